@@ -60,9 +60,10 @@ if [ "${SKIP_PYTEST:-0}" != 1 ]; then
   conf=$(mktemp --suffix=.conf)
   printf '[options]\naddons_path = %s\ndb_name = %s\nhttp_interface = 127.0.0.1\nhttp_port = %s\nmax_cron_threads = 0\n' \
     "$ADDONS_PATH" "$DB" "$PORT" > "$conf"
-  # browser tours need Odoo's HTTP server, which Odoo's own runner covered in step 1
-  (cd "$REPO_DIR" && run_pytest pytest-odoo "$OUT/pytest-odoo.xml" --odoo-config="$conf" --odoo-database="$DB" \
-      --odoo-log-level=warn -m "not tour" clientbase_crm/tests)
+  # --odoo-http: browser tours (HttpCase) need Odoo's HTTP server
+  cd "$REPO_DIR"
+  run_pytest pytest-odoo "$OUT/pytest-odoo.xml" --odoo-config="$conf" --odoo-database="$DB" \
+    --odoo-log-level=warn --odoo-http clientbase_crm/tests
   rm -f "$conf"
 fi
 

@@ -54,9 +54,7 @@ class ClientbaseChannel(models.Model):
 
     def action_open_clients(self):
         self.ensure_one()
-        action = self.env["ir.actions.act_window"]._for_xml_id(
-            "clientbase_crm.res_partner_action_clients"
-        )
+        action = self.env["ir.actions.act_window"]._for_xml_id("clientbase_crm.res_partner_action_clients")
         action["domain"] = [("client_channel_id", "=", self.id)]
         action["context"] = {"default_client_channel_id": self.id}
         return action

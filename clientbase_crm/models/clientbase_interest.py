@@ -14,7 +14,7 @@ class ClientbaseInterest(models.Model):
         return randint(1, 11)
 
     name = fields.Char(required=True, translate=True)
-    color = fields.Integer(default=_default_color)
+    color = fields.Integer(default=lambda self: self._default_color())
     active = fields.Boolean(default=True)
 
     _sql_constraints = [

@@ -52,12 +52,8 @@ class ResPartner(models.Model):
     # --- Qualification -------------------------------------------------
     client_needs = fields.Text(string="Needs", help="What the client wants to achieve or buy.")
     client_pains = fields.Text(string="Pains", help="Problems the client wants solved.")
-    client_budget = fields.Monetary(
-        string="Budget", currency_field="client_currency_id", help="Budget the client named."
-    )
-    client_currency_id = fields.Many2one(
-        "res.currency", string="Client Currency", compute="_compute_client_currency_id"
-    )
+    client_budget = fields.Monetary(currency_field="client_currency_id", help="Budget the client named.")
+    client_currency_id = fields.Many2one("res.currency", compute="_compute_client_currency_id")
     client_decision_maker_id = fields.Many2one(
         "res.partner",
         string="Decision Maker",
@@ -138,9 +134,7 @@ class ResPartner(models.Model):
         help="The client who recommended this one.",
     )
     client_referral_ids = fields.One2many("res.partner", "client_referrer_id", string="Referrals")
-    client_referral_count = fields.Integer(
-        string="Referral Count", compute="_compute_client_referral_count"
-    )
+    client_referral_count = fields.Integer(string="Referral Count", compute="_compute_client_referral_count")
 
     # --- Kind ------------------------------------------------------------
     client_mailing_only = fields.Boolean(
@@ -177,9 +171,7 @@ class ResPartner(models.Model):
     @api.depends_context("company")
     def _compute_client_currency_id(self):
         for partner in self:
-            partner.client_currency_id = (
-                partner.company_id.currency_id or self.env.company.currency_id
-            )
+            partner.client_currency_id = partner.company_id.currency_id or self.env.company.currency_id
 
     @api.depends("client_birthday")
     def _compute_client_birthday_parts(self):
@@ -194,15 +186,13 @@ class ResPartner(models.Model):
         today = fields.Date.context_today(self)
         for partner in self:
             birthday = partner.client_birthday
-            partner.client_days_to_birthday = (
-                (next_birthday(birthday, today) - today).days if birthday else 0
-            )
+            partner.client_days_to_birthday = (next_birthday(birthday, today) - today).days if birthday else 0
 
     @api.model
     def _get_days_to_birthday_sql(self, today):
         """SQL expression: days from ``today`` to the next birthday of the row."""
-        this_year = self._get_birthday_in_year_sql(SQL("%s", today.year))
-        next_year = self._get_birthday_in_year_sql(SQL("%s", today.year + 1))
+        this_year = self._get_birthday_in_year_sql(today.year)
+        next_year = self._get_birthday_in_year_sql(today.year + 1)
         return SQL(
             "(CASE WHEN %(this)s >= %(today)s THEN %(this)s ELSE %(next)s END - %(today)s)",
             this=this_year,
@@ -212,15 +202,15 @@ class ResPartner(models.Model):
 
     @api.model
     def _get_birthday_in_year_sql(self, year):
-        leap = SQL("(%(y)s %% 4 = 0 AND (%(y)s %% 100 <> 0 OR %(y)s %% 400 = 0))", y=year)
-        return SQL(
-            """make_date(%(y)s::int, res_partner.client_birthday_month::int,
-                   CASE WHEN res_partner.client_birthday_month = '2'
-                             AND res_partner.client_birthday_day = 29 AND NOT %(leap)s
-                        THEN 28 ELSE res_partner.client_birthday_day END)""",
-            y=year,
-            leap=leap,
-        )
+        """SQL expression: the row's birthday in ``year`` (Feb 29 -> Feb 28 in common years)."""
+        if calendar.isleap(year):
+            day = SQL("res_partner.client_birthday_day")
+        else:
+            day = SQL(
+                "CASE WHEN res_partner.client_birthday_month = '2' AND res_partner.client_birthday_day = 29"
+                " THEN 28 ELSE res_partner.client_birthday_day END"
+            )
+        return SQL("make_date(%s, res_partner.client_birthday_month::int, %s)", year, day)
 
     def _search_client_days_to_birthday(self, operator, value):
         if operator not in SEARCH_OPERATORS or not isinstance(value, int) or isinstance(value, bool):
@@ -244,9 +234,7 @@ class ResPartner(models.Model):
 
     def _compute_client_referral_count(self):
         counts = dict(
-            self._read_group(
-                [("client_referrer_id", "in", self.ids)], ["client_referrer_id"], ["__count"]
-            )
+            self._read_group([("client_referrer_id", "in", self.ids)], ["client_referrer_id"], ["__count"])
         )
         for partner in self:
             partner.client_referral_count = counts.get(partner, 0)
@@ -338,9 +326,7 @@ class ResPartner(models.Model):
     # --- actions ----------------------------------------------------------
     def action_open_client_referrals(self):
         self.ensure_one()
-        action = self.env["ir.actions.act_window"]._for_xml_id(
-            "clientbase_crm.res_partner_action_clients"
-        )
+        action = self.env["ir.actions.act_window"]._for_xml_id("clientbase_crm.res_partner_action_clients")
         action["domain"] = [("client_referrer_id", "=", self.id)]
         action["context"] = {"default_client_referrer_id": self.id}
         return action

@@ -1,0 +1,254 @@
+import logging
+import math
+import time
+
+from odoo import api, fields, models
+from odoo.tools import SQL
+from odoo.tools.sql import create_index
+
+from . import segment_engine
+
+_logger = logging.getLogger(__name__)
+DEFAULT_BATCH_SIZE = 50000
+
+STAGES = [
+    ("potential", "Potential"),
+    ("new", "New"),
+    ("one_time", "One-time"),
+    ("active", "Active"),
+    ("loyal", "Loyal"),
+    ("inactive", "Inactive"),
+    ("lost", "Lost"),
+]
+RFM_SEGMENTS = [
+    ("champions", "Champions"),
+    ("loyal", "Loyal"),
+    ("potential_loyalist", "Potential Loyalist"),
+    ("new", "New"),
+    ("promising", "Promising"),
+    ("need_attention", "Need Attention"),
+    ("about_to_sleep", "About to Sleep"),
+    ("at_risk", "At Risk"),
+    ("cannot_lose", "Cannot Lose Them"),
+    ("hibernating", "Hibernating"),
+    ("lost", "Lost"),
+]
+ABC_CLASSES = [("a", "A"), ("b", "B"), ("c", "C")]
+WARMTH = [("cold", "Cold"), ("warm", "Warm"), ("hot", "Hot")]
+PERSONAS = [
+    ("discount_hunter", "Discount Hunter"),
+    ("regular", "Regular"),
+    ("fan", "Fan"),
+    ("specific", "Specific"),
+    ("browsing", "Just Browsing"),
+]
+VIP_MANUAL = [("yes", "VIP"), ("no", "Not VIP")]
+SCORES = [(str(i), str(i)) for i in range(1, 6)]
+
+
+class ClientbaseClientFigures(models.Model):
+    """Purchase figures and segments of one client (commercial partner) in one company.
+
+    A narrow table on purpose: the segmentation engine rewrites it set-based
+    (``INSERT ... ON CONFLICT`` / ``UPDATE ... WHERE changed``) at a fraction of
+    the cost of updating the wide ``res_partner`` table. ``res.partner`` exposes
+    these values as non-stored, company-dependent fields that are searchable,
+    groupable and sortable through correlated subselects (see
+    ``res_partner_segment.py``). Columns ending in ``_manual`` hold values set by
+    a user: they win over the computed ones and no recompute touches them.
+    """
+
+    _name = "clientbase.client.figures"
+    _description = "Client Purchase Figures and Segments"
+    _log_access = False
+    _rec_name = "partner_id"
+
+    partner_id = fields.Many2one(
+        "res.partner", string="Client", required=True, ondelete="cascade", index=True
+    )
+    company_id = fields.Many2one("res.company", required=True, ondelete="cascade", index=True)
+    # figures (all confirmed orders)
+    first_order_date = fields.Date()
+    last_order_date = fields.Date()
+    order_count = fields.Integer()
+    revenue = fields.Float(digits=(16, 2))
+    discounted_order_count = fields.Integer()
+    # figures of the RFM/ABC window (last N days)
+    window_order_count = fields.Integer()
+    window_revenue = fields.Float(digits=(16, 2))
+    # warmth signals
+    open_opportunity_count = fields.Integer()
+    max_opportunity_probability = fields.Float()
+    last_engagement_date = fields.Date()
+    # segments computed by the engine
+    stage = fields.Selection(STAGES)
+    rfm_recency = fields.Integer()
+    rfm_frequency = fields.Integer()
+    rfm_monetary = fields.Integer()
+    rfm_segment = fields.Selection(RFM_SEGMENTS)
+    abc_class = fields.Selection(ABC_CLASSES)
+    warmth = fields.Selection(WARMTH)
+    persona_suggested = fields.Selection(PERSONAS)
+    # values set by users
+    stage_manual = fields.Selection(STAGES)
+    churn_reason = fields.Text()
+    vip_manual = fields.Selection(VIP_MANUAL)
+    warmth_manual = fields.Selection(WARMTH)
+    persona = fields.Selection(PERSONAS)
+
+    _sql_constraints = [
+        ("partner_company_uniq", "UNIQUE(partner_id, company_id)", "One figures row per client and company."),
+    ]
+
+    def init(self):
+        # discounted lines are few: a partial index makes "has a discounted line" an index-only probe
+        create_index(
+            self.env.cr,
+            "sale_order_line_clientbase_discount_idx",
+            "sale_order_line",
+            ["order_id"],
+            where="discount > 0",
+        )
+
+    # ------------------------------------------------------------------
+    # Recompute entry points
+    # ------------------------------------------------------------------
+    @api.model
+    def _get_batch_size(self):
+        param = self.env["ir.config_parameter"].sudo().get_param("clientbase_crm.segment_batch_size")
+        return int(param) if param and param.isdigit() and int(param) > 0 else DEFAULT_BATCH_SIZE
+
+    @api.model
+    def _get_segment_companies(self):
+        """Every company (a handful of rows): each has its own figures."""
+        return self.env["res.company"].sudo().with_context(active_test=False).search([("id", "!=", False)])
+
+    @api.model
+    def _get_active_segments(self):
+        return self.env["clientbase.segment"].sudo().search([("active", "=", True)])
+
+    @api.model
+    def _flush_sources(self):
+        """Pending ORM writes must reach the tables the engine reads."""
+        self.env.flush_all()
+
+    @api.model
+    def _refresh_clients(self, partners, companies=None):
+        """Targeted refresh of the figures, stage and warmth of ``partners``
+        (commercial partners), e.g. after an order of theirs was confirmed."""
+        partner_ids = list(set(partners.commercial_partner_id.ids))
+        if not partner_ids:
+            return 0
+        self._flush_sources()
+        written = 0
+        for company in companies or self._get_segment_companies():
+            written += segment_engine.refresh_figures(
+                self.env, company, lambda column: SQL("%s = ANY(%s)", column, partner_ids)
+            )
+        self.invalidate_model()
+        return written
+
+    @api.model
+    def _recompute_partners(self, partners):
+        """Server action: refresh the given clients, then the rankings and the
+        user-defined segments; without clients, a full recompute."""
+        if not partners:
+            return self._recompute_all()
+        self._refresh_clients(partners)
+        for company in self._get_segment_companies():
+            segment_engine.refresh_rankings(self.env, company)
+        self._get_active_segments()._refresh_members()
+        self.invalidate_model()
+        return True
+
+    @api.model
+    def _start_full_recompute(self):
+        """Mark every company as pending (cursor 1 = first partner id), unless
+        a run is already pending: then it is resumed where it stopped."""
+        companies = self._get_segment_companies()
+        if not companies.filtered(lambda c: c.client_segment_cursor > 0):
+            self._set_segment_cursor(companies, 1)
+
+    @api.model
+    def _set_segment_cursor(self, companies, value):
+        """The cursor is a technical marker: written in SQL, without the company's
+        write() side effects (tracking, cache clearing)."""
+        self.env.cr.execute(
+            SQL("UPDATE res_company SET client_segment_cursor = %s WHERE id = ANY(%s)", value, companies.ids)
+        )
+        companies.invalidate_recordset(["client_segment_cursor"])
+
+    @api.model
+    def _recompute_step(self, batch_size=None):
+        """One bounded unit of the full recompute: one id range of one company
+        (plus that company's rankings after its last range, plus the
+        user-defined segments after the last company).
+
+        :return: estimated number of steps left (0 when the run is complete)
+        """
+        batch_size = batch_size or self._get_batch_size()
+        companies = self.env["res.company"].sudo().with_context(active_test=False)
+        company = companies.search([("client_segment_cursor", ">", 0)], order="id", limit=1)
+        if not company:
+            return 0
+        self._flush_sources()
+        start = time.time()
+        self.env.cr.execute("SELECT COALESCE(MAX(id), 0) FROM res_partner")
+        max_id = self.env.cr.fetchone()[0]
+        low = company.client_segment_cursor
+        high = low + batch_size - 1
+        written = segment_engine.refresh_figures(
+            self.env, company, lambda column: SQL("%s BETWEEN %s AND %s", column, low, high)
+        )
+        if high >= max_id:
+            written += segment_engine.refresh_rankings(self.env, company)
+            self._set_segment_cursor(company, 0)
+        else:
+            self._set_segment_cursor(company, high + 1)
+        segment_engine.log_duration(
+            "Client segments: company %s, clients %s-%s" % (company.id, low, high),
+            start,
+            rows_written=written,
+        )
+        pending = companies.search([("client_segment_cursor", ">", 0)])
+        if not pending:
+            start = time.time()
+            segments = self._get_active_segments()
+            segments._refresh_members()
+            segment_engine.log_duration(
+                "Client segments: user-defined segments", start, segments=len(segments)
+            )
+        self.invalidate_model()
+        return sum(math.ceil(max(max_id - c.client_segment_cursor + 1, 1) / batch_size) for c in pending)
+
+    @api.model
+    def _recompute_all(self, batch_size=None):
+        """Full recompute in one transaction (server action, tests, benchmark)."""
+        start = time.time()
+        self._start_full_recompute()
+        steps = 0
+        while True:
+            steps += 1
+            if not self._recompute_step(batch_size):
+                break
+        self.env.cr.execute("SELECT COUNT(*) FROM clientbase_client_figures")
+        segment_engine.log_duration(
+            "Client segments: full recompute", start, steps=steps, figures_rows=self.env.cr.fetchone()[0]
+        )
+        return True
+
+    @api.model
+    def _cron_recompute_client_segments(self):
+        """Daily job. Run by the cron worker (``cron_id`` in context), it does
+        one step per call and reports progress: Odoo commits after each call
+        and calls again while steps remain, so a crash or timeout loses at
+        most one step and the next run resumes from the company cursors.
+        Called directly or via "Run Manually", it does the whole run."""
+        ir_cron = self.env["ir.cron"]
+        if not self.env.context.get("cron_id"):
+            self._recompute_all()
+            ir_cron._notify_progress(done=1, remaining=0)
+            return
+        self._start_full_recompute()
+        remaining = self._recompute_step()
+        ir_cron._notify_progress(done=1, remaining=remaining)

@@ -1,0 +1,134 @@
+import ast
+import time
+
+from odoo import api, fields, models
+from odoo.exceptions import ValidationError
+from odoo.tools import SQL
+
+from . import segment_engine
+
+
+class ClientbaseSegment(models.Model):
+    """A group of clients defined by a user with a domain on res.partner.
+
+    Membership is stored (``res.partner.client_segment_ids``) and refreshed
+    set-based by the segment recompute: the domain becomes a subquery through
+    ``_search`` and feeds one DELETE and one INSERT ... SELECT.
+    """
+
+    _name = "clientbase.segment"
+    _description = "Client Segment"
+    _order = "sequence, name, id"
+
+    name = fields.Char(required=True, translate=True)
+    sequence = fields.Integer(default=10)
+    active = fields.Boolean(default=True)
+    color = fields.Integer()
+    description = fields.Text()
+    domain = fields.Char(
+        required=True,
+        default="[]",
+        help="Clients matching these conditions belong to the segment (evaluated in the segment's company).",
+    )
+    company_id = fields.Many2one(
+        "res.company",
+        required=True,
+        default=lambda self: self.env.company,
+        help="Figures and segments of this company are used to evaluate the conditions.",
+    )
+    partner_ids = fields.Many2many(
+        "res.partner",
+        "clientbase_segment_res_partner_rel",
+        "segment_id",
+        "partner_id",
+        string="Clients",
+        readonly=True,
+    )
+    partner_count = fields.Integer(string="Clients Count", compute="_compute_partner_count")
+    last_refresh = fields.Datetime(string="Refreshed On", readonly=True)
+
+    def _compute_partner_count(self):
+        counts = {}
+        if self.ids:
+            self.env.cr.execute(
+                SQL(
+                    "SELECT segment_id, COUNT(*) FROM clientbase_segment_res_partner_rel"
+                    " WHERE segment_id = ANY(%s) GROUP BY segment_id",
+                    self.ids,
+                )
+            )
+            counts = dict(self.env.cr.fetchall())
+        for segment in self:
+            segment.partner_count = counts.get(segment.id, 0)
+
+    @api.constrains("domain")
+    def _check_domain(self):
+        for segment in self:
+            try:
+                segment._get_member_query()
+            except Exception as error:
+                raise ValidationError(
+                    self.env._(
+                        "The conditions of segment %(name)s are not valid: %(error)s",
+                        name=segment.name,
+                        error=error,
+                    )
+                ) from error
+
+    def _get_domain(self):
+        self.ensure_one()
+        domain = ast.literal_eval(self.domain or "[]")
+        if not isinstance(domain, list):
+            raise ValueError(self.env._("a domain is a list of conditions"))
+        return domain
+
+    def _get_member_query(self):
+        """Subquery of the ids of the partners matching the segment's domain."""
+        self.ensure_one()
+        partners = self.env["res.partner"].sudo().with_company(self.company_id)
+        return partners._search(self._get_domain()).subselect()
+
+    def _refresh_members(self):
+        start = time.time()
+        self.env.flush_all()
+        for segment in self.filtered("active"):
+            members = segment._get_member_query()
+            self.env.cr.execute(
+                SQL(
+                    "DELETE FROM clientbase_segment_res_partner_rel"
+                    " WHERE segment_id = %(segment)s AND partner_id NOT IN %(members)s",
+                    segment=segment.id,
+                    members=members,
+                )
+            )
+            self.env.cr.execute(
+                SQL(
+                    "INSERT INTO clientbase_segment_res_partner_rel (segment_id, partner_id)"
+                    " SELECT %(segment)s, m.id FROM %(members)s AS m(id)"
+                    " ON CONFLICT DO NOTHING",
+                    segment=segment.id,
+                    members=members,
+                )
+            )
+        self.filtered("active").write({"last_refresh": fields.Datetime.now()})
+        self.env.cr.execute(
+            SQL(
+                "DELETE FROM clientbase_segment_res_partner_rel WHERE segment_id = ANY(%s)",
+                self.filtered(lambda s: not s.active).ids,
+            )
+        )
+        self.env["res.partner"].invalidate_model(["client_segment_ids"])
+        self.invalidate_recordset(["partner_ids", "partner_count"])
+        segment_engine.log_duration("Client segments: members refreshed", start, segments=len(self))
+
+    def action_refresh(self):
+        self._refresh_members()
+        return True
+
+    def action_open_clients(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id("clientbase_crm.res_partner_action_clients")
+        action["domain"] = [("client_segment_ids", "in", self.ids)]
+        action["context"] = {"default_is_company": True}
+        action["display_name"] = self.name
+        return action

@@ -1,0 +1,56 @@
+from odoo import api, fields, models
+
+DIMENSIONS = [
+    ("stage", "Stage"),
+    ("vip", "VIP"),
+    ("abc", "ABC Class"),
+    ("warmth", "Warmth"),
+]
+
+
+class ClientbaseSegmentHistory(models.Model):
+    """One change of a client's stage, VIP status, ABC class or warmth.
+
+    Written set-based by the segmentation engine (and by users' manual
+    changes) instead of chatter messages: one narrow row per change.
+    Values are the technical codes (``inactive``, ``a``, ``True``...).
+    """
+
+    _name = "clientbase.segment.history"
+    _description = "Client Segment History"
+    _order = "date desc, id desc"
+    _log_access = False
+    _rec_name = "partner_id"
+
+    partner_id = fields.Many2one(
+        "res.partner", string="Client", required=True, ondelete="cascade", index=True
+    )
+    company_id = fields.Many2one("res.company", required=True, ondelete="cascade", index=True)
+    dimension = fields.Selection(DIMENSIONS, required=True, index=True)
+    old_value = fields.Char(string="From")
+    new_value = fields.Char(string="To", index=True)
+    old_label = fields.Char(string="Previous", compute="_compute_labels")
+    new_label = fields.Char(string="New", compute="_compute_labels")
+    date = fields.Datetime(required=True, default=fields.Datetime.now, index=True)
+
+    @api.depends("dimension", "old_value", "new_value")
+    def _compute_labels(self):
+        partner_fields = self.env["res.partner"]._fields
+        field_of = {
+            "stage": "client_stage",
+            "abc": "client_abc_class",
+            "warmth": "client_warmth",
+        }
+        for record in self:
+            labels = []
+            for value in (record.old_value, record.new_value):
+                if record.dimension == "vip":
+                    labels.append(self.env._("VIP") if value in ("true", "True") else self.env._("Not VIP"))
+                elif value and record.dimension in field_of:
+                    selection = dict(
+                        partner_fields[field_of[record.dimension]]._description_selection(self.env)
+                    )
+                    labels.append(selection.get(value, value))
+                else:
+                    labels.append(value or "")
+            record.old_label, record.new_label = labels

@@ -1,0 +1,31 @@
+from odoo import api, fields, models
+from odoo.exceptions import ValidationError
+
+
+class ResCompany(models.Model):
+    _inherit = "res.company"
+
+    client_export_threshold = fields.Integer(
+        string="Export Approval Threshold",
+        default=500,
+        help="An export of more client records than this needs an approved export request "
+        "(managers excepted); such exports are reported to the client base managers.",
+    )
+    client_pool_visible = fields.Boolean(
+        string="Users See Unassigned Clients",
+        default=True,
+        help="Users of the client base see and edit the personal data of clients without a manager "
+        "(the unassigned pool), not only of the clients they manage.",
+    )
+
+    def write(self, vals):
+        res = super().write(vals)
+        if "client_pool_visible" in vals:
+            # the record rules of interactions and consents read this setting
+            self.env.registry.clear_cache()
+        return res
+
+    @api.constrains("client_export_threshold")
+    def _check_client_export_threshold(self):
+        if any(company.client_export_threshold < 1 for company in self):
+            raise ValidationError(self.env._("The export approval threshold must be at least one record."))

@@ -1,0 +1,88 @@
+from odoo import api, fields, models
+from odoo.exceptions import ValidationError
+
+
+class ResCompany(models.Model):
+    _inherit = "res.company"
+
+    client_new_days = fields.Integer(
+        string="New Client Period (days)",
+        default=30,
+        help="A client whose first purchase is at most this many days old is New.",
+    )
+    client_inactive_days = fields.Integer(
+        string="Inactivity Threshold (days)",
+        default=180,
+        help="A client with no purchase for more than this many days is Inactive.",
+    )
+    client_loyal_orders = fields.Integer(
+        string="Loyal: Minimum Purchases",
+        default=5,
+        help="An active client with at least this many purchases...",
+    )
+    client_loyal_days = fields.Integer(
+        string="Loyal: Minimum Relationship (days)",
+        default=365,
+        help="...whose first purchase is at least this many days old is Loyal.",
+    )
+    client_rfm_days = fields.Integer(
+        string="RFM and ABC Window (days)",
+        default=365,
+        help="RFM quintiles and the ABC ranking use the purchases of this many last days.",
+    )
+    client_abc_a_percent = fields.Float(
+        string="Class A Share (%)",
+        default=80.0,
+        help="Class A (VIP) is the smallest set of top clients bringing this share of revenue.",
+    )
+    client_abc_b_percent = fields.Float(
+        string="Class B Share (%)",
+        default=95.0,
+        help="Class B are the next clients up to this cumulated share of revenue; C is the rest.",
+    )
+    client_warmth_days = fields.Integer(
+        string="Warmth Window (days)",
+        default=90,
+        help="Orders, opened or clicked mailings and replies within this many days make a client warm.",
+    )
+    client_hot_probability = fields.Float(
+        string="Hot Opportunity Probability (%)",
+        default=50.0,
+        help="An open opportunity at least this likely to be won makes its client hot.",
+    )
+    # progress marker of the running full recompute (resumable after a crash or timeout)
+    client_segment_cursor = fields.Integer(
+        string="Segment Recompute Cursor",
+        default=0,
+        copy=False,
+        help="Last client id processed by the running full recompute; 0 when no recompute runs.",
+    )
+
+    @api.constrains(
+        "client_new_days",
+        "client_inactive_days",
+        "client_loyal_orders",
+        "client_loyal_days",
+        "client_rfm_days",
+        "client_abc_a_percent",
+        "client_abc_b_percent",
+        "client_warmth_days",
+        "client_hot_probability",
+    )
+    def _check_client_segment_thresholds(self):
+        for company in self:
+            days = (
+                company.client_new_days,
+                company.client_inactive_days,
+                company.client_loyal_days,
+                company.client_rfm_days,
+                company.client_warmth_days,
+            )
+            if min(days) <= 0 or company.client_loyal_orders <= 0:
+                raise ValidationError(self.env._("Client base periods and counts must be positive."))
+            if not 0 < company.client_abc_a_percent <= company.client_abc_b_percent <= 100:
+                raise ValidationError(
+                    self.env._("Class A share must be positive and not above class B share, at most 100%.")
+                )
+            if not 0 <= company.client_hot_probability <= 100:
+                raise ValidationError(self.env._("A probability is between 0 and 100%."))

@@ -1,0 +1,243 @@
+import base64
+import json
+
+from odoo import fields, models
+from odoo.exceptions import AccessError, UserError
+
+MANAGER_GROUP = "clientbase_crm.group_clientbase_manager"
+# Odoo's partner fields that hold personal data (the ``client_*`` card fields are added).
+PERSONAL_FIELDS = (
+    "name",
+    "email",
+    "phone",
+    "mobile",
+    "street",
+    "street2",
+    "city",
+    "zip",
+    "state_id",
+    "country_id",
+    "vat",
+    "website",
+    "function",
+    "title",
+    "lang",
+    "comment",
+    "user_id",
+    "category_id",
+    "create_date",
+)
+# Fields blanked when a client is forgotten (with every personal ``client_*`` field).
+ERASED_FIELDS = (
+    "email",
+    "phone",
+    "mobile",
+    "street",
+    "street2",
+    "city",
+    "zip",
+    "state_id",
+    "vat",
+    "website",
+    "function",
+    "title",
+    "comment",
+    "ref",
+    "image_1920",
+    "category_id",
+)
+ERASED_TYPES = ("char", "text", "html", "date", "datetime", "many2many", "binary")
+# figures and segment flags are anonymous: forgetting keeps them
+KEPT_CLIENT_FIELDS = ("client_mailing_only", "client_forgotten_date", "client_forgotten_by_id")
+
+
+class ResPartner(models.Model):
+    """Personal-data requests: export everything the base holds on a client, or forget it."""
+
+    _inherit = "res.partner"  # pylint: disable=consider-merging-classes-inherited
+
+    client_forgotten_date = fields.Datetime(string="Forgotten On", readonly=True, copy=False)
+    client_forgotten_by_id = fields.Many2one("res.users", string="Forgotten By", readonly=True, copy=False)
+
+    def _check_client_privacy_right(self):
+        if not (self.env.su or self.env.user.has_group(MANAGER_GROUP)):
+            raise AccessError(self.env._("Only client base managers handle personal data requests."))
+
+    def _get_client_privacy_partners(self):
+        """The commercial entity of each client with all its contacts and addresses."""
+        commercial = self.commercial_partner_id
+        return self.sudo().with_context(active_test=False).search([("id", "child_of", commercial.ids)])
+
+    # --- export ---------------------------------------------------------------
+    def _client_privacy_values(self, records, field_names):
+        rows = []
+        fields_info = records.fields_get(field_names, ["string"])
+        for values in records.read(field_names):
+            row = {}
+            for name in field_names:
+                value = values.get(name)
+                field = records._fields[name]
+                if field.type == "many2one":
+                    value = value[1] if value else None
+                elif field.type in ("many2many", "one2many"):
+                    value = records.env[field.comodel_name].browse(value).mapped("display_name")
+                elif field.type == "selection" and value:
+                    value = dict(field._description_selection(records.env)).get(value, value)
+                if value not in (False, None, [], ""):
+                    row[fields_info[name]["string"]] = value
+            rows.append(row)
+        return rows
+
+    def _get_client_privacy_data(self):
+        self.ensure_one()
+        partners = self._get_client_privacy_partners()
+        Partner = partners.browse()
+        names = [
+            name
+            for name, field in Partner._fields.items()
+            if field.store
+            and (name in PERSONAL_FIELDS or name.startswith("client_"))
+            and field.type not in ("binary", "one2many")
+        ]
+        data = {
+            "exported_on": fields.Datetime.to_string(fields.Datetime.now()),
+            "exported_by": self.env.user.name,
+            "client": self._client_privacy_values(
+                partners.filtered(lambda p: p == p.commercial_partner_id), names
+            ),
+            "contacts": self._client_privacy_values(
+                partners.filtered(lambda p: p != p.commercial_partner_id), names
+            ),
+        }
+        sections = {
+            "interactions": ("clientbase.interaction", "client_id"),
+            "consents": ("clientbase.consent", "partner_id"),
+            "orders": ("sale.order", "partner_id"),
+            "opportunities": ("crm.lead", "partner_id"),
+        }
+        for section, (model, link) in sections.items():
+            if model not in self.env:
+                continue
+            Model = self.env[model].sudo().with_context(active_test=False)
+            records = Model.search([(link, "in", partners.ids)])
+            names = [
+                name
+                for name, field in Model._fields.items()
+                if field.store
+                and not field.automatic
+                and field.type not in ("binary", "one2many")
+                and name not in ("message_main_attachment_id",)
+                and not name.startswith(("message_", "activity_", "access_"))
+            ]
+            data[section] = self._client_privacy_values(records, names)
+        return data
+
+    def action_client_privacy_export(self):
+        """Download, as a readable JSON file, all that the base holds on the client."""
+        self.ensure_one()
+        self._check_client_privacy_right()
+        data = self._get_client_privacy_data()
+        content = json.dumps(data, ensure_ascii=False, indent=2, default=str).encode()
+        attachment = (
+            self.env["ir.attachment"]
+            .sudo()
+            .create(
+                {
+                    "name": f"personal_data_{self.commercial_partner_id.id}.json",
+                    "datas": base64.b64encode(content),
+                    "mimetype": "application/json",
+                    "res_model": "res.partner",
+                    "res_id": self.commercial_partner_id.id,
+                }
+            )
+        )
+        self.env["clientbase.export.log"]._log_export(
+            "res.partner",
+            len(data["client"]) + len(data["contacts"]),
+            list(data),
+            "privacy",
+            partner=self.commercial_partner_id,
+            note=self.env._("Personal data export"),
+        )
+        return {
+            "type": "ir.actions.act_url",
+            "url": f"/web/content/{attachment.id}?download=true",
+            "target": "download",
+        }
+
+    # --- forget ---------------------------------------------------------------
+    def _client_forget(self, reason=None):
+        """Anonymise the client, its contacts, interactions' free text and consents' proofs.
+
+        Orders, opportunities and figures stay (linked to the anonymous client);
+        the old values are not kept anywhere: the writes are not tracked and the
+        client's chatter history is emptied. Irreversible.
+        """
+        self._check_client_privacy_right()
+        commercials = self.commercial_partner_id
+        if commercials.filtered("client_forgotten_date"):
+            raise UserError(self.env._("This client has already been forgotten."))
+        partners = self._get_client_privacy_partners().with_context(tracking_disable=True)
+        erased = set(ERASED_FIELDS) | {
+            name
+            for name, field in partners._fields.items()
+            if name.startswith("client_")
+            and field.store
+            and not field.compute
+            and field.type != "one2many"  # interactions, consents: kept, their free text erased below
+            and name not in KEPT_CLIENT_FIELDS
+            and (field.type in ERASED_TYPES or name in partners._get_client_protected_fields())
+        }
+        vals = {name: False for name in erased if name in partners._fields}
+        now = fields.Datetime.now()
+        for partner in partners:
+            partner.write(
+                dict(
+                    vals,
+                    name=self.env._("Forgotten client #%s", partner.id),
+                    client_forgotten_date=now,
+                    client_forgotten_by_id=self.env.uid,
+                )
+            )
+        self._client_forget_related(partners)
+        for commercial in commercials:
+            self.env["clientbase.export.log"]._log_export(
+                "res.partner", len(partners), [], "privacy", partner=commercial, note=self.env._("Forgotten")
+            )
+            commercial.sudo().message_post(
+                body=self.env._(
+                    "Personal data erased on request by %(user)s. %(reason)s",
+                    user=self.env.user.name,
+                    reason=reason or "",
+                ),
+            )
+        return True
+
+    def _client_forget_related(self, partners):
+        env = partners.env
+        messages = (
+            env["mail.message"].sudo().search([("model", "=", "res.partner"), ("res_id", "in", partners.ids)])
+        )
+        messages.tracking_value_ids.unlink()
+        messages.attachment_ids.unlink()
+        messages.write({"body": False, "subject": False})
+        env["ir.attachment"].sudo().search(
+            [("res_model", "=", "res.partner"), ("res_id", "in", partners.ids)]
+        ).unlink()
+        for model, link in (("clientbase.interaction", "client_id"), ("clientbase.consent", "partner_id")):
+            if model not in env:
+                continue
+            Model = env[model].sudo().with_context(active_test=False, tracking_disable=True)
+            records = Model.search([(link, "in", partners.ids)])
+            free_text = {
+                name: False
+                for name, field in Model._fields.items()
+                if field.store
+                and not field.required
+                and not field.compute
+                and not field.automatic
+                and field.type in ("char", "text", "html", "binary")
+                and not name.startswith(("message_", "activity_", "access_"))
+            }
+            if records and free_text:
+                records.write(free_text)

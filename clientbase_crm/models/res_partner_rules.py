@@ -1,0 +1,332 @@
+"""Rules that keep the client base worked: scheduled jobs on res.partner.
+
+Every rule selects its clients with one set-based query, then keeps the rule's
+activities in step with that selection: an activity is created once for a client
+whose reason holds and has none, and removed when the reason is gone.
+"""
+
+from datetime import timedelta
+
+from odoo import api, fields, models
+from odoo.tools import SQL, split_every
+from odoo.tools.sql import column_exists
+
+BATCH_SIZE = 1000
+
+# a client being worked: the commercial entity, active, with a manager, not mailing-only, not lost
+WORKING_CLIENT_SQL = SQL(
+    "res_partner.active AND res_partner.id = res_partner.commercial_partner_id"
+    " AND res_partner.user_id IS NOT NULL AND res_partner.client_mailing_only IS NOT TRUE"
+    " AND res_partner.client_churn_date IS NULL"
+)
+
+# the client has a deal: a confirmed order, or an open or won opportunity (lost ones are archived)
+HAS_DEAL_SQL = SQL(
+    """(EXISTS (SELECT 1 FROM sale_order so JOIN res_partner sp ON sp.id = so.partner_id
+                  WHERE sp.commercial_partner_id = res_partner.id AND so.state = 'sale')
+        OR EXISTS (SELECT 1 FROM crm_lead l JOIN res_partner lp ON lp.id = l.partner_id
+                    WHERE lp.commercial_partner_id = res_partner.id AND l.active AND l.type = 'opportunity'))"""
+)
+
+
+class ResPartner(models.Model):
+    _inherit = "res.partner"
+
+    # --- helpers ------------------------------------------------------------------
+    @api.model
+    def _client_rule_rows(self, where, select=None):
+        """Rows (id, user_id[, extra]) of partners matching ``where``; the
+        partner's company settings are available as ``company``."""
+        self.flush_model()
+        self.env["res.company"].flush_model()
+        query = SQL(
+            """SELECT res_partner.id, res_partner.user_id%s
+                 FROM res_partner
+                 JOIN res_company company ON company.id = COALESCE(res_partner.company_id, %s)
+                WHERE %s""",
+            SQL(", %s", select) if select else SQL(""),
+            self.env.company.id,
+            where,
+        )
+        return self.env.execute_query(query)
+
+    @api.model
+    def _client_sync_rule_activities(self, rule, keep_ids, create_vals):
+        """Keep the activities of ``rule`` in step with its reasons.
+
+        :param keep_ids: ids of partners whose reason still holds; other activities of the rule go
+        :param create_vals: {partner_id: activity values} for partners that need one (created
+            only when the partner has no activity of this rule yet)
+        :return: ids of partners that got a new activity
+        """
+        Activity = self.env["mail.activity"].sudo().with_context(mail_activity_quick_update=True)
+        existing = Activity.search([("res_model", "=", "res.partner"), ("client_rule", "=", rule)])
+        keep_ids = set(keep_ids)
+        existing.filtered(lambda a: a.res_id not in keep_ids).unlink()
+        have = set(existing.exists().mapped("res_id"))
+        model_id = self.env["ir.model"]._get_id("res.partner")
+        todo = [pid for pid in create_vals if pid not in have]
+        done = 0
+        for batch in split_every(BATCH_SIZE, todo):
+            Activity.create(
+                [dict(create_vals[pid], res_model_id=model_id, res_id=pid, client_rule=rule) for pid in batch]
+            )
+            done += len(batch)
+            self.env["ir.cron"]._notify_progress(done=done, remaining=len(todo) - done)
+        return todo
+
+    @api.model
+    def _client_set_columns(self, ids, values):
+        """Set plain columns of the rules' bookkeeping with SQL, in bounded batches:
+        no write() overrides, tracking or recomputes for a marker date."""
+        if not ids:
+            return
+        self.flush_model(list(values))
+        assignments = SQL(", ").join(
+            SQL("%s = %s", SQL.identifier(fname), value) for fname, value in values.items()
+        )
+        for batch in split_every(BATCH_SIZE, list(ids)):
+            self.env.cr.execute(SQL("UPDATE res_partner SET %s WHERE id IN %s", assignments, tuple(batch)))
+        self.invalidate_model(list(values))
+
+    @api.model
+    def _client_has_rule_activity_sql(self, rule):
+        """Restrict a rule's "reason still holds" check to clients that have its activity."""
+        self.env["mail.activity"].flush_model(["res_model", "res_id", "client_rule"])
+        return SQL(
+            "res_partner.id IN (SELECT res_id FROM mail_activity WHERE res_model = 'res.partner' AND client_rule = %s)",
+            rule,
+        )
+
+    @api.model
+    def _client_activity_type(self, xmlid):
+        activity_type = self.env.ref(xmlid, raise_if_not_found=False)
+        return activity_type.id if activity_type else False
+
+    # --- birthdays --------------------------------------------------------------------
+    @api.model
+    def _cron_client_birthdays(self):
+        """Remind the manager N days before a birthday; greet consenting clients on the day."""
+        today = fields.Date.context_today(self)
+        days = self._get_days_to_birthday_sql(today)
+        rows = self._client_rule_rows(
+            SQL(
+                "res_partner.active AND res_partner.user_id IS NOT NULL"
+                " AND res_partner.client_birthday IS NOT NULL"
+                " AND %s BETWEEN 0 AND company.clientbase_birthday_days_before",
+                days,
+            ),
+            SQL("%s, res_partner.client_birthday_reminded_on", days),
+        )
+        todo_type = self._client_activity_type("mail.mail_activity_data_todo")
+        create_vals = {}
+        for partner_id, user_id, days_left, reminded_on in rows:
+            birthday = today + timedelta(days=days_left)
+            if reminded_on != birthday:
+                create_vals[partner_id] = {
+                    "user_id": user_id,
+                    "activity_type_id": todo_type,
+                    "date_deadline": birthday,
+                    "summary": self.env._("Birthday on %(date)s", date=fields.Date.to_string(birthday)),
+                }
+        created = self._client_sync_rule_activities("birthday", [row[0] for row in rows], create_vals)
+        by_date = {}
+        for partner_id in created:
+            by_date.setdefault(create_vals[partner_id]["date_deadline"], []).append(partner_id)
+        for birthday, partner_ids in by_date.items():
+            self._client_set_columns(partner_ids, {"client_birthday_reminded_on": birthday})
+        self._client_send_birthday_greetings(today)
+
+    @api.model
+    def _client_send_birthday_greetings(self, today):
+        """Greeting email on the day. Consent, for now, is "has an email that is not blacklisted"."""
+        template = self.env.ref("clientbase_crm.mail_template_client_birthday", raise_if_not_found=False)
+        if not template:
+            return
+        rows = self._client_rule_rows(
+            SQL(
+                """res_partner.active AND company.clientbase_birthday_greeting
+                   AND res_partner.client_birthday IS NOT NULL AND res_partner.email_normalized IS NOT NULL
+                   AND %s = 0
+                   AND res_partner.client_birthday_greeted_on IS DISTINCT FROM %s
+                   AND NOT EXISTS (SELECT 1 FROM mail_blacklist bl
+                                    WHERE bl.active AND bl.email = res_partner.email_normalized)""",
+                self._get_days_to_birthday_sql(today),
+                today,
+            )
+        )
+        partner_ids = [row[0] for row in rows]
+        for batch in split_every(BATCH_SIZE, partner_ids):
+            template.send_mail_batch(list(batch))
+            self._client_set_columns(batch, {"client_birthday_greeted_on": today})
+
+    # --- contact cadence ---------------------------------------------------------------
+    @api.model
+    def _get_client_contact_due_where(self, today):
+        max_days = SQL("company.clientbase_contact_max_days")
+        if "client_is_vip" in self._fields:
+            # VIP clients are contacted more often (stored or computed by the segmentation)
+            max_days = SQL(
+                "CASE WHEN COALESCE(%s, FALSE) AND company.clientbase_contact_vip_max_days > 0"
+                " THEN LEAST(company.clientbase_contact_vip_max_days, company.clientbase_contact_max_days)"
+                " ELSE company.clientbase_contact_max_days END",
+                self._field_to_sql("res_partner", "client_is_vip"),
+            )
+        return SQL(
+            """%(working)s AND res_partner.client_retry_date IS NULL
+               AND (res_partner.customer_rank > 0 OR res_partner.client_qualification = 'worth'
+                    OR res_partner.client_last_contact_date IS NOT NULL)
+               AND company.clientbase_contact_max_days > 0
+               AND COALESCE(res_partner.client_last_contact_date, res_partner.create_date::date)
+                   <= %(today)s::date - %(max_days)s""",
+            working=WORKING_CLIENT_SQL,
+            today=today,
+            max_days=max_days,
+        )
+
+    @api.model
+    def _cron_client_contact_cadence(self):
+        """Clients past their maximum days without contact get a "contact due" activity."""
+        today = fields.Date.context_today(self)
+        rows = self._client_rule_rows(self._get_client_contact_due_where(today))
+        call_type = self._client_activity_type("mail.mail_activity_data_call")
+        create_vals = {
+            partner_id: {
+                "user_id": user_id,
+                "activity_type_id": call_type,
+                "date_deadline": today,
+                "summary": self.env._("Contact due: no contact for too long"),
+            }
+            for partner_id, user_id in rows
+        }
+        self._client_sync_rule_activities("contact_due", create_vals.keys(), create_vals)
+
+    # --- potentials going nowhere ----------------------------------------------------
+    @api.model
+    def _cron_client_potentials(self):
+        """Pause qualified potentials without a deal; remind the manager on the retry date."""
+        today = fields.Date.context_today(self)
+        self.flush_model()
+        self.env.cr.execute(
+            SQL(
+                """UPDATE res_partner SET client_paused_date = %(today)s,
+                          client_retry_date = %(today)s::date + company.clientbase_potential_retry_days
+                     FROM res_company company
+                    WHERE company.id = COALESCE(res_partner.company_id, %(company)s)
+                      AND %(working)s AND res_partner.client_retry_date IS NULL
+                      AND company.clientbase_potential_pause_days > 0
+                      AND res_partner.client_qualification = 'worth'
+                      AND res_partner.client_qualified_date <= %(today)s::date - company.clientbase_potential_pause_days
+                      AND NOT %(has_deal)s""",
+                today=today,
+                company=self.env.company.id,
+                working=WORKING_CLIENT_SQL,
+                has_deal=HAS_DEAL_SQL,
+            )
+        )
+        # a paused client that got a deal meanwhile is not paused any more
+        self.env.cr.execute(
+            SQL(
+                """UPDATE res_partner SET client_paused_date = NULL, client_retry_date = NULL
+                    WHERE res_partner.client_retry_date IS NOT NULL AND %s""",
+                HAS_DEAL_SQL,
+            )
+        )
+        self.invalidate_model(["client_paused_date", "client_retry_date"])
+        due = self._client_rule_rows(
+            SQL("%s AND res_partner.client_retry_date <= %s", WORKING_CLIENT_SQL, today)
+        )
+        # the reminder stays while the client is still a potential without a deal
+        waiting = self._client_rule_rows(
+            SQL(
+                "%s AND NOT %s AND %s",
+                WORKING_CLIENT_SQL,
+                HAS_DEAL_SQL,
+                self._client_has_rule_activity_sql("potential_retry"),
+            )
+        )
+        call_type = self._client_activity_type("mail.mail_activity_data_call")
+        create_vals = {
+            partner_id: {
+                "user_id": user_id,
+                "activity_type_id": call_type,
+                "date_deadline": today,
+                "summary": self.env._("Try again with this potential client"),
+            }
+            for partner_id, user_id in due
+        }
+        waiting_ids = {row[0] for row in waiting}
+        self._client_sync_rule_activities("potential_retry", waiting_ids, create_vals)
+        if due:
+            # taken up again: the clock of the potential restarts today
+            self._client_set_columns(
+                [row[0] for row in due],
+                {"client_retry_date": None, "client_paused_date": None, "client_qualified_date": today},
+            )
+
+    # --- fresh data -------------------------------------------------------------------------
+    @api.model
+    def _get_client_invalid_phone_sql(self):
+        if column_exists(self.env.cr, "res_partner", "phone_sanitized"):
+            return SQL(
+                "((NULLIF(res_partner.phone, '') IS NOT NULL OR NULLIF(res_partner.mobile, '') IS NOT NULL)"
+                " AND res_partner.phone_sanitized IS NULL)"
+            )
+        return SQL(
+            "(LENGTH(REGEXP_REPLACE(COALESCE(res_partner.phone, ''), '\\D', '', 'g')) BETWEEN 1 AND 5)"
+        )
+
+    @api.model
+    def _cron_client_data_freshness(self):
+        """Stale, bounced or invalid client data goes to a "verify data" queue for the manager."""
+        today = fields.Date.context_today(self)
+        rows = self._client_rule_rows(
+            SQL(
+                """%(working)s AND (
+                       (company.clientbase_verify_days > 0
+                        AND COALESCE(res_partner.client_data_verified_date, res_partner.create_date::date)
+                            <= %(today)s::date - company.clientbase_verify_days)
+                       OR res_partner.message_bounce > 0
+                       OR %(invalid_phone)s)""",
+                working=WORKING_CLIENT_SQL,
+                today=today,
+                invalid_phone=self._get_client_invalid_phone_sql(),
+            )
+        )
+        todo_type = self._client_activity_type("mail.mail_activity_data_todo")
+        create_vals = {
+            partner_id: {
+                "user_id": user_id,
+                "activity_type_id": todo_type,
+                "date_deadline": today,
+                "summary": self.env._("Verify the client's data"),
+            }
+            for partner_id, user_id in rows
+        }
+        self._client_sync_rule_activities("verify_data", create_vals.keys(), create_vals)
+
+    # --- win-back ---------------------------------------------------------------------------
+    @api.model
+    def _cron_client_winback(self):
+        """On the win-back date of a lost client, the manager gets a reminder."""
+        today = fields.Date.context_today(self)
+        lost = SQL(
+            "res_partner.active AND res_partner.user_id IS NOT NULL AND res_partner.client_churn_date IS NOT NULL"
+        )
+        due = self._client_rule_rows(SQL("%s AND res_partner.client_winback_date <= %s", lost, today))
+        still_lost = self._client_rule_rows(
+            SQL("%s AND %s", lost, self._client_has_rule_activity_sql("winback"))
+        )
+        call_type = self._client_activity_type("mail.mail_activity_data_call")
+        create_vals = {
+            partner_id: {
+                "user_id": user_id,
+                "activity_type_id": call_type,
+                "date_deadline": today,
+                "summary": self.env._("Try to win this client back"),
+            }
+            for partner_id, user_id in due
+        }
+        self._client_sync_rule_activities("winback", [row[0] for row in still_lost], create_vals)
+        if due:
+            self._client_set_columns([row[0] for row in due], {"client_winback_date": None})

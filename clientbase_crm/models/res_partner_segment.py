@@ -1,0 +1,424 @@
+from odoo import api, fields, models
+from odoo.exceptions import UserError
+from odoo.tools import SQL
+
+from .clientbase_client_figures import ABC_CLASSES, PERSONAS, RFM_SEGMENTS, STAGES, WARMTH
+
+# field name -> (SQL of the value over figures alias "f", or None when computed in python;
+#                values the field takes when the client has no figures row)
+FIGURE_FIELDS = {
+    "client_first_order_date": ("f.first_order_date", [None]),
+    "client_last_order_date": ("f.last_order_date", [None]),
+    "client_order_count": ("f.order_count", [0]),
+    "client_revenue": ("f.revenue", [0]),
+    "client_average_order": ("ROUND(f.revenue / NULLIF(f.order_count, 0), 2)", [0]),
+    "client_days_since_last_order": ("(%(today)s::date - f.last_order_date)", [None]),
+    "client_stage": ("COALESCE(f.stage_manual, f.stage)", [None, "potential"]),
+    "client_rfm_recency": ("f.rfm_recency", [None]),
+    "client_rfm_frequency": ("f.rfm_frequency", [None]),
+    "client_rfm_monetary": ("f.rfm_monetary", [None]),
+    "client_rfm_segment": ("f.rfm_segment", [None]),
+    "client_abc_class": ("f.abc_class", [None]),
+    "client_is_vip": ("COALESCE(f.vip_manual = 'yes', f.abc_class = 'a')", [False]),
+    "client_warmth": ("COALESCE(f.warmth_manual, f.warmth)", [None, "cold"]),
+    "client_persona": ("f.persona", [None]),
+    "client_persona_suggested": ("f.persona_suggested", [None]),
+}
+MANUAL_FIELDS = ("client_stage", "client_churn_reason", "client_is_vip", "client_warmth", "client_persona")
+OPERATORS = {"=": "=", "!=": "<>", "<": "<", "<=": "<=", ">": ">", ">=": ">="}
+
+
+def _python_match(candidate, operator, value):
+    """Whether a default value satisfies the condition (decides LEFT or INNER join)."""
+    if operator in ("in", "not in"):
+        values = list(value)
+        found = candidate in values or (candidate is None and False in values)
+        return found if operator == "in" else not found
+    if value is False or value is None:
+        return (candidate in (None, False)) == (operator == "=")
+    if candidate is None:
+        return operator == "!="
+    return {
+        "=": candidate == value,
+        "!=": candidate != value,
+        "<": candidate < value,
+        "<=": candidate <= value,
+        ">": candidate > value,
+        ">=": candidate >= value,
+    }[operator]
+
+
+class ResPartner(models.Model):
+    """Purchase figures and segments of the client, for the current company.
+
+    Values live in ``clientbase.client.figures`` (one narrow row per commercial
+    partner and company); here they are non-stored fields, searchable, and
+    groupable/sortable through ``_field_to_sql`` (a correlated subselect).
+    A contact shows the figures of its commercial entity.
+    """
+
+    _inherit = "res.partner"
+
+    client_first_order_date = fields.Date(
+        string="First Order", compute="_compute_client_figures", search="_search_client_first_order_date"
+    )
+    client_last_order_date = fields.Date(
+        string="Last Order", compute="_compute_client_figures", search="_search_client_last_order_date"
+    )
+    client_order_count = fields.Integer(
+        string="Orders", compute="_compute_client_figures", search="_search_client_order_count"
+    )
+    client_revenue = fields.Float(
+        string="Revenue",
+        digits=(16, 2),
+        compute="_compute_client_figures",
+        search="_search_client_revenue",
+        help="Untaxed amount of confirmed orders, in the company currency.",
+    )
+    client_average_order = fields.Float(
+        string="Average Order",
+        digits=(16, 2),
+        compute="_compute_client_figures",
+        search="_search_client_average_order",
+    )
+    client_days_since_last_order = fields.Integer(
+        string="Days Since Last Order",
+        compute="_compute_client_figures",
+        search="_search_client_days_since_last_order",
+    )
+    client_stage = fields.Selection(
+        STAGES,
+        compute="_compute_client_figures",
+        inverse="_inverse_client_stage",
+        search="_search_client_stage",
+    )
+    client_churn_reason = fields.Text(
+        string="Churn Reason", compute="_compute_client_figures", inverse="_inverse_client_churn_reason"
+    )
+    client_rfm_recency = fields.Integer(
+        string="RFM Recency", compute="_compute_client_figures", search="_search_client_rfm_recency"
+    )
+    client_rfm_frequency = fields.Integer(
+        string="RFM Frequency", compute="_compute_client_figures", search="_search_client_rfm_frequency"
+    )
+    client_rfm_monetary = fields.Integer(
+        string="RFM Monetary", compute="_compute_client_figures", search="_search_client_rfm_monetary"
+    )
+    client_rfm_segment = fields.Selection(
+        RFM_SEGMENTS,
+        string="RFM Segment",
+        compute="_compute_client_figures",
+        search="_search_client_rfm_segment",
+    )
+    client_abc_class = fields.Selection(
+        ABC_CLASSES, string="ABC Class", compute="_compute_client_figures", search="_search_client_abc_class"
+    )
+    client_is_vip = fields.Boolean(
+        string="VIP",
+        compute="_compute_client_figures",
+        inverse="_inverse_client_is_vip",
+        search="_search_client_is_vip",
+    )
+    client_warmth = fields.Selection(
+        WARMTH,
+        string="Warmth",
+        compute="_compute_client_figures",
+        inverse="_inverse_client_warmth",
+        search="_search_client_warmth",
+    )
+    client_persona = fields.Selection(
+        PERSONAS,
+        string="Persona",
+        compute="_compute_client_figures",
+        inverse="_inverse_client_persona",
+        search="_search_client_persona",
+    )
+    client_persona_suggested = fields.Selection(
+        PERSONAS,
+        string="Suggested Persona",
+        compute="_compute_client_figures",
+        search="_search_client_persona_suggested",
+    )
+    client_stage_is_manual = fields.Boolean(string="Stage Set by Hand", compute="_compute_client_figures")
+    client_vip_is_manual = fields.Boolean(string="VIP Set by Hand", compute="_compute_client_figures")
+    client_warmth_is_manual = fields.Boolean(string="Warmth Set by Hand", compute="_compute_client_figures")
+    client_segment_ids = fields.Many2many(
+        "clientbase.segment",
+        "clientbase_segment_res_partner_rel",
+        "partner_id",
+        "segment_id",
+        string="Segments",
+        readonly=True,
+        copy=False,
+        help="User-defined segments the client belongs to, refreshed by the segment recompute.",
+    )
+    client_segment_history_ids = fields.One2many(
+        "clientbase.segment.history", "partner_id", string="Segment History", readonly=True
+    )
+
+    # ------------------------------------------------------------------
+    def _get_client_figures(self):
+        """Figures rows of the commercial entities of ``self`` in the current company."""
+        return (
+            self.env["clientbase.client.figures"]
+            .sudo()
+            .search(
+                [
+                    # new records (forms being filled in) have no figures yet
+                    (
+                        "partner_id",
+                        "in",
+                        [pid for pid in self.commercial_partner_id.ids if isinstance(pid, int)],
+                    ),
+                    ("company_id", "=", self.env.company.id),
+                ]
+            )
+        )
+
+    @api.depends("commercial_partner_id", "client_mailing_only")
+    @api.depends_context("company")
+    def _compute_client_figures(self):
+        rows = {row.partner_id.id: row for row in self._get_client_figures()}
+        today = fields.Date.today()
+        empty = self.env["clientbase.client.figures"]
+        for partner in self:
+            row = rows.get(partner.commercial_partner_id.id, empty)
+            count = row.order_count
+            partner.client_first_order_date = row.first_order_date
+            partner.client_last_order_date = row.last_order_date
+            partner.client_order_count = count
+            partner.client_revenue = row.revenue
+            partner.client_average_order = round(row.revenue / count, 2) if count else 0.0
+            partner.client_days_since_last_order = (
+                (today - row.last_order_date).days if row.last_order_date else 0
+            )
+            default_stage = False if partner.client_mailing_only else "potential"
+            partner.client_stage = row.stage_manual or row.stage or default_stage
+            partner.client_churn_reason = row.churn_reason
+            partner.client_rfm_recency = row.rfm_recency
+            partner.client_rfm_frequency = row.rfm_frequency
+            partner.client_rfm_monetary = row.rfm_monetary
+            partner.client_rfm_segment = row.rfm_segment
+            partner.client_abc_class = row.abc_class
+            partner.client_is_vip = row.vip_manual == "yes" if row.vip_manual else row.abc_class == "a"
+            partner.client_warmth = (
+                row.warmth_manual or row.warmth or (False if partner.client_mailing_only else "cold")
+            )
+            partner.client_persona = row.persona
+            partner.client_persona_suggested = row.persona_suggested
+            partner.client_stage_is_manual = bool(row.stage_manual)
+            partner.client_vip_is_manual = bool(row.vip_manual)
+            partner.client_warmth_is_manual = bool(row.warmth_manual)
+
+    def _set_client_manual_values(self, get_vals):
+        """Store values set by hand on the figures rows of the commercial entities."""
+        figures = self.env["clientbase.client.figures"].sudo()
+        rows = {row.partner_id: row for row in self._get_client_figures()}
+        for commercial in self.commercial_partner_id:
+            partner = self.filtered(lambda p, c=commercial: p.commercial_partner_id == c)[:1]
+            vals = get_vals(partner)
+            if commercial in rows:
+                rows[commercial].write(vals)
+            else:
+                figures.create(dict(vals, partner_id=commercial.id, company_id=self.env.company.id))
+        figures.flush_model()
+
+    def _inverse_client_stage(self):
+        self._set_client_manual_values(lambda p: {"stage_manual": p.client_stage or False})
+
+    def _inverse_client_churn_reason(self):
+        self._set_client_manual_values(lambda p: {"churn_reason": p.client_churn_reason or False})
+
+    def _inverse_client_is_vip(self):
+        self._set_client_manual_values(lambda p: {"vip_manual": "yes" if p.client_is_vip else "no"})
+
+    def _inverse_client_warmth(self):
+        self._set_client_manual_values(lambda p: {"warmth_manual": p.client_warmth or False})
+
+    def _inverse_client_persona(self):
+        self._set_client_manual_values(lambda p: {"persona": p.client_persona or False})
+
+    # ------------------------------------------------------------------
+    @api.model
+    def _get_client_figure_sql(self, fname):
+        """SQL value of a figures field over the figures row aliased ``f``."""
+        return SQL(FIGURE_FIELDS[fname][0], today=fields.Date.today())
+
+    @api.model
+    def _get_client_figure_default_sql(self, fname, partner_alias):
+        if fname in ("client_stage", "client_warmth"):
+            default = "potential" if fname == "client_stage" else "cold"
+            return SQL(
+                "CASE WHEN %s THEN NULL ELSE %s END",
+                SQL.identifier(partner_alias, "client_mailing_only"),
+                default,
+            )
+        value = FIGURE_FIELDS[fname][1][0]
+        return SQL("%s", value) if value is not None else SQL("NULL")
+
+    def _field_to_sql(self, alias, fname, query=None, flush=True):
+        """Make the figures fields groupable and sortable: a correlated subselect
+        on the figures row of the commercial entity in the current company."""
+        if fname in FIGURE_FIELDS:
+            return SQL(
+                "COALESCE((SELECT %(value)s FROM clientbase_client_figures f"
+                " WHERE f.partner_id = %(commercial)s AND f.company_id = %(company)s), %(default)s)",
+                value=self._get_client_figure_sql(fname),
+                commercial=SQL.identifier(alias, "commercial_partner_id"),
+                company=self.env.company.id,
+                default=self._get_client_figure_default_sql(fname, alias),
+            )
+        return super()._field_to_sql(alias, fname, query=query, flush=flush)
+
+    def _search_client_figure(self, fname, operator, value):
+        if operator not in OPERATORS and operator not in ("in", "not in"):
+            raise UserError(
+                self.env._(
+                    "Operator %(operator)s is not supported on %(field)s.",
+                    operator=operator,
+                    field=self._fields[fname].string,
+                )
+            )
+        expr = SQL(
+            "COALESCE(%s, %s)",
+            self._get_client_figure_sql(fname),
+            self._get_client_figure_default_sql(fname, "p"),
+        )
+        if operator in ("in", "not in"):
+            values = [v for v in value if v is not False and v is not None]
+            has_null = len(values) != len(value)
+            condition = SQL("%s IN %s", expr, tuple(values)) if values else SQL("FALSE")
+            if has_null:
+                condition = SQL("(%s OR %s IS NULL)", condition, expr)
+            if operator == "not in":
+                condition = SQL("NOT COALESCE(%s, FALSE)", condition)
+        elif value is False or value is None:
+            is_bool = self._fields[fname].type == "boolean"
+            if is_bool:
+                condition = SQL("COALESCE(%s, FALSE) %s FALSE", expr, SQL(OPERATORS[operator]))
+            else:
+                condition = SQL("%s IS NULL" if operator == "=" else "%s IS NOT NULL", expr)
+        elif operator == "!=":
+            condition = SQL("%s IS DISTINCT FROM %s", expr, value)
+        else:
+            condition = SQL("%s %s %s", expr, SQL(OPERATORS[operator]), value)
+        defaults = FIGURE_FIELDS[fname][1]
+        join = (
+            SQL("LEFT JOIN")
+            if any(_python_match(default, operator, value) for default in defaults)
+            else SQL("JOIN")
+        )
+        return [
+            (
+                "id",
+                "in",
+                SQL(
+                    "(SELECT p.id FROM res_partner p %s clientbase_client_figures f"
+                    " ON f.partner_id = p.commercial_partner_id AND f.company_id = %s WHERE %s)",
+                    join,
+                    self.env.company.id,
+                    condition,
+                ),
+            )
+        ]
+
+    def _search_client_first_order_date(self, operator, value):
+        return self._search_client_figure("client_first_order_date", operator, value)
+
+    def _search_client_last_order_date(self, operator, value):
+        return self._search_client_figure("client_last_order_date", operator, value)
+
+    def _search_client_order_count(self, operator, value):
+        return self._search_client_figure("client_order_count", operator, value)
+
+    def _search_client_revenue(self, operator, value):
+        return self._search_client_figure("client_revenue", operator, value)
+
+    def _search_client_average_order(self, operator, value):
+        return self._search_client_figure("client_average_order", operator, value)
+
+    def _search_client_days_since_last_order(self, operator, value):
+        return self._search_client_figure("client_days_since_last_order", operator, value)
+
+    def _search_client_stage(self, operator, value):
+        return self._search_client_figure("client_stage", operator, value)
+
+    def _search_client_rfm_recency(self, operator, value):
+        return self._search_client_figure("client_rfm_recency", operator, value)
+
+    def _search_client_rfm_frequency(self, operator, value):
+        return self._search_client_figure("client_rfm_frequency", operator, value)
+
+    def _search_client_rfm_monetary(self, operator, value):
+        return self._search_client_figure("client_rfm_monetary", operator, value)
+
+    def _search_client_rfm_segment(self, operator, value):
+        return self._search_client_figure("client_rfm_segment", operator, value)
+
+    def _search_client_abc_class(self, operator, value):
+        return self._search_client_figure("client_abc_class", operator, value)
+
+    def _search_client_is_vip(self, operator, value):
+        return self._search_client_figure("client_is_vip", operator, value)
+
+    def _search_client_warmth(self, operator, value):
+        return self._search_client_figure("client_warmth", operator, value)
+
+    def _search_client_persona(self, operator, value):
+        return self._search_client_figure("client_persona", operator, value)
+
+    def _search_client_persona_suggested(self, operator, value):
+        return self._search_client_figure("client_persona_suggested", operator, value)
+
+    # ------------------------------------------------------------------
+    def write(self, vals):
+        if vals.get("client_stage") == "lost" and not (
+            vals.get("client_churn_reason") or vals.get("client_churn_reason_id")
+        ):
+            if not all(self.mapped("client_churn_reason")):
+                raise UserError(self.env._("Record why the client was lost (churn reason) first."))
+        tracked = {"client_stage": "stage", "client_is_vip": "vip", "client_warmth": "warmth"}
+        tracked = {fname: dim for fname, dim in tracked.items() if fname in vals}
+        before = {}
+        if tracked:
+            for commercial in self.commercial_partner_id:
+                before[commercial] = {fname: commercial[fname] for fname in tracked}
+        res = super().write(vals)
+        if any(fname in vals for fname in MANUAL_FIELDS):
+            self.invalidate_model(list(FIGURE_FIELDS) + ["client_churn_reason"])
+        if tracked:
+            self._log_client_manual_changes(tracked, before)
+        return res
+
+    def _log_client_manual_changes(self, tracked, before):
+        history = []
+        self.invalidate_recordset(list(tracked))
+        for commercial, old_values in before.items():
+            commercial.invalidate_recordset(list(tracked))
+            for fname, dimension in tracked.items():
+                old, new = old_values[fname], commercial[fname]
+                if old != new:
+                    history.append(
+                        {
+                            "partner_id": commercial.id,
+                            "company_id": self.env.company.id,
+                            "dimension": dimension,
+                            "old_value": str(old) if dimension == "vip" else (old or False),
+                            "new_value": str(new) if dimension == "vip" else (new or False),
+                        }
+                    )
+        if history:
+            self.env["clientbase.segment.history"].sudo().create(history)
+
+    # --- actions ------------------------------------------------------------
+    def action_client_reset_segments(self):
+        """Back to automatic: forget stage, VIP and warmth set by hand."""
+        self._get_client_figures().write({"stage_manual": False, "vip_manual": False, "warmth_manual": False})
+        self.env["clientbase.client.figures"].flush_model()
+        self.invalidate_recordset()
+        return True
+
+    def action_recompute_client_segments(self):
+        """Server action: recompute the selected clients (their figures, stage and warmth;
+        rankings and user-defined segments of the whole base), or everything without selection."""
+        return self.env["clientbase.client.figures"]._recompute_partners(self.commercial_partner_id)

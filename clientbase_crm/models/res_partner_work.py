@@ -1,0 +1,230 @@
+from datetime import timedelta
+
+from odoo import api, fields, models
+from odoo.exceptions import UserError
+from odoo.tools.sql import column_exists, create_column
+
+# Plain stored columns of "working the base"; created before the ORM so that an
+# install on a base of millions of partners is one ALTER TABLE, not a recompute.
+WORK_COLUMNS = {
+    "client_last_contact_date": "date",
+    "client_data_verified_date": "date",
+    "client_paused_date": "date",
+    "client_retry_date": "date",
+    "client_birthday_reminded_on": "date",
+    "client_birthday_greeted_on": "date",
+    "client_churn_date": "date",
+    "client_winback_date": "date",
+}
+
+
+class ResPartner(models.Model):
+    _inherit = "res.partner"
+
+    # --- Interactions ---------------------------------------------------------
+    client_interaction_ids = fields.One2many("clientbase.interaction", "client_id", string="Interactions")
+    client_interaction_count = fields.Integer(
+        string="Interaction Count", compute="_compute_client_interaction_count"
+    )
+    client_last_contact_date = fields.Date(
+        string="Last Contact",
+        readonly=True,
+        copy=False,
+        index="btree_not_null",
+        help="Day of the last logged interaction with the client (unanswered calls do not count).",
+    )
+
+    # --- Fresh data -----------------------------------------------------------
+    client_data_verified_date = fields.Date(string="Data Verified On", copy=False)
+
+    # --- Potentials going nowhere -------------------------------------------
+    client_paused_date = fields.Date(string="Paused On", copy=False, readonly=True)
+    client_retry_date = fields.Date(
+        string="Try Again On",
+        copy=False,
+        index="btree_not_null",
+        help="A potential client without a deal is paused until this day; then the manager gets a reminder.",
+    )
+
+    # --- Birthday rule markers (one reminder / greeting per birthday) --------
+    client_birthday_reminded_on = fields.Date(copy=False, readonly=True)
+    client_birthday_greeted_on = fields.Date(copy=False, readonly=True)
+
+    # --- Churn ------------------------------------------------------------------
+    client_churn_date = fields.Date(string="Lost On", copy=False, readonly=True, index="btree_not_null")
+    client_churn_reason_id = fields.Many2one(
+        "clientbase.churn.reason", string="Reason for Leaving", copy=False, ondelete="restrict"
+    )
+    client_churn_competitor = fields.Char(string="Went to Competitor", copy=False)
+    client_churn_note = fields.Text(string="Why the Client Left", copy=False)
+    client_winback_date = fields.Date(string="Win Back On", copy=False)
+
+    def _auto_init(self):
+        cr = self.env.cr
+        for column, column_type in WORK_COLUMNS.items():
+            if not column_exists(cr, "res_partner", column):
+                create_column(cr, "res_partner", column, column_type)
+        return super()._auto_init()
+
+    def _compute_client_interaction_count(self):
+        counts = dict(
+            self.env["clientbase.interaction"]._read_group(
+                [("client_id", "in", self.ids)], ["client_id"], ["__count"]
+            )
+        )
+        for partner in self:
+            partner.client_interaction_count = counts.get(partner, 0)
+
+    # --- one manager per client ------------------------------------------------
+    def _client_check_manager(self, what, warn_only=False):
+        """Check that the current user may work these clients.
+
+        The client's manager is the salesperson of its commercial entity. Anyone
+        else gets a warning, or an error in strict mode; members of the Manager
+        group (and the superuser) may always act. Returns the warning text, if any.
+        """
+        user = self.env.user
+        if self.env.su or user.has_group("clientbase_crm.group_clientbase_manager"):
+            return False
+        clients = self.commercial_partner_id.filtered(lambda c: c.user_id and c.user_id != user)
+        if not clients:
+            return False
+        message = self.env._(
+            "%(clients)s is managed by %(managers)s: only the client's manager should %(what)s.",
+            clients=", ".join(clients.mapped("display_name")),
+            managers=", ".join(clients.user_id.mapped("name")),
+            what=what,
+        )
+        if not warn_only and self.env.company.clientbase_strict_manager:
+            raise UserError(
+                message
+                + "\n"
+                + self.env._("Ask the manager or a Client Base manager to hand the client over to you.")
+            )
+        if not warn_only:
+            # tell the manager, in the client's chatter, that a colleague is working their client
+            for client in clients:
+                client.sudo().message_post(
+                    body=self.env._("%(user)s is about to %(what)s.", user=user.name, what=what)
+                    + " "
+                    + message,
+                    message_type="comment",
+                    subtype_xmlid="mail.mt_note",
+                    partner_ids=client.user_id.partner_id.ids,
+                )
+        return message
+
+    # --- contacts -----------------------------------------------------------------
+    def _client_update_last_contact_date(self):
+        clients = self.exists()
+        if not clients:
+            return
+        self.env["clientbase.interaction"].flush_model(["client_id", "date", "result"])
+        self.flush_model(["client_last_contact_date"])
+        self.env.cr.execute(self.env["clientbase.interaction"]._get_last_contact_query(clients.ids))
+        self.invalidate_model(["client_last_contact_date"])
+
+    def _client_contact_too_soon_message(self):
+        """Warning when the last contact is more recent than the company's minimum gap."""
+        self.ensure_one()
+        min_days = self.env.company.clientbase_contact_min_days
+        last = self.client_last_contact_date
+        if not (min_days and last):
+            return False
+        today = fields.Date.context_today(self)
+        if (today - last).days >= min_days:
+            return False
+        return self.env._(
+            "%(client)s was last contacted on %(date)s; the contact schedule asks for at least "
+            "%(days)s days between contacts.",
+            client=self.display_name,
+            date=fields.Date.to_string(last),
+            days=min_days,
+        )
+
+    def _client_after_contact(self):
+        """A logged contact answers the "contact due" reminder."""
+        activities = (
+            self.env["mail.activity"]
+            .sudo()
+            .search(
+                [
+                    ("res_model", "=", "res.partner"),
+                    ("res_id", "in", self.ids),
+                    ("client_rule", "=", "contact_due"),
+                ]
+            )
+        )
+        activities.unlink()
+
+    # --- actions --------------------------------------------------------------------
+    def action_client_log_call(self):
+        """Quick form in a dialog: choose the result and save."""
+        self.ensure_one()
+        client = self.commercial_partner_id
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Log a Call"),
+            "res_model": "clientbase.interaction",
+            "view_mode": "form",
+            "views": [(self.env.ref("clientbase_crm.clientbase_interaction_view_form_quick").id, "form")],
+            "target": "new",
+            "context": {
+                "default_client_id": client.id,
+                "default_contact_id": self.id if self != client else False,
+                "default_kind": "outgoing_call",
+            },
+        }
+
+    def action_client_open_interactions(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id("clientbase_crm.clientbase_interaction_action")
+        client = self.commercial_partner_id
+        action["domain"] = [("client_id", "=", client.id)]
+        action["context"] = {"default_client_id": client.id}
+        return action
+
+    def action_client_verify_data(self):
+        """The manager checked the data: stamp today and forget old bounces."""
+        today = fields.Date.context_today(self)
+        self.write({"client_data_verified_date": today})
+        bounced = self.filtered("message_bounce")
+        if bounced:
+            bounced.write({"message_bounce": 0})
+        self.env["mail.activity"].sudo().search(
+            [
+                ("res_model", "=", "res.partner"),
+                ("res_id", "in", self.ids),
+                ("client_rule", "=", "verify_data"),
+            ]
+        ).unlink()
+        return True
+
+    def action_client_resume(self):
+        """Take a paused potential client up again now."""
+        self.write({"client_retry_date": False, "client_paused_date": False})
+        return True
+
+    def action_client_mark_lost(self):
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Mark as Lost"),
+            "res_model": "clientbase.churn.wizard",
+            "view_mode": "form",
+            "target": "new",
+            "context": {"default_partner_ids": self.commercial_partner_id.ids},
+        }
+
+    def action_client_handover(self):
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Hand Over Clients"),
+            "res_model": "clientbase.handover.wizard",
+            "view_mode": "form",
+            "target": "new",
+            "context": {"default_partner_ids": self.commercial_partner_id.ids},
+        }
+
+    @api.model
+    def _client_default_winback_date(self):
+        return fields.Date.context_today(self) + timedelta(days=180)

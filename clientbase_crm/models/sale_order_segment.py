@@ -1,0 +1,34 @@
+from odoo import api, models
+
+
+class SaleOrder(models.Model):
+    _inherit = "sale.order"
+
+    # order fields the client figures are made of
+    _CLIENT_FIGURE_FIELDS = {"state", "partner_id", "date_order", "company_id"}
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        orders = super().create(vals_list)
+        confirmed = orders.filtered(lambda o: o.state == "sale")
+        if confirmed:
+            confirmed._refresh_client_figures()
+        return orders
+
+    def write(self, vals):
+        watched = self._CLIENT_FIGURE_FIELDS.intersection(vals)
+        before = self.filtered(lambda o: o.state == "sale") if watched else self.browse()
+        old_partners = before.partner_id
+        res = super().write(vals)
+        if watched:
+            # clients of orders that are or were confirmed: confirm, cancel, back to quotation, move
+            orders = before | self.filtered(lambda o: o.state == "sale")
+            if orders:
+                orders._refresh_client_figures(old_partners)
+        return res
+
+    def _refresh_client_figures(self, extra_partners=None):
+        """Update the figures and stage of these orders' clients at once
+        (targeted SQL; rankings follow with the next full recompute)."""
+        partners = self.sudo().partner_id | (extra_partners or self.env["res.partner"])
+        self.env["clientbase.client.figures"].sudo()._refresh_clients(partners.sudo(), self.sudo().company_id)

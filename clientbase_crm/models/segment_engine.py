@@ -1,0 +1,423 @@
+"""Set-based SQL of the segmentation engine.
+
+Plain functions over an environment, no ORM records: each one is a handful of
+statements over a bounded set of clients, so that the same code serves the
+targeted refresh after an order is confirmed or cancelled, one batch of the
+nightly recompute and the benchmark.
+
+Two phases per company:
+
+1. :func:`refresh_figures` (batchable by client id range, or for given
+   clients): aggregates confirmed orders, open opportunities and mailing
+   engagement per commercial partner and writes figures, ``stage`` and
+   ``warmth`` into ``clientbase_client_figures`` (only rows that change).
+2. :func:`refresh_rankings` (once per company, over the narrow table only):
+   RFM quintiles and segment, ABC class and the persona suggestion.
+
+Rows being edited by a user at the same moment are skipped
+(``FOR UPDATE SKIP LOCKED``) and caught up by the next run, so the engine
+never blocks users nor makes their transaction fail. Changes of stage,
+warmth, ABC class and VIP are appended to ``clientbase_segment_history`` by
+the same statements.
+
+**Stage** (first rule that matches, thresholds per company):
+``potential`` no confirmed order; ``new`` first order within the new-client
+period; ``inactive`` last order older than the inactivity threshold;
+``one_time`` exactly one order; ``loyal`` at least N orders and first order at
+least the loyalty period ago; ``active`` otherwise. ``lost`` is only ever set by
+a user and wins, like any manual value.
+
+**Warmth**: ``hot`` with an open opportunity at least as likely as the "hot"
+probability, or an order within the new-client period; ``warm`` with any open
+opportunity, an order within the warmth window, or a mailing opened, clicked
+or replied to within the warmth window (traces of mailings sent to the
+partner itself); ``cold`` otherwise.
+
+**RFM**: over the clients with orders in the RFM window, ``ntile(5)`` of the
+last order date (recency), of the number of orders (frequency) and of the
+revenue in the window (monetary); 5 is best and ties are broken by partner id
+(lower id scores lower). The segment uses R and FM = round((F + M) / 2):
+
+=====  ==========  ==================
+R      FM          segment
+=====  ==========  ==================
+5      4-5         champions
+3-4    4-5         loyal
+4-5    2-3         potential_loyalist
+5      1           new
+4      1           promising
+3      3           need_attention
+3      1-2         about_to_sleep
+1-2    5           cannot_lose
+1-2    3-4         at_risk
+2      1-2         hibernating
+1      1-2         lost
+=====  ==========  ==================
+
+Clients who bought before but not within the window are ``lost`` without
+scores; clients who never bought have no RFM segment.
+
+**ABC / VIP**: clients ranked by revenue in the window (descending, ties by
+partner id ascending); A is the smallest top set whose revenue reaches the A
+share (the client crossing the line is A), B the next up to the B share, C the
+rest with revenue; VIP = A unless a user decided otherwise.
+
+**Persona suggestion**: ``discount_hunter`` when more than half of the orders
+have a discounted line; else ``fan`` when the client is loyal with frequency 5.
+"""
+
+import logging
+import time
+
+from odoo import fields
+from odoo.tools import SQL
+
+_logger = logging.getLogger(__name__)
+
+FIGURES = SQL.identifier("clientbase_client_figures")
+HISTORY = SQL.identifier("clientbase_segment_history")
+
+# figures columns written by phase 1 (all must exist in the source query)
+PHASE1_COLUMNS = [
+    "first_order_date",
+    "last_order_date",
+    "order_count",
+    "revenue",
+    "discounted_order_count",
+    "window_order_count",
+    "window_revenue",
+    "open_opportunity_count",
+    "max_opportunity_probability",
+    "last_engagement_date",
+    "stage",
+    "warmth",
+]
+PHASE2_COLUMNS = [
+    "rfm_recency",
+    "rfm_frequency",
+    "rfm_monetary",
+    "rfm_segment",
+    "abc_class",
+    "persona_suggested",
+]
+
+
+def _columns(names, alias=None):
+    if alias:
+        return SQL(", ").join(SQL.identifier(alias, name) for name in names)
+    return SQL(", ").join(SQL.identifier(name) for name in names)
+
+
+def thresholds(company):
+    return {
+        "new_days": company.client_new_days or 30,
+        "inactive_days": company.client_inactive_days or 180,
+        "loyal_orders": company.client_loyal_orders or 5,
+        "loyal_days": company.client_loyal_days or 365,
+        "rfm_days": company.client_rfm_days or 365,
+        "a_share": (company.client_abc_a_percent or 80.0) / 100.0,
+        "b_share": (company.client_abc_b_percent or 95.0) / 100.0,
+        "warmth_days": company.client_warmth_days or 90,
+        "hot_probability": company.client_hot_probability or 50.0,
+    }
+
+
+def get_source_query(env, company, scope, today):
+    """SELECT of phase 1 values for the commercial partners matched by ``scope``.
+
+    ``scope(column)`` returns an SQL condition on a partner id column. One row
+    per commercial partner that has a signal or already a figures row.
+    """
+    t = thresholds(company)
+    amount = SQL(
+        "CASE WHEN so.currency_id = %(cur)s OR COALESCE(so.currency_rate, 0) = 0"
+        " THEN so.amount_untaxed ELSE so.amount_untaxed / so.currency_rate END",
+        cur=company.currency_id.id,
+    )
+    window_start = fields.Date.subtract(today, days=t["rfm_days"])
+    warmth_start = fields.Date.subtract(today, days=t["warmth_days"])
+    new_start = fields.Date.subtract(today, days=t["new_days"])
+    engagement = SQL("GREATEST(t.open_datetime, t.reply_datetime, t.links_click_datetime)")
+    return SQL(
+        """
+        WITH cp AS (
+            SELECT p.id, COALESCE(p.client_mailing_only, FALSE) AS mailing_only
+              FROM res_partner p
+             WHERE %(scope_p)s AND p.id = p.commercial_partner_id
+        ),
+        so_batch AS MATERIALIZED (
+            SELECT so.id, p.commercial_partner_id AS pid, so.date_order::date AS day, %(amount)s AS amount
+              FROM sale_order so
+              JOIN res_partner p ON p.id = so.partner_id
+             WHERE so.state = 'sale' AND so.company_id = %(company)s AND %(scope_c)s
+        ),
+        discounted AS (
+            SELECT sol.order_id
+              FROM sale_order_line sol
+              JOIN so_batch b ON b.id = sol.order_id
+             WHERE sol.discount > 0
+             GROUP BY sol.order_id
+        ),
+        orders AS (
+            SELECT b.pid,
+                   COUNT(*) AS order_count,
+                   MIN(b.day) AS first_order_date,
+                   MAX(b.day) AS last_order_date,
+                   SUM(b.amount) AS revenue,
+                   COUNT(d.order_id) AS discounted_order_count,
+                   COUNT(*) FILTER (WHERE b.day > %(window_start)s) AS window_order_count,
+                   COALESCE(SUM(b.amount) FILTER (WHERE b.day > %(window_start)s), 0) AS window_revenue
+              FROM so_batch b
+              LEFT JOIN discounted d ON d.order_id = b.id
+             GROUP BY b.pid
+        ),
+        leads AS (
+            SELECT p.commercial_partner_id AS pid, COUNT(*) AS n, MAX(l.probability) AS max_probability
+              FROM crm_lead l
+              JOIN res_partner p ON p.id = l.partner_id
+             WHERE %(scope_c)s AND l.active AND l.type = 'opportunity' AND COALESCE(l.probability, 0) < 100
+               AND (l.company_id = %(company)s OR l.company_id IS NULL)
+             GROUP BY p.commercial_partner_id
+        ),
+        mail AS (
+            SELECT p.commercial_partner_id AS pid, MAX(%(engagement)s)::date AS last_date
+              FROM mailing_trace t
+              JOIN res_partner p ON p.id = t.res_id
+             WHERE %(scope_c)s AND t.model = 'res.partner' AND %(engagement)s::date > %(warmth_start)s
+             GROUP BY p.commercial_partner_id
+        ),
+        src AS (
+            SELECT cp.id AS partner_id, f.id AS figures_id,
+                   o.first_order_date, o.last_order_date,
+                   COALESCE(o.order_count, 0) AS order_count,
+                   COALESCE(ROUND(o.revenue::numeric, 2), 0)::float8 AS revenue,
+                   COALESCE(o.discounted_order_count, 0) AS discounted_order_count,
+                   COALESCE(o.window_order_count, 0) AS window_order_count,
+                   COALESCE(ROUND(o.window_revenue::numeric, 2), 0)::float8 AS window_revenue,
+                   COALESCE(l.n, 0) AS open_opportunity_count,
+                   COALESCE(l.max_probability, 0)::float8 AS max_opportunity_probability,
+                   m.last_date AS last_engagement_date
+              FROM cp
+              LEFT JOIN orders o ON o.pid = cp.id AND NOT cp.mailing_only
+              LEFT JOIN leads l ON l.pid = cp.id AND NOT cp.mailing_only
+              LEFT JOIN mail m ON m.pid = cp.id AND NOT cp.mailing_only
+              LEFT JOIN clientbase_client_figures f ON f.partner_id = cp.id AND f.company_id = %(company)s
+             WHERE o.pid IS NOT NULL OR l.pid IS NOT NULL OR m.pid IS NOT NULL OR f.id IS NOT NULL
+        )
+        SELECT src.*,
+               CASE WHEN src.order_count = 0 THEN 'potential'
+                    WHEN src.first_order_date >= %(new_start)s THEN 'new'
+                    WHEN src.last_order_date < %(inactive_start)s THEN 'inactive'
+                    WHEN src.order_count = 1 THEN 'one_time'
+                    WHEN src.order_count >= %(loyal_orders)s AND src.first_order_date <= %(loyal_start)s
+                         THEN 'loyal'
+                    ELSE 'active' END AS stage,
+               CASE WHEN (src.open_opportunity_count > 0
+                          AND src.max_opportunity_probability >= %(hot_probability)s)
+                         OR src.last_order_date >= %(new_start)s THEN 'hot'
+                    WHEN src.open_opportunity_count > 0 OR src.last_order_date > %(warmth_start)s
+                         OR src.last_engagement_date IS NOT NULL THEN 'warm'
+                    ELSE 'cold' END AS warmth
+          FROM src
+        """,
+        scope_p=scope(SQL("p.id")),
+        scope_c=scope(SQL("p.commercial_partner_id")),
+        amount=amount,
+        company=company.id,
+        window_start=window_start,
+        warmth_start=warmth_start,
+        engagement=engagement,
+        new_start=new_start,
+        inactive_start=fields.Date.subtract(today, days=t["inactive_days"]),
+        loyal_orders=t["loyal_orders"],
+        loyal_start=fields.Date.subtract(today, days=t["loyal_days"]),
+        hot_probability=t["hot_probability"],
+    )
+
+
+def refresh_figures(env, company, scope, today=None):
+    """Phase 1 for the clients matched by ``scope``; returns the number of rows written."""
+    today = today or fields.Date.today()
+    cr = env.cr
+    cr.execute("DROP TABLE IF EXISTS clientbase_segment_src")
+    cr.execute(
+        SQL("CREATE TEMP TABLE clientbase_segment_src AS %s", get_source_query(env, company, scope, today))
+    )
+    cr.execute("ANALYZE clientbase_segment_src")
+    src_cols = _columns(PHASE1_COLUMNS, "s")
+    now = fields.Datetime.now()
+    cr.execute(
+        SQL(
+            """
+            WITH changed AS (
+                SELECT f.id, %(s_cols)s,
+                       COALESCE(f.stage_manual, f.stage, 'potential') AS old_stage,
+                       COALESCE(f.warmth_manual, f.warmth, 'cold') AS old_warmth
+                  FROM clientbase_client_figures f
+                  JOIN clientbase_segment_src s ON s.figures_id = f.id
+                 WHERE (%(f_cols)s) IS DISTINCT FROM (%(s_cols)s)
+                   FOR UPDATE OF f SKIP LOCKED
+            ),
+            upd AS (
+                UPDATE clientbase_client_figures f
+                   SET (%(cols)s) = ROW(%(c_cols)s)
+                  FROM changed c
+                 WHERE f.id = c.id
+             RETURNING f.partner_id, f.company_id, c.old_stage, c.old_warmth,
+                       COALESCE(f.stage_manual, f.stage) AS new_stage,
+                       COALESCE(f.warmth_manual, f.warmth) AS new_warmth
+            ),
+            hist AS (
+                INSERT INTO clientbase_segment_history (partner_id, company_id, dimension, old_value, new_value, date)
+                SELECT partner_id, company_id, 'stage', old_stage, new_stage, %(now)s
+                  FROM upd WHERE old_stage IS DISTINCT FROM new_stage
+                 UNION ALL
+                SELECT partner_id, company_id, 'warmth', old_warmth, new_warmth, %(now)s
+                  FROM upd WHERE old_warmth IS DISTINCT FROM new_warmth
+            )
+            SELECT COUNT(*) FROM upd
+            """,
+            f_cols=_columns(PHASE1_COLUMNS, "f"),
+            s_cols=src_cols,
+            c_cols=_columns(PHASE1_COLUMNS, "c"),
+            cols=_columns(PHASE1_COLUMNS),
+            now=now,
+        )
+    )
+    updated = cr.fetchone()[0]
+    cr.execute(
+        SQL(
+            """
+            WITH ins AS (
+                INSERT INTO clientbase_client_figures (partner_id, company_id, %(cols)s)
+                SELECT s.partner_id, %(company)s, %(s_cols)s
+                  FROM clientbase_segment_src s
+                 WHERE s.figures_id IS NULL
+                    ON CONFLICT (partner_id, company_id) DO NOTHING
+             RETURNING partner_id, company_id, stage, warmth
+            ),
+            hist AS (
+                INSERT INTO clientbase_segment_history (partner_id, company_id, dimension, old_value, new_value, date)
+                SELECT partner_id, company_id, 'stage', 'potential', stage, %(now)s
+                  FROM ins WHERE stage <> 'potential'
+                 UNION ALL
+                SELECT partner_id, company_id, 'warmth', 'cold', warmth, %(now)s
+                  FROM ins WHERE warmth <> 'cold'
+            )
+            SELECT COUNT(*) FROM ins
+            """,
+            cols=_columns(PHASE1_COLUMNS),
+            s_cols=src_cols,
+            company=company.id,
+            now=now,
+        )
+    )
+    inserted = cr.fetchone()[0]
+    cr.execute("DROP TABLE clientbase_segment_src")
+    return updated + inserted
+
+
+def get_rankings_query(company, today):
+    """SELECT of phase 2 values (RFM, ABC, persona) for every figures row of ``company``."""
+    t = thresholds(company)
+    fm = SQL("ROUND((s.f + s.m) / 2.0)")
+    return SQL(
+        """
+        WITH base AS (
+            SELECT id, partner_id, last_order_date, window_order_count, window_revenue
+              FROM clientbase_client_figures
+             WHERE company_id = %(company)s AND window_order_count > 0
+        ),
+        scored AS (
+            SELECT id,
+                   NTILE(5) OVER (ORDER BY last_order_date, partner_id) AS r,
+                   NTILE(5) OVER (ORDER BY window_order_count, partner_id) AS f,
+                   NTILE(5) OVER (ORDER BY window_revenue, partner_id) AS m,
+                   window_revenue,
+                   SUM(window_revenue) OVER (ORDER BY window_revenue DESC, partner_id
+                                             ROWS UNBOUNDED PRECEDING) - window_revenue AS before,
+                   SUM(window_revenue) OVER () AS total
+              FROM base
+        )
+        SELECT f.id,
+               s.r AS rfm_recency, s.f AS rfm_frequency, s.m AS rfm_monetary,
+               CASE WHEN s.id IS NULL THEN CASE WHEN f.order_count > 0 THEN 'lost' END
+                    WHEN s.r = 5 AND %(fm)s >= 4 THEN 'champions'
+                    WHEN s.r >= 3 AND %(fm)s >= 4 THEN 'loyal'
+                    WHEN s.r >= 4 AND %(fm)s >= 2 THEN 'potential_loyalist'
+                    WHEN s.r = 5 THEN 'new'
+                    WHEN s.r = 4 THEN 'promising'
+                    WHEN s.r = 3 AND %(fm)s = 3 THEN 'need_attention'
+                    WHEN s.r = 3 THEN 'about_to_sleep'
+                    WHEN %(fm)s = 5 THEN 'cannot_lose'
+                    WHEN %(fm)s >= 3 THEN 'at_risk'
+                    WHEN s.r = 2 THEN 'hibernating'
+                    ELSE 'lost' END AS rfm_segment,
+               CASE WHEN s.window_revenue IS NULL OR s.window_revenue <= 0 THEN NULL
+                    WHEN s.before < %(a_share)s * s.total THEN 'a'
+                    WHEN s.before < %(b_share)s * s.total THEN 'b'
+                    ELSE 'c' END AS abc_class,
+               CASE WHEN f.order_count > 0 AND f.discounted_order_count * 2 > f.order_count
+                         THEN 'discount_hunter'
+                    WHEN COALESCE(f.stage_manual, f.stage) = 'loyal' AND s.f = 5 THEN 'fan'
+               END AS persona_suggested
+          FROM clientbase_client_figures f
+          LEFT JOIN scored s ON s.id = f.id
+         WHERE f.company_id = %(company)s
+        """,
+        company=company.id,
+        fm=fm,
+        a_share=t["a_share"],
+        b_share=t["b_share"],
+    )
+
+
+def refresh_rankings(env, company, today=None):
+    """Phase 2 for one company; returns the number of rows written."""
+    today = today or fields.Date.today()
+    cr = env.cr
+    cr.execute(
+        SQL(
+            """
+            WITH target AS (%(target)s),
+            changed AS (
+                SELECT f.id, %(t_cols)s, f.abc_class AS old_abc,
+                       COALESCE(f.vip_manual = 'yes', f.abc_class = 'a', FALSE) AS old_vip
+                  FROM clientbase_client_figures f
+                  JOIN target t ON t.id = f.id
+                 WHERE (%(f_cols)s) IS DISTINCT FROM (%(t_cols)s)
+                   FOR UPDATE OF f SKIP LOCKED
+            ),
+            upd AS (
+                UPDATE clientbase_client_figures f
+                   SET (%(cols)s) = ROW(%(c_cols)s)
+                  FROM changed c
+                 WHERE f.id = c.id
+             RETURNING f.partner_id, f.company_id, c.old_abc, f.abc_class AS new_abc, c.old_vip,
+                       COALESCE(f.vip_manual = 'yes', f.abc_class = 'a', FALSE) AS new_vip
+            ),
+            hist AS (
+                INSERT INTO clientbase_segment_history (partner_id, company_id, dimension, old_value, new_value, date)
+                SELECT partner_id, company_id, 'abc', old_abc, new_abc, %(now)s
+                  FROM upd WHERE old_abc IS DISTINCT FROM new_abc
+                 UNION ALL
+                SELECT partner_id, company_id, 'vip', old_vip::text, new_vip::text, %(now)s
+                  FROM upd WHERE old_vip IS DISTINCT FROM new_vip
+            )
+            SELECT COUNT(*) FROM upd
+            """,
+            target=get_rankings_query(company, today),
+            f_cols=_columns(PHASE2_COLUMNS, "f"),
+            t_cols=_columns(PHASE2_COLUMNS, "t"),
+            c_cols=_columns(PHASE2_COLUMNS, "c"),
+            cols=_columns(PHASE2_COLUMNS),
+            now=fields.Datetime.now(),
+        )
+    )
+    return cr.fetchone()[0]
+
+
+def log_duration(message, start, **counts):
+    _logger.info(
+        "%s in %.2fs (%s)", message, time.time() - start, ", ".join(f"{k}={v}" for k, v in counts.items())
+    )

@@ -1,0 +1,63 @@
+import { registry } from "@web/core/registry";
+
+// Open a client card, log a call in two clicks, see it counted on the card.
+registry.category("web_tour.tours").add("clientbase_log_call_tour", {
+    steps: () => [
+        {
+            content: "Log a call from the client card",
+            trigger: ".o_form_view button[name=action_client_log_call]",
+            run: "click",
+        },
+        {
+            content: "Choose the result",
+            trigger: ".modal .o_field_widget[name=result] select",
+            run: 'select "reached"',
+        },
+        {
+            content: "Plan the next step",
+            trigger: ".modal .o_field_widget[name=next_step] input",
+            run: "edit Send the catalogue",
+        },
+        {
+            content: "Save the call",
+            trigger: ".modal .modal-footer button.btn-primary",
+            run: "click",
+        },
+        {
+            content: "The interactions tab lists it",
+            trigger: "body:not(:has(.modal)) .o_notebook a.nav-link:contains(Interactions)",
+            run: "click",
+        },
+        {
+            trigger: ".o_field_widget[name=client_interaction_ids] .o_data_row:contains(Send the catalogue)",
+        },
+    ],
+});
+
+// Drag a client from one warmth column to another on the funnel board.
+registry.category("web_tour.tours").add("clientbase_warmth_drag_tour", {
+    steps: () => [
+        {
+            content: "Find the client",
+            trigger: ".o_searchview_input",
+            run: "edit Tour",
+        },
+        {
+            trigger: ".o_searchview_input",
+            run: "press Enter",
+        },
+        {
+            content: "Wait until the board shows only the searched clients",
+            trigger: ".o_kanban_renderer:not(:has(.o_kanban_record:not(:contains(Tour))))",
+        },
+        {
+            content: "The client is cold",
+            trigger: ".o_kanban_group:has(.o_column_title:contains(Cold)) .o_kanban_record:contains(Tour Client LLC)",
+            run: "drag_and_drop (.o_kanban_group:has(.o_column_title:contains(Hot)))",
+        },
+        {
+            content: "Now it is hot",
+            trigger: ".o_kanban_group:has(.o_column_title:contains(Hot)) .o_kanban_record:contains(Tour Client LLC)",
+        },
+    ],
+});

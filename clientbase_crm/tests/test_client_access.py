@@ -1,0 +1,161 @@
+from odoo.exceptions import AccessError
+from odoo.tests import new_test_user
+
+from .common import ClientbaseCommon
+
+
+class TestClientAccess(ClientbaseCommon):
+    """Users see and edit the personal data of their own clients; managers of all."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.company.client_pool_visible = False
+        cls.client_person.write(
+            {
+                "client_birthday": "1990-05-17",
+                "client_profession": "Architect",
+                "client_needs": "A new office",
+            }
+        )
+        cls.client_employee.write({"client_profession": "Buyer"})
+        cls.other_client = cls.env["res.partner"].create(
+            {
+                "name": "Boris Other",
+                "user_id": cls.user_salesman_2.id,
+                "client_profession": "Pilot",
+                "client_birthday": "1985-05-17",
+                "client_needs": "Secret plans",
+            }
+        )
+        cls.unassigned = cls.env["res.partner"].create({"name": "Pool Client", "client_profession": "Baker"})
+        cls.employee = new_test_user(cls.env, login="cb_plain_employee", groups="base.group_user")
+
+    def test_read_own_and_foreign(self):
+        partners = (self.client_person | self.other_client | self.client_employee).with_user(
+            self.user_salesman
+        )
+        rows = {
+            r["id"]: r
+            for r in partners.read(["name", "client_profession", "client_needs", "client_birthday"])
+        }
+        self.assertEqual(rows[self.client_person.id]["client_profession"], "Architect")
+        self.assertEqual(rows[self.client_employee.id]["client_profession"], "Buyer", "the company's contact")
+        other = rows[self.other_client.id]
+        self.assertEqual(other["name"], "Boris Other", "the name stays visible")
+        self.assertEqual(
+            (other["client_profession"], other["client_needs"], other["client_birthday"]), (False,) * 3
+        )
+        # web_read and search_read (form, list, kanban) blank the same way
+        web = self.other_client.with_user(self.user_salesman).web_read(
+            {"client_profession": {}, "display_name": {}}
+        )
+        self.assertEqual(web[0]["client_profession"], False)
+        found = (
+            self.env["res.partner"]
+            .with_user(self.user_salesman)
+            .search_read([("id", "=", self.other_client.id)], ["client_needs"])
+        )
+        self.assertEqual(found[0]["client_needs"], False)
+        # managers see everything
+        self.assertEqual(
+            self.other_client.with_user(self.user_manager).read(["client_needs"])[0]["client_needs"],
+            "Secret plans",
+        )
+
+    def test_unassigned_pool_setting(self):
+        read = self.unassigned.with_user(self.user_salesman).read(["client_profession"])[0]
+        self.assertFalse(read["client_profession"])
+        self.company.client_pool_visible = True
+        read = self.unassigned.with_user(self.user_salesman).read(["client_profession"])[0]
+        self.assertEqual(read["client_profession"], "Baker")
+
+    def test_search_and_group_by_only_own(self):
+        Partner = self.env["res.partner"].with_user(self.user_salesman)
+        found = Partner.search([("client_profession", "in", ["Architect", "Pilot"])])
+        self.assertEqual(found, self.client_person)
+        self.assertFalse(Partner.search_count([("client_needs", "ilike", "secret")]))
+        self.assertEqual(
+            Partner.search([("client_days_to_birthday", ">=", 0), ("id", "in", [self.other_client.id])]).ids,
+            [],
+        )
+        groups = Partner._read_group([], ["client_profession"], ["__count"])
+        professions = {profession for profession, _count in groups}
+        self.assertNotIn("Pilot", professions)
+        self.assertIn("Architect", professions)
+        web_groups = Partner.read_group(
+            [("client_birthday", "!=", False)], ["client_birthday_month"], ["client_birthday_month"]
+        )
+        self.assertEqual(sum(g["client_birthday_month_count"] for g in web_groups), 1)
+        # searching by name still finds every partner (quotations, leads)
+        self.assertEqual(Partner.search([("name", "=", "Boris Other")]), self.other_client)
+        ManagerPartner = self.env["res.partner"].with_user(self.user_manager)
+        self.assertEqual(
+            ManagerPartner.search([("client_profession", "in", ["Architect", "Pilot"])]),
+            self.client_person | self.other_client,
+        )
+
+    def test_write_refused_on_foreign_client(self):
+        with self.assertRaises(AccessError):
+            self.other_client.with_user(self.user_salesman).write({"client_needs": "overwritten"})
+        with self.assertRaises(AccessError):
+            self.other_client.with_user(self.user_salesman).write({"user_id": self.user_salesman.id})
+        self.assertEqual(self.other_client.client_needs, "Secret plans")
+        self.assertEqual(self.other_client.user_id, self.user_salesman_2)
+        # harmless fields stay editable, as in Odoo
+        self.other_client.with_user(self.user_salesman).write({"phone": "+7 900 000 00 00"})
+        # own clients are editable, the manager reassigns
+        self.client_person.with_user(self.user_salesman).write({"client_needs": "Two offices"})
+        self.assertEqual(self.client_person.client_needs, "Two offices")
+        with self.assertRaises(AccessError):
+            self.client_person.with_user(self.user_salesman).write({"user_id": self.user_salesman_2.id})
+        self.other_client.with_user(self.user_manager).write(
+            {"user_id": self.user_salesman.id, "client_needs": "x"}
+        )
+        self.assertEqual(self.other_client.user_id, self.user_salesman)
+
+    def test_plain_employee_never_reads_client_data(self):
+        partner = self.client_person.with_user(self.employee)
+        self.assertEqual(partner.read(["name"])[0]["name"], "Anna Smirnova")
+        with self.assertRaises(AccessError):
+            partner.read(["client_needs"])
+        with self.assertRaises(AccessError):
+            partner.write({"client_needs": "nothing"})
+        self.assertEqual(self.client_person.client_needs, "A new office")
+
+    def test_manager_change_is_tracked(self):
+        partner = self.client_person.with_context(tracking_disable=False)
+        partner.with_user(self.user_manager).write({"user_id": self.user_salesman_2.id})
+        self.env.flush_all()
+        self.env.cr.precommit.run()
+        tracked = partner.message_ids.tracking_value_ids.filtered(lambda t: t.field_id.name == "user_id")
+        self.assertEqual(tracked.new_value_char, self.user_salesman_2.name)
+
+    def test_interactions_of_foreign_clients(self):
+        if "clientbase.interaction" not in self.env:
+            self.skipTest("no interaction log")
+        Interaction = self.env["clientbase.interaction"]
+        other = Interaction.create(
+            {"client_id": self.other_client.id, "note": "theirs", "user_id": self.user_salesman_2.id}
+        )
+        # the client card does not list another manager's interactions
+        card = self.other_client.with_user(self.user_salesman).read(["client_interaction_ids"])[0]
+        self.assertEqual(card["client_interaction_ids"], [])
+        manager_card = self.other_client.with_user(self.user_manager).read(["client_interaction_ids"])[0]
+        self.assertEqual(manager_card["client_interaction_ids"], other.ids)
+        with self.assertRaises(AccessError):
+            other.with_user(self.user_salesman).write({"note": "changed"})
+        self.assertEqual(other.note, "theirs")
+
+    def test_consent_rules(self):
+        if "clientbase.consent" not in self.env:
+            self.skipTest("no consents")
+        Consent = self.env["clientbase.consent"]
+        own = Consent.create({"partner_id": self.client_person.id})
+        other = Consent.create({"partner_id": self.other_client.id})
+        self.assertEqual(Consent.with_user(self.user_salesman).search([("id", "in", (own | other).ids)]), own)
+        with self.assertRaises(AccessError):
+            other.with_user(self.user_salesman).read(["state"])
+        self.assertEqual(
+            Consent.with_user(self.user_manager).search([("id", "in", (own | other).ids)]), own | other
+        )

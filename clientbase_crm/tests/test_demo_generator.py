@@ -1,0 +1,141 @@
+from datetime import datetime, timedelta
+
+from odoo import fields
+from odoo.addons.clientbase_crm.models.clientbase_demo_generator import DEMO_MANAGERS, DEMO_MARKER
+from odoo.tests import TransactionCase, tagged
+
+
+@tagged("post_install", "-at_install")
+class TestDemoGenerator(TransactionCase):
+    """The demo base of ``make run``, generated small: its shape, and that it is made once."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.env["ir.config_parameter"].sudo().set_param(DEMO_MARKER, False)
+        cls.summary = cls.env["clientbase.demo.generator"]._generate_demo_base(clients=40, seed=7)
+        cls.managers = cls.env["res.users"].search([("login", "in", [m[0] for m in DEMO_MANAGERS])])
+        Partner = cls.env["res.partner"]
+        cls.clients = Partner.search([("user_id", "in", cls.managers.ids), ("parent_id", "=", False)])
+        cls.contacts = Partner.search([("parent_id", "in", cls.clients.ids)])
+        cls.orders = cls.env["sale.order"].search([("partner_id", "in", cls.clients.ids)])
+
+    def test_managers(self):
+        self.assertEqual(len(self.managers), len(DEMO_MANAGERS))
+        head = self.managers.filtered(lambda u: u.login == "manager1")
+        self.assertTrue(head.has_group("clientbase_crm.group_clientbase_manager"))
+        for user in self.managers - head:
+            self.assertTrue(user.has_group("clientbase_crm.group_clientbase_user"))
+            self.assertFalse(user.has_group("clientbase_crm.group_clientbase_manager"))
+        # the work is shared among the managers
+        self.assertGreater(len(self.clients.user_id), 1)
+
+    def test_clients_shape(self):
+        self.assertEqual(self.summary["clients"], 40)
+        self.assertEqual(len(self.clients), 40, "every client has one of the demo managers")
+        companies = self.clients.filtered("is_company")
+        persons = self.clients - companies
+        self.assertTrue(companies, "B2B clients")
+        self.assertTrue(persons.filtered(lambda p: not p.client_mailing_only), "B2C clients")
+        mailing = self.clients.filtered("client_mailing_only")
+        self.assertTrue(mailing, "mailing-only contacts")
+        self.assertTrue(all(p.email for p in mailing))
+        self.assertFalse(mailing.filtered("phone"), "mailing-only contacts keep minimal data")
+        # Russian and English names
+        self.assertTrue(persons.filtered(lambda p: any("а" <= ch <= "я" for ch in p.name.lower())))
+        self.assertTrue(persons.filtered(lambda p: p.name.isascii() and "@" not in p.name))
+        self.assertTrue(self.clients.filtered("client_qualification"))
+        self.assertTrue(self.clients.filtered("client_interest_ids"))
+        self.assertTrue(persons.filtered("client_family_status"))
+        self.assertTrue(all(p.client_channel_id for p in self.clients))
+
+    def test_key_employees_follow_their_company(self):
+        companies = self.clients.filtered("is_company")
+        for company in companies:
+            employees = company.child_ids
+            self.assertTrue(employees, f"{company.name} has key employees")
+            self.assertTrue(all(e.function for e in employees), "key employees have job positions")
+            deciders = employees.filtered("client_is_decision_maker")
+            self.assertEqual(len(deciders), 1)
+            self.assertEqual(company.client_decision_maker_id, deciders)
+            self.assertEqual(employees.user_id, company.user_id, "contacts follow the company's manager")
+
+    def test_birthdays_and_referrals(self):
+        people = self.clients | self.contacts
+        self.assertTrue(
+            people.filtered(
+                lambda p: p.client_birthday and (p.client_birthday.month, p.client_birthday.day) == (2, 29)
+            )
+        )
+        soon = self.env["res.partner"].search(
+            [("id", "in", people.ids), ("client_days_to_birthday", "<=", 12)]
+        )
+        self.assertTrue(soon, "some birthdays come in the next days")
+        self.assertFalse(
+            people.filtered(lambda p: p.client_birthday and p.client_birthday > fields.Date.today())
+        )
+        referred = self.clients.filtered("client_referrer_id")
+        self.assertTrue(referred)
+        self.assertTrue(all(p.client_channel_id.is_referral for p in referred))
+        self.assertTrue(all(p.client_source_id for p in self.clients), "UTM source filled from the channel")
+
+    def test_orders_history(self):
+        self.assertEqual(self.summary["orders"], len(self.orders))
+        states = set(self.orders.mapped("state"))
+        self.assertIn("sale", states)
+        self.assertIn("cancel", states)
+        now = datetime.combine(fields.Date.today(), datetime.max.time()) + timedelta(days=1)
+        dates = self.orders.mapped("date_order")
+        self.assertGreaterEqual(min(dates), now - timedelta(days=731))
+        self.assertLessEqual(max(dates), now)
+        # spread over both years, not stamped with the confirmation time
+        self.assertTrue([d for d in dates if d < now - timedelta(days=365)])
+        self.assertTrue([d for d in dates if d > now - timedelta(days=365)])
+        confirmed = self.orders.filtered(lambda o: o.state == "sale")
+        self.assertGreater(len(set(confirmed.mapped("date_order"))), len(confirmed) // 2)
+        self.assertTrue(all(1 <= len(o.order_line) <= 3 for o in self.orders))
+        self.assertTrue(all(o.user_id == o.partner_id.user_id for o in self.orders))
+        # skewed: some buy often, some once, some never
+        per_client = dict.fromkeys(self.clients.filtered(lambda p: not p.client_mailing_only), 0)
+        for order in self.orders:
+            per_client[order.partner_id] += 1
+        counts = list(per_client.values())
+        self.assertIn(0, counts)
+        self.assertIn(1, counts)
+        self.assertGreaterEqual(max(counts), 5)
+        self.assertFalse(self.orders.filtered(lambda o: o.partner_id.client_mailing_only))
+
+    def test_interactions(self):
+        buyers = self.clients.filtered(lambda p: not p.client_mailing_only)
+        if "clientbase.interaction" in self.env:
+            logged = self.env["clientbase.interaction"].search([("client_id", "in", buyers.ids)])
+            self.assertTrue(logged)
+            self.assertTrue(
+                all(i.user_id == i.client_id.user_id for i in logged), "logged by the client's manager"
+            )
+        else:
+            self.assertTrue(
+                self.env["mail.message"].search_count(
+                    [("model", "=", "res.partner"), ("res_id", "in", buyers.ids)]
+                )
+            )
+        self.assertEqual(
+            self.summary["opportunities"],
+            self.env["crm.lead"].search_count([("partner_id", "in", buyers.ids)]),
+        )
+
+    def test_second_call_creates_nothing(self):
+        counts = (
+            self.env["res.partner"].search_count([]),
+            self.env["sale.order"].search_count([]),
+            self.env["res.users"].search_count([]),
+        )
+        self.assertFalse(self.env["clientbase.demo.generator"]._generate_demo_base(clients=40, seed=7))
+        self.assertEqual(
+            counts,
+            (
+                self.env["res.partner"].search_count([]),
+                self.env["sale.order"].search_count([]),
+                self.env["res.users"].search_count([]),
+            ),
+        )

@@ -1,0 +1,157 @@
+import io
+import json
+
+import openpyxl
+
+from odoo import http
+from odoo.exceptions import AccessError, ValidationError
+from odoo.tests import HttpCase, new_test_user, tagged
+
+from .common import ClientbaseCommon
+
+EXPORT_GROUPS = "base.group_user,clientbase_crm.group_clientbase_user,clientbase_crm.group_clientbase_export"
+
+
+class TestExportControl(ClientbaseCommon):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.user_exporter = new_test_user(cls.env, login="cb_exporter", groups=EXPORT_GROUPS)
+        cls.clients = cls.client_company | cls.client_person
+        cls.Log = cls.env["clientbase.export.log"]
+
+    def _logs(self, user):
+        return self.Log.sudo().search([("user_id", "=", user.id)])
+
+    def test_export_refused_without_group(self):
+        emails = self.clients.mapped("email")
+        for user in (self.user_salesman, self.user_manager):
+            with self.assertRaises(AccessError):
+                self.clients.with_user(user).export_data(["name", "email"])
+        self.assertFalse(self._logs(self.user_salesman) | self._logs(self.user_manager))
+        self.assertEqual(self.clients.mapped("email"), emails, "data intact after a refused export")
+
+    def test_export_refused_through_relation(self):
+        """Another model's export may not follow a relation into client data."""
+        user = new_test_user(
+            self.env,
+            login="cb_allow_export",
+            groups="base.group_allow_export,clientbase_crm.group_clientbase_user",
+        )
+        lead = self.env["crm.lead"].create(
+            {"name": "Deal", "partner_id": self.client_person.id, "user_id": False}
+        )
+        self.assertEqual(
+            lead.with_user(user).export_data(["name", "partner_id"])["datas"][0][1], "Anna Smirnova"
+        )
+        with self.assertRaises(AccessError):
+            lead.with_user(user).export_data(["name", "partner_id/email"])
+        rows = lead.with_user(self.user_exporter).export_data(["name", "partner_id/email"])["datas"]
+        self.assertEqual(rows, [["Deal", "anna@example.com"]])
+
+    def test_export_allowed_and_logged(self):
+        rows = self.clients.with_user(self.user_exporter).export_data(["name", "email"])["datas"]
+        self.assertEqual(
+            sorted(rows),
+            [["Anna Smirnova", "anna@example.com"], ["Romashka LLC", "info@romashka.example.com"]],
+        )
+        log = self._logs(self.user_exporter)
+        self.assertEqual(len(log), 1)
+        self.assertEqual(log.record_count, 2)
+        self.assertEqual(log.door, "rpc")
+        self.assertEqual(log.model, "res.partner")
+        self.assertEqual(log.field_names, "name, email")
+        self.assertFalse(log.is_unusual)
+        # the exporter sees their own log line, not the others'
+        self.assertEqual(self.Log.with_user(self.user_exporter).search([]), log)
+        self.assertFalse(self.Log.with_user(self.user_salesman).search([]))
+        self.assertIn(log, self.Log.with_user(self.user_manager).search([]))
+
+    def test_superuser_export_not_refused(self):
+        self.assertEqual(len(self.clients.sudo().export_data(["name"])["datas"]), 2)
+        self.assertFalse(self.Log.sudo().search([("user_id", "=", self.env.uid)]))
+
+    def test_threshold_needs_approval(self):
+        self.company.client_export_threshold = 1
+        Request = self.env["clientbase.export.request"]
+        exporter_clients = self.clients.with_user(self.user_exporter)
+        with self.assertRaises(AccessError):
+            exporter_clients.export_data(["name"])
+        request = Request.with_user(self.user_exporter).create({"name": "Mailing agency", "record_count": 5})
+        request.with_user(self.user_exporter).action_submit()
+        # the requester cannot approve it
+        with self.assertRaises(AccessError):
+            request.with_user(self.user_exporter).action_approve()
+        with self.assertRaises(AccessError):
+            request.with_user(self.user_exporter).write({"state": "approved"})
+        self.assertEqual(request.state, "requested")
+        activity = request.activity_ids
+        self.assertEqual(len(activity), 1)
+        self.assertTrue(activity.user_id.has_group("clientbase_crm.group_clientbase_manager"))
+        request.with_user(self.user_manager).action_approve()
+        self.assertEqual(request.state, "approved")
+        self.assertEqual(request.approved_by_id, self.user_manager)
+        exporter_clients.export_data(["name"])
+        self.assertEqual(request.state, "used")
+        log = self._logs(self.user_exporter)
+        self.assertEqual(log.request_id, request)
+        self.assertTrue(log.is_unusual)
+        # managers were told about the unusual export
+        notices = self.env["mail.message"].search([("model", "=", log._name), ("res_id", "=", log.id)])
+        self.assertIn(self.user_manager.partner_id, notices.partner_ids)
+        # the approval works once
+        with self.assertRaises(AccessError):
+            exporter_clients.export_data(["name"])
+
+    def test_threshold_constraint(self):
+        with self.assertRaises(ValidationError):
+            self.company.client_export_threshold = 0
+
+
+@tagged("post_install", "-at_install")
+class TestExportControlHttp(HttpCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.user_plain = new_test_user(
+            cls.env,
+            login="cb_http_plain",
+            groups="base.group_user,base.group_allow_export,clientbase_crm.group_clientbase_user",
+        )
+        cls.user_exporter = new_test_user(cls.env, login="cb_http_exporter", groups=EXPORT_GROUPS)
+        cls.client = cls.env["res.partner"].create({"name": "Export Target", "email": "target@example.com"})
+
+    def _export(self, login):
+        self.authenticate(login, login)
+        params = {
+            "model": "res.partner",
+            "fields": [{"name": "name", "label": "Name"}, {"name": "email", "label": "Email"}],
+            "ids": self.client.ids,
+            "domain": [],
+            "groupby": [],
+            "import_compat": False,
+        }
+        return self.url_open(
+            "/web/export/xlsx",
+            data={"data": json.dumps(params), "csrf_token": http.Request.csrf_token(self)},
+        )
+
+    def test_web_export_refused_without_group(self):
+        Log = self.env["clientbase.export.log"].sudo()
+        with self.assertLogs("odoo.addons.web.controllers.export", level="ERROR"):
+            response = self._export("cb_http_plain")
+        self.assertNotEqual(response.status_code, 200)
+        self.assertNotIn("spreadsheetml", response.headers.get("Content-Type", ""))
+        self.assertIn("not allowed to export client data", response.text)
+        self.assertFalse(Log.search([("user_id", "=", self.user_plain.id)]))
+        self.assertEqual(self.client.email, "target@example.com")
+
+    def test_web_export_allowed_and_logged(self):
+        response = self._export("cb_http_exporter")
+        self.assertEqual(response.status_code, 200)
+        self.assertIn("spreadsheetml", response.headers["Content-Type"])
+        sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
+        self.assertEqual([c.value for c in sheet[2]], ["Export Target", "target@example.com"])
+        log = self.env["clientbase.export.log"].sudo().search([("user_id", "=", self.user_exporter.id)])
+        self.assertEqual(len(log), 1)
+        self.assertEqual((log.door, log.record_count), ("web_export", 1))

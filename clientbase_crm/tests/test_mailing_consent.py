@@ -1,0 +1,207 @@
+from datetime import timedelta
+
+from odoo import fields
+from odoo.exceptions import ValidationError
+from odoo.tests import new_test_user, tagged
+
+from .common import ClientbaseCommon
+
+
+class MailingCommon(ClientbaseCommon):
+    """Clients covering every reason to be left out of a mailing, and one eligible."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.user_marketer = new_test_user(
+            cls.env,
+            login="cb_marketer",
+            name="Marketer",
+            email="marketer@example.com",
+            groups="base.group_user,clientbase_crm.group_clientbase_manager,mass_mailing.group_mass_mailing_user",
+        )
+        cls.env.company.write({"client_mailing_cap_count": 1, "client_mailing_cap_days": 7})
+        Partner = cls.env["res.partner"]
+
+        def client(name, email, **vals):
+            return Partner.create({"name": name, "email": email, "user_id": cls.user_salesman.id, **vals})
+
+        cls.p_ok = client("Ok Client", "ok@mailtest.example.com", mobile="+32 470 12 34 56")
+        cls.p_ok_2 = client("Second Ok", "ok2@mailtest.example.com")
+        cls.p_mailing_only = client("Only Mailing", "only@mailtest.example.com", client_mailing_only=True)
+        cls.p_no_consent = client("No Consent", "none@mailtest.example.com")
+        cls.p_withdrawn = client("Changed Mind", "withdrawn@mailtest.example.com")
+        cls.p_blacklisted = client("Blacklisted", "bl@mailtest.example.com")
+        cls.p_opted_out = client("Opted Out", "optout@mailtest.example.com")
+        cls.p_no_email = client("No Email", False, phone="+32 470 99 99 99")
+        cls.p_too_often = client("Mailed Often", "often@mailtest.example.com")
+        cls.all_clients = (
+            cls.p_ok
+            | cls.p_ok_2
+            | cls.p_mailing_only
+            | cls.p_no_consent
+            | cls.p_withdrawn
+            | cls.p_blacklisted
+            | cls.p_opted_out
+            | cls.p_no_email
+            | cls.p_too_often
+        )
+        yesterday = fields.Datetime.now() - timedelta(days=1)
+        Consent = cls.env["clientbase.consent"]
+        Consent.create(
+            [
+                {"partner_id": partner.id, "channel": "email", "purpose": "marketing", "date": yesterday}
+                for partner in cls.all_clients - cls.p_no_consent
+            ]
+        )
+        Consent.create(
+            {"partner_id": cls.p_ok.id, "channel": "sms", "purpose": "marketing", "date": yesterday}
+        )
+        Consent.create(
+            {
+                "partner_id": cls.p_withdrawn.id,
+                "channel": "email",
+                "purpose": "marketing",
+                "state": "withdrawn",
+            }
+        )
+        cls.env["mail.blacklist"]._add("bl@mailtest.example.com")
+        newsletter = cls.env["mailing.list"].create({"name": "Newsletter"})
+        contact = cls.env["mailing.contact"].create(
+            {"name": "Opted Out", "email": "optout@mailtest.example.com"}
+        )
+        cls.env["mailing.subscription"].create(
+            {"contact_id": contact.id, "list_id": newsletter.id, "opt_out": True}
+        )
+        cls.previous_mailing = cls.env["mailing.mailing"].create(
+            {
+                "subject": "Earlier offer",
+                "mailing_model_id": cls.env["ir.model"]._get_id("res.partner"),
+                "body_html": "<p>Earlier</p>",
+            }
+        )
+        cls.env["mailing.trace"].create(
+            {
+                "model": "res.partner",
+                "res_id": cls.p_too_often.id,
+                "email": "often@mailtest.example.com",
+                "mass_mailing_id": cls.previous_mailing.id,
+                "trace_status": "sent",
+            }
+        )
+        cls.eligible = cls.p_ok | cls.p_ok_2 | cls.p_mailing_only
+
+
+@tagged("post_install", "-at_install")
+class TestConsentLedger(MailingCommon):
+    def test_current_consent_is_latest_row(self):
+        self.assertTrue(self.p_ok.client_consent_email_marketing)
+        self.assertTrue(self.p_ok.client_consent_sms_marketing)
+        self.assertFalse(self.p_ok.client_consent_email_newsletter)
+        self.assertFalse(self.p_withdrawn.client_consent_email_marketing)
+        self.assertFalse(self.p_no_consent.client_consent_email_marketing)
+        self.assertEqual(self.p_withdrawn.client_consent_count, 2)
+        current = self.env["clientbase.consent"].search(
+            [("partner_id", "=", self.p_withdrawn.id), ("is_current", "=", True)]
+        )
+        self.assertEqual(current.state, "withdrawn")
+        # given again later: current again
+        self.env["clientbase.consent"].create(
+            {"partner_id": self.p_withdrawn.id, "channel": "email", "purpose": "marketing", "state": "given"}
+        )
+        self.p_withdrawn.invalidate_recordset()
+        self.assertTrue(self.p_withdrawn.client_consent_email_marketing)
+
+    def test_search_consent_flags(self):
+        Partner = self.env["res.partner"]
+        given = Partner.search(
+            [("client_consent_email_marketing", "=", True), ("id", "in", self.all_clients.ids)]
+        )
+        not_given = self.p_no_consent | self.p_withdrawn | self.p_blacklisted
+        self.assertEqual(given, self.all_clients - not_given)
+        self.assertEqual(
+            Partner.search(
+                [("client_consent_email_marketing", "=", False), ("id", "in", self.all_clients.ids)]
+            ),
+            not_given,
+        )
+        self.assertEqual(
+            Partner.search(
+                [("client_consent_sms_marketing", "!=", False), ("id", "in", self.all_clients.ids)]
+            ),
+            self.p_ok,
+        )
+        with self.assertRaises(ValidationError):
+            Partner.search([("client_consent_email_marketing", "in", [True])])
+
+    def test_blacklist_withdraws_email_consents(self):
+        """Odoo's unsubscribe from a mailing blacklists the address: the ledger records the withdrawal."""
+        self.env["clientbase.consent"].create(
+            {"partner_id": self.p_ok.id, "channel": "email", "purpose": "newsletter"}
+        )
+        self.assertTrue(self.p_ok.client_consent_email_newsletter)
+        self.env["mail.blacklist"]._add("OK@mailtest.example.com")
+        self.p_ok.invalidate_recordset()
+        self.assertFalse(self.p_ok.client_consent_email_marketing)
+        self.assertFalse(self.p_ok.client_consent_email_newsletter)
+        self.assertTrue(self.p_ok.client_consent_sms_marketing, "other channels are untouched")
+        withdrawals = self.p_ok.client_consent_ids.filtered(lambda c: c.source == "unsubscribe")
+        self.assertEqual(set(withdrawals.mapped("purpose")), {"marketing", "newsletter"})
+        self.assertEqual(set(withdrawals.mapped("state")), {"withdrawn"})
+
+    def test_consent_cannot_be_in_future(self):
+        with self.assertRaises(ValidationError):
+            self.env["clientbase.consent"].create(
+                {
+                    "partner_id": self.p_ok.id,
+                    "channel": "email",
+                    "purpose": "newsletter",
+                    "date": fields.Datetime.now() + timedelta(days=3),
+                }
+            )
+
+    def test_salesman_records_consent(self):
+        consent = (
+            self.env["clientbase.consent"]
+            .with_user(self.user_salesman)
+            .create(
+                {
+                    "partner_id": self.p_no_consent.id,
+                    "channel": "phone",
+                    "purpose": "marketing",
+                    "source": "paper",
+                }
+            )
+        )
+        self.assertEqual(consent.user_id, self.user_salesman)
+        self.assertTrue(self.p_no_consent.client_consent_phone_marketing)
+
+    def test_import_consents(self):
+        Consent = self.env["clientbase.consent"]
+        fields_list = ["partner_id", "channel", "purpose", "state", "date", "source", "text_version"]
+        good = [
+            ["No Consent", "email", "newsletter", "given", "2024-03-01 10:00:00", "import", "v2"],
+            ["Second Ok", "sms", "greetings", "withdrawn", "2024-03-02 10:00:00", "import", "v2"],
+        ]
+        result = Consent.load(fields_list, good)
+        self.assertFalse(result["messages"], result["messages"])
+        self.assertEqual(len(result["ids"]), 2)
+        self.assertTrue(self.p_no_consent.client_consent_email_newsletter)
+
+        before = Consent.search_count([])
+        future = (fields.Datetime.now() + timedelta(days=10)).strftime("%Y-%m-%d %H:%M:%S")
+        bad_rows = [
+            ["Ok Client", "email", "greetings", "given", "2024-03-01 10:00:00", "import", "v2"],
+            ["Ok Client", "email", "newsletter", "given", future, "import", "v2"],
+        ]
+        result = Consent.load(fields_list, bad_rows)
+        self.assertFalse(result["ids"])
+        self.assertTrue(any("cannot be dated in the future" in msg["message"] for msg in result["messages"]))
+        self.assertEqual(Consent.search_count([]), before, "a bad row imports nothing")
+
+        result = Consent.load(
+            fields_list, [["Ok Client", "fax", "marketing", "given", "2024-03-01 10:00:00", "import", ""]]
+        )
+        self.assertFalse(result["ids"])
+        self.assertTrue(result["messages"])
+        self.assertEqual(Consent.search_count([]), before)

@@ -1,0 +1,145 @@
+from odoo.exceptions import UserError
+from odoo.tests import new_test_user, tagged
+
+from .common import ClientbaseCommon
+
+
+@tagged("post_install", "-at_install", "clientbase_work")
+class TestOneManager(ClientbaseCommon):
+    """One client, one manager: others are warned, or refused in strict mode."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.Interaction = cls.env["clientbase.interaction"]
+        cls.Lead = cls.env["crm.lead"]
+
+    def _messages(self, client):
+        return self.env["mail.message"].search(
+            [("model", "=", "res.partner"), ("res_id", "=", client.id), ("message_type", "=", "comment")]
+        )
+
+    def test_other_user_is_warned_by_default(self):
+        self.assertFalse(self.company.clientbase_strict_manager)
+        before = self._messages(self.client_person)
+        interaction = self.Interaction.with_user(self.user_salesman_2).create(
+            {"client_id": self.client_person.id, "kind": "incoming_call"}
+        )
+        self.assertTrue(interaction)
+        note = self._messages(self.client_person) - before
+        self.assertEqual(len(note), 1)
+        self.assertIn("Sales Person", note.body)
+        self.assertIn(self.user_salesman.partner_id, note.partner_ids, "the manager is notified")
+        # the form warns before saving
+        draft = self.Interaction.with_user(self.user_salesman_2).new({})
+        draft.client_id = self.client_person
+        warning = draft._onchange_client_id()["warning"]["message"]
+        self.assertIn("managed by Sales Person", warning)
+
+    def test_own_client_no_warning(self):
+        before = self._messages(self.client_person)
+        self.Interaction.with_user(self.user_salesman).create({"client_id": self.client_person.id})
+        self.assertFalse(self._messages(self.client_person) - before)
+        draft = self.Interaction.with_user(self.user_salesman).new({})
+        draft.client_id = self.client_company
+        self.assertIsNone(draft._onchange_client_id())
+
+    def test_strict_mode_refuses_interaction_and_opportunity(self):
+        self.company.clientbase_strict_manager = True
+        with self.assertRaisesRegex(UserError, "managed by Sales Person"):
+            self.Interaction.with_user(self.user_salesman_2).create({"client_id": self.client_employee.id})
+        with self.assertRaisesRegex(UserError, "open an opportunity"):
+            self.Lead.with_user(self.user_salesman_2).create(
+                {"name": "Chairs", "type": "opportunity", "partner_id": self.client_employee.id}
+            )
+        # the client's own manager may
+        lead = self.Lead.with_user(self.user_salesman).create(
+            {"name": "Chairs", "type": "opportunity", "partner_id": self.client_employee.id}
+        )
+        self.assertTrue(lead)
+        self.Interaction.with_user(self.user_salesman).create({"client_id": self.client_company.id})
+
+    def test_strict_mode_manager_group_may_always_act(self):
+        self.company.clientbase_strict_manager = True
+        self.Interaction.with_user(self.user_manager).create({"client_id": self.client_person.id})
+        lead = self.Lead.with_user(self.user_manager).create(
+            {"name": "Desk", "type": "opportunity", "partner_id": self.client_person.id}
+        )
+        self.assertTrue(lead)
+
+    def test_strict_mode_does_not_touch_users_outside_client_base_clients(self):
+        """Unassigned clients and crm users without our groups keep working."""
+        self.company.clientbase_strict_manager = True
+        crm_user = new_test_user(self.env, login="cb_crm_only", groups="sales_team.group_sale_salesman")
+        free_client = self.env["res.partner"].create({"name": "Nobody's client"})
+        lead = self.Lead.with_user(crm_user).create({"name": "Free", "partner_id": free_client.id})
+        self.assertTrue(lead)
+
+    def test_new_opportunity_follows_client_manager(self):
+        lead = self.Lead.with_user(self.user_salesman_2).new({"name": "Sofa"})
+        lead.partner_id = self.client_employee
+        result = lead._onchange_partner_id_clientbase_manager()
+        self.assertEqual(lead.user_id, self.user_salesman)
+        self.assertIn("managed by Sales Person", result["warning"]["message"])
+
+
+@tagged("post_install", "-at_install", "clientbase_work")
+class TestHandover(ClientbaseCommon):
+    """Clients move from one manager to another with a reason, logged on each client."""
+
+    def _wizard(self, user, **vals):
+        return (
+            self.env["clientbase.handover.wizard"]
+            .with_user(user)
+            .create(dict({"to_user_id": self.user_salesman_2.id, "reason": "Ivan goes on holiday"}, **vals))
+        )
+
+    def test_handover_selected_clients(self):
+        lead = self.env["crm.lead"].create(
+            {
+                "name": "Chairs",
+                "type": "opportunity",
+                "partner_id": self.client_employee.id,
+                "user_id": self.user_salesman.id,
+            }
+        )
+        activity = self.client_company.activity_schedule(
+            "mail.mail_activity_data_call", user_id=self.user_salesman.id, summary="Call"
+        )
+        wizard = self._wizard(self.user_manager, partner_ids=[(6, 0, self.client_employee.ids)])
+        wizard.action_handover()
+        self.assertEqual(self.client_company.user_id, self.user_salesman_2)
+        self.assertEqual(self.client_employee.user_id, self.user_salesman_2, "contacts follow their client")
+        self.assertEqual(lead.user_id, self.user_salesman_2)
+        self.assertEqual(activity.user_id, self.user_salesman_2)
+        self.assertEqual(self.client_person.user_id, self.user_salesman, "other clients stay")
+        message = self.client_company.message_ids[0]
+        self.assertIn("Sales Person", message.body)
+        self.assertIn("Ivan goes on holiday", message.body)
+
+    def test_handover_all_clients_of_a_manager_without_opportunities(self):
+        lead = self.env["crm.lead"].create(
+            {
+                "name": "Chairs",
+                "type": "opportunity",
+                "partner_id": self.client_company.id,
+                "user_id": self.user_salesman.id,
+            }
+        )
+        self._wizard(
+            self.user_manager, from_user_id=self.user_salesman.id, move_opportunities=False
+        ).action_handover()
+        self.assertEqual(self.client_company.user_id, self.user_salesman_2)
+        self.assertEqual(self.client_person.user_id, self.user_salesman_2)
+        self.assertEqual(lead.user_id, self.user_salesman)
+
+    def test_user_hands_over_only_own_clients(self):
+        wizard = self._wizard(self.user_salesman_2, partner_ids=[(6, 0, self.client_person.ids)])
+        with self.assertRaisesRegex(UserError, "only hand over your own clients"):
+            wizard.action_handover()
+        self._wizard(self.user_salesman, partner_ids=[(6, 0, self.client_person.ids)]).action_handover()
+        self.assertEqual(self.client_person.user_id, self.user_salesman_2)
+
+    def test_handover_needs_clients(self):
+        with self.assertRaises(UserError):
+            self._wizard(self.user_manager).action_handover()

@@ -1,0 +1,104 @@
+import base64
+import json
+
+from odoo.exceptions import AccessError, UserError
+
+from .common import ClientbaseCommon
+
+
+class TestPrivacy(ClientbaseCommon):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.client_person.write(
+            {
+                "phone": "+7 900 555 44 33",
+                "street": "Lenina 1",
+                "client_birthday": "1990-05-17",
+                "client_needs": "A quiet flat",
+                "client_gift_preferences": "Tea",
+                "client_qualification": "worth",
+            }
+        )
+        cls.order = cls.env["sale.order"].create({"partner_id": cls.client_person.id})
+        cls.interaction = None
+        if "clientbase.interaction" in cls.env:
+            cls.interaction = cls.env["clientbase.interaction"].create(
+                {
+                    "client_id": cls.client_person.id,
+                    "note": "Talked about her divorce",
+                    "kind": "outgoing_call",
+                }
+            )
+
+    def test_personal_data_export(self):
+        with self.assertRaises(AccessError):
+            self.client_person.with_user(self.user_salesman).action_client_privacy_export()
+        action = self.client_person.with_user(self.user_manager).action_client_privacy_export()
+        attachment = self.env["ir.attachment"].browse(int(action["url"].split("/")[3].split("?")[0]))
+        data = json.loads(base64.b64decode(attachment.datas))
+        client = data["client"][0]
+        self.assertEqual(client["Name"], "Anna Smirnova")
+        self.assertEqual(client["Email"], "anna@example.com")
+        self.assertIn("A quiet flat", client.values())
+        self.assertEqual(len(data["orders"]), 1)
+        if self.interaction:
+            self.assertIn("Talked about her divorce", data["interactions"][0].values())
+        log = self.env["clientbase.export.log"].search(
+            [("door", "=", "privacy"), ("partner_id", "=", self.client_person.id)]
+        )
+        self.assertEqual(log.user_id, self.user_manager)
+
+    def test_forget_needs_manager_and_confirmation(self):
+        Wizard = self.env["clientbase.forget.wizard"]
+        with self.assertRaises(AccessError):
+            Wizard.with_user(self.user_salesman).create(
+                {"partner_id": self.client_person.id, "confirm": True}
+            )
+        with self.assertRaises(AccessError):
+            self.client_person.with_user(self.user_salesman)._client_forget()
+        wizard = Wizard.with_user(self.user_manager).create({"partner_id": self.client_person.id})
+        with self.assertRaises(UserError):
+            wizard.action_forget()
+        self.assertEqual(self.client_person.name, "Anna Smirnova", "data intact after refused calls")
+        self.assertEqual(self.client_person.client_needs, "A quiet flat")
+
+    def test_forget_anonymises_and_keeps_orders(self):
+        wizard = (
+            self.env["clientbase.forget.wizard"]
+            .with_user(self.user_manager)
+            .with_context(active_model="res.partner", active_id=self.client_person.id)
+            .create({"reason": "email of today", "confirm": True})
+        )
+        self.assertEqual(wizard.partner_id, self.client_person)
+        wizard.action_forget()
+        partner = self.client_person
+        self.assertEqual(partner.name, f"Forgotten client #{partner.id}")
+        for name in (
+            "email",
+            "phone",
+            "street",
+            "client_birthday",
+            "client_needs",
+            "client_gift_preferences",
+            "client_qualification",
+        ):
+            self.assertFalse(partner[name], name)
+        self.assertEqual(partner.client_forgotten_by_id, self.user_manager)
+        self.assertEqual(self.order.partner_id, partner, "orders are kept")
+        if self.interaction:
+            self.assertFalse(self.interaction.note)
+        bodies = partner.message_ids.mapped("body")
+        self.assertTrue(any("Personal data erased on request by Sales Manager" in str(b) for b in bodies))
+        self.assertFalse(any("anna@example.com" in str(b) for b in bodies))
+        log = self.env["clientbase.export.log"].search(
+            [("door", "=", "privacy"), ("partner_id", "=", partner.id)]
+        )
+        self.assertEqual((log.note, log.user_id), ("Forgotten", self.user_manager))
+        with self.assertRaises(UserError):
+            partner.with_user(self.user_manager)._client_forget()
+
+    def test_forget_company_erases_contacts(self):
+        self.client_company.with_user(self.user_manager)._client_forget()
+        self.assertEqual(self.client_employee.name, f"Forgotten client #{self.client_employee.id}")
+        self.assertFalse(self.client_company.email)

@@ -1,0 +1,89 @@
+from odoo.tests import tagged
+
+from .segment_common import SegmentCommon
+
+
+@tagged("post_install", "-at_install")
+class TestSegmentRecompute(SegmentCommon):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.clients = [cls._client(f"Batch {i}") for i in range(12)]
+        for i, client in enumerate(cls.clients):
+            for n in range(i % 4 + 1):
+                cls._order(client, 50.0 * (i + 1), days_ago=15 * i + 20 * n, discount=10 if i % 3 == 0 else 0)
+        cls.env["clientbase.segment"].create(
+            {"name": "Hot ones", "domain": "[('client_warmth', '=', 'hot')]"}
+        )
+        cls.env.flush_all()
+        cls.env.cr.execute("DELETE FROM clientbase_client_figures")
+        cls.env.cr.execute("DELETE FROM clientbase_segment_res_partner_rel")
+
+    def _reset(self):
+        self.env.cr.execute("DELETE FROM clientbase_client_figures")
+        self.env.cr.execute("DELETE FROM clientbase_segment_res_partner_rel")
+        self.env["res.company"].search([]).write({"client_segment_cursor": 0})
+        self.env.invalidate_all()
+
+    def test_interrupted_run_resumes_to_same_result(self):
+        self._recompute()
+        one_run = self._snapshot()
+        self.assertTrue(one_run[0] and one_run[1])
+        self._reset()
+        batch = max(c.id for c in self.clients) // 3 + 1
+        self.figures._start_full_recompute()
+        remaining = self.figures._recompute_step(batch_size=batch)
+        self.assertGreater(remaining, 0)
+        self.assertGreater(self.company.client_segment_cursor, 1)
+        # "crash" here; the next run resumes at the cursor
+        self._recompute(batch_size=batch)
+        self.assertEqual(self._snapshot(), one_run)
+        self.assertEqual(self.company.client_segment_cursor, 0)
+
+    def test_rerun_with_nothing_changed_writes_nothing(self):
+        self._recompute()
+        self.env.flush_all()
+        self.assertEqual(
+            self.figures._refresh_clients(self.env["res.partner"].browse([c.id for c in self.clients])), 0
+        )
+
+    def test_cron_direct_and_manual_trigger(self):
+        cron = self.env.ref("clientbase_crm.ir_cron_recompute_client_segments")
+        self.figures._cron_recompute_client_segments()
+        self.env.invalidate_all()
+        expected = self._snapshot()
+        self.assertTrue(expected[0])
+        self._reset()
+        cron.method_direct_trigger()
+        self.env.invalidate_all()
+        self.assertEqual(self._snapshot(), expected)
+
+    def test_cron_worker_does_one_step_per_call(self):
+        self._recompute()
+        expected = self._snapshot()
+        self._reset()
+        cron = self.env.ref("clientbase_crm.ir_cron_recompute_client_segments")
+        self.env["ir.config_parameter"].sudo().set_param(
+            "clientbase_crm.segment_batch_size", max(c.id for c in self.clients) // 2 + 1
+        )
+        calls = 0
+        while True:
+            calls += 1
+            cron_in_worker, progress = cron.with_context(cron_id=cron.id)._add_progress()
+            self.figures.with_context(**cron_in_worker.env.context)._cron_recompute_client_segments()
+            if not progress.remaining:
+                break
+            self.assertLess(calls, 10)
+        self.assertGreaterEqual(calls, 2)
+        self.assertEqual(progress.done, 1)
+        self.env.invalidate_all()
+        self.assertEqual(self._snapshot(), expected)
+
+    def test_server_action_on_selected_clients(self):
+        action = self.env.ref("clientbase_crm.action_server_recompute_client_segments")
+        client = self.clients[5]
+        action.with_context(active_model="res.partner", active_ids=client.ids, active_id=client.id).run()
+        self.env.invalidate_all()
+        self.assertEqual(client.client_order_count, 2)
+        self.assertTrue(client.client_rfm_segment)
+        self.assertEqual(self.clients[6].client_order_count, 0, "only the selected clients are refreshed")

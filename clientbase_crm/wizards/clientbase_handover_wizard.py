@@ -1,0 +1,117 @@
+from markupsafe import Markup
+
+from odoo import api, fields, models
+from odoo.exceptions import UserError
+
+
+class ClientbaseHandoverWizard(models.TransientModel):
+    _name = "clientbase.handover.wizard"
+    _description = "Hand Clients Over to Another Manager"
+
+    from_user_id = fields.Many2one(
+        "res.users",
+        string="From Manager",
+        help="Hand over all clients of this manager (when no client is chosen).",
+    )
+    partner_ids = fields.Many2many("res.partner", string="Clients")
+    to_user_id = fields.Many2one(
+        "res.users", string="New Manager", required=True, domain="[('share', '=', False)]"
+    )
+    reason = fields.Text(required=True)
+    move_opportunities = fields.Boolean(string="Reassign Open Opportunities", default=True)
+    move_activities = fields.Boolean(string="Reassign Planned Activities", default=True)
+
+    @api.model
+    def default_get(self, fields_list):
+        res = super().default_get(fields_list)
+        context = self.env.context
+        if (
+            "partner_ids" in fields_list
+            and not res.get("partner_ids")
+            and context.get("active_model") == "res.partner"
+            and context.get("active_ids")
+        ):
+            partners = self.env["res.partner"].browse(context["active_ids"]).commercial_partner_id
+            res["partner_ids"] = [fields.Command.set(partners.ids)]
+        return res
+
+    def _get_clients(self):
+        self.ensure_one()
+        if self.partner_ids:
+            return self.partner_ids.commercial_partner_id
+        if self.from_user_id:
+            return self.env["res.partner"].search(
+                [("user_id", "=", self.from_user_id.id), ("is_company", "=", True)]
+            ) | self.env["res.partner"].search(
+                [("user_id", "=", self.from_user_id.id), ("parent_id", "=", False)]
+            )
+        raise UserError(
+            self.env._("Choose the clients to hand over, or the manager whose clients to hand over.")
+        )
+
+    def action_handover(self):
+        self.ensure_one()
+        clients = self._get_clients()
+        user = self.env.user
+        if not user.has_group("clientbase_crm.group_clientbase_manager"):
+            foreign = clients.filtered(lambda c: c.user_id != user)
+            if foreign:
+                raise UserError(
+                    self.env._(
+                        "You can only hand over your own clients; %(clients)s are managed by someone else. "
+                        "Ask a Client Base manager.",
+                        clients=", ".join(foreign.mapped("display_name")),
+                    )
+                )
+        clients = clients.filtered(lambda c: c.user_id != self.to_user_id)
+        if not clients:
+            raise UserError(self.env._("The chosen clients are already managed by %s.", self.to_user_id.name))
+        old_by_client = {client.id: client.user_id for client in clients}
+        old_users = clients.user_id
+        contacts = (
+            self.env["res.partner"]
+            .with_context(active_test=False)
+            .search([("commercial_partner_id", "in", clients.ids)])
+        )
+        clients.sudo().write({"user_id": self.to_user_id.id})  # contacts follow (res.partner.write)
+        if self.move_opportunities and old_users:
+            leads = (
+                self.env["crm.lead"]
+                .sudo()
+                .search(
+                    [
+                        ("partner_id", "in", contacts.ids),
+                        ("user_id", "in", old_users.ids),
+                        ("stage_id.is_won", "=", False),
+                    ]
+                )
+            )
+            leads.write({"user_id": self.to_user_id.id})
+        if self.move_activities and old_users:
+            activities = (
+                self.env["mail.activity"]
+                .sudo()
+                .search(
+                    [
+                        ("res_model", "=", "res.partner"),
+                        ("res_id", "in", contacts.ids),
+                        ("user_id", "in", old_users.ids),
+                    ]
+                )
+            )
+            activities.write({"user_id": self.to_user_id.id})
+        bodies = {
+            client.id: Markup("<p>%s</p><p>%s</p>")
+            % (
+                self.env._(
+                    "Client handed over from %(old)s to %(new)s by %(user)s.",
+                    old=old_by_client[client.id].name or self.env._("nobody"),
+                    new=self.to_user_id.name,
+                    user=user.name,
+                ),
+                self.env._("Reason: %s", self.reason),
+            )
+            for client in clients
+        }
+        clients.sudo()._message_log_batch(bodies=bodies)
+        return {"type": "ir.actions.act_window_close"}

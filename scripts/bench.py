@@ -1,0 +1,240 @@
+"""Segmentation benchmark: run by scripts/bench.sh on a database with clientbase_crm installed.
+
+Generates clients and orders in PostgreSQL (generate_series, skewed distributions), then
+measures in one run: our full recompute, a re-run with nothing changed, a re-run after 5% of
+the orders changed, a bare-SQL baseline (one aggregate written into a narrow table) and a naive
+ORM loop (per-client search and write; S and M only, timed on a sample and extrapolated).
+Prints times, clients/s, ratios, SQL query counts and peak memory; writes bench/results-<SIZE>.md.
+"""
+
+import argparse
+import datetime
+import os
+import platform
+import resource
+import sys
+import time
+
+import odoo
+from odoo import SUPERUSER_ID, api
+from odoo.tools import config
+
+SIZES = {"S": (10_000, 100_000), "M": (100_000, 1_000_000), "L": (1_000_000, 10_000_000)}
+NAIVE_SAMPLE = {"S": 1_000, "M": 2_000}
+
+
+def peak_rss_mb():
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
+
+
+def next_ids(cr, table, count):
+    """Reserve ``count`` ids of ``table``: returns the first one, the sequence moves past them."""
+    cr.execute(f"SELECT GREATEST((SELECT COALESCE(MAX(id), 0) FROM {table}), nextval('{table}_id_seq')) + 1")
+    first = cr.fetchone()[0]
+    cr.execute(f"SELECT setval('{table}_id_seq', %s)", (first + count,))
+    return first
+
+
+def generate(cr, clients, lines):
+    """Clients (half companies), ~lines/3 orders skewed towards a few heavy buyers
+    (client = N * u^2), dates skewed to recent years, log-normal-ish amounts,
+    85% confirmed / 10% cancelled / 5% quotations, 3 lines per order, 20% discounted."""
+    orders = lines // 3
+    first_partner = next_ids(cr, "res_partner", clients)
+    cr.execute(
+        """
+        INSERT INTO res_partner (id, name, complete_name, active, is_company, type, autopost_bills,
+                                 create_date, write_date)
+        SELECT %s + g, 'Bench client ' || g, 'Bench client ' || g, TRUE, g %% 2 = 0, 'contact', 'ask',
+               now(), now()
+          FROM generate_series(0, %s - 1) g
+        """,
+        (first_partner, clients),
+    )
+    cr.execute("UPDATE res_partner SET commercial_partner_id = id WHERE id >= %s", (first_partner,))
+    cr.execute("SELECT id FROM res_company ORDER BY id LIMIT 1")
+    company = cr.fetchone()[0]
+    cr.execute("SELECT currency_id FROM res_company WHERE id = %s", (company,))
+    currency = cr.fetchone()[0]
+    first_order = next_ids(cr, "sale_order", orders)
+    cr.execute(
+        """
+        INSERT INTO sale_order (id, name, partner_id, partner_invoice_id, partner_shipping_id, company_id,
+                                currency_id, currency_rate, date_order, state, amount_untaxed, amount_tax,
+                                amount_total, create_date, write_date)
+        SELECT %(first_order)s + g - 1, 'BENCH/' || g, pid, pid, pid, %(company)s, %(currency)s, 1.0,
+               now() - interval '1 day' * (power(random(), 1.6) * 1500),
+               CASE WHEN r < 0.85 THEN 'sale' WHEN r < 0.95 THEN 'cancel' ELSE 'draft' END,
+               amt, 0, amt, now(), now()
+          FROM (
+              SELECT g, %(first)s + floor(%(clients)s * power(random(), 2))::int AS pid, random() AS r,
+                     round((exp(random() * 5) * 10)::numeric, 2) AS amt
+                FROM generate_series(1, %(orders)s) g
+          ) s
+        """,
+        {
+            "company": company,
+            "currency": currency,
+            "first": first_partner,
+            "clients": clients,
+            "orders": orders,
+            "first_order": first_order,
+        },
+    )
+    cr.execute(
+        """
+        INSERT INTO sale_order_line (order_id, name, product_uom_qty, price_unit, customer_lead, discount,
+                                     company_id, currency_id, create_date, write_date)
+        SELECT %(first)s + (g %% %(orders)s), 'Bench line', 1, 10, 0,
+               CASE WHEN random() < 0.2 THEN 10 ELSE 0 END, %(company)s, %(currency)s, now(), now()
+          FROM generate_series(0, %(lines)s - 1) g
+        """,
+        {"first": first_order, "orders": orders, "lines": lines, "company": company, "currency": currency},
+    )
+    cr.execute("ANALYZE res_partner; ANALYZE sale_order; ANALYZE sale_order_line")
+    return first_partner
+
+
+def timed(cr, label, func, results):
+    cr.commit()
+    queries = cr.sql_log_count
+    start = time.time()
+    func()
+    cr.commit()
+    elapsed = time.time() - start
+    results[label] = {"seconds": elapsed, "queries": cr.sql_log_count - queries}
+    print(f"{label:<40} {elapsed:9.2f} s  {results[label]['queries']:>7} queries", flush=True)
+    return elapsed
+
+
+def baseline(cr):
+    cr.execute(
+        """
+        CREATE TABLE IF NOT EXISTS bench_baseline (
+            partner_id int PRIMARY KEY, order_count int, first_order date, last_order date, revenue numeric)
+        """
+    )
+    cr.execute("TRUNCATE bench_baseline")
+    cr.execute(
+        """
+        INSERT INTO bench_baseline
+        SELECT p.commercial_partner_id, COUNT(*), MIN(so.date_order)::date, MAX(so.date_order)::date,
+               SUM(so.amount_untaxed)
+          FROM sale_order so JOIN res_partner p ON p.id = so.partner_id
+         WHERE so.state = 'sale'
+         GROUP BY p.commercial_partner_id
+        """
+    )
+
+
+def naive_loop(env, partner_ids):
+    """What a straightforward ORM implementation does: per client, search its orders and write."""
+    figures = env["clientbase.client.figures"]
+    for partner in env["res.partner"].browse(partner_ids):
+        orders = env["sale.order"].search([("partner_id", "child_of", partner.id), ("state", "=", "sale")])
+        vals = {
+            "order_count": len(orders),
+            "revenue": sum(orders.mapped("amount_untaxed")),
+            "first_order_date": min(orders.mapped("date_order")).date() if orders else False,
+            "last_order_date": max(orders.mapped("date_order")).date() if orders else False,
+        }
+        row = figures.search([("partner_id", "=", partner.id), ("company_id", "=", env.company.id)])
+        if row:
+            row.write(vals)
+        else:
+            figures.create(dict(vals, partner_id=partner.id, company_id=env.company.id))
+        env.flush_all()
+        env.invalidate_all()
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--db", required=True)
+    parser.add_argument("--size", choices=SIZES, default="S")
+    parser.add_argument("--addons-path", required=True)
+    parser.add_argument("--out", required=True)
+    args = parser.parse_args()
+    config.parse_config(["-d", args.db, f"--addons-path={args.addons_path}", "--log-level=warn"])
+    clients, lines = SIZES[args.size]
+    registry = odoo.modules.registry.Registry(args.db)
+    results = {}
+    with registry.cursor() as cr:
+        env = api.Environment(cr, SUPERUSER_ID, {})
+        print(f"Generating {clients} clients and {lines} order lines ...", flush=True)
+        start = time.time()
+        first_partner = generate(cr, clients, lines)
+        cr.commit()
+        generation = time.time() - start
+        print(f"generated in {generation:.1f} s", flush=True)
+        cr.execute("SELECT COUNT(*) FROM sale_order WHERE state = 'sale'")
+        confirmed = cr.fetchone()[0]
+        figures = env["clientbase.client.figures"]
+        cr.execute("TRUNCATE clientbase_client_figures, clientbase_segment_history")
+        timed(cr, "full recompute (ours)", figures._recompute_all, results)
+        env.invalidate_all()
+        timed(cr, "re-run, nothing changed", figures._recompute_all, results)
+        cr.execute(
+            "UPDATE sale_order SET amount_untaxed = amount_untaxed * 1.1 WHERE state = 'sale' AND id % 20 = 0"
+        )
+        cr.execute("SELECT COUNT(*) FROM sale_order WHERE state = 'sale' AND id % 20 = 0")
+        changed = cr.fetchone()[0]
+        env.invalidate_all()
+        timed(cr, "re-run after 5% orders changed", figures._recompute_all, results)
+        timed(cr, "bare-SQL baseline (aggregate + write)", lambda: baseline(cr), results)
+        cr.execute("SELECT COUNT(*) FROM clientbase_client_figures")
+        rows = cr.fetchone()[0]
+        naive = None
+        if args.size in NAIVE_SAMPLE:
+            sample = NAIVE_SAMPLE[args.size]
+            cr.execute(
+                "SELECT id FROM res_partner WHERE id >= %s ORDER BY id LIMIT %s", (first_partner, sample)
+            )
+            ids = [r[0] for r in cr.fetchall()]
+            elapsed = timed(
+                cr, f"naive ORM loop ({sample} client sample)", lambda: naive_loop(env, ids), results
+            )
+            naive = elapsed * clients / sample
+            print(f"{'naive ORM loop, extrapolated':<40} {naive:9.2f} s", flush=True)
+        peak = peak_rss_mb()
+    full = results["full recompute (ours)"]["seconds"]
+    base = results["bare-SQL baseline (aggregate + write)"]["seconds"]
+    rerun = results["re-run, nothing changed"]["seconds"]
+    ratios = [
+        ("full / bare-SQL baseline", full / base if base else 0, "target < 2"),
+        ("re-run unchanged / full", rerun / full if full else 0, "target < 0.5"),
+    ]
+    if naive:
+        ratios.append(("naive ORM (extrapolated) / full", naive / full if full else 0, "target > 50"))
+    print(f"peak RSS of the Odoo process: {peak:.0f} MB")
+    for name, value, target in ratios:
+        print(f"{name:<40} {value:9.2f}   ({target})")
+    os.makedirs(os.path.dirname(args.out), exist_ok=True)
+    with open(args.out, "w") as out:
+        out.write(f"# Segmentation benchmark, size {args.size}\n\n")
+        out.write(
+            f"{datetime.datetime.now():%Y-%m-%d %H:%M}, {platform.node()}, {os.cpu_count()} CPU(s), "
+            f"Python {sys.version.split()[0]}. {clients} clients, {lines} order lines "
+            f"({confirmed} confirmed orders), {rows} figures rows; data generated in {generation:.1f} s; "
+            f"5% change = {changed} confirmed orders re-priced.\n\n"
+        )
+        out.write("| measure | seconds | clients/s | SQL queries |\n|---|---:|---:|---:|\n")
+        for label, res in results.items():
+            seconds = res["seconds"]
+            count = NAIVE_SAMPLE.get(args.size, clients) if label.startswith("naive") else clients
+            out.write(
+                f"| {label} | {seconds:.2f} | {count / seconds if seconds else 0:,.0f} | {res['queries']} |\n"
+            )
+        if naive:
+            out.write(
+                f"| naive ORM loop, extrapolated to {clients} clients | {naive:.1f} | "
+                f"{clients / naive:,.0f} | |\n"
+            )
+        out.write("\n| ratio | value | target |\n|---|---:|---|\n")
+        for name, value, target in ratios:
+            out.write(f"| {name} | {value:.2f} | {target} |\n")
+        out.write(f"\nPeak RSS of the Odoo process: {peak:.0f} MB.\n")
+    print(f"results written to {args.out}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# make bench SIZE=S|M|L: segmentation benchmark on a dedicated database.
+#   S: 10k clients / 100k order lines, M: 100k / 1M, L: 1M / 10M.
+#   BENCH_DB     database name (default clientbase_bench_<size>); it is dropped and re-created
+#   BENCH_PORT   HTTP port used while installing (default 8279)
+# Results: bench/results-<SIZE>.md (quoted by the README).
+source "$(dirname "$0")/lib.sh"
+require_odoo
+require_pg
+
+SIZE=${1:-S}
+case "$SIZE" in S|M|L) ;; *) die "SIZE must be S, M or L (got '$SIZE')";; esac
+size_lc=$(echo "$SIZE" | tr '[:upper:]' '[:lower:]')
+DB=${BENCH_DB:-clientbase_bench_$size_lc}
+PORT=${BENCH_PORT:-8279}
+
+echo "== installing clientbase_crm into a fresh database '$DB' (no demo data)"
+drop_db "$DB"
+createdb "$DB"
+odoo_bin -d "$DB" --addons-path="$ADDONS_PATH" -i clientbase_crm --without-demo=all --stop-after-init \
+  --log-level=warn --max-cron-threads=0 --http-interface=127.0.0.1 --http-port="$PORT"
+
+echo "== benchmark size $SIZE"
+$PYTHON "$REPO_DIR/scripts/bench.py" --db "$DB" --size "$SIZE" --addons-path "$ADDONS_PATH" \
+  --out "$REPO_DIR/bench/results-$SIZE.md"

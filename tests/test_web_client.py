@@ -1,0 +1,136 @@
+"""The Clients screens in a real browser: headless Chromium over the DevTools protocol.
+
+Logs in through the login form, opens the Clients kanban and a client card, and
+saves screenshots of both into docs/screenshots/ (used by the README).
+"""
+
+import json
+import time
+from datetime import date
+
+import pytest
+from conftest import ADMIN_LOGIN, ADMIN_PASSWORD, REPO_DIR
+from devtools import Browser, find_chromium
+
+SCREENSHOTS = REPO_DIR / "docs" / "screenshots"
+KANBAN_CARDS = ".o_kanban_view .o_kanban_record:not(.o_kanban_ghost)"
+
+
+@pytest.fixture
+def browser():
+    binary = find_chromium()
+    if not binary:
+        pytest.skip("Chromium is not installed ('make setup' installs Debian's chromium)")
+    with Browser(binary) as chromium:
+        yield chromium
+
+
+@pytest.fixture
+def showcase_client(rpc, cleanup):
+    """A company with a filled-in card and a key employee, to open in the browser."""
+    interests = rpc("clientbase.interest", "search", [], limit=3)
+    exhibition = rpc.ref("clientbase_crm.clientbase_channel_exhibition")
+    company = rpc(
+        "res.partner",
+        "create",
+        {
+            "name": "Vector Trading LLC",
+            "is_company": True,
+            "email": "info@vector-trading.example.com",
+            "phone": "+7 495 123-45-67",
+            "city": "Moscow",
+            "user_id": rpc.uid,
+            "client_qualification": "worth",
+            "client_qualification_reason": "Stable budget, regular orders, decision maker reachable",
+            "client_needs": "Monthly office supplies with delivery",
+            "client_pains": "The current supplier misses deadlines",
+            "client_budget": 12000,
+            "client_channel_id": exhibition,
+            "client_interest_ids": [(6, 0, interests)],
+        },
+    )
+    cleanup.append(("res.partner", [company]))
+    employee = rpc(
+        "res.partner",
+        "create",
+        {
+            "name": "Ivan Petrov",
+            "parent_id": company,
+            "function": "CEO",
+            "client_is_decision_maker": True,
+            "client_birthday": date(1980, 2, 29).isoformat(),
+        },
+    )
+    cleanup.append(("res.partner", [employee]))
+    rpc("res.partner", "write", [company], {"client_decision_maker_id": employee})
+    return company
+
+
+def login(browser, url, db):
+    browser.navigate(f"{url}/web/login?db={db}")
+    browser.wait_for(
+        "!!document.querySelector('form.oe_login_form input[name=login]')", what="the login form"
+    )
+    browser.evaluate(
+        f"""(() => {{
+            const form = document.querySelector('form.oe_login_form');
+            form.querySelector('input[name=login]').value = {json.dumps(ADMIN_LOGIN)};
+            form.querySelector('input[name=password]').value = {json.dumps(ADMIN_PASSWORD)};
+            form.querySelector('button[type=submit]').click();
+        }})()"""
+    )
+    browser.wait_for(
+        "location.pathname.startsWith('/odoo') && !!document.querySelector('.o_main_navbar')",
+        timeout=40,
+        what="the web client after login",
+    )
+
+
+def test_clients_kanban_and_card(odoo_server, browser, showcase_client):
+    url, db = odoo_server
+    login(browser, url, db)
+
+    browser.navigate(f"{url}/odoo/clients")
+    count = browser.wait_for(
+        f"document.querySelectorAll('{KANBAN_CARDS}').length", timeout=40, what="client cards in the kanban"
+    )
+    assert count > 0
+    assert not browser.evaluate("!!document.querySelector('.o_view_sample_data')"), (
+        "real clients, not samples"
+    )
+    assert browser.evaluate("document.querySelector('.o_breadcrumb').innerText").strip().startswith("Clients")
+    names = browser.evaluate(f"Array.from(document.querySelectorAll('{KANBAN_CARDS}')).map(c => c.innerText)")
+    assert all(name.strip() for name in names)
+    time.sleep(1)  # let the avatars arrive
+    kanban_png = browser.screenshot(str(SCREENSHOTS / "clients_kanban.png"))
+
+    # the client card: one screen with the client's tabs
+    browser.navigate(f"{url}/odoo/clients/{showcase_client}")
+    browser.wait_for(
+        "!!document.querySelector('.o_form_view .o_form_sheet .o_notebook')",
+        timeout=40,
+        what="the client card",
+    )
+    title = browser.wait_for(
+        "document.querySelector('.o_form_view .o_field_widget[name=name] input')?.value", what="the name"
+    )
+    assert title == "Vector Trading LLC"
+    tabs = browser.evaluate(
+        "Array.from(document.querySelectorAll('.o_notebook .nav-link')).map(t => t.innerText.trim())"
+    )
+    for tab in ("Qualification", "Contacts & Addresses"):
+        assert tab in tabs
+    browser.evaluate(
+        "Array.from(document.querySelectorAll('.o_notebook .nav-link')).find(t => t.innerText.trim() === 'Qualification').click()"
+    )
+    reason = browser.wait_for(
+        "document.querySelector('.o_notebook .tab-pane.active [name=client_qualification_reason]')?.innerText"
+        " || document.querySelector('.o_notebook .tab-pane.active [name=client_qualification_reason] textarea')?.value",
+        what="the qualification tab",
+    )
+    assert "Stable budget" in reason
+    time.sleep(1)
+    card_png = browser.screenshot(str(SCREENSHOTS / "client_card.png"))
+    for png in (kanban_png, card_png):
+        with open(png, "rb") as image:
+            assert image.read(8) == b"\x89PNG\r\n\x1a\n"
