@@ -1,10 +1,13 @@
 """The Clients screens in a real browser: headless Chromium over the DevTools protocol.
 
 Logs in through the login form, opens the Clients kanban and a client card, and
-saves screenshots of both into docs/screenshots/ (used by the README).
+saves screenshots of both into $CLIENTBASE_SCREENSHOTS (default .test-output/screenshots;
+set it to docs/screenshots against the `make run` server to refresh the README's pictures).
 """
 
 import json
+import os
+import pathlib
 import time
 from datetime import date
 
@@ -12,7 +15,9 @@ import pytest
 from conftest import ADMIN_LOGIN, ADMIN_PASSWORD, REPO_DIR
 from devtools import Browser, find_chromium
 
-SCREENSHOTS = REPO_DIR / "docs" / "screenshots"
+SCREENSHOTS = pathlib.Path(
+    os.environ.get("CLIENTBASE_SCREENSHOTS") or REPO_DIR / ".test-output" / "screenshots"
+)
 KANBAN_CARDS = ".o_kanban_view .o_kanban_record:not(.o_kanban_ghost)"
 
 

@@ -9,7 +9,7 @@ from odoo.tools.sql import create_index
 from . import segment_engine
 
 _logger = logging.getLogger(__name__)
-DEFAULT_BATCH_SIZE = 50000
+DEFAULT_BATCH_SIZE = 500000
 
 STAGES = [
     ("potential", "Potential"),
