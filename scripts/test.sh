@@ -58,7 +58,7 @@ run_pytest() {  # name, junit file, pytest args...
 if [ "${SKIP_PYTEST:-0}" != 1 ]; then
   echo "== [2/3] pytest-odoo on the addon's tests (same database)"
   conf=$(mktemp --suffix=.conf)
-  printf '[options]\naddons_path = %s\ndb_name = %s\nhttp_interface = 127.0.0.1\nhttp_port = %s\nmax_cron_threads = 0\n' \
+  printf '[options]\naddons_path = %s\ndb_name = %s\nhttp_interface = 127.0.0.1\nhttp_port = %s\nmax_cron_threads = 0\ntest_enable = True\n' \
     "$ADDONS_PATH" "$DB" "$PORT" > "$conf"
   # --odoo-http: browser tours (HttpCase) need Odoo's HTTP server
   cd "$REPO_DIR"

@@ -89,34 +89,48 @@ class ClientbaseSegment(models.Model):
         return partners._search(self._get_domain()).subselect()
 
     def _refresh_members(self):
+        """Only the difference is written: members that left are deleted, new ones
+        inserted, unchanged memberships are not touched. The members are
+        computed once per segment into a temporary table and compared with
+        anti-joins (``NOT IN (subquery)`` degrades to a quadratic plan on
+        large bases)."""
         start = time.time()
         self.env.flush_all()
+        cr = self.env.cr
         for segment in self.filtered("active"):
-            members = segment._get_member_query()
-            self.env.cr.execute(
+            cr.execute("DROP TABLE IF EXISTS clientbase_segment_members")
+            cr.execute(
                 SQL(
-                    "DELETE FROM clientbase_segment_res_partner_rel"
-                    " WHERE segment_id = %(segment)s AND partner_id NOT IN %(members)s",
-                    segment=segment.id,
-                    members=members,
+                    "CREATE TEMP TABLE clientbase_segment_members AS SELECT m.id FROM %s AS m(id)",
+                    segment._get_member_query(),
                 )
             )
-            self.env.cr.execute(
+            cr.execute("ANALYZE clientbase_segment_members")
+            cr.execute(
+                SQL(
+                    "DELETE FROM clientbase_segment_res_partner_rel r"
+                    " WHERE r.segment_id = %(segment)s"
+                    " AND NOT EXISTS (SELECT 1 FROM clientbase_segment_members m WHERE m.id = r.partner_id)",
+                    segment=segment.id,
+                )
+            )
+            cr.execute(
                 SQL(
                     "INSERT INTO clientbase_segment_res_partner_rel (segment_id, partner_id)"
-                    " SELECT %(segment)s, m.id FROM %(members)s AS m(id)"
+                    " SELECT %(segment)s, m.id FROM clientbase_segment_members m"
+                    " WHERE NOT EXISTS (SELECT 1 FROM clientbase_segment_res_partner_rel r"
+                    "                    WHERE r.segment_id = %(segment)s AND r.partner_id = m.id)"
                     " ON CONFLICT DO NOTHING",
                     segment=segment.id,
-                    members=members,
                 )
             )
+            cr.execute("DROP TABLE clientbase_segment_members")
         self.filtered("active").write({"last_refresh": fields.Datetime.now()})
-        self.env.cr.execute(
-            SQL(
-                "DELETE FROM clientbase_segment_res_partner_rel WHERE segment_id = ANY(%s)",
-                self.filtered(lambda s: not s.active).ids,
+        inactive = self.filtered(lambda s: not s.active)
+        if inactive:
+            cr.execute(
+                SQL("DELETE FROM clientbase_segment_res_partner_rel WHERE segment_id = ANY(%s)", inactive.ids)
             )
-        )
         self.env["res.partner"].invalidate_model(["client_segment_ids"])
         self.invalidate_recordset(["partner_ids", "partner_count"])
         segment_engine.log_duration("Client segments: members refreshed", start, segments=len(self))

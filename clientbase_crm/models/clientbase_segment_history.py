@@ -25,13 +25,21 @@ class ClientbaseSegmentHistory(models.Model):
     partner_id = fields.Many2one(
         "res.partner", string="Client", required=True, ondelete="cascade", index=True
     )
-    company_id = fields.Many2one("res.company", required=True, ondelete="cascade", index=True)
-    dimension = fields.Selection(DIMENSIONS, required=True, index=True)
+    # written in bulk by the engine: only the indexes that searches need (client, date)
+    company_id = fields.Many2one("res.company", required=True, ondelete="cascade")
+    dimension = fields.Selection(DIMENSIONS, required=True)
     old_value = fields.Char(string="From")
-    new_value = fields.Char(string="To", index=True)
+    new_value = fields.Char(string="To")
     old_label = fields.Char(string="Previous", compute="_compute_labels")
     new_label = fields.Char(string="New", compute="_compute_labels")
     date = fields.Datetime(required=True, default=fields.Datetime.now, index=True)
+
+    def init(self):
+        # indexes of earlier versions, not worth their cost on bulk inserts
+        self.env.cr.execute(
+            "DROP INDEX IF EXISTS clientbase_segment_history__company_id_index,"
+            " clientbase_segment_history__dimension_index, clientbase_segment_history__new_value_index"
+        )
 
     @api.depends("dimension", "old_value", "new_value")
     def _compute_labels(self):

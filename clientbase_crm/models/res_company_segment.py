@@ -57,6 +57,12 @@ class ResCompany(models.Model):
         copy=False,
         help="Last client id processed by the running full recompute; 0 when no recompute runs.",
     )
+    client_segment_initial = fields.Boolean(
+        string="Initial Segment Population",
+        copy=False,
+        help="The running full recompute is the company's first (it had no figures when it started): "
+        "it records no segment history, there is no earlier state to compare with.",
+    )
 
     @api.constrains(
         "client_new_days",

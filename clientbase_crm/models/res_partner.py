@@ -52,7 +52,9 @@ class ResPartner(models.Model):
     # --- Qualification -------------------------------------------------
     client_needs = fields.Text(string="Needs", help="What the client wants to achieve or buy.")
     client_pains = fields.Text(string="Pains", help="Problems the client wants solved.")
-    client_budget = fields.Monetary(currency_field="client_currency_id", help="Budget the client named.")
+    client_budget = fields.Monetary(
+        string="Budget", currency_field="client_currency_id", help="Budget the client named."
+    )
     client_currency_id = fields.Many2one("res.currency", compute="_compute_client_currency_id")
     client_decision_maker_id = fields.Many2one(
         "res.partner",

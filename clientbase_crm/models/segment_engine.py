@@ -235,24 +235,53 @@ def get_source_query(env, company, scope, today):
     )
 
 
-def refresh_figures(env, company, scope, today=None):
-    """Phase 1 for the clients matched by ``scope``; returns the number of rows written."""
+def refresh_figures(env, company, scope, today=None, log_history=True, with_rankings=False):
+    """Phase 1 for the clients matched by ``scope``; returns the number of rows written.
+
+    Without ``log_history`` (first population of a company) no history is written:
+    there is no earlier state to compare with. With ``with_rankings`` (``scope``
+    covers every client of the company: a full recompute in a single batch)
+    phase 2 is computed on the fly from the same source and written by the same
+    statements, so each row is written once.
+    """
     today = today or fields.Date.today()
     cr = env.cr
+    source = get_source_query(env, company, scope, today)
+    columns = PHASE1_COLUMNS
+    if with_rankings:
+        columns = PHASE1_COLUMNS + PHASE2_COLUMNS
+        source = SQL(
+            """
+            WITH src AS MATERIALIZED (%(source)s),
+            ranked AS (%(ranked)s)
+            SELECT src.*, %(r_cols)s FROM src JOIN ranked r ON r.id = src.partner_id
+            """,
+            source=source,
+            ranked=get_rankings_query(
+                company,
+                today,
+                rows=SQL(
+                    "(SELECT s.partner_id AS id, s.partner_id, s.last_order_date, s.order_count,"
+                    " s.discounted_order_count, s.window_order_count, s.window_revenue, s.stage,"
+                    " f.stage_manual FROM src s LEFT JOIN clientbase_client_figures f ON f.id = s.figures_id)"
+                ),
+            ),
+            r_cols=_columns(PHASE2_COLUMNS, "r"),
+        )
     cr.execute("DROP TABLE IF EXISTS clientbase_segment_src")
-    cr.execute(
-        SQL("CREATE TEMP TABLE clientbase_segment_src AS %s", get_source_query(env, company, scope, today))
-    )
+    cr.execute(SQL("CREATE TEMP TABLE clientbase_segment_src AS %s", source))
     cr.execute("ANALYZE clientbase_segment_src")
-    src_cols = _columns(PHASE1_COLUMNS, "s")
+    src_cols = _columns(columns, "s")
     now = fields.Datetime.now()
+    vip = SQL("COALESCE(f.vip_manual = 'yes', f.abc_class = 'a', FALSE)")
     cr.execute(
         SQL(
             """
             WITH changed AS (
                 SELECT f.id, %(s_cols)s,
                        COALESCE(f.stage_manual, f.stage, 'potential') AS old_stage,
-                       COALESCE(f.warmth_manual, f.warmth, 'cold') AS old_warmth
+                       COALESCE(f.warmth_manual, f.warmth, 'cold') AS old_warmth,
+                       f.abc_class AS old_abc, %(vip)s AS old_vip
                   FROM clientbase_client_figures f
                   JOIN clientbase_segment_src s ON s.figures_id = f.id
                  WHERE (%(f_cols)s) IS DISTINCT FROM (%(s_cols)s)
@@ -263,25 +292,34 @@ def refresh_figures(env, company, scope, today=None):
                    SET (%(cols)s) = ROW(%(c_cols)s)
                   FROM changed c
                  WHERE f.id = c.id
-             RETURNING f.partner_id, f.company_id, c.old_stage, c.old_warmth,
+             RETURNING f.partner_id, f.company_id, c.old_stage, c.old_warmth, c.old_abc, c.old_vip,
                        COALESCE(f.stage_manual, f.stage) AS new_stage,
-                       COALESCE(f.warmth_manual, f.warmth) AS new_warmth
+                       COALESCE(f.warmth_manual, f.warmth) AS new_warmth,
+                       f.abc_class AS new_abc, %(vip)s AS new_vip
             ),
             hist AS (
                 INSERT INTO clientbase_segment_history (partner_id, company_id, dimension, old_value, new_value, date)
                 SELECT partner_id, company_id, 'stage', old_stage, new_stage, %(now)s
-                  FROM upd WHERE old_stage IS DISTINCT FROM new_stage
+                  FROM upd WHERE %(log)s AND old_stage IS DISTINCT FROM new_stage
                  UNION ALL
                 SELECT partner_id, company_id, 'warmth', old_warmth, new_warmth, %(now)s
-                  FROM upd WHERE old_warmth IS DISTINCT FROM new_warmth
+                  FROM upd WHERE %(log)s AND old_warmth IS DISTINCT FROM new_warmth
+                 UNION ALL
+                SELECT partner_id, company_id, 'abc', old_abc, new_abc, %(now)s
+                  FROM upd WHERE %(log)s AND old_abc IS DISTINCT FROM new_abc
+                 UNION ALL
+                SELECT partner_id, company_id, 'vip', old_vip::text, new_vip::text, %(now)s
+                  FROM upd WHERE %(log)s AND old_vip IS DISTINCT FROM new_vip
             )
             SELECT COUNT(*) FROM upd
             """,
-            f_cols=_columns(PHASE1_COLUMNS, "f"),
+            f_cols=_columns(columns, "f"),
             s_cols=src_cols,
-            c_cols=_columns(PHASE1_COLUMNS, "c"),
-            cols=_columns(PHASE1_COLUMNS),
+            c_cols=_columns(columns, "c"),
+            cols=_columns(columns),
+            vip=vip,
             now=now,
+            log=bool(log_history),
         )
     )
     updated = cr.fetchone()[0]
@@ -294,22 +332,29 @@ def refresh_figures(env, company, scope, today=None):
                   FROM clientbase_segment_src s
                  WHERE s.figures_id IS NULL
                     ON CONFLICT (partner_id, company_id) DO NOTHING
-             RETURNING partner_id, company_id, stage, warmth
+             RETURNING partner_id, company_id, stage, warmth, abc_class
             ),
             hist AS (
                 INSERT INTO clientbase_segment_history (partner_id, company_id, dimension, old_value, new_value, date)
                 SELECT partner_id, company_id, 'stage', 'potential', stage, %(now)s
-                  FROM ins WHERE stage <> 'potential'
+                  FROM ins WHERE %(log)s AND stage <> 'potential'
                  UNION ALL
                 SELECT partner_id, company_id, 'warmth', 'cold', warmth, %(now)s
-                  FROM ins WHERE warmth <> 'cold'
+                  FROM ins WHERE %(log)s AND warmth <> 'cold'
+                 UNION ALL
+                SELECT partner_id, company_id, 'abc', NULL, abc_class, %(now)s
+                  FROM ins WHERE %(log)s AND abc_class IS NOT NULL
+                 UNION ALL
+                SELECT partner_id, company_id, 'vip', 'False', 'True', %(now)s
+                  FROM ins WHERE %(log)s AND abc_class = 'a'
             )
             SELECT COUNT(*) FROM ins
             """,
-            cols=_columns(PHASE1_COLUMNS),
+            cols=_columns(columns),
             s_cols=src_cols,
             company=company.id,
             now=now,
+            log=bool(log_history),
         )
     )
     inserted = cr.fetchone()[0]
@@ -317,16 +362,28 @@ def refresh_figures(env, company, scope, today=None):
     return updated + inserted
 
 
-def get_rankings_query(company, today):
-    """SELECT of phase 2 values (RFM, ABC, persona) for every figures row of ``company``."""
+def get_rankings_query(company, today, rows=None):
+    """SELECT of phase 2 values (RFM, ABC, persona) keyed by ``id``.
+
+    ``rows`` is the relation ranked (every client of the company; columns id,
+    partner_id, last_order_date, order_count, discounted_order_count,
+    window_order_count, window_revenue, stage, stage_manual); by default the
+    figures rows of ``company``.
+    """
     t = thresholds(company)
+    if rows is None:
+        rows = SQL(
+            "(SELECT id, partner_id, last_order_date, order_count, discounted_order_count, window_order_count,"
+            " window_revenue, stage, stage_manual FROM clientbase_client_figures WHERE company_id = %s)",
+            company.id,
+        )
     fm = SQL("ROUND((s.f + s.m) / 2.0)")
     return SQL(
         """
         WITH base AS (
             SELECT id, partner_id, last_order_date, window_order_count, window_revenue
-              FROM clientbase_client_figures
-             WHERE company_id = %(company)s AND window_order_count > 0
+              FROM %(rows)s AS r
+             WHERE window_order_count > 0
         ),
         scored AS (
             SELECT id,
@@ -361,19 +418,18 @@ def get_rankings_query(company, today):
                          THEN 'discount_hunter'
                     WHEN COALESCE(f.stage_manual, f.stage) = 'loyal' AND s.f = 5 THEN 'fan'
                END AS persona_suggested
-          FROM clientbase_client_figures f
+          FROM %(rows)s AS f
           LEFT JOIN scored s ON s.id = f.id
-         WHERE f.company_id = %(company)s
         """,
-        company=company.id,
+        rows=rows,
         fm=fm,
         a_share=t["a_share"],
         b_share=t["b_share"],
     )
 
 
-def refresh_rankings(env, company, today=None):
-    """Phase 2 for one company; returns the number of rows written."""
+def refresh_rankings(env, company, today=None, log_history=True):
+    """Phase 2 for one company; returns the number of rows written (history as in phase 1)."""
     today = today or fields.Date.today()
     cr = env.cr
     cr.execute(
@@ -399,10 +455,10 @@ def refresh_rankings(env, company, today=None):
             hist AS (
                 INSERT INTO clientbase_segment_history (partner_id, company_id, dimension, old_value, new_value, date)
                 SELECT partner_id, company_id, 'abc', old_abc, new_abc, %(now)s
-                  FROM upd WHERE old_abc IS DISTINCT FROM new_abc
+                  FROM upd WHERE %(log)s AND old_abc IS DISTINCT FROM new_abc
                  UNION ALL
                 SELECT partner_id, company_id, 'vip', old_vip::text, new_vip::text, %(now)s
-                  FROM upd WHERE old_vip IS DISTINCT FROM new_vip
+                  FROM upd WHERE %(log)s AND old_vip IS DISTINCT FROM new_vip
             )
             SELECT COUNT(*) FROM upd
             """,
@@ -412,6 +468,7 @@ def refresh_rankings(env, company, today=None):
             c_cols=_columns(PHASE2_COLUMNS, "c"),
             cols=_columns(PHASE2_COLUMNS),
             now=fields.Datetime.now(),
+            log=bool(log_history),
         )
     )
     return cr.fetchone()[0]

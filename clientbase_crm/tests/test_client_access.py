@@ -146,6 +146,19 @@ class TestClientAccess(ClientbaseCommon):
         with self.assertRaises(AccessError):
             other.with_user(self.user_salesman).write({"note": "changed"})
         self.assertEqual(other.note, "theirs")
+        # nor does the interaction list, search_read or read_group (the RPC doors)
+        mine = Interaction.with_user(self.user_salesman).create({"client_id": self.client_person.id})
+        as_user = Interaction.with_user(self.user_salesman)
+        self.assertEqual(as_user.search([("id", "in", (mine | other).ids)]), mine)
+        rows = as_user.search_read([("id", "in", (mine | other).ids)], ["note"])
+        self.assertEqual([row["id"] for row in rows], mine.ids)
+        counts = as_user.read_group([("id", "in", (mine | other).ids)], ["client_id"], ["client_id"])
+        self.assertEqual([group["client_id"][0] for group in counts], [self.client_person.id])
+        with self.assertRaises(AccessError):
+            other.with_user(self.user_salesman).read(["note"])
+        # the manager of the client and the group Manager read it
+        self.assertTrue(other.with_user(self.user_salesman_2).read(["note"]))
+        self.assertTrue(other.with_user(self.user_manager).read(["note"]))
 
     def test_consent_rules(self):
         if "clientbase.consent" not in self.env:
