@@ -81,6 +81,9 @@ if [ "${SKIP_E2E:-0}" != 1 ]; then
   for _ in $(seq 1 60); do curl -sf -o /dev/null "http://127.0.0.1:$PORT/web/login" && break; sleep 1; done
   CLIENTBASE_URL="http://127.0.0.1:$PORT" CLIENTBASE_DB="$E2E_DB" \
     run_pytest e2e "$OUT/e2e.xml" "$REPO_DIR/tests"
+  # last, on the same throw-away database: uninstalling leaves it clean
+  CLIENTBASE_URL="http://127.0.0.1:$PORT" CLIENTBASE_DB="$E2E_DB" CLIENTBASE_ALLOW_UNINSTALL=1 \
+    run_pytest uninstall "$OUT/uninstall.xml" "$REPO_DIR/tests/test_uninstall.py"
   kill $server 2>/dev/null || true; wait $server 2>/dev/null || true
 fi
 

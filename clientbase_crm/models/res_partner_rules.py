@@ -51,6 +51,21 @@ class ResPartner(models.Model):
         return self.env.execute_query(query)
 
     @api.model
+    def _client_rule_activity_vals(self, rows, activity_type_xmlid, summary):
+        """{partner_id: values of the activity for its manager, due today} for (partner, user) rows."""
+        activity_type = self._client_activity_type(activity_type_xmlid)
+        today = fields.Date.context_today(self)
+        return {
+            partner_id: {
+                "user_id": user_id,
+                "activity_type_id": activity_type,
+                "date_deadline": today,
+                "summary": summary,
+            }
+            for partner_id, user_id in rows
+        }
+
+    @api.model
     def _client_sync_rule_activities(self, rule, keep_ids, create_vals):
         """Keep the activities of ``rule`` in step with its reasons.
 
@@ -189,16 +204,9 @@ class ResPartner(models.Model):
         """Clients past their maximum days without contact get a "contact due" activity."""
         today = fields.Date.context_today(self)
         rows = self._client_rule_rows(self._get_client_contact_due_where(today))
-        call_type = self._client_activity_type("mail.mail_activity_data_call")
-        create_vals = {
-            partner_id: {
-                "user_id": user_id,
-                "activity_type_id": call_type,
-                "date_deadline": today,
-                "summary": self.env._("Contact due: no contact for too long"),
-            }
-            for partner_id, user_id in rows
-        }
+        create_vals = self._client_rule_activity_vals(
+            rows, "mail.mail_activity_data_call", self.env._("Contact due: no contact for too long")
+        )
         self._client_sync_rule_activities("contact_due", create_vals.keys(), create_vals)
 
     # --- potentials going nowhere ----------------------------------------------------
@@ -245,16 +253,9 @@ class ResPartner(models.Model):
                 self._client_has_rule_activity_sql("potential_retry"),
             )
         )
-        call_type = self._client_activity_type("mail.mail_activity_data_call")
-        create_vals = {
-            partner_id: {
-                "user_id": user_id,
-                "activity_type_id": call_type,
-                "date_deadline": today,
-                "summary": self.env._("Try again with this potential client"),
-            }
-            for partner_id, user_id in due
-        }
+        create_vals = self._client_rule_activity_vals(
+            due, "mail.mail_activity_data_call", self.env._("Try again with this potential client")
+        )
         waiting_ids = {row[0] for row in waiting}
         self._client_sync_rule_activities("potential_retry", waiting_ids, create_vals)
         if due:
@@ -293,16 +294,9 @@ class ResPartner(models.Model):
                 invalid_phone=self._get_client_invalid_phone_sql(),
             )
         )
-        todo_type = self._client_activity_type("mail.mail_activity_data_todo")
-        create_vals = {
-            partner_id: {
-                "user_id": user_id,
-                "activity_type_id": todo_type,
-                "date_deadline": today,
-                "summary": self.env._("Verify the client's data"),
-            }
-            for partner_id, user_id in rows
-        }
+        create_vals = self._client_rule_activity_vals(
+            rows, "mail.mail_activity_data_todo", self.env._("Verify the client's data")
+        )
         self._client_sync_rule_activities("verify_data", create_vals.keys(), create_vals)
 
     # --- win-back ---------------------------------------------------------------------------
@@ -317,16 +311,9 @@ class ResPartner(models.Model):
         still_lost = self._client_rule_rows(
             SQL("%s AND %s", lost, self._client_has_rule_activity_sql("winback"))
         )
-        call_type = self._client_activity_type("mail.mail_activity_data_call")
-        create_vals = {
-            partner_id: {
-                "user_id": user_id,
-                "activity_type_id": call_type,
-                "date_deadline": today,
-                "summary": self.env._("Try to win this client back"),
-            }
-            for partner_id, user_id in due
-        }
+        create_vals = self._client_rule_activity_vals(
+            due, "mail.mail_activity_data_call", self.env._("Try to win this client back")
+        )
         self._client_sync_rule_activities("winback", [row[0] for row in still_lost], create_vals)
         if due:
             self._client_set_columns([row[0] for row in due], {"client_winback_date": None})

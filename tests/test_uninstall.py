@@ -1,0 +1,36 @@
+"""Uninstalling clientbase_crm leaves the database clean (run last: it removes the addon).
+
+Destructive, so it only runs when CLIENTBASE_ALLOW_UNINSTALL=1 (``make test`` sets it in a
+separate, final pytest call on its throw-away database).
+"""
+
+import os
+
+import pytest
+
+pytestmark = pytest.mark.skipif(
+    os.environ.get("CLIENTBASE_ALLOW_UNINSTALL") != "1",
+    reason="destructive: set CLIENTBASE_ALLOW_UNINSTALL=1 on a throw-away database",
+)
+
+
+def test_uninstall_leaves_no_trace(rpc):
+    admin = rpc
+    module_ids = admin("ir.module.module", "search", [("name", "=", "clientbase_crm")])
+    assert admin("ir.module.module", "read", module_ids, ["state"])[0]["state"] == "installed"
+    partners_before = admin("res.partner", "search_count", [])
+    admin("ir.module.module", "button_immediate_uninstall", module_ids)
+
+    assert admin("ir.module.module", "read", module_ids, ["state"])[0]["state"] == "uninstalled"
+    leftovers = admin("ir.model.data", "search_count", [("module", "=", "clientbase_crm")])
+    assert leftovers == 0, "records of clientbase_crm remain after uninstall"
+    fields_left = admin(
+        "ir.model.fields", "search_count", [("model", "=", "res.partner"), ("name", "=like", "client\\_%")]
+    )
+    assert fields_left == 0
+    models_left = admin("ir.model", "search_count", [("model", "=like", "clientbase.%")])
+    assert models_left == 0
+    # the contacts themselves stay
+    assert admin("res.partner", "search_count", []) == partners_before
+    # and Odoo's own screens still work
+    assert admin("res.partner", "search_read", [], fields=["name", "email"], limit=5)
