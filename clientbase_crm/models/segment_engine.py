@@ -14,6 +14,13 @@ Two phases per company:
 2. :func:`refresh_rankings` (once per company, over the narrow table only):
    RFM quintiles and segment, ABC class and the persona suggestion.
 
+When one batch covers the whole company (the default batch size covers
+500,000 client ids), phase 2 is computed from the same source and written by
+the same statements: each figures row is written once per run, and only when
+a value changed (``IS DISTINCT FROM``), so a run with nothing changed writes
+nothing. The first population of a company (no figures rows when the run
+starts) records no history: there is no earlier state to compare with.
+
 Rows being edited by a user at the same moment are skipped
 (``FOR UPDATE SKIP LOCKED``) and caught up by the next run, so the engine
 never blocks users nor makes their transaction fail. Changes of stage,
