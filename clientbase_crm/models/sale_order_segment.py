@@ -29,6 +29,12 @@ class SaleOrder(models.Model):
 
     def _refresh_client_figures(self, extra_partners=None):
         """Update the figures and stage of these orders' clients at once
-        (targeted SQL; rankings follow with the next full recompute)."""
+        (targeted SQL; rankings follow with the next full recompute).
+
+        Bulk loaders that run a full recompute afterwards (the demo generator, imports of order
+        history) pass ``clientbase_skip_figures_refresh`` in the context to skip it.
+        """
+        if self.env.context.get("clientbase_skip_figures_refresh"):
+            return
         partners = self.sudo().partner_id | (extra_partners or self.env["res.partner"])
         self.env["clientbase.client.figures"].sudo()._refresh_clients(partners.sudo(), self.sudo().company_id)

@@ -105,6 +105,19 @@ class TestDemoGenerator(TransactionCase):
         self.assertGreaterEqual(max(counts), 5)
         self.assertFalse(self.orders.filtered(lambda o: o.partner_id.client_mailing_only))
 
+    def test_figures_are_computed_for_the_generated_orders(self):
+        """Orders are loaded without per-order refreshes; one recompute at the end fills figures."""
+        confirmed = self.orders.filtered(lambda o: o.state == "sale")
+        buyer = confirmed[0].partner_id
+        own = confirmed.filtered(lambda o: o.partner_id == buyer)
+        self.assertEqual(buyer.client_order_count, len(own))
+        self.assertEqual(buyer.client_last_order_date, max(own.mapped("date_order")).date())
+        self.assertNotEqual(buyer.client_stage, "potential")
+        never = self.clients.filtered(
+            lambda p: not p.client_mailing_only and p not in self.orders.partner_id
+        )[:1]
+        self.assertEqual(never.client_stage, "potential")
+
     def test_interactions(self):
         buyers = self.clients.filtered(lambda p: not p.client_mailing_only)
         if "clientbase.interaction" in self.env:
