@@ -53,6 +53,9 @@
         "wizards/clientbase_mailing_wizard_views.xml",
     ],
     "assets": {
+        "web.assets_backend": [
+            "clientbase_crm/static/src/views/*.js",
+        ],
         "web.assets_tests": [
             "clientbase_crm/static/src/tours/*.js",
         ],

@@ -236,6 +236,7 @@ class ClientbaseClientFigures(models.Model):
             lambda column: SQL("%s BETWEEN %s AND %s", column, low, high),
             log_history=log_history,
             with_rankings=single,
+            bulk=True,
         )
         if high >= max_id:
             if not single:

@@ -154,7 +154,8 @@ class ResPartner(models.Model):
 
     @api.model
     def _client_send_birthday_greetings(self, today):
-        """Greeting email on the day. Consent, for now, is "has an email that is not blacklisted"."""
+        """Greeting email on the day, only to clients whose current email consent for greetings is given
+        (consent ledger) and whose email is not blacklisted."""
         template = self.env.ref("clientbase_crm.mail_template_client_birthday", raise_if_not_found=False)
         if not template:
             return
@@ -164,10 +165,12 @@ class ResPartner(models.Model):
                    AND res_partner.client_birthday IS NOT NULL AND res_partner.email_normalized IS NOT NULL
                    AND %s = 0
                    AND res_partner.client_birthday_greeted_on IS DISTINCT FROM %s
+                   AND res_partner.id IN (%s)
                    AND NOT EXISTS (SELECT 1 FROM mail_blacklist bl
                                     WHERE bl.active AND bl.email = res_partner.email_normalized)""",
                 self._get_days_to_birthday_sql(today),
                 today,
+                self.env["clientbase.consent"]._get_given_partners_query("email", "greetings"),
             )
         )
         partner_ids = [row[0] for row in rows]

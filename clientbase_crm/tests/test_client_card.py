@@ -98,3 +98,5 @@ class TestClientCard(ClientbaseCommon):
         self.assertIn(self.client_company, clients)
         self.assertIn(self.client_person, clients)
         self.assertNotIn(self.client_employee, clients)
+        # colleagues (internal users' own contacts) are not clients
+        self.assertNotIn(self.user_salesman.partner_id, clients)

@@ -86,20 +86,59 @@ class TestWorkRules(ClientbaseCommon):
         activity = self._activities("birthday")
         self.assertEqual(activity.date_deadline, date(2027, 2, 28))
 
+    def _consent(self, partner, purpose="greetings", state="given", channel="email"):
+        return self.env["clientbase.consent"].create(
+            {"partner_id": partner.id, "channel": channel, "purpose": purpose, "state": state}
+        )
+
     def test_birthday_greeting_to_consenting_clients(self):
         self.company.clientbase_birthday_greeting = True
         birthday_today = self.today.replace(year=1992)  # a leap year: works on Feb 29 too
         self.client_person.client_birthday = birthday_today
+        self._consent(self.client_person)
         self.client_employee.write({"client_birthday": birthday_today, "email": "ivan@example.com"})
+        self._consent(self.client_employee)
         self.env["mail.blacklist"].create({"email": "ivan@example.com"})
+        # consent to marketing mail or to greetings by SMS is no consent to greetings by email
+        no_consent = self.Partner.create(
+            {
+                "name": "Oleg Sidorov",
+                "email": "oleg@example.com",
+                "user_id": self.user_salesman.id,
+                "client_birthday": birthday_today,
+            }
+        )
+        self._consent(no_consent, purpose="marketing")
+        self._consent(no_consent, channel="sms")
+        # a withdrawn consent is the current one
+        withdrawn = self.Partner.create(
+            {"name": "Olga Withdrawn", "email": "olga@example.com", "client_birthday": birthday_today}
+        )
+        self._consent(withdrawn).date = fields.Datetime.now() - timedelta(days=2)
+        self._consent(withdrawn, state="withdrawn").date = fields.Datetime.now() - timedelta(days=1)
         mails = self.env["mail.mail"].search([])
         self.Partner._cron_client_birthdays()
         new_mails = self.env["mail.mail"].search([]) - mails
-        self.assertEqual(new_mails.recipient_ids, self.client_person, "blacklisted contacts are not greeted")
+        self.assertEqual(
+            new_mails.recipient_ids,
+            self.client_person,
+            "only clients with a given email consent for greetings, not blacklisted, are greeted",
+        )
         self.assertIn("Happy birthday", new_mails.subject)
         self.assertEqual(self.client_person.client_birthday_greeted_on, self.today)
+        self.assertFalse(no_consent.client_birthday_greeted_on)
+        # the manager is reminded of every birthday, consent or not
+        reminder = self._activities("birthday", no_consent)
+        self.assertEqual(len(reminder), 1)
+        self.assertEqual(reminder.user_id, self.user_salesman)
         self.Partner._cron_client_birthdays()
         self.assertFalse(self.env["mail.mail"].search([]) - mails - new_mails, "greeted once")
+        # once the client consents, the next run greets them
+        self._consent(no_consent)
+        self.Partner._cron_client_birthdays()
+        later_mails = self.env["mail.mail"].search([]) - mails - new_mails
+        self.assertEqual(later_mails.recipient_ids, no_consent)
+        self.assertEqual(no_consent.client_birthday_greeted_on, self.today)
 
     # --- contact cadence ------------------------------------------------------------
     def test_contact_due_after_max_days(self):

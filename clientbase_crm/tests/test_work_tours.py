@@ -32,5 +32,17 @@ class TestWorkTours(HttpCase):
             login="admin",
         )
         self.client.invalidate_recordset()
-        self.assertEqual(self.client.client_warmth, "hot")
+        # confirmed Cold -> Hot (computed value left), then Hot -> Warm without asking (already manual)
+        self.assertEqual(self.client.client_warmth, "warm")
         self.assertTrue(self.client.client_warmth_is_manual)
+
+    def test_cancel_drag_keeps_computed_stage(self):
+        self.assertEqual(self.client.client_stage, "potential")
+        self.start_tour(
+            "/odoo/action-clientbase_crm.res_partner_action_clientbase_by_stage",
+            "clientbase_stage_drag_cancel_tour",
+            login="admin",
+        )
+        self.client.invalidate_recordset()
+        self.assertEqual(self.client.client_stage, "potential")
+        self.assertFalse(self.client.client_stage_is_manual)

@@ -56,8 +56,62 @@ registry.category("web_tour.tours").add("clientbase_warmth_drag_tour", {
             run: "drag_and_drop (.o_kanban_group:has(.o_column_title:contains(Hot)))",
         },
         {
-            content: "Now it is hot",
-            trigger: ".o_kanban_group:has(.o_column_title:contains(Hot)) .o_kanban_record:contains(Tour Client LLC)",
+            content: "Warmth was computed: confirm setting it by hand",
+            trigger: ".modal .modal-body:contains(computed automatically):contains(Hot)",
+        },
+        {
+            trigger: ".modal .modal-footer button.btn-primary",
+            run: "click",
+        },
+        {
+            content: "Now it is hot, set by hand: dragging it again asks nothing",
+            trigger:
+                "body:not(:has(.modal)) .o_kanban_group:has(.o_column_title:contains(Hot)) .o_kanban_record.o_draggable:contains(Tour Client LLC)",
+            run: "drag_and_drop (.o_kanban_group:has(.o_column_title:contains(Warm)))",
+        },
+        {
+            content: "Now it is warm, without a confirmation",
+            trigger:
+                "body:not(:has(.modal)) .o_kanban_group:has(.o_column_title:contains(Warm)) .o_kanban_record.o_draggable:contains(Tour Client LLC)",
+        },
+    ],
+});
+
+// Drop a client into another stage column, then cancel the confirmation: nothing changes.
+registry.category("web_tour.tours").add("clientbase_stage_drag_cancel_tour", {
+    steps: () => [
+        {
+            content: "Find the client",
+            trigger: ".o_searchview_input",
+            run: "edit Tour",
+        },
+        {
+            trigger: ".o_searchview_input",
+            run: "press Enter",
+        },
+        {
+            content: "Wait until the board shows only the searched clients",
+            trigger: ".o_kanban_renderer:not(:has(.o_kanban_record:not(:contains(Tour))))",
+        },
+        {
+            content: "The client is a potential",
+            trigger:
+                ".o_kanban_group:has(.o_column_title:contains(Potential)) .o_kanban_record:contains(Tour Client LLC)",
+            run: "drag_and_drop (.o_kanban_group:has(.o_column_title:contains(Loyal)))",
+        },
+        {
+            content: "Stage was computed: the board asks first",
+            trigger: ".modal .modal-body:contains(stage is computed automatically):contains(Loyal)",
+        },
+        {
+            content: "Cancel",
+            trigger: ".modal .modal-footer button.btn-secondary",
+            run: "click",
+        },
+        {
+            content: "The card is back among the potentials",
+            trigger:
+                "body:not(:has(.modal)) .o_kanban_group:has(.o_column_title:contains(Potential)) .o_kanban_record.o_draggable:contains(Tour Client LLC)",
         },
     ],
 });

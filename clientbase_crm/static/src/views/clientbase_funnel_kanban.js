@@ -1,0 +1,75 @@
+import { _t } from "@web/core/l10n/translation";
+import { ConfirmationDialog } from "@web/core/confirmation_dialog/confirmation_dialog";
+import { registry } from "@web/core/registry";
+import { kanbanView } from "@web/views/kanban/kanban_view";
+import { KanbanRenderer } from "@web/views/kanban/kanban_renderer";
+
+/**
+ * Funnel boards of clients: dropping a card into another warmth or stage column sets that
+ * value by hand. When the card leaves a value the segmentation computed, ask first.
+ */
+export class ClientbaseFunnelKanbanRenderer extends KanbanRenderer {
+    /** The confirmation asked before a drop sets a computed value by hand, by grouped field. */
+    clientManualValueMessage(fieldName, value) {
+        if (fieldName === "client_warmth") {
+            return _t(
+                "This client's warmth is computed automatically. Set it to %s by hand? Recomputes will keep your value until you clear it.",
+                value
+            );
+        }
+        if (fieldName === "client_stage") {
+            return _t(
+                "This client's stage is computed automatically. Set it to %s by hand? Recomputes will keep your value until you clear it.",
+                value
+            );
+        }
+        return false;
+    }
+
+    async sortRecordDrop(dataRecordId, dataGroupId, params) {
+        const { list } = this.props;
+        const fieldName = list.isGrouped && list.groupByField?.name;
+        const targetGroupId = params.parent?.dataset.id;
+        const manualField = fieldName && `${fieldName}_is_manual`;
+        if (manualField && targetGroupId && targetGroupId !== dataGroupId) {
+            const sourceGroup = list.groups.find((group) => group.id === dataGroupId);
+            const targetGroup = list.groups.find((group) => group.id === targetGroupId);
+            const record = sourceGroup?.list.records.find((rec) => rec.id === dataRecordId);
+            const message =
+                targetGroup && this.clientManualValueMessage(fieldName, targetGroup.displayName);
+            if (message && record && manualField in record.data && !record.data[manualField]) {
+                const confirmed = await this.clientConfirmManualValue(message);
+                if (!confirmed) {
+                    // The card goes back to its column.
+                    params.parent.classList.remove("o_kanban_hover");
+                    await list.model.load();
+                    return;
+                }
+            }
+        }
+        return super.sortRecordDrop(dataRecordId, dataGroupId, params);
+    }
+
+    clientConfirmManualValue(body) {
+        return new Promise((resolve) => {
+            this.dialog.add(
+                ConfirmationDialog,
+                {
+                    title: _t("Set by hand?"),
+                    body,
+                    confirmLabel: _t("Set by hand"),
+                    confirm: () => resolve(true),
+                    cancel: () => resolve(false),
+                },
+                { onClose: () => resolve(false) }
+            );
+        });
+    }
+}
+
+export const clientbaseFunnelKanbanView = {
+    ...kanbanView,
+    Renderer: ClientbaseFunnelKanbanRenderer,
+};
+
+registry.category("views").add("clientbase_funnel_kanban", clientbaseFunnelKanbanView);
