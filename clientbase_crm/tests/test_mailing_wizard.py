@@ -52,6 +52,27 @@ class TestMailingWizard(MailingCommon):
         self.assertEqual(set(mailing._get_recipients()), set(self.eligible.ids))
         self.assertIn('t-out="object.name"', mailing.body_html)
 
+    def test_users_mail_only_the_clients_they_manage(self):
+        """A salesperson (not a manager) cannot reach other managers' clients through the wizard."""
+        self.user_salesman_2.groups_id = [(4, self.env.ref("mass_mailing.group_mass_mailing_user").id)]
+        theirs = self.p_ok | self.p_ok_2  # managed by user_salesman
+        mine = self.env["res.partner"].create(
+            {"name": "Mine", "email": "mine@mailtest.example.com", "user_id": self.user_salesman_2.id}
+        )
+        self.env["clientbase.consent"].create(
+            {"partner_id": mine.id, "channel": "email", "purpose": "marketing"}
+        )
+        Wizard = self.env["clientbase.mailing.wizard"].with_user(self.user_salesman_2)
+        wizard = Wizard.with_context(active_model="res.partner", active_ids=(theirs | mine).ids).create(
+            {"subject": "Hi", "body_html": "<p>{{ object.name }}</p>"}
+        )
+        self.assertEqual(wizard.target_count, 1)
+        self.assertEqual(wizard.eligible_count, 1)
+        self.assertNotIn("Ok Client", wizard.preview_html)
+        action = wizard.action_create_mailing()
+        mailing = self.env["mailing.mailing"].browse(action["res_id"])
+        self.assertEqual(mailing._get_recipients(), mine.ids)
+
     def test_frequency_cap_setting(self):
         wizard = self._wizard(active_model="res.partner", active_ids=self.p_too_often.ids)
         self.assertEqual(wizard.too_often_count, 1)

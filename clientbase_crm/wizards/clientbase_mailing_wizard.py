@@ -6,6 +6,7 @@ from markupsafe import Markup
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
+from odoo.osv import expression
 from odoo.tools import is_html_empty
 
 from ..models.clientbase_consent import CONSENT_PURPOSES
@@ -113,6 +114,11 @@ class ClientbaseMailingWizard(models.TransientModel):
             raise UserError(self.env._("The filter of clients is not a valid domain.")) from exc
         if not isinstance(domain, list):
             raise UserError(self.env._("The filter of clients is not a valid domain."))
+        # the wizard is a door to the clients' personal data (placeholders, preview): users who
+        # are not managers reach only the clients they manage, as everywhere else
+        Partner = self.env["res.partner"]
+        if not Partner._client_data_sees_all():
+            domain = expression.AND([domain, Partner._get_client_data_own_domain()])
         return domain
 
     def _classify(self):
