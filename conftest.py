@@ -1,4 +1,4 @@
-"""pytest-odoo parity with Odoo's own test runner (not loaded by Odoo, which ignores this file).
+"""pytest-odoo parity with Odoo's own test runner, for the addon's tests run under pytest.
 
 Odoo's runner marks the module under test in ``odoo.modules.module.current_test``; Odoo uses it
 to keep tests from talking to the outside world (no real SMTP connection when a mailing is
