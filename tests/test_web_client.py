@@ -12,6 +12,7 @@ import time
 from datetime import date
 
 import pytest
+
 from conftest import ADMIN_LOGIN, ADMIN_PASSWORD, REPO_DIR
 from devtools import Browser, find_chromium
 
