@@ -47,8 +47,8 @@ pg_ready || die "PostgreSQL did not start (see /var/log/postgresql)"
 # a database role for the current OS user (peer authentication over the Unix socket)
 ME=$(id -un)
 if [ "$ME" != postgres ]; then
-  if ! su postgres -c "psql -tAc \"SELECT 1 FROM pg_roles WHERE rolname='$ME'\"" | grep -q 1; then
-    su postgres -c "createuser --superuser '$ME'"
+  if ! (cd / && su postgres -c "psql -tAc \"SELECT 1 FROM pg_roles WHERE rolname='$ME'\"") | grep -q 1; then
+    (cd / && su postgres -c "createuser --superuser '$ME'")
   fi
 fi
 

@@ -13,6 +13,11 @@ require_pg
 DB=${TEST_DB:-clientbase_test}
 TAGS=${TEST_TAGS:-/clientbase_crm}
 PORT=${TEST_PORT:-8169}
+port_busy() { $PYTHON -c 'import socket,sys; s=socket.socket(); sys.exit(s.connect_ex(("127.0.0.1", int(sys.argv[1]))) != 0)' "$1"; }
+while port_busy "$PORT"; do
+  echo "port $PORT is busy (another Odoo?): trying $((PORT + 1))"
+  PORT=$((PORT + 1))
+done
 OUT=${TEST_OUT:-$REPO_DIR/.test-output}
 mkdir -p "$OUT"
 rm -f "$OUT"/*.log "$OUT"/*.xml
@@ -74,7 +79,8 @@ if [ "${SKIP_E2E:-0}" != 1 ]; then
   odoo_bin -d "$E2E_DB" --addons-path="$ADDONS_PATH" -i clientbase_crm --stop-after-init \
     --without-demo=False --log-level=warn --max-cron-threads=0 > "$OUT/e2e-install.log" 2>&1 \
     || { echo "installing the e2e database failed (see $OUT/e2e-install.log)"; status=1; }
-  odoo_bin -d "$E2E_DB" --db-filter="^${E2E_DB}\$" --addons-path="$ADDONS_PATH" --http-interface=127.0.0.1 \
+  # python itself in the background (not a shell function), so that $! is the server and kill stops it
+  $PYTHON -m odoo -d "$E2E_DB" --db-filter="^${E2E_DB}\$" --addons-path="$ADDONS_PATH" --http-interface=127.0.0.1 \
     --http-port="$PORT" --max-cron-threads=0 --log-level=warn > "$OUT/e2e-server.log" 2>&1 &
   server=$!
   trap 'kill $server 2>/dev/null || true' EXIT
