@@ -1,4 +1,5 @@
 import calendar
+from collections import defaultdict
 from datetime import date
 
 from odoo import api, fields, models
@@ -318,12 +319,14 @@ class ResPartner(models.Model):
             .search([("parent_id", "child_of", commercial.ids), ("is_company", "=", False)])
             - commercial
         )
-        for partner in commercial:
-            children = contacts.filtered(
-                lambda c, p=partner: c.commercial_partner_id == p and c.user_id != p.user_id
-            )
-            if children:
-                children.write({"user_id": partner.user_id.id})
+        # one pass over the contacts, then one write per manager (not one scan per client)
+        to_move = defaultdict(list)
+        for contact in contacts:
+            owner = contact.commercial_partner_id
+            if owner in commercial and contact.user_id != owner.user_id:
+                to_move[owner.user_id.id].append(contact.id)
+        for user_id, contact_ids in to_move.items():
+            contacts.browse(contact_ids).write({"user_id": user_id or False})
 
     # --- actions ----------------------------------------------------------
     def action_open_client_referrals(self):
