@@ -52,6 +52,7 @@
         "views/res_config_settings_mailing_views.xml",
         "wizards/clientbase_mailing_wizard_views.xml",
     ],
+    "uninstall_hook": "uninstall_hook",
     "assets": {
         "web.assets_backend": [
             "clientbase_crm/static/src/views/*.js",

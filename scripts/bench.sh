@@ -3,6 +3,8 @@
 #   S: 10k clients / 100k order lines, M: 100k / 1M, L: 1M / 10M.
 #   BENCH_DB     database name (default clientbase_bench_<size>); it is dropped and re-created
 #   BENCH_PORT   HTTP port used while installing (default 8279)
+#   BENCH_REUSE=1 keep the database and its generated data when it exists (the addon is
+#                upgraded instead of installed): re-measuring at L without regenerating
 # Results: bench/results-<SIZE>.md (quoted by the README).
 source "$(dirname "$0")/lib.sh"
 require_odoo
@@ -14,10 +16,16 @@ size_lc=$(echo "$SIZE" | tr '[:upper:]' '[:lower:]')
 DB=${BENCH_DB:-clientbase_bench_$size_lc}
 PORT=${BENCH_PORT:-8279}
 
-echo "== installing clientbase_crm into a fresh database '$DB' (no demo data)"
-drop_db "$DB"
-createdb "$DB"
-odoo_bin -d "$DB" --addons-path="$ADDONS_PATH" -i clientbase_crm --without-demo=all --stop-after-init \
+if [ "${BENCH_REUSE:-0}" = 1 ] && psql -lqt | cut -d'|' -f1 | grep -qw "$DB"; then
+  echo "== reusing database '$DB' (upgrading clientbase_crm)"
+  mode=(-u clientbase_crm)
+else
+  echo "== installing clientbase_crm into a fresh database '$DB' (no demo data)"
+  drop_db "$DB"
+  createdb "$DB"
+  mode=(-i clientbase_crm)
+fi
+odoo_bin -d "$DB" --addons-path="$ADDONS_PATH" "${mode[@]}" --without-demo=all --stop-after-init \
   --log-level=warn --max-cron-threads=0 --http-interface=127.0.0.1 --http-port="$PORT"
 
 echo "== benchmark size $SIZE"

@@ -34,3 +34,21 @@ def test_uninstall_leaves_no_trace(rpc):
     assert admin("res.partner", "search_count", []) == partners_before
     # and Odoo's own screens still work
     assert admin("res.partner", "search_read", [], fields=["name", "email"], limit=5)
+    # nothing of ours is left on Odoo's tables: the tables the segmentation engine watched
+    # through triggers (orders, lines, contacts, opportunities) are written as before
+    company = admin("res.partner", "create", {"name": "After uninstall Ltd", "is_company": True})
+    person = admin("res.partner", "create", {"name": "After uninstall person"})
+    admin("res.partner", "write", [person], {"parent_id": company})
+    product = admin("product.product", "create", {"name": "After uninstall product", "list_price": 10})
+    order = admin(
+        "sale.order",
+        "create",
+        {"partner_id": person, "order_line": [(0, 0, {"product_id": product, "discount": 5})]},
+    )
+    admin("sale.order", "action_confirm", [order])
+    assert admin("sale.order", "read", [order], ["state"])[0]["state"] == "sale"
+    lead = admin(
+        "crm.lead", "create", {"name": "After uninstall", "partner_id": company, "type": "opportunity"}
+    )
+    admin("crm.lead", "write", [lead], {"probability": 70})
+    admin("crm.lead", "unlink", [lead])

@@ -1,6 +1,19 @@
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
+# the per-company settings the segmentation engine computes with
+SEGMENT_THRESHOLD_FIELDS = (
+    "client_new_days",
+    "client_inactive_days",
+    "client_loyal_orders",
+    "client_loyal_days",
+    "client_rfm_days",
+    "client_abc_a_percent",
+    "client_abc_b_percent",
+    "client_warmth_days",
+    "client_hot_probability",
+)
+
 
 class ResCompany(models.Model):
     _inherit = "res.company"
@@ -63,18 +76,19 @@ class ResCompany(models.Model):
         help="The running full recompute is the company's first (it had no figures when it started): "
         "it records no segment history, there is no earlier state to compare with.",
     )
-
-    @api.constrains(
-        "client_new_days",
-        "client_inactive_days",
-        "client_loyal_orders",
-        "client_loyal_days",
-        "client_rfm_days",
-        "client_abc_a_percent",
-        "client_abc_b_percent",
-        "client_warmth_days",
-        "client_hot_probability",
+    client_segment_run_date = fields.Date(
+        string="Segment Recompute Started",
+        copy=False,
+        help="Date the running (or last) full recompute started.",
     )
+    client_segment_done_date = fields.Date(
+        string="Segment Recompute Completed",
+        copy=False,
+        help="Start date of the last complete full recompute. A new run that same day with no change "
+        "of the figures' inputs has nothing to recompute.",
+    )
+
+    @api.constrains(*SEGMENT_THRESHOLD_FIELDS)
     def _check_client_segment_thresholds(self):
         for company in self:
             days = (

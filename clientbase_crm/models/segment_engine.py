@@ -15,22 +15,26 @@ Two phases per company:
    RFM quintiles and segment, ABC class and the persona suggestion.
 
 When one batch covers the whole company (the default batch size covers
-500,000 client ids), phase 2 is computed from the same source and written by
+1,000,000 client ids), phase 2 is computed from the same source and written by
 the same statements: each figures row is written once per run, and only when
 a value changed (``IS DISTINCT FROM``), so a run with nothing changed writes
 nothing. The first population of a company (no figures rows when the run
 starts) records no history: there is no earlier state to compare with.
 
 Performance notes (see ``bench/results-*.md``): the confirmed orders are read
-in one pass (``GROUP BY`` commercial partner, with the "has a discounted line"
-test as a subplan the planner hashes for a whole base and probes per order for
-a few clients); the result is materialised once per run in a temporary table
-that the rankings and the writes read; the statements run without JIT and, for
-a whole-base run, without nested loops (see :func:`_set_planner`). A re-run
-with nothing changed reads as much as a full run but writes nothing. Orders
-confirmed or cancelled while a long run is under way are not lost: the instant
-update on confirmation/cancellation refreshes those clients in their own
-transaction, and the next run sees them anyway.
+in one pass and aggregated on two levels (per ordering partner, then per
+commercial partner together with the other signals, see
+:func:`get_source_query`), with the "has a discounted line" test as a subplan
+the planner hashes for a whole base and probes per order for a few clients;
+amounts are summed as ``float8`` and rounded once per client. The result is
+materialised once per run in a temporary table that the rankings and the
+writes read; the statements run without JIT and, for a whole-base run, without
+nested loops and with a larger ``work_mem`` (see :func:`_set_planner`). A run
+started when none of the inputs changed since today's complete run skips all
+this (see ``segment_sources``). Orders confirmed or cancelled while a long run
+is under way are not lost: the instant update on confirmation/cancellation
+refreshes those clients in their own transaction, and the next run sees them
+anyway.
 
 Rows being edited by a user at the same moment are skipped
 (``FOR UPDATE SKIP LOCKED``) and caught up by the next run, so the engine
@@ -90,10 +94,13 @@ import time
 from odoo import fields
 from odoo.tools import SQL
 
+from .segment_sources import ENGINE_WRITE_SETTING
+
 _logger = logging.getLogger(__name__)
 
 FIGURES = SQL.identifier("clientbase_client_figures")
 HISTORY = SQL.identifier("clientbase_segment_history")
+BULK_WORK_MEM = "256MB"
 
 # figures columns written by phase 1 (all must exist in the source query)
 PHASE1_COLUMNS = [
@@ -137,20 +144,28 @@ def _set_planner(cr, settings):
       cannot estimate ``id = commercial_partner_id`` (it assumes 0.5% of the partners
       match, the base has ~100%) and would probe the figures index once per client;
       hash joins are right for ranges. Targeted refreshes keep nested loops.
+    - ``work_mem`` of 256 MB for a bulk run: the hash aggregate and joins of a million
+      clients then stay in memory instead of spilling to disk in batches (one backend,
+      once a night; the default stays for everything else).
+
+    Also marks the engine's writes as its own (see ``segment_sources``): they are
+    results, not changes of its inputs.
 
     Set with ``is_local``: a rollback restores them too.
     """
     previous = {}
     for name, value in settings.items():
-        cr.execute(SQL("SELECT current_setting(%s), set_config(%s, %s, TRUE)", name, name, value))
+        value = value or ""  # a custom setting not defined before reads as NULL
+        cr.execute(SQL("SELECT current_setting(%s, TRUE), set_config(%s, %s, TRUE)", name, name, value))
         previous[name] = cr.fetchone()[0]
     return previous
 
 
 def _planner_settings(bulk):
-    settings = {"jit": "off"}
+    settings = {"jit": "off", ENGINE_WRITE_SETTING: "1"}
     if bulk:
         settings["enable_nestloop"] = "off"
+        settings["work_mem"] = BULK_WORK_MEM
     return settings
 
 
@@ -168,94 +183,132 @@ def thresholds(company):
     }
 
 
-def get_source_query(env, company, scope, today):
+def get_source_query(env, company, scope, today, whole_base=False):
     """SELECT of phase 1 values for the commercial partners matched by ``scope``.
 
     ``scope(column)`` returns an SQL condition on a partner id column. One row
     per commercial partner that has a signal or already a figures row.
+    ``whole_base``: ``scope`` matches every partner (a full run in one batch), so
+    the orders need no filter by client.
+
+    Two levels of aggregation: the confirmed orders are first summed per
+    ordering partner, straight from ``sale_order`` (no join per order); those
+    sums, the opportunities, the mailing responses and the existing figures rows
+    are then stacked (``UNION ALL``) under their commercial partner and summed
+    once more. Only the few partners that are not their own client (contacts of
+    a company) or are mailing-only are looked up (``exceptions``): a join of
+    every order, or of every client, with the wide ``res_partner`` table costs
+    about as much as the aggregate itself on a million clients. For a few
+    clients (the instant update), the orders are reached through the indexes on
+    ``commercial_partner_id`` and ``partner_id``.
     """
     t = thresholds(company)
+    # summed as float8 (a third of the hash table of numeric sums, faster), rounded once per client
     amount = SQL(
         "CASE WHEN so.currency_id = %(cur)s OR COALESCE(so.currency_rate, 0) = 0"
-        " THEN so.amount_untaxed ELSE so.amount_untaxed / so.currency_rate END",
+        " THEN so.amount_untaxed::float8 ELSE so.amount_untaxed::float8 / so.currency_rate END",
         cur=company.currency_id.id,
     )
     window_start = fields.Date.subtract(today, days=t["rfm_days"])
     warmth_start = fields.Date.subtract(today, days=t["warmth_days"])
     new_start = fields.Date.subtract(today, days=t["new_days"])
     engagement = SQL("GREATEST(t.open_datetime, t.reply_datetime, t.links_click_datetime)")
+    order_scope = SQL("TRUE")
+    if not whole_base:
+        order_scope = SQL(
+            "so.partner_id IN (SELECT p.id FROM res_partner p WHERE %s)",
+            scope(SQL("p.commercial_partner_id")),
+        )
     return SQL(
         """
         WITH orders AS (
-            -- one pass over the confirmed orders; "has a discounted line" is a hashed
-            -- subplan over the partial index for a whole base, an index probe per order
-            -- for a few clients (the planner chooses)
-            SELECT p.commercial_partner_id AS pid,
+            -- one pass over the confirmed orders, per ordering partner; "has a discounted
+            -- line" is a hashed subplan over the partial index for a whole base, an index
+            -- probe per order for a few clients (the planner chooses)
+            SELECT so.partner_id,
                    COUNT(*) AS order_count,
-                   MIN(so.date_order::date) AS first_order_date,
-                   MAX(so.date_order::date) AS last_order_date,
+                   MIN(so.date_order) AS first_order,
+                   MAX(so.date_order) AS last_order,
                    SUM(%(amount)s) AS revenue,
                    COUNT(*) FILTER (WHERE EXISTS (SELECT 1 FROM sale_order_line sol
                                                    WHERE sol.order_id = so.id AND sol.discount > 0))
                        AS discounted_order_count,
-                   COUNT(*) FILTER (WHERE so.date_order::date > %(window_start)s) AS window_order_count,
-                   COALESCE(SUM(%(amount)s) FILTER (WHERE so.date_order::date > %(window_start)s), 0)
-                       AS window_revenue
+                   COUNT(*) FILTER (WHERE so.date_order >= %(window_after)s) AS window_order_count,
+                   SUM(%(amount)s) FILTER (WHERE so.date_order >= %(window_after)s) AS window_revenue
               FROM sale_order so
-              JOIN res_partner p ON p.id = so.partner_id
-             WHERE so.state = 'sale' AND so.company_id = %(company)s AND %(scope_c)s
-             GROUP BY p.commercial_partner_id
+             WHERE so.state = 'sale' AND so.company_id = %(company)s AND %(order_scope)s
+             GROUP BY so.partner_id
         ),
-        leads AS (
-            SELECT p.commercial_partner_id AS pid, COUNT(*) AS n, MAX(l.probability) AS max_probability
+        exceptions AS (
+            -- the few partners that are not their own client (contacts of a company) or
+            -- are mailing-only: every other partner id is a client id as it stands
+            SELECT p.id, p.commercial_partner_id, COALESCE(p.client_mailing_only, FALSE) AS mailing_only
+              FROM res_partner p
+             WHERE %(scope_c)s AND (p.id <> p.commercial_partner_id OR p.client_mailing_only)
+        ),
+        signals AS (
+            SELECT COALESCE(x.commercial_partner_id, o.partner_id) AS pid, o.order_count, o.first_order,
+                   o.last_order, o.revenue, o.discounted_order_count, o.window_order_count, o.window_revenue,
+                   NULL::float8 AS probability, NULL::timestamp AS engagement, NULL::int AS figures_id
+              FROM orders o
+              LEFT JOIN exceptions x ON x.id = o.partner_id
+             WHERE %(scope_o)s
+             UNION ALL
+            SELECT p.commercial_partner_id, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
+                   COALESCE(l.probability, 0), NULL, NULL
               FROM crm_lead l
               JOIN res_partner p ON p.id = l.partner_id
              WHERE %(scope_c)s AND l.active AND l.type = 'opportunity' AND COALESCE(l.probability, 0) < 100
                AND (l.company_id = %(company)s OR l.company_id IS NULL)
-             GROUP BY p.commercial_partner_id
-        ),
-        mail AS (
-            SELECT p.commercial_partner_id AS pid, MAX(%(engagement)s)::date AS last_date
+             UNION ALL
+            SELECT p.commercial_partner_id, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, %(engagement)s, NULL
               FROM mailing_trace t
               JOIN res_partner p ON p.id = t.res_id
              WHERE %(scope_c)s AND t.model = 'res.partner' AND %(engagement)s::date > %(warmth_start)s
-             GROUP BY p.commercial_partner_id
-        ),
-        keys AS (
-            -- the clients with a signal or a figures row: driving from these (rather than from
-            -- every partner in scope) gives the planner real row counts for its joins
-            SELECT pid FROM orders
-             UNION
-            SELECT pid FROM leads
-             UNION
-            SELECT pid FROM mail
-             UNION
-            SELECT f.partner_id FROM clientbase_client_figures f
+             UNION ALL
+            SELECT f.partner_id, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, f.id
+              FROM clientbase_client_figures f
              WHERE f.company_id = %(company)s AND %(scope_f)s
         ),
-        cp AS (
-            SELECT p.id, COALESCE(p.client_mailing_only, FALSE) AS mailing_only
-              FROM keys k
-              JOIN res_partner p ON p.id = k.pid
-             WHERE p.id = p.commercial_partner_id
+        agg AS (
+            SELECT pid,
+                   SUM(order_count)::int AS order_count,
+                   MIN(first_order)::date AS first_order_date,
+                   MAX(last_order)::date AS last_order_date,
+                   SUM(revenue) AS revenue,
+                   SUM(discounted_order_count)::int AS discounted_order_count,
+                   SUM(window_order_count)::int AS window_order_count,
+                   SUM(window_revenue) AS window_revenue,
+                   COUNT(probability)::int AS open_opportunity_count,
+                   MAX(probability) AS max_opportunity_probability,
+                   MAX(engagement)::date AS last_engagement_date,
+                   MAX(figures_id) AS figures_id
+              FROM signals
+             GROUP BY pid
         ),
         src AS (
-            SELECT cp.id AS partner_id, f.id AS figures_id,
-                   o.first_order_date, o.last_order_date,
-                   COALESCE(o.order_count, 0) AS order_count,
-                   COALESCE(ROUND(o.revenue::numeric, 2), 0)::float8 AS revenue,
-                   COALESCE(o.discounted_order_count, 0) AS discounted_order_count,
-                   COALESCE(o.window_order_count, 0) AS window_order_count,
-                   COALESCE(ROUND(o.window_revenue::numeric, 2), 0)::float8 AS window_revenue,
-                   COALESCE(l.n, 0) AS open_opportunity_count,
-                   COALESCE(l.max_probability, 0)::float8 AS max_opportunity_probability,
-                   m.last_date AS last_engagement_date
-              FROM cp
-              LEFT JOIN orders o ON o.pid = cp.id AND NOT cp.mailing_only
-              LEFT JOIN leads l ON l.pid = cp.id AND NOT cp.mailing_only
-              LEFT JOIN mail m ON m.pid = cp.id AND NOT cp.mailing_only
-              LEFT JOIN clientbase_client_figures f ON f.partner_id = cp.id AND f.company_id = %(company)s
-             WHERE o.pid IS NOT NULL OR l.pid IS NOT NULL OR m.pid IS NOT NULL OR f.id IS NOT NULL
+            -- a mailing-only contact keeps its figures row, with no purchase nor signal counted
+            SELECT a.pid AS partner_id, a.figures_id,
+                   CASE WHEN NOT a.mailing_only THEN a.first_order_date END AS first_order_date,
+                   CASE WHEN NOT a.mailing_only THEN a.last_order_date END AS last_order_date,
+                   CASE WHEN NOT a.mailing_only THEN COALESCE(a.order_count, 0) ELSE 0 END AS order_count,
+                   CASE WHEN NOT a.mailing_only THEN COALESCE(ROUND(a.revenue::numeric, 2), 0) ELSE 0 END::float8
+                       AS revenue,
+                   CASE WHEN NOT a.mailing_only THEN COALESCE(a.discounted_order_count, 0) ELSE 0 END
+                       AS discounted_order_count,
+                   CASE WHEN NOT a.mailing_only THEN COALESCE(a.window_order_count, 0) ELSE 0 END
+                       AS window_order_count,
+                   CASE WHEN NOT a.mailing_only THEN COALESCE(ROUND(a.window_revenue::numeric, 2), 0) ELSE 0 END::float8
+                       AS window_revenue,
+                   CASE WHEN NOT a.mailing_only THEN a.open_opportunity_count ELSE 0 END AS open_opportunity_count,
+                   CASE WHEN NOT a.mailing_only THEN COALESCE(a.max_opportunity_probability, 0) ELSE 0 END::float8
+                       AS max_opportunity_probability,
+                   CASE WHEN NOT a.mailing_only THEN a.last_engagement_date END AS last_engagement_date
+              FROM (SELECT agg.*, COALESCE(x.mailing_only, FALSE) AS mailing_only
+                      FROM agg
+                      LEFT JOIN exceptions x ON x.id = agg.pid
+                     WHERE x.id IS NULL OR x.id = x.commercial_partner_id) a
+             WHERE NOT a.mailing_only OR a.figures_id IS NOT NULL
         )
         SELECT src.*,
                CASE WHEN src.order_count = 0 THEN 'potential'
@@ -275,9 +328,12 @@ def get_source_query(env, company, scope, today):
         """,
         scope_f=scope(SQL("f.partner_id")),
         scope_c=scope(SQL("p.commercial_partner_id")),
+        scope_o=scope(SQL("COALESCE(x.commercial_partner_id, o.partner_id)")),
+        order_scope=order_scope,
         amount=amount,
         company=company.id,
-        window_start=window_start,
+        # "ordered after the window start" on the timestamp itself (no cast per order)
+        window_after=fields.Datetime.to_datetime(fields.Date.add(window_start, days=1)),
         warmth_start=warmth_start,
         engagement=engagement,
         new_start=new_start,
@@ -301,7 +357,7 @@ def refresh_figures(env, company, scope, today=None, log_history=True, with_rank
     today = today or fields.Date.today()
     cr = env.cr
     previous = _set_planner(cr, _planner_settings(bulk))
-    source = get_source_query(env, company, scope, today)
+    source = get_source_query(env, company, scope, today, whole_base=with_rankings)
     columns = PHASE1_COLUMNS
     if with_rankings:
         columns = PHASE1_COLUMNS + PHASE2_COLUMNS
@@ -387,6 +443,7 @@ def refresh_figures(env, company, scope, today=None, log_history=True, with_rank
                 SELECT s.partner_id, %(company)s, %(s_cols)s
                   FROM clientbase_segment_src s
                  WHERE s.figures_id IS NULL
+                 ORDER BY s.partner_id  -- the unique index is then filled from left to right
                     ON CONFLICT (partner_id, company_id) DO NOTHING
              RETURNING partner_id, company_id, stage, warmth, abc_class
             ),

@@ -55,6 +55,23 @@ class TestSegmentFigures(SegmentCommon):
         self.assertFalse(subscriber.client_stage)
         self.assertFalse(self.figures.search([("partner_id", "=", subscriber.id)]).order_count)
 
+    def test_figures_of_a_deleted_client_are_deleted(self):
+        """The figures table has no foreign keys (see the model): triggers cascade deletions."""
+        gone = self._client("Gone Client")
+        gone.client_stage = "active"  # a figures row with a manual value
+        also_gone = self._client("Gone By SQL")
+        also_gone.client_stage = "active"
+        self.env.flush_all()
+        self.assertEqual(self.figures.search_count([("partner_id", "in", (gone | also_gone).ids)]), 2)
+        gone.unlink()
+        self.env.cr.execute("DELETE FROM res_partner WHERE id = %s", also_gone.ids)
+        self.env.invalidate_all()
+        self.env.cr.execute(
+            "SELECT COUNT(*) FROM clientbase_client_figures WHERE partner_id = ANY(%s)",
+            [(gone | also_gone).ids],
+        )
+        self.assertEqual(self.env.cr.fetchone()[0], 0)
+
     def test_instant_update_on_confirm_and_cancel(self):
         order = self._order(self.client, 250.0, state="draft")
         self.assertEqual(self.client.client_stage, "potential")

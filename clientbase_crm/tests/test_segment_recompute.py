@@ -1,3 +1,7 @@
+from datetime import timedelta
+
+from freezegun import freeze_time
+
 from odoo.tests import tagged
 
 from .segment_common import SegmentCommon
@@ -87,3 +91,61 @@ class TestSegmentRecompute(SegmentCommon):
         self.assertEqual(client.client_order_count, 2)
         self.assertTrue(client.client_rfm_segment)
         self.assertEqual(self.clients[6].client_order_count, 0, "only the selected clients are refreshed")
+
+    # ------------------------------------------------------------------
+    # a re-run with nothing changed since today's run skips the figures
+    # ------------------------------------------------------------------
+    def _plant_stale_figure(self, client):
+        """Falsify a figure as the engine itself would write it, so that the watch of the
+        inputs does not see it: it stays until a run really recomputes the figures."""
+        cr = self.env.cr
+        cr.execute("SELECT set_config('clientbase.engine_write', '1', TRUE)")
+        cr.execute("UPDATE clientbase_client_figures SET order_count = 99 WHERE partner_id = %s", [client.id])
+        cr.execute("SELECT set_config('clientbase.engine_write', '', TRUE)")
+        self.env.invalidate_all()
+        self.assertEqual(client.client_order_count, 99)
+
+    def test_rerun_without_change_refreshes_only_user_segments(self):
+        self._recompute()
+        client = self.clients[3]
+        self._plant_stale_figure(client)
+        segment = self.env["clientbase.segment"].search([("name", "=", "Hot ones")])
+        members = segment.partner_ids
+        self.assertTrue(members)
+        self.env.cr.execute(
+            "DELETE FROM clientbase_segment_res_partner_rel WHERE segment_id = %s", segment.ids
+        )
+        self._recompute()
+        self.assertEqual(client.client_order_count, 99, "nothing changed: the figures were not recomputed")
+        self.assertEqual(segment.partner_ids, members, "user-defined segments are refreshed by every run")
+
+    def test_any_change_of_an_input_makes_the_next_run_full(self):
+        client = self.clients[3]
+        order = self.env["sale.order"].search([("partner_id", "=", client.id)], limit=1)
+        lead_vals = {"name": "Deal", "partner_id": client.id, "type": "opportunity"}
+        changes = {
+            "order changed by SQL": lambda: self.env.cr.execute(
+                "UPDATE sale_order SET amount_untaxed = amount_untaxed + 1 WHERE id = %s", order.ids
+            ),
+            "order line discount": lambda: order.order_line.write({"discount": 5}),
+            "new opportunity": lambda: self.env["crm.lead"].create(lead_vals),
+            "company threshold": lambda: self.company.write({"client_new_days": 31}),
+            "manual stage": lambda: self.clients[0].write({"client_stage": "loyal"}),
+            "figures deleted": lambda: self.env.cr.execute("DELETE FROM clientbase_client_figures"),
+        }
+        for label, change in changes.items():
+            with self.subTest(change=label):
+                self._recompute()
+                self._plant_stale_figure(client)
+                change()
+                self.env.flush_all()
+                self._recompute()
+                self.assertEqual(client.client_order_count, 4, label)
+
+    def test_new_day_makes_the_next_run_full(self):
+        self._recompute()
+        client = self.clients[3]
+        self._plant_stale_figure(client)
+        with freeze_time(self.today + timedelta(days=1)):
+            self._recompute()
+            self.assertEqual(client.client_order_count, 4)
