@@ -22,9 +22,8 @@ nothing. The first population of a company (no figures rows when the run
 starts) records no history: there is no earlier state to compare with.
 
 Performance notes (see ``bench/results-*.md``): the confirmed orders are read
-in one pass and aggregated on two levels (per ordering partner, then per
-commercial partner together with the other signals, see
-:func:`get_source_query`), with the "has a discounted line" test as a subplan
+in one pass, aggregated per client without joining each order with the wide
+partner table (see :func:`get_source_query`), with the "has a discounted line" test as a subplan
 the planner hashes for a whole base and probes per order for a few clients;
 amounts are summed as ``float8`` and rounded once per client. The result is
 materialised once per run in a temporary table that the rankings and the
@@ -144,6 +143,10 @@ def _set_planner(cr, settings):
       cannot estimate ``id = commercial_partner_id`` (it assumes 0.5% of the partners
       match, the base has ~100%) and would probe the figures index once per client;
       hash joins are right for ranges. Targeted refreshes keep nested loops.
+      ``enable_mergejoin = off`` likewise: the planner cannot estimate how few partners
+      are contacts of a company (``id <> commercial_partner_id``), takes them for the
+      whole table and would read every order through the ``partner_id`` index to
+      merge-join them.
     - ``work_mem`` of 256 MB for a bulk run: the hash aggregate and joins of a million
       clients then stay in memory instead of spilling to disk in batches (one backend,
       once a night; the default stays for everything else).
@@ -165,6 +168,7 @@ def _planner_settings(bulk):
     settings = {"jit": "off", ENGINE_WRITE_SETTING: "1"}
     if bulk:
         settings["enable_nestloop"] = "off"
+        settings["enable_mergejoin"] = "off"
         settings["work_mem"] = BULK_WORK_MEM
     return settings
 
@@ -191,16 +195,16 @@ def get_source_query(env, company, scope, today, whole_base=False):
     ``whole_base``: ``scope`` matches every partner (a full run in one batch), so
     the orders need no filter by client.
 
-    Two levels of aggregation: the confirmed orders are first summed per
-    ordering partner, straight from ``sale_order`` (no join per order); those
-    sums, the opportunities, the mailing responses and the existing figures rows
-    are then stacked (``UNION ALL``) under their commercial partner and summed
-    once more. Only the few partners that are not their own client (contacts of
-    a company) or are mailing-only are looked up (``exceptions``): a join of
-    every order, or of every client, with the wide ``res_partner`` table costs
-    about as much as the aggregate itself on a million clients. For a few
-    clients (the instant update), the orders are reached through the indexes on
-    ``commercial_partner_id`` and ``partner_id``.
+    The confirmed orders are aggregated in one pass straight from ``sale_order``,
+    per ordering partner; only the few partners that are not their own client
+    (contacts of a company) or are mailing-only are looked up (``exceptions``),
+    and the sums of contacts are added to their company's: a join of every
+    order, or of every client, with the wide ``res_partner`` table costs about as
+    much as the aggregate itself on a million clients.
+    Opportunities, mailing responses and existing figures rows are merged in by
+    full joins on the client id. For a few clients (the instant update), the
+    orders are reached through the indexes on ``commercial_partner_id`` and
+    ``partner_id``.
     """
     t = thresholds(company)
     # summed as float8 (a third of the hash table of numeric sums, faster), rounded once per client
@@ -221,11 +225,18 @@ def get_source_query(env, company, scope, today, whole_base=False):
         )
     return SQL(
         """
-        WITH orders AS (
-            -- one pass over the confirmed orders, per ordering partner; "has a discounted
-            -- line" is a hashed subplan over the partial index for a whole base, an index
-            -- probe per order for a few clients (the planner chooses)
-            SELECT so.partner_id,
+        WITH exceptions AS (
+            -- the few partners that are not their own client (contacts of a company) or
+            -- are mailing-only: every other partner id is a client id as it stands
+            SELECT p.id, p.commercial_partner_id, COALESCE(p.client_mailing_only, FALSE) AS mailing_only
+              FROM res_partner p
+             WHERE %(scope_c)s AND (p.id <> p.commercial_partner_id OR p.client_mailing_only)
+        ),
+        partner_orders AS (
+            -- one pass over the confirmed orders, per ordering partner (no join per order);
+            -- "has a discounted line" is a hashed subplan over the partial index for a whole
+            -- base, an index probe per order for a few clients (the planner chooses)
+            SELECT so.partner_id AS pid,
                    COUNT(*) AS order_count,
                    MIN(so.date_order) AS first_order,
                    MAX(so.date_order) AS last_order,
@@ -234,57 +245,68 @@ def get_source_query(env, company, scope, today, whole_base=False):
                                                    WHERE sol.order_id = so.id AND sol.discount > 0))
                        AS discounted_order_count,
                    COUNT(*) FILTER (WHERE so.date_order >= %(window_after)s) AS window_order_count,
-                   SUM(%(amount)s) FILTER (WHERE so.date_order >= %(window_after)s) AS window_revenue
+                   COALESCE(SUM(%(amount)s) FILTER (WHERE so.date_order >= %(window_after)s), 0)
+                       AS window_revenue
               FROM sale_order so
              WHERE so.state = 'sale' AND so.company_id = %(company)s AND %(order_scope)s
              GROUP BY so.partner_id
         ),
-        exceptions AS (
-            -- the few partners that are not their own client (contacts of a company) or
-            -- are mailing-only: every other partner id is a client id as it stands
-            SELECT p.id, p.commercial_partner_id, COALESCE(p.client_mailing_only, FALSE) AS mailing_only
-              FROM res_partner p
-             WHERE %(scope_c)s AND (p.id <> p.commercial_partner_id OR p.client_mailing_only)
+        contact_orders AS (
+            -- orders of a company's contacts, summed under the company
+            SELECT x.commercial_partner_id AS pid, SUM(o.order_count) AS order_count,
+                   MIN(o.first_order) AS first_order, MAX(o.last_order) AS last_order,
+                   SUM(o.revenue) AS revenue, SUM(o.discounted_order_count) AS discounted_order_count,
+                   SUM(o.window_order_count) AS window_order_count, SUM(o.window_revenue) AS window_revenue
+              FROM partner_orders o
+              JOIN exceptions x ON x.id = o.pid AND x.id <> x.commercial_partner_id
+             GROUP BY 1
         ),
-        signals AS (
-            SELECT COALESCE(x.commercial_partner_id, o.partner_id) AS pid, o.order_count, o.first_order,
-                   o.last_order, o.revenue, o.discounted_order_count, o.window_order_count, o.window_revenue,
-                   NULL::float8 AS probability, NULL::timestamp AS engagement, NULL::int AS figures_id
-              FROM orders o
-              LEFT JOIN exceptions x ON x.id = o.partner_id
-             WHERE %(scope_o)s
-             UNION ALL
-            SELECT p.commercial_partner_id, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
-                   COALESCE(l.probability, 0), NULL, NULL
+        orders AS (
+            SELECT COALESCE(o.pid, c.pid) AS pid,
+                   COALESCE(o.order_count, 0) + COALESCE(c.order_count, 0) AS order_count,
+                   LEAST(o.first_order, c.first_order)::date AS first_order_date,
+                   GREATEST(o.last_order, c.last_order)::date AS last_order_date,
+                   COALESCE(o.revenue, 0) + COALESCE(c.revenue, 0) AS revenue,
+                   COALESCE(o.discounted_order_count, 0) + COALESCE(c.discounted_order_count, 0)
+                       AS discounted_order_count,
+                   COALESCE(o.window_order_count, 0) + COALESCE(c.window_order_count, 0) AS window_order_count,
+                   COALESCE(o.window_revenue, 0) + COALESCE(c.window_revenue, 0) AS window_revenue
+              FROM (SELECT * FROM partner_orders po
+                     WHERE NOT EXISTS (SELECT 1 FROM exceptions x
+                                        WHERE x.id = po.pid AND x.id <> x.commercial_partner_id)) o
+              FULL JOIN contact_orders c ON c.pid = o.pid
+        ),
+        leads AS (
+            SELECT p.commercial_partner_id AS pid, COUNT(*) AS n, MAX(COALESCE(l.probability, 0)) AS probability
               FROM crm_lead l
               JOIN res_partner p ON p.id = l.partner_id
              WHERE %(scope_c)s AND l.active AND l.type = 'opportunity' AND COALESCE(l.probability, 0) < 100
                AND (l.company_id = %(company)s OR l.company_id IS NULL)
-             UNION ALL
-            SELECT p.commercial_partner_id, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, %(engagement)s, NULL
+             GROUP BY 1
+        ),
+        mail AS (
+            SELECT p.commercial_partner_id AS pid, MAX(%(engagement)s)::date AS last_date
               FROM mailing_trace t
               JOIN res_partner p ON p.id = t.res_id
              WHERE %(scope_c)s AND t.model = 'res.partner' AND %(engagement)s::date > %(warmth_start)s
-             UNION ALL
-            SELECT f.partner_id, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, f.id
+             GROUP BY 1
+        ),
+        figs AS (
+            SELECT f.partner_id AS pid, f.id
               FROM clientbase_client_figures f
              WHERE f.company_id = %(company)s AND %(scope_f)s
         ),
         agg AS (
-            SELECT pid,
-                   SUM(order_count)::int AS order_count,
-                   MIN(first_order)::date AS first_order_date,
-                   MAX(last_order)::date AS last_order_date,
-                   SUM(revenue) AS revenue,
-                   SUM(discounted_order_count)::int AS discounted_order_count,
-                   SUM(window_order_count)::int AS window_order_count,
-                   SUM(window_revenue) AS window_revenue,
-                   COUNT(probability)::int AS open_opportunity_count,
-                   MAX(probability) AS max_opportunity_probability,
-                   MAX(engagement)::date AS last_engagement_date,
-                   MAX(figures_id) AS figures_id
-              FROM signals
-             GROUP BY pid
+            -- every client with orders, an opportunity, a mailing response or a figures row
+            SELECT COALESCE(o.pid, g.pid, l.pid, m.pid) AS pid, g.id AS figures_id,
+                   o.order_count, o.first_order_date, o.last_order_date, o.revenue,
+                   o.discounted_order_count, o.window_order_count, o.window_revenue,
+                   COALESCE(l.n, 0) AS open_opportunity_count, l.probability AS max_opportunity_probability,
+                   m.last_date AS last_engagement_date
+              FROM orders o
+              FULL JOIN figs g ON g.pid = o.pid
+              FULL JOIN leads l ON l.pid = COALESCE(o.pid, g.pid)
+              FULL JOIN mail m ON m.pid = COALESCE(o.pid, g.pid, l.pid)
         ),
         src AS (
             -- a mailing-only contact keeps its figures row, with no purchase nor signal counted
@@ -328,7 +350,6 @@ def get_source_query(env, company, scope, today, whole_base=False):
         """,
         scope_f=scope(SQL("f.partner_id")),
         scope_c=scope(SQL("p.commercial_partner_id")),
-        scope_o=scope(SQL("COALESCE(x.commercial_partner_id, o.partner_id)")),
         order_scope=order_scope,
         amount=amount,
         company=company.id,
