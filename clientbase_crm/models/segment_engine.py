@@ -382,23 +382,19 @@ def refresh_figures(env, company, scope, today=None, log_history=True, with_rank
     columns = PHASE1_COLUMNS
     if with_rankings:
         columns = PHASE1_COLUMNS + PHASE2_COLUMNS
+        # the rankings read every source row and pass its columns through: no join back
         source = SQL(
-            """
-            WITH src AS MATERIALIZED (%(source)s),
-            ranked AS (%(ranked)s)
-            SELECT src.*, %(r_cols)s FROM src JOIN ranked r ON r.id = src.partner_id
-            """,
+            "WITH src AS MATERIALIZED (%(source)s) SELECT * FROM (%(ranked)s) AS ranked",
             source=source,
             ranked=get_rankings_query(
                 company,
                 today,
                 rows=SQL(
-                    "(SELECT s.partner_id AS id, s.partner_id, s.last_order_date, s.order_count,"
-                    " s.discounted_order_count, s.window_order_count, s.window_revenue, s.stage,"
-                    " f.stage_manual FROM src s LEFT JOIN clientbase_client_figures f ON f.id = s.figures_id)"
+                    "(SELECT s.*, s.partner_id AS id, f.stage_manual"
+                    " FROM src s LEFT JOIN clientbase_client_figures f ON f.id = s.figures_id)"
                 ),
+                keep=_columns(["partner_id", "figures_id", *PHASE1_COLUMNS], "f"),
             ),
-            r_cols=_columns(PHASE2_COLUMNS, "r"),
         )
     cr.execute("DROP TABLE IF EXISTS clientbase_segment_src")
     cr.execute(SQL("CREATE TEMP TABLE clientbase_segment_src AS %s", source))
@@ -456,48 +452,57 @@ def refresh_figures(env, company, scope, today=None, log_history=True, with_rank
         )
     )
     updated = cr.fetchone()[0]
-    cr.execute(
-        SQL(
-            """
-            WITH ins AS (
-                INSERT INTO clientbase_client_figures (partner_id, company_id, %(cols)s)
-                SELECT s.partner_id, %(company)s, %(s_cols)s
-                  FROM clientbase_segment_src s
-                 WHERE s.figures_id IS NULL
-                 ORDER BY s.partner_id  -- the unique index is then filled from left to right
-                    ON CONFLICT (partner_id, company_id) DO NOTHING
-             RETURNING partner_id, company_id, stage, warmth, abc_class
-            ),
-            hist AS (
-                INSERT INTO clientbase_segment_history (partner_id, company_id, dimension, old_value, new_value, date)
-                SELECT partner_id, company_id, 'stage', 'potential', stage, %(now)s
-                  FROM ins WHERE %(log)s AND stage <> 'potential'
-                 UNION ALL
-                SELECT partner_id, company_id, 'warmth', 'cold', warmth, %(now)s
-                  FROM ins WHERE %(log)s AND warmth <> 'cold'
-                 UNION ALL
-                SELECT partner_id, company_id, 'abc', NULL, abc_class, %(now)s
-                  FROM ins WHERE %(log)s AND abc_class IS NOT NULL
-                 UNION ALL
-                SELECT partner_id, company_id, 'vip', 'False', 'True', %(now)s
-                  FROM ins WHERE %(log)s AND abc_class = 'a'
-            )
-            SELECT COUNT(*) FROM ins
-            """,
-            cols=_columns(columns),
-            s_cols=src_cols,
-            company=company.id,
-            now=now,
-            log=bool(log_history),
-        )
+    # in client order: the unique (client, company) index is then filled from left to right
+    insert = SQL(
+        """
+        INSERT INTO clientbase_client_figures (partner_id, company_id, %(cols)s)
+        SELECT s.partner_id, %(company)s, %(s_cols)s
+          FROM clientbase_segment_src s
+         WHERE s.figures_id IS NULL
+         ORDER BY s.partner_id
+            ON CONFLICT (partner_id, company_id) DO NOTHING
+        """,
+        cols=_columns(columns),
+        s_cols=src_cols,
+        company=company.id,
     )
-    inserted = cr.fetchone()[0]
+    if not log_history:
+        # a first population: no history, so nothing to return
+        cr.execute(insert)
+        inserted = cr.rowcount
+    else:
+        cr.execute(
+            SQL(
+                """
+                WITH ins AS (%(insert)s RETURNING partner_id, company_id, stage, warmth, abc_class),
+                hist AS (
+                    INSERT INTO clientbase_segment_history
+                           (partner_id, company_id, dimension, old_value, new_value, date)
+                    SELECT partner_id, company_id, 'stage', 'potential', stage, %(now)s
+                      FROM ins WHERE stage <> 'potential'
+                     UNION ALL
+                    SELECT partner_id, company_id, 'warmth', 'cold', warmth, %(now)s
+                      FROM ins WHERE warmth <> 'cold'
+                     UNION ALL
+                    SELECT partner_id, company_id, 'abc', NULL, abc_class, %(now)s
+                      FROM ins WHERE abc_class IS NOT NULL
+                     UNION ALL
+                    SELECT partner_id, company_id, 'vip', 'False', 'True', %(now)s
+                      FROM ins WHERE abc_class = 'a'
+                )
+                SELECT COUNT(*) FROM ins
+                """,
+                insert=insert,
+                now=now,
+            )
+        )
+        inserted = cr.fetchone()[0]
     cr.execute("DROP TABLE clientbase_segment_src")
     _set_planner(cr, previous)
     return updated + inserted
 
 
-def get_rankings_query(company, today, rows=None):
+def get_rankings_query(company, today, rows=None, keep=None):
     """SELECT of phase 2 values (RFM, ABC, persona) keyed by ``id``.
 
     ``rows`` is the relation ranked (every client of the company; columns id,
@@ -531,7 +536,7 @@ def get_rankings_query(company, today, rows=None):
                    SUM(window_revenue) OVER () AS total
               FROM base
         )
-        SELECT f.id,
+        SELECT f.id, %(keep)s
                s.r AS rfm_recency, s.f AS rfm_frequency, s.m AS rfm_monetary,
                CASE WHEN s.id IS NULL THEN CASE WHEN f.order_count > 0 THEN 'lost' END
                     WHEN s.r = 5 AND %(fm)s >= 4 THEN 'champions'
@@ -557,6 +562,7 @@ def get_rankings_query(company, today, rows=None):
           LEFT JOIN scored s ON s.id = f.id
         """,
         rows=rows,
+        keep=SQL("%s,", keep) if keep else SQL(),
         fm=fm,
         a_share=t["a_share"],
         b_share=t["b_share"],
