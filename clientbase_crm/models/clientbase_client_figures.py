@@ -139,7 +139,6 @@ class ClientbaseClientFigures(models.Model):
                 FIGURES_FILLFACTOR,
             )
         )
-        cr.execute(SQL("ALTER TABLE %s SET (fillfactor = %s)", table, FIGURES_FILLFACTOR))
         for name, field in self._fields.items():
             if name == "id" or not field.store or not field.column_type:
                 continue

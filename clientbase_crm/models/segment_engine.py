@@ -132,6 +132,76 @@ def _columns(names, alias=None):
     return SQL(", ").join(SQL.identifier(name) for name in names)
 
 
+# a client is VIP when a user said so, else when in class A (alias ``f`` = figures row)
+VIP = SQL("COALESCE(f.vip_manual = 'yes', f.abc_class = 'a', FALSE)")
+HISTORY_DIMENSIONS = ("stage", "warmth", "abc", "vip")
+
+
+def _history_insert(written, now):
+    """INSERT of one ``clientbase_segment_history`` row per dimension that changed in the
+    CTE ``written`` (columns partner_id, company_id, old_<dimension>, new_<dimension>)."""
+    selects = [
+        SQL(
+            "SELECT partner_id, company_id, %(dimension)s, %(old)s, %(new)s, %(now)s FROM %(written)s"
+            " WHERE %(old)s IS DISTINCT FROM %(new)s",
+            dimension=dimension,
+            old=SQL.identifier(f"old_{dimension}"),
+            new=SQL.identifier(f"new_{dimension}"),
+            now=now,
+            written=SQL.identifier(written),
+        )
+        for dimension in HISTORY_DIMENSIONS
+    ]
+    return SQL(
+        "INSERT INTO clientbase_segment_history (partner_id, company_id, dimension, old_value, new_value, date) %s",
+        SQL(" UNION ALL ").join(selects),
+    )
+
+
+def _update_changed(cr, source, key, columns, log_history):
+    """Write ``columns`` from ``source`` (a relation; ``key`` = the figures row id) into the
+    figures rows where a value differs, skipping rows locked by users; with
+    ``log_history``, append the changes of stage, warmth, ABC class and VIP to the
+    history. Returns the number of rows written."""
+    history = SQL(", hist AS (%s)", _history_insert("upd", fields.Datetime.now())) if log_history else SQL()
+    cr.execute(
+        SQL(
+            """
+            WITH changed AS (
+                SELECT f.id, %(s_cols)s,
+                       COALESCE(f.stage_manual, f.stage, 'potential') AS old_stage,
+                       COALESCE(f.warmth_manual, f.warmth, 'cold') AS old_warmth,
+                       f.abc_class AS old_abc, %(vip)s::text AS old_vip
+                  FROM clientbase_client_figures f
+                  JOIN %(source)s s ON s.%(key)s = f.id
+                 WHERE (%(f_cols)s) IS DISTINCT FROM (%(s_cols)s)
+                   FOR UPDATE OF f SKIP LOCKED
+            ),
+            upd AS (
+                UPDATE clientbase_client_figures f
+                   SET (%(cols)s) = ROW(%(c_cols)s)
+                  FROM changed c
+                 WHERE f.id = c.id
+             RETURNING f.partner_id, f.company_id, c.old_stage, c.old_warmth, c.old_abc, c.old_vip,
+                       COALESCE(f.stage_manual, f.stage, 'potential') AS new_stage,
+                       COALESCE(f.warmth_manual, f.warmth, 'cold') AS new_warmth,
+                       f.abc_class AS new_abc, %(vip)s::text AS new_vip
+            )%(history)s
+            SELECT COUNT(*) FROM upd
+            """,
+            source=source,
+            key=SQL.identifier(key),
+            f_cols=_columns(columns, "f"),
+            s_cols=_columns(columns, "s"),
+            c_cols=_columns(columns, "c"),
+            cols=_columns(columns),
+            vip=VIP,
+            history=history,
+        )
+    )
+    return cr.fetchone()[0]
+
+
 def _set_planner(cr, settings):
     """Apply planner ``settings`` (name -> value) for the engine's statements; return the previous ones.
 
@@ -400,58 +470,9 @@ def refresh_figures(env, company, scope, today=None, log_history=True, with_rank
     cr.execute(SQL("CREATE TEMP TABLE clientbase_segment_src AS %s", source))
     # no ANALYZE: its sampling costs more than it saves (the joins below are by id, hash joins
     # either way; the planner estimates the row count from the size of the table)
-    src_cols = _columns(columns, "s")
-    now = fields.Datetime.now()
-    vip = SQL("COALESCE(f.vip_manual = 'yes', f.abc_class = 'a', FALSE)")
-    cr.execute(
-        SQL(
-            """
-            WITH changed AS (
-                SELECT f.id, %(s_cols)s,
-                       COALESCE(f.stage_manual, f.stage, 'potential') AS old_stage,
-                       COALESCE(f.warmth_manual, f.warmth, 'cold') AS old_warmth,
-                       f.abc_class AS old_abc, %(vip)s AS old_vip
-                  FROM clientbase_client_figures f
-                  JOIN clientbase_segment_src s ON s.figures_id = f.id
-                 WHERE (%(f_cols)s) IS DISTINCT FROM (%(s_cols)s)
-                   FOR UPDATE OF f SKIP LOCKED
-            ),
-            upd AS (
-                UPDATE clientbase_client_figures f
-                   SET (%(cols)s) = ROW(%(c_cols)s)
-                  FROM changed c
-                 WHERE f.id = c.id
-             RETURNING f.partner_id, f.company_id, c.old_stage, c.old_warmth, c.old_abc, c.old_vip,
-                       COALESCE(f.stage_manual, f.stage) AS new_stage,
-                       COALESCE(f.warmth_manual, f.warmth) AS new_warmth,
-                       f.abc_class AS new_abc, %(vip)s AS new_vip
-            ),
-            hist AS (
-                INSERT INTO clientbase_segment_history (partner_id, company_id, dimension, old_value, new_value, date)
-                SELECT partner_id, company_id, 'stage', old_stage, new_stage, %(now)s
-                  FROM upd WHERE %(log)s AND old_stage IS DISTINCT FROM new_stage
-                 UNION ALL
-                SELECT partner_id, company_id, 'warmth', old_warmth, new_warmth, %(now)s
-                  FROM upd WHERE %(log)s AND old_warmth IS DISTINCT FROM new_warmth
-                 UNION ALL
-                SELECT partner_id, company_id, 'abc', old_abc, new_abc, %(now)s
-                  FROM upd WHERE %(log)s AND old_abc IS DISTINCT FROM new_abc
-                 UNION ALL
-                SELECT partner_id, company_id, 'vip', old_vip::text, new_vip::text, %(now)s
-                  FROM upd WHERE %(log)s AND old_vip IS DISTINCT FROM new_vip
-            )
-            SELECT COUNT(*) FROM upd
-            """,
-            f_cols=_columns(columns, "f"),
-            s_cols=src_cols,
-            c_cols=_columns(columns, "c"),
-            cols=_columns(columns),
-            vip=vip,
-            now=now,
-            log=bool(log_history),
-        )
+    updated = _update_changed(
+        cr, SQL.identifier("clientbase_segment_src"), "figures_id", columns, log_history
     )
-    updated = cr.fetchone()[0]
     # in client order: the unique (client, company) index is then filled from left to right
     insert = SQL(
         """
@@ -463,7 +484,7 @@ def refresh_figures(env, company, scope, today=None, log_history=True, with_rank
             ON CONFLICT (partner_id, company_id) DO NOTHING
         """,
         cols=_columns(columns),
-        s_cols=src_cols,
+        s_cols=_columns(columns, "s"),
         company=company.id,
     )
     if not log_history:
@@ -474,26 +495,18 @@ def refresh_figures(env, company, scope, today=None, log_history=True, with_rank
         cr.execute(
             SQL(
                 """
-                WITH ins AS (%(insert)s RETURNING partner_id, company_id, stage, warmth, abc_class),
-                hist AS (
-                    INSERT INTO clientbase_segment_history
-                           (partner_id, company_id, dimension, old_value, new_value, date)
-                    SELECT partner_id, company_id, 'stage', 'potential', stage, %(now)s
-                      FROM ins WHERE stage <> 'potential'
-                     UNION ALL
-                    SELECT partner_id, company_id, 'warmth', 'cold', warmth, %(now)s
-                      FROM ins WHERE warmth <> 'cold'
-                     UNION ALL
-                    SELECT partner_id, company_id, 'abc', NULL, abc_class, %(now)s
-                      FROM ins WHERE abc_class IS NOT NULL
-                     UNION ALL
-                    SELECT partner_id, company_id, 'vip', 'False', 'True', %(now)s
-                      FROM ins WHERE abc_class = 'a'
-                )
+                WITH ins AS (
+                    %(insert)s
+                    RETURNING partner_id, company_id, 'potential' AS old_stage, stage AS new_stage,
+                              'cold' AS old_warmth, warmth AS new_warmth,
+                              NULL::varchar AS old_abc, abc_class AS new_abc,
+                              'False' AS old_vip, CASE WHEN abc_class = 'a' THEN 'True' ELSE 'False' END AS new_vip
+                ),
+                hist AS (%(history)s)
                 SELECT COUNT(*) FROM ins
                 """,
                 insert=insert,
-                now=now,
+                history=_history_insert("ins", fields.Datetime.now()),
             )
         )
         inserted = cr.fetchone()[0]
@@ -574,46 +587,9 @@ def refresh_rankings(env, company, today=None, log_history=True):
     today = today or fields.Date.today()
     cr = env.cr
     previous = _set_planner(cr, _planner_settings(bulk=True))
-    cr.execute(
-        SQL(
-            """
-            WITH target AS (%(target)s),
-            changed AS (
-                SELECT f.id, %(t_cols)s, f.abc_class AS old_abc,
-                       COALESCE(f.vip_manual = 'yes', f.abc_class = 'a', FALSE) AS old_vip
-                  FROM clientbase_client_figures f
-                  JOIN target t ON t.id = f.id
-                 WHERE (%(f_cols)s) IS DISTINCT FROM (%(t_cols)s)
-                   FOR UPDATE OF f SKIP LOCKED
-            ),
-            upd AS (
-                UPDATE clientbase_client_figures f
-                   SET (%(cols)s) = ROW(%(c_cols)s)
-                  FROM changed c
-                 WHERE f.id = c.id
-             RETURNING f.partner_id, f.company_id, c.old_abc, f.abc_class AS new_abc, c.old_vip,
-                       COALESCE(f.vip_manual = 'yes', f.abc_class = 'a', FALSE) AS new_vip
-            ),
-            hist AS (
-                INSERT INTO clientbase_segment_history (partner_id, company_id, dimension, old_value, new_value, date)
-                SELECT partner_id, company_id, 'abc', old_abc, new_abc, %(now)s
-                  FROM upd WHERE %(log)s AND old_abc IS DISTINCT FROM new_abc
-                 UNION ALL
-                SELECT partner_id, company_id, 'vip', old_vip::text, new_vip::text, %(now)s
-                  FROM upd WHERE %(log)s AND old_vip IS DISTINCT FROM new_vip
-            )
-            SELECT COUNT(*) FROM upd
-            """,
-            target=get_rankings_query(company, today),
-            f_cols=_columns(PHASE2_COLUMNS, "f"),
-            t_cols=_columns(PHASE2_COLUMNS, "t"),
-            c_cols=_columns(PHASE2_COLUMNS, "c"),
-            cols=_columns(PHASE2_COLUMNS),
-            now=fields.Datetime.now(),
-            log=bool(log_history),
-        )
+    written = _update_changed(
+        cr, SQL("(%s)", get_rankings_query(company, today)), "id", PHASE2_COLUMNS, log_history
     )
-    written = cr.fetchone()[0]
     _set_planner(cr, previous)
     return written
 
