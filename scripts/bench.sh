@@ -3,6 +3,7 @@
 #   S: 10k clients / 100k order lines, M: 100k / 1M, L: 1M / 10M.
 #   BENCH_DB     database name (default clientbase_bench_<size>); it is dropped and re-created
 #   BENCH_PORT   HTTP port used while installing (default 8279)
+#   BENCH_REPEAT runs of every measure, the best time of each is reported (default 3)
 #   BENCH_REUSE=1 keep the database and its generated data when it exists (the addon is
 #                upgraded instead of installed): re-measuring at L without regenerating
 # Results: bench/results-<SIZE>.md (quoted by the README).
@@ -30,4 +31,4 @@ odoo_bin -d "$DB" --addons-path="$ADDONS_PATH" "${mode[@]}" --without-demo=all -
 
 echo "== benchmark size $SIZE"
 $PYTHON "$REPO_DIR/scripts/bench.py" --db "$DB" --size "$SIZE" --addons-path "$ADDONS_PATH" \
-  --out "$REPO_DIR/bench/results-$SIZE.md"
+  --out "$REPO_DIR/bench/results-$SIZE.md" --repeat "${BENCH_REPEAT:-3}"

@@ -14,13 +14,15 @@ from . import res_partner_work
 from . import res_partner_rules
 from . import crm_lead
 from . import clientbase_duplicate
+
+# before the figures: its init() watches sale_order.client_discounted, created by sale.order's _auto_init()
+from . import sale_order_segment
 from . import clientbase_client_figures
 from . import clientbase_segment
 from . import clientbase_segment_history
 from . import res_company_segment
 from . import res_config_settings_segment
 from . import res_partner_segment
-from . import sale_order_segment
 from . import clientbase_consent
 from . import clientbase_mailing_eligibility
 from . import res_company_mailing

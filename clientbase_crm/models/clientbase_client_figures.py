@@ -4,7 +4,6 @@ import time
 
 from odoo import api, fields, models
 from odoo.tools import SQL, sql
-from odoo.tools.sql import create_index
 
 from . import segment_engine, segment_sources
 
@@ -116,13 +115,17 @@ class ClientbaseClientFigures(models.Model):
         cr = self.env.cr
         self._init_table()
         segment_sources.install(cr)
-        # discounted lines are few: a partial index makes "has a discounted line" an index-only probe
-        create_index(
+        # earlier versions read the order lines through this index; the orders' flag replaced it
+        cr.execute("DROP INDEX IF EXISTS sale_order_line_clientbase_discount_idx")
+        # the engine's exceptions (segment_engine.get_exceptions_query), found without reading
+        # every partner: contacts of a company and mailing-only partners are few. The index
+        # goes with the mailing-only column when the addon is uninstalled.
+        sql.create_index(
             cr,
-            "sale_order_line_clientbase_discount_idx",
-            "sale_order_line",
-            ["order_id"],
-            where="discount > 0",
+            "res_partner_clientbase_exception_idx",
+            "res_partner",
+            ["commercial_partner_id"],
+            where="id <> commercial_partner_id OR client_mailing_only",
         )
 
     def _init_table(self):
@@ -400,10 +403,8 @@ class ClientbaseClientFigures(models.Model):
             steps += 1
             if not self._recompute_step(batch_size):
                 break
-        self.env.cr.execute("SELECT COUNT(*) FROM clientbase_client_figures")
-        segment_engine.log_duration(
-            "Client segments: full recompute", start, steps=steps, figures_rows=self.env.cr.fetchone()[0]
-        )
+        # (the rows written are logged by each step)
+        segment_engine.log_duration("Client segments: full recompute", start, steps=steps)
         return True
 
     @api.model

@@ -24,6 +24,8 @@ FIGURE_FIELDS = {
     "client_persona": ("f.persona", [None]),
     "client_persona_suggested": ("f.persona_suggested", [None]),
 }
+# fields whose value without figures depends on the partner itself (mailing-only partners have none)
+PARTNER_DEFAULT_FIELDS = ("client_stage", "client_warmth")
 MANUAL_FIELDS = ("client_stage", "client_churn_reason", "client_is_vip", "client_warmth", "client_persona")
 OPERATORS = {"=": "=", "!=": "<>", "<": "<", "<=": "<=", ">": ">", ">=": ">="}
 
@@ -246,7 +248,7 @@ class ResPartner(models.Model):
 
     @api.model
     def _get_client_figure_default_sql(self, fname, partner_alias):
-        if fname in ("client_stage", "client_warmth"):
+        if fname in PARTNER_DEFAULT_FIELDS:
             default = "potential" if fname == "client_stage" else "cold"
             return SQL(
                 "CASE WHEN %s THEN NULL ELSE %s END",
@@ -303,11 +305,21 @@ class ResPartner(models.Model):
         else:
             condition = SQL("%s %s %s", expr, SQL(OPERATORS[operator]), value)
         defaults = FIGURE_FIELDS[fname][1]
-        join = (
-            SQL("LEFT JOIN")
-            if any(_python_match(default, operator, value) for default in defaults)
-            else SQL("JOIN")
-        )
+        matches_default = any(_python_match(default, operator, value) for default in defaults)
+        if not matches_default and fname not in PARTNER_DEFAULT_FIELDS:
+            # only clients with a figures row match, and the value is the client's whatever the
+            # partner: a semi-join of the partners' commercial entity with the matching rows
+            return [
+                (
+                    "commercial_partner_id",
+                    "in",
+                    SQL(
+                        "(SELECT f.partner_id FROM clientbase_client_figures f WHERE f.company_id = %s AND %s)",
+                        self.env.company.id,
+                        condition,
+                    ),
+                )
+            ]
         return [
             (
                 "id",
@@ -315,7 +327,7 @@ class ResPartner(models.Model):
                 SQL(
                     "(SELECT p.id FROM res_partner p %s clientbase_client_figures f"
                     " ON f.partner_id = p.commercial_partner_id AND f.company_id = %s WHERE %s)",
-                    join,
+                    SQL("LEFT JOIN") if matches_default else SQL("JOIN"),
                     self.env.company.id,
                     condition,
                 ),

@@ -29,10 +29,18 @@ ENGINE_WRITE_SETTING = "clientbase.engine_write"
 # table -> (watched columns of UPDATE, also INSERT)
 WATCHED = {
     "sale_order": (
-        ["state", "partner_id", "company_id", "date_order", "amount_untaxed", "currency_id", "currency_rate"],
+        [
+            "state",
+            "partner_id",
+            "company_id",
+            "date_order",
+            "amount_untaxed",
+            "currency_id",
+            "currency_rate",
+            "client_discounted",
+        ],
         True,
     ),
-    "sale_order_line": (["order_id", "discount"], True),
     "res_partner": (["commercial_partner_id", "client_mailing_only"], False),
     "crm_lead": (["active", "type", "probability", "partner_id", "company_id"], True),
     "mailing_trace": (["model", "res_id", "open_datetime", "reply_datetime", "links_click_datetime"], True),
@@ -42,8 +50,16 @@ WATCHED = {
 }
 
 
+# tables earlier versions watched: their triggers are dropped
+FORMERLY_WATCHED = ("sale_order_line",)
+
+
 def install(cr):
     """Create (or re-create) the change table, the trigger function and the triggers."""
+    for table in FORMERLY_WATCHED:
+        cr.execute(
+            SQL("DROP TRIGGER IF EXISTS %s ON %s", SQL.identifier(TRIGGER_NAME), SQL.identifier(table))
+        )
     cr.execute(
         SQL(
             """
@@ -99,7 +115,7 @@ def install(cr):
 
 def uninstall(cr):
     """Drop the triggers first: a trigger left behind would make every write to its table fail."""
-    for table in WATCHED:
+    for table in (*WATCHED, *FORMERLY_WATCHED):
         cr.execute(
             SQL(
                 "DO $$ BEGIN DROP TRIGGER IF EXISTS %s ON %s; EXCEPTION WHEN undefined_table THEN NULL; END $$",

@@ -120,14 +120,17 @@ class TestSegmentRecompute(SegmentCommon):
         self.assertEqual(segment.partner_ids, members, "user-defined segments are refreshed by every run")
 
     def test_any_change_of_an_input_makes_the_next_run_full(self):
-        client = self.clients[3]
-        order = self.env["sale.order"].search([("partner_id", "=", client.id)], limit=1)
+        client = self.clients[7]  # four orders, none discounted
+        order = self.env["sale.order"].search(
+            [("partner_id", "=", client.id), ("client_discounted", "=", False)], limit=1
+        )
+        self.assertTrue(order, "the fixture gives the client an order without a discount")
         lead_vals = {"name": "Deal", "partner_id": client.id, "type": "opportunity"}
         changes = {
             "order changed by SQL": lambda: self.env.cr.execute(
                 "UPDATE sale_order SET amount_untaxed = amount_untaxed + 1 WHERE id = %s", order.ids
             ),
-            "order line discount": lambda: order.order_line.write({"discount": 5}),
+            "a discount on a line of an order without one": lambda: order.order_line.write({"discount": 5}),
             "new opportunity": lambda: self.env["crm.lead"].create(lead_vals),
             "company threshold": lambda: self.company.write({"client_new_days": 31}),
             "manual stage": lambda: self.clients[0].write({"client_stage": "loyal"}),

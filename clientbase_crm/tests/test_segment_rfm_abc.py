@@ -75,6 +75,31 @@ class TestSegmentRfmAbc(SegmentCommon):
             clients[6] | clients[7] | clients[8] | clients[9],
         )
 
+    def test_rfm_ties_are_broken_by_partner_id(self):
+        # ten clients with the same order on the same day: equal recency, frequency and
+        # monetary values, so the quintiles follow the partner ids (lower id scores lower)
+        clients = self.Partner
+        for i in range(10):
+            clients |= self._client(f"Twin {i}")
+        for client in clients:
+            self._order(client, 75.0, days_ago=20)
+        self._recompute()
+        ordered = clients.sorted("id")
+        scores = [(c.client_rfm_recency, c.client_rfm_frequency, c.client_rfm_monetary) for c in ordered]
+        self.assertEqual(scores, [(q, q, q) for q in (1, 1, 2, 2, 3, 3, 4, 4, 5, 5)])
+
+    def test_order_discount_flag_follows_its_lines(self):
+        client = self._client("Flagged")
+        order = self._order(client, 100.0, days_ago=3)
+        self.assertFalse(order.client_discounted)
+        order.order_line.discount = 15
+        self.assertTrue(order.client_discounted, "a discounted line makes the order discounted")
+        self.assertTrue(
+            self.env["sale.order"].search([("id", "=", order.id), ("client_discounted", "=", True)])
+        )
+        order.order_line.discount = 0
+        self.assertFalse(order.client_discounted)
+
     def test_persona_suggestions(self):
         hunter = self._client("Hunter")
         self._order(hunter, 100.0, days_ago=5, discount=20)
