@@ -84,11 +84,13 @@ class ClientbaseClientFigures(models.Model):
     first_order_date = fields.Date()
     last_order_date = fields.Date()
     order_count = fields.Integer()
-    revenue = fields.Float(digits=(16, 2))
+    # amounts are double precision columns (no digits): the engine sums and rounds them to
+    # cents as float8, and a numeric column would cost two text conversions per row written
+    revenue = fields.Float()
     discounted_order_count = fields.Integer()
     # figures of the RFM/ABC window (last N days)
     window_order_count = fields.Integer()
-    window_revenue = fields.Float(digits=(16, 2))
+    window_revenue = fields.Float()
     # warmth signals
     open_opportunity_count = fields.Integer()
     max_opportunity_probability = fields.Float()
@@ -142,9 +144,13 @@ class ClientbaseClientFigures(models.Model):
                 FIGURES_FILLFACTOR,
             )
         )
+        columns = sql.table_columns(cr, self._table)
         for name, field in self._fields.items():
             if name == "id" or not field.store or not field.column_type:
                 continue
+            if name in columns and columns[name]["udt_name"] != field.column_type[0]:
+                # a type changed since an earlier version (amounts: numeric -> float8)
+                sql.convert_column(cr, self._table, name, field.column_type[1])
             cr.execute(
                 SQL(
                     "ALTER TABLE %s ADD COLUMN IF NOT EXISTS %s %s %s",

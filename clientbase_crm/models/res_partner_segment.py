@@ -11,7 +11,7 @@ FIGURE_FIELDS = {
     "client_last_order_date": ("f.last_order_date", [None]),
     "client_order_count": ("f.order_count", [0]),
     "client_revenue": ("f.revenue", [0]),
-    "client_average_order": ("ROUND(f.revenue / NULLIF(f.order_count, 0), 2)", [0]),
+    "client_average_order": ("ROUND((f.revenue / NULLIF(f.order_count, 0))::numeric, 2)", [0]),
     "client_days_since_last_order": ("(%(today)s::date - f.last_order_date)", [None]),
     "client_stage": ("COALESCE(f.stage_manual, f.stage)", [None, "potential"]),
     "client_rfm_recency": ("f.rfm_recency", [None]),
