@@ -25,12 +25,14 @@ Performance notes (see ``bench/results-*.md``): the confirmed orders are read
 in one pass, aggregated per client without joining each order with the wide
 partner table (see :func:`get_source_query`); "has a discounted line" is the
 order's stored ``client_discounted`` flag, so that no order line is read;
-amounts are summed as ``float8`` and rounded once per client, counts stay
-integers. The exceptions (contacts of a company, mailing-only partners), the
-source and the RFM/ABC scores are materialised in temporary tables that the
-writes read; the score sorts use single ``int8`` keys (:func:`get_scores_query`);
-a bulk run inserts new rows without ``ON CONFLICT``. The statements run without JIT and, for a whole-base run, without
-nested loops and with a larger ``work_mem`` (see :func:`_set_planner`). A run
+amounts are summed as ``float8``, rounded to cents once per client and stored
+as ``float8``; counts stay integers. The exceptions (contacts of a company,
+mailing-only partners), the source and the RFM/ABC scores are materialised in
+temporary tables that the writes read; the score sorts use single ``int8``
+keys (:func:`get_scores_query`); a bulk run inserts new rows in client order
+without ``ON CONFLICT``. The statements run without JIT and, for a whole-base
+run, without nested loops, with a larger ``work_mem`` and a parallel
+sort-based order aggregate (see :func:`_set_planner`). A run
 started when none of the inputs changed since today's complete run skips all
 this (see ``segment_sources``). Orders confirmed or cancelled while a long run
 is under way are not lost: the instant update on confirmation/cancellation
