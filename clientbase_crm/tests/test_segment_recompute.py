@@ -44,6 +44,17 @@ class TestSegmentRecompute(SegmentCommon):
         self.assertEqual(self._snapshot(), one_run)
         self.assertEqual(self.company.client_segment_cursor, 0)
 
+    def test_same_result_on_a_server_without_parallel_workers(self):
+        self._recompute()
+        one_run = self._snapshot()
+        self._reset()
+        self.env.cr.execute("SET max_parallel_workers_per_gather = 0")
+        try:
+            self._recompute()
+            self.assertEqual(self._snapshot(), one_run)
+        finally:
+            self.env.cr.execute("RESET max_parallel_workers_per_gather")
+
     def test_rerun_with_nothing_changed_writes_nothing(self):
         self._recompute()
         self.env.flush_all()
