@@ -14,6 +14,8 @@ ANALYZE_AFTER_ROWS = 50000
 FIGURES_UNIQUE = "clientbase_client_figures_client_company_key"
 CASCADE_FUNCTION = "clientbase_client_figures_cascade"
 CASCADE_TRIGGER = "clientbase_client_figures_cascade_trg"
+# tables whose deleted rows take their figures rows along: (table, figures column)
+CASCADE_TARGETS = (("res_partner", "partner_id"), ("res_company", "company_id"))
 
 STAGES = [
     ("potential", "Potential"),
@@ -204,12 +206,8 @@ class ClientbaseClientFigures(models.Model):
                 table=table,
             )
         )
-        for target, column in (("res_partner", "partner_id"), ("res_company", "company_id")):
-            cr.execute(
-                SQL(
-                    "DROP TRIGGER IF EXISTS %s ON %s", SQL.identifier(CASCADE_TRIGGER), SQL.identifier(target)
-                )
-            )
+        for target, column in CASCADE_TARGETS:
+            segment_sources.drop_trigger(cr, CASCADE_TRIGGER, target)
             cr.execute(
                 SQL(
                     "CREATE TRIGGER %s AFTER DELETE ON %s REFERENCING OLD TABLE AS gone"
@@ -223,12 +221,8 @@ class ClientbaseClientFigures(models.Model):
 
     @api.model
     def _uninstall_cascade(self):
-        for target in ("res_partner", "res_company"):
-            self.env.cr.execute(
-                SQL(
-                    "DROP TRIGGER IF EXISTS %s ON %s", SQL.identifier(CASCADE_TRIGGER), SQL.identifier(target)
-                )
-            )
+        for target, _column in CASCADE_TARGETS:
+            segment_sources.drop_trigger(self.env.cr, CASCADE_TRIGGER, target)
         self.env.cr.execute(SQL("DROP FUNCTION IF EXISTS %s()", SQL.identifier(CASCADE_FUNCTION)))
 
     # ------------------------------------------------------------------

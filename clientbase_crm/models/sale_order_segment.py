@@ -1,5 +1,4 @@
 from odoo import api, fields, models
-from odoo.tools import SQL
 from odoo.tools.sql import column_exists, create_column
 
 
@@ -23,12 +22,10 @@ class SaleOrder(models.Model):
         if not column_exists(self.env.cr, "sale_order", "client_discounted"):
             create_column(self.env.cr, "sale_order", "client_discounted", "boolean")
             self.env.cr.execute(
-                SQL(
-                    """
-                    UPDATE sale_order so SET client_discounted = TRUE
-                     WHERE so.id IN (SELECT l.order_id FROM sale_order_line l WHERE l.discount > 0)
-                    """
-                )
+                """
+                UPDATE sale_order so SET client_discounted = TRUE
+                 WHERE so.id IN (SELECT l.order_id FROM sale_order_line l WHERE l.discount > 0)
+                """
             )
         return super()._auto_init()
 

@@ -101,8 +101,6 @@ from .segment_sources import ENGINE_WRITE_SETTING
 
 _logger = logging.getLogger(__name__)
 
-FIGURES = SQL.identifier("clientbase_client_figures")
-HISTORY = SQL.identifier("clientbase_segment_history")
 BULK_WORK_MEM = "256MB"
 # temporary tables of a run (dropped at its end, and with the session anyway)
 EXCEPTIONS_TABLE = "clientbase_segment_exc"
@@ -323,7 +321,7 @@ def get_source_query(env, company, scope, today, whole_base=False, exceptions=No
     ``partner_id``.
     """
     t = thresholds(company)
-    # summed as float8 (a third of the hash table of numeric sums, faster), rounded once per client
+    # summed as float8 (cheaper to add and compare than numeric), rounded to cents once per client
     amount = SQL(
         "CASE WHEN so.currency_id = %(cur)s OR COALESCE(so.currency_rate, 0) = 0"
         " THEN so.amount_untaxed::float8 ELSE so.amount_untaxed::float8 / so.currency_rate END",

@@ -54,12 +54,21 @@ WATCHED = {
 FORMERLY_WATCHED = ("sale_order_line",)
 
 
+def drop_trigger(cr, trigger, table):
+    """Drop ``trigger`` from ``table`` if both exist (a table of an uninstalled module may not)."""
+    cr.execute(
+        SQL(
+            "DO $$ BEGIN DROP TRIGGER IF EXISTS %s ON %s; EXCEPTION WHEN undefined_table THEN NULL; END $$",
+            SQL.identifier(trigger),
+            SQL.identifier(table),
+        )
+    )
+
+
 def install(cr):
     """Create (or re-create) the change table, the trigger function and the triggers."""
     for table in FORMERLY_WATCHED:
-        cr.execute(
-            SQL("DROP TRIGGER IF EXISTS %s ON %s", SQL.identifier(TRIGGER_NAME), SQL.identifier(table))
-        )
+        drop_trigger(cr, TRIGGER_NAME, table)
     cr.execute(
         SQL(
             """
@@ -99,9 +108,7 @@ def install(cr):
         events = ["DELETE", "TRUNCATE", "UPDATE OF " + ", ".join(f'"{c}"' for c in columns)]
         if on_insert:
             events.insert(0, "INSERT")
-        cr.execute(
-            SQL("DROP TRIGGER IF EXISTS %s ON %s", SQL.identifier(TRIGGER_NAME), SQL.identifier(table))
-        )
+        drop_trigger(cr, TRIGGER_NAME, table)
         cr.execute(
             SQL(
                 "CREATE TRIGGER %s AFTER %s ON %s FOR EACH STATEMENT EXECUTE FUNCTION %s()",
@@ -116,13 +123,7 @@ def install(cr):
 def uninstall(cr):
     """Drop the triggers first: a trigger left behind would make every write to its table fail."""
     for table in (*WATCHED, *FORMERLY_WATCHED):
-        cr.execute(
-            SQL(
-                "DO $$ BEGIN DROP TRIGGER IF EXISTS %s ON %s; EXCEPTION WHEN undefined_table THEN NULL; END $$",
-                SQL.identifier(TRIGGER_NAME),
-                SQL.identifier(table),
-            )
-        )
+        drop_trigger(cr, TRIGGER_NAME, table)
     cr.execute(SQL("DROP FUNCTION IF EXISTS %s()", SQL.identifier(TRIGGER_FUNCTION)))
     cr.execute(SQL("DROP TABLE IF EXISTS %s", SQL.identifier(CHANGE_TABLE)))
 
