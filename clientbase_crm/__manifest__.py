@@ -2,7 +2,7 @@
     "name": "Client Base",
     "summary": "Turn Odoo contacts into a managed client base: client card, "
     "segments, funnels, mailings and protection of personal data",
-    "version": "18.0.1.0.0",
+    "version": "18.0.2.0.0",
     "category": "Sales/CRM",
     "website": "https://github.com/clientbase/clientbase_crm",
     "author": "clientbase_crm contributors",
@@ -22,6 +22,7 @@
         "security/clientbase_crm_rules.xml",
         "security/clientbase_interaction_rules.xml",
         "security/clientbase_segment_rules.xml",
+        "security/clientbase_client_card_rules.xml",
         "data/clientbase_channel_data.xml",
         "data/clientbase_interest_data.xml",
         "data/clientbase_churn_reason_data.xml",

@@ -3,6 +3,7 @@ import math
 import time
 
 from odoo import api, fields, models
+from odoo.exceptions import AccessError
 from odoo.tools import SQL, sql
 
 from . import segment_engine, segment_sources
@@ -50,6 +51,8 @@ PERSONAS = [
 ]
 VIP_MANUAL = [("yes", "VIP"), ("no", "Not VIP")]
 SCORES = [(str(i), str(i)) for i in range(1, 6)]
+# what users may set on a figures row (the rest is computed from the orders)
+MANUAL_COLUMNS = frozenset({"stage_manual", "churn_reason", "vip_manual", "warmth_manual", "persona"})
 
 
 class ClientbaseClientFigures(models.Model):
@@ -114,6 +117,30 @@ class ClientbaseClientFigures(models.Model):
     persona = fields.Selection(PERSONAS)
 
     # one row per client and company: a unique constraint created by init() (FIGURES_UNIQUE)
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        if not self.env.su:
+            for vals in vals_list:
+                self._check_manual_columns(set(vals) - {"partner_id", "company_id"})
+        return super().create(vals_list)
+
+    def write(self, vals):
+        if not self.env.su:
+            self._check_manual_columns(set(vals))
+        return super().write(vals)
+
+    @api.model
+    def _check_manual_columns(self, names):
+        """Users set the values they own (stage, VIP, warmth, persona, churn reason by hand);
+        the figures are the engine's. Which clients: the record rules decide."""
+        if names - MANUAL_COLUMNS:
+            raise AccessError(
+                self.env._(
+                    "Purchase figures are computed from the orders: only the values set by hand"
+                    " (stage, VIP, warmth, persona) can be changed."
+                )
+            )
 
     def init(self):
         cr = self.env.cr

@@ -236,17 +236,10 @@ class ClientbaseDemoGenerator(models.AbstractModel):
         for batch in split_every(500, referral_vals, list):
             clients |= Partner.create(batch)
         companies = clients.filtered("is_company")
-        self.env.flush_all()
-        self.env.cr.execute(
-            SQL(
-                """UPDATE res_partner company SET client_decision_maker_id = employee.id
-                     FROM res_partner employee
-                    WHERE employee.parent_id = company.id AND employee.client_is_decision_maker
-                      AND company.id IN %s""",
-                tuple(companies.ids) or (0,),
-            )
-        )
-        Partner.invalidate_model(["client_decision_maker_id"])
+        for company in companies:
+            decision_maker = company.child_ids.filtered("client_is_decision_maker")[:1]
+            if decision_maker:
+                company.client_decision_maker_id = decision_maker
         return {
             "managers": managers,
             "clients": clients,

@@ -22,6 +22,12 @@ class MailActivity(models.Model):
     )
 
     def _action_done(self, feedback=False, attachment_ids=None):
+        # The client base's reminders carry the client's protected data (a next step, notes,
+        # a birthday) and are read only by their assignee (security rules); the "done" message
+        # goes to the partner's chatter, which every employee reads: it keeps only the type.
+        reminders = self.filtered("client_rule")
+        if reminders:
+            reminders.sudo().write({"summary": False, "note": False})
         # "verify data" done means the manager checked the client's data
         verified = self.filtered(lambda a: a.client_rule == "verify_data" and a.res_model == "res.partner")
         partners = self.env["res.partner"].browse(verified.mapped("res_id"))

@@ -21,8 +21,10 @@ class ResCompany(models.Model):
     def write(self, vals):
         res = super().write(vals)
         if "client_pool_visible" in vals:
-            # the record rules of interactions and consents read this setting
+            # the record rules of the client base read this setting, and values computed
+            # under them are cached
             self.env.registry.clear_cache()
+            self.env.invalidate_all()
         return res
 
     @api.constrains("client_export_threshold")

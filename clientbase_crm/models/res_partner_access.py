@@ -1,222 +1,116 @@
-from odoo import api, fields, models
+from odoo import api, models
 from odoo.exceptions import AccessError
-from odoo.osv import expression
 
-USER_GROUP = "clientbase_crm.group_clientbase_user"
-MANAGER_GROUP = "clientbase_crm.group_clientbase_manager"
-
-# The client card's personal and qualifying data. Acquisition (channel, UTM,
-# referrer) and ``client_mailing_only`` stay readable by everyone: marketing
-# and mailing flows need them, and they say nothing personal.
-PROTECTED_FIELDS = (
-    "client_needs",
-    "client_pains",
-    "client_budget",
-    "client_decision_maker_id",
-    "client_is_decision_maker",
-    "client_qualification",
-    "client_qualification_reason",
-    "client_qualified_date",
-    "client_qualified_by_id",
-    "client_birthday",
-    "client_birthday_month",
-    "client_birthday_day",
-    "client_days_to_birthday",
-    "client_gift_preferences",
-    "client_interest_ids",
-    "client_family_status",
-    "client_children_count",
-    "client_children_note",
-    "client_pets",
-    "client_favourite_brand",
-    "client_profession",
-    "client_income_band",
-    # purchase figures, interactions, consents and segment history (other parts of the
-    # addon); only those that exist are protected
-    "client_first_order_date",
-    "client_last_order_date",
-    "client_order_count",
-    "client_revenue",
-    "client_average_order",
-    "client_days_since_last_order",
-    "client_rfm_recency",
-    "client_rfm_frequency",
-    "client_rfm_monetary",
-    "client_churn_reason",
-    "client_churn_competitor",
-    "client_churn_note",
-    "client_last_contact_date",
-    "client_interaction_ids",
-    "client_consent_ids",
-    "client_segment_history_ids",
+from .clientbase_security import (
+    CARD_FIELDS,
+    CONTACT_FIELDS,
+    DERIVED_FIELDS,
+    OWNERSHIP_FIELDS,
+    USER_GROUP,
+    own_partner_domain,
+    sees_all,
 )
+
+# still exported for the modules that list the protected data (privacy export, tests)
+PROTECTED_FIELDS = tuple(CARD_FIELDS) + tuple(sorted(DERIVED_FIELDS))
 
 
 class ResPartner(models.Model):
-    """Who sees which client's personal data, without record rules on res.partner.
+    """Ownership of a client, checked on the partner itself.
 
-    Every internal user still sees every partner (name, address, quotations,
-    leads, messages work as in Odoo). Only the client base's personal fields are
-    protected, at two levels:
-
-    * ``groups``: users outside the client base never read them (Odoo strips
-      them from views and refuses them in RPC);
-    * per client, for users who are not client base managers: the values of
-      clients managed by somebody else (the ``user_id`` of the commercial
-      entity) come back blank from every read door (form, list, kanban,
-      ``read``, ``search_read``, ``web_read``), domains and group-bys on them
-      only match the user's own clients (so search, filters, pivot and graph
-      reveal nothing about the others), and writes raise ``AccessError``.
-
-    Blanking rather than raising on read keeps lists and the partner form of
-    a colleague's client usable. Unassigned clients count as the user's own
-    when the company allows the unassigned pool.
+    The client's protected data needs no check here: it lives in models behind
+    record rules (``clientbase_security``). What remains on ``res.partner`` is
+    who owns the client and its contact data: a client base user who is not a
+    manager changes those only on the clients they handle, and a change of
+    ownership (manager, commercial entity, parent company, company, archive,
+    mailing-only) is checked against the old owner and the new one, so that a
+    colleague's client cannot be pulled under one's own company (and read as
+    one's own), nor one's own pushed under a colleague's. Users outside the
+    client base (Odoo's own sales and accounting flows) are not restricted here:
+    they do not see the protected data at all.
     """
 
     _inherit = "res.partner"  # pylint: disable=consider-merging-classes-inherited
 
-    user_id = fields.Many2one(tracking=True)
-    client_qualification = fields.Selection(tracking=True, groups=USER_GROUP)
-
-    client_needs = fields.Text(groups=USER_GROUP)
-    client_pains = fields.Text(groups=USER_GROUP)
-    client_budget = fields.Monetary(groups=USER_GROUP)
-    client_decision_maker_id = fields.Many2one(groups=USER_GROUP)
-    client_is_decision_maker = fields.Boolean(groups=USER_GROUP)
-    client_qualification_reason = fields.Text(groups=USER_GROUP)
-    client_qualified_date = fields.Date(groups=USER_GROUP)
-    client_qualified_by_id = fields.Many2one(groups=USER_GROUP)
-    client_birthday = fields.Date(groups=USER_GROUP)
-    client_birthday_month = fields.Selection(groups=USER_GROUP)
-    client_birthday_day = fields.Integer(groups=USER_GROUP)
-    client_days_to_birthday = fields.Integer(groups=USER_GROUP)
-    client_gift_preferences = fields.Text(groups=USER_GROUP)
-    client_interest_ids = fields.Many2many(groups=USER_GROUP)
-    client_family_status = fields.Selection(groups=USER_GROUP)
-    client_children_count = fields.Integer(groups=USER_GROUP)
-    client_children_note = fields.Char(groups=USER_GROUP)
-    client_pets = fields.Char(groups=USER_GROUP)
-    client_favourite_brand = fields.Char(groups=USER_GROUP)
-    client_profession = fields.Char(groups=USER_GROUP)
-    client_income_band = fields.Selection(groups=USER_GROUP)
-
     # --- who may see what ------------------------------------------------
     @api.model
     def _get_client_protected_fields(self):
-        """Names of the per-client protected fields; extend to protect more."""
+        """Names of the partner fields that show a client's protected data."""
         return {name for name in PROTECTED_FIELDS if name in self._fields}
 
     @api.model
     def _client_data_sees_all(self):
-        return self.env.su or self.env.user.has_group(MANAGER_GROUP)
+        return sees_all(self.env)
 
     @api.model
     def _get_client_data_own_domain(self):
         """Domain of the partners whose protected data the current user handles."""
-        domain = [("commercial_partner_id.user_id", "=", self.env.uid)]
-        if self.env.company.client_pool_visible:
-            domain = expression.OR([domain, [("commercial_partner_id.user_id", "=", False)]])
-        return domain
+        return own_partner_domain(self.env)
 
     def _get_client_data_foreign(self):
-        """The records of ``self`` whose protected data the current user may not see."""
-        if self._client_data_sees_all():
+        """The records of ``self`` whose protected data the current user may not handle."""
+        ids = [pid for pid in self._origin._ids if pid]
+        if sees_all(self.env) or not ids:
             return self.browse()
-        is_user = self.env.user.has_group(USER_GROUP)
-        pool = self.env.company.client_pool_visible
-        foreign = []
-        for partner in self.sudo():
-            if not partner._origin.id:
-                continue  # a record being created in a form
-            owner = partner._origin.commercial_partner_id.user_id
-            if not is_user or not (owner.id == self.env.uid or (pool and not owner)):
-                foreign.append(partner.id)
-        return self.browse(foreign)
+        if not self.env.user.has_group(USER_GROUP):
+            return self.browse(ids)
+        own = (
+            self.sudo()
+            .with_context(active_test=False)
+            .search([("id", "in", ids)] + self._get_client_data_own_domain())
+        )
+        return self.browse([pid for pid in ids if pid not in set(own.ids)])
 
-    def _check_client_data_access(self, field_names):
-        """Raise AccessError if the user may not change ``field_names`` on ``self``."""
-        protected = self._get_client_protected_fields().intersection(field_names)
-        if not protected or self.env.su:
-            return
-        foreign = self._get_client_data_foreign()
-        if foreign:
-            raise AccessError(
-                self.env._(
-                    "You can only change the personal data of the clients you manage "
-                    "(%(clients)s is managed by someone else).",
-                    clients=", ".join(foreign.sudo()[:3].mapped("display_name")),
-                )
+    def _client_is_restricted_user(self):
+        return not sees_all(self.env) and self.env.user.has_group(USER_GROUP)
+
+    def _client_raise_foreign(self, foreign):
+        raise AccessError(
+            self.env._(
+                "You can only change the clients you manage (%(clients)s is managed by someone else).",
+                clients=", ".join(foreign.sudo()[:3].mapped("display_name")),
             )
-
-    @api.model
-    def _client_spec_is_protected(self, specs):
-        protected = self._get_client_protected_fields()
-        for spec in specs:
-            if isinstance(spec, str) and spec.split(":")[0].split(".")[0] in protected:
-                return True
-        return False
-
-    @api.model
-    def _client_domain_is_protected(self, domain):
-        protected = self._get_client_protected_fields()
-        for leaf in domain or ():
-            if isinstance(leaf, (list, tuple)) and len(leaf) == 3 and isinstance(leaf[0], str):
-                if leaf[0].split(".")[0] in protected:
-                    return True
-        return False
-
-    # --- read doors ------------------------------------------------------
-    def _read_format(self, fnames, load="_classic_read"):
-        result = super()._read_format(fnames, load=load)
-        protected = self._get_client_protected_fields().intersection(fnames)
-        if not protected or self._client_data_sees_all():
-            return result
-        foreign_ids = set(self._get_client_data_foreign().ids)
-        if foreign_ids:
-            blank = {}
-            for name in protected:
-                ftype = self._fields[name].type
-                if ftype in ("one2many", "many2many"):
-                    blank[name] = []
-                elif ftype in ("integer", "float", "monetary"):
-                    blank[name] = 0
-                else:
-                    blank[name] = False
-            for vals in result:
-                if vals.get("id") in foreign_ids:
-                    vals.update(blank)
-        return result
-
-    @api.model
-    def _search(self, domain, offset=0, limit=None, order=None):
-        if self._client_domain_is_protected(domain) and not self._client_data_sees_all():
-            domain = expression.AND([domain, self._get_client_data_own_domain()])
-        return super()._search(domain, offset=offset, limit=limit, order=order)
-
-    @api.model
-    def _read_group(self, domain, groupby=(), aggregates=(), having=(), offset=0, limit=None, order=None):
-        if (
-            self._client_spec_is_protected(list(groupby) + list(aggregates))
-            or self._client_domain_is_protected(having)
-        ) and not self._client_data_sees_all():
-            domain = expression.AND([domain, self._get_client_data_own_domain()])
-        return super()._read_group(
-            domain, groupby, aggregates, having=having, offset=offset, limit=limit, order=order
         )
 
-    # --- write door ------------------------------------------------------
+    # --- write doors ------------------------------------------------------
     def write(self, vals):
-        if not self.env.su:
-            self._check_client_data_access(vals)
+        restricted = self._client_is_restricted_user()
+        guarded = set(vals) & (OWNERSHIP_FIELDS | CONTACT_FIELDS)
+        if restricted and guarded:
+            foreign = self._get_client_data_foreign()
+            if foreign:
+                self._client_raise_foreign(foreign)
             if "user_id" in vals:
                 self._check_client_reassign(vals["user_id"])
-        return super().write(vals)
+        res = super().write(vals)
+        if restricted and guarded & (OWNERSHIP_FIELDS - {"user_id", "active"}):
+            # the new owner is checked too: no moving one's client under a colleague's company
+            self.invalidate_recordset(["commercial_partner_id"])
+            foreign = self._get_client_data_foreign()
+            if foreign:
+                self._client_raise_foreign(foreign)
+        return res
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        partners = super().create(vals_list)
+        if self._client_is_restricted_user():
+            # a contact created under a colleague's client would be theirs, and readable as one's own
+            foreign = partners.filtered("parent_id")._get_client_data_foreign()
+            if foreign:
+                self._client_raise_foreign(foreign)
+        return partners
+
+    def unlink(self):
+        if self._client_is_restricted_user():
+            foreign = self._get_client_data_foreign()
+            if foreign:
+                self._client_raise_foreign(foreign)
+        return super().unlink()
 
     def _check_client_reassign(self, user_id):
         """Client base users take unassigned clients or release their own; managers reassign."""
-        if not self.env.user.has_group(USER_GROUP) or self._client_data_sees_all():
-            return  # Odoo's own flows (salespeople outside the client base) are unchanged
-        if user_id not in (False, self.env.uid) or self._get_client_data_foreign():
+        if user_id not in (False, self.env.uid):
             raise AccessError(
                 self.env._("Only client base managers can reassign clients to another manager.")
             )

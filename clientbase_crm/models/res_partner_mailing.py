@@ -2,6 +2,8 @@ from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 from odoo.tools import SQL
 
+from .clientbase_security import USER_GROUP, sees_all
+
 # computed consent flags shown on the client card: field name -> (channel, purpose)
 CONSENT_FLAGS = {
     "client_consent_email_marketing": ("email", "marketing"),
@@ -19,35 +21,43 @@ class ResPartner(models.Model):
     _inherit = "res.partner"
 
     client_consent_ids = fields.One2many("clientbase.consent", "partner_id", string="Consents")
-    client_consent_count = fields.Integer(string="Consent Records", compute="_compute_client_consent_count")
+    client_consent_count = fields.Integer(
+        string="Consent Records", compute="_compute_client_consent_count", groups=USER_GROUP
+    )
     client_consent_email_marketing = fields.Boolean(
         string="Email Marketing Consent",
         compute="_compute_client_consent_flags",
+        groups=USER_GROUP,
         search="_search_client_consent_email_marketing",
     )
     client_consent_email_newsletter = fields.Boolean(
         string="Newsletter Consent",
         compute="_compute_client_consent_flags",
+        groups=USER_GROUP,
         search="_search_client_consent_email_newsletter",
     )
     client_consent_email_greetings = fields.Boolean(
         string="Email Greetings Consent",
         compute="_compute_client_consent_flags",
+        groups=USER_GROUP,
         search="_search_client_consent_email_greetings",
     )
     client_consent_sms_marketing = fields.Boolean(
         string="SMS Marketing Consent",
         compute="_compute_client_consent_flags",
+        groups=USER_GROUP,
         search="_search_client_consent_sms_marketing",
     )
     client_consent_sms_greetings = fields.Boolean(
         string="SMS Greetings Consent",
         compute="_compute_client_consent_flags",
+        groups=USER_GROUP,
         search="_search_client_consent_sms_greetings",
     )
     client_consent_phone_marketing = fields.Boolean(
         string="Phone Marketing Consent",
         compute="_compute_client_consent_flags",
+        groups=USER_GROUP,
         search="_search_client_consent_phone_marketing",
     )
     # Filled by mailing.trace._cron_sync_mailing_responses (opens, clicks, replies, attributed orders).
@@ -80,23 +90,35 @@ class ResPartner(models.Model):
         for partner in self:
             partner.client_consent_count = counts.get(partner, 0)
 
+    @api.depends_context("uid")
     def _compute_client_consent_flags(self):
         Consent = self.env["clientbase.consent"]
         Consent.flush_model()
         given = set()
-        if self.ids:
+        ids = [pid for pid in self._origin._ids if pid]
+        if ids and Consent.has_access("read"):
             rows = self.env.execute_query(
                 SQL(
                     "SELECT cur.partner_id, cur.channel, cur.purpose FROM %s cur"
-                    " WHERE cur.state = 'given' AND cur.partner_id IN %s",
+                    " WHERE cur.state = 'given' AND cur.partner_id IN %s%s",
                     Consent._get_current_consent_query(),
-                    tuple(self.ids),
+                    tuple(ids),
+                    self._client_visible_consents_sql("cur"),
                 )
             )
             given = set(rows)
         for partner in self:
             for fname, (channel, purpose) in CONSENT_FLAGS.items():
-                partner[fname] = (partner.id, channel, purpose) in given
+                partner[fname] = (partner._origin.id, channel, purpose) in given
+
+    @api.model
+    def _client_visible_consents_sql(self, alias):
+        """Restrict current consents ``alias`` to the partners whose consents the record rules
+        show the user (nothing for users who see every client)."""
+        if sees_all(self.env):
+            return SQL("")
+        visible = self.env["clientbase.consent"]._search([])
+        return SQL(" AND %s IN (%s)", SQL.identifier(alias, "partner_id"), visible.subselect("partner_id"))
 
     def _search_client_consent_email_marketing(self, operator, value):
         return self._search_client_consent("email", "marketing", operator, value)
@@ -124,6 +146,14 @@ class ResPartner(models.Model):
             )
         positive = (operator == "=") == value
         query = self.env["clientbase.consent"]._get_given_partners_query(channel, purpose)
+        if not sees_all(self.env):
+            # consents given by clients whose consents the user may read (the consent rules)
+            visible = self.env["clientbase.consent"]._search([])
+            query = SQL(
+                "SELECT given.partner_id FROM (%s) given WHERE given.partner_id IN (%s)",
+                query,
+                visible.subselect("partner_id"),
+            )
         return [("id", "in" if positive else "not in", SQL("(%s)", query))]
 
     def action_open_client_consents(self):

@@ -4,6 +4,8 @@ import json
 from odoo import fields, models
 from odoo.exceptions import AccessError, UserError
 
+from .clientbase_security import CARD_FIELDS
+
 MANAGER_GROUP = "clientbase_crm.group_clientbase_manager"
 # Odoo's partner fields that hold personal data (the ``client_*`` card fields are added).
 PERSONAL_FIELDS = (
@@ -95,7 +97,7 @@ class ResPartner(models.Model):
         names = [
             name
             for name, field in Partner._fields.items()
-            if field.store
+            if (field.store or name in CARD_FIELDS)  # the client card's values, read through it
             and (name in PERSONAL_FIELDS or name.startswith("client_"))
             and field.type not in ("binary", "one2many")
         ]
@@ -132,22 +134,26 @@ class ResPartner(models.Model):
             data[section] = self._client_privacy_values(records, names)
         return data
 
+    def _client_privacy_file_name(self):
+        return f"personal_data_{self.commercial_partner_id.id}.json"
+
     def action_client_privacy_export(self):
         """Download, as a readable JSON file, all that the base holds on the client."""
         self.ensure_one()
         self._check_client_privacy_right()
         data = self._get_client_privacy_data()
         content = json.dumps(data, ensure_ascii=False, indent=2, default=str).encode()
+        # an attachment of no record: only the user who asked for it (and the system
+        # administrator) can read it, not everybody who can open the partner
         attachment = (
             self.env["ir.attachment"]
             .sudo()
             .create(
                 {
-                    "name": f"personal_data_{self.commercial_partner_id.id}.json",
+                    "name": self._client_privacy_file_name(),
                     "datas": base64.b64encode(content),
                     "mimetype": "application/json",
-                    "res_model": "res.partner",
-                    "res_id": self.commercial_partner_id.id,
+                    "public": False,
                 }
             )
         )
@@ -215,6 +221,8 @@ class ResPartner(models.Model):
 
     def _client_forget_related(self, partners):
         env = partners.env
+        # the client cards hold the personal, qualifying and informal data: gone whole
+        env["clientbase.client.card"].sudo().search([("partner_id", "in", partners.ids)]).unlink()
         messages = (
             env["mail.message"].sudo().search([("model", "=", "res.partner"), ("res_id", "in", partners.ids)])
         )
@@ -223,6 +231,13 @@ class ResPartner(models.Model):
         messages.write({"body": False, "subject": False})
         env["ir.attachment"].sudo().search(
             [("res_model", "=", "res.partner"), ("res_id", "in", partners.ids)]
+        ).unlink()
+        # the personal-data exports made for the client (attachments of no record)
+        env["ir.attachment"].sudo().search(
+            [
+                ("res_model", "=", False),
+                ("name", "in", [partner._client_privacy_file_name() for partner in partners]),
+            ]
         ).unlink()
         for model, link in (("clientbase.interaction", "client_id"), ("clientbase.consent", "partner_id")):
             if model not in env:

@@ -36,13 +36,15 @@ class ResPartner(models.Model):
     @api.model
     def _client_rule_rows(self, where, select=None):
         """Rows (id, user_id[, extra]) of partners matching ``where``; the
-        partner's company settings are available as ``company``."""
+        partner's company settings are available as ``company``, its client card as ``card``."""
         self.flush_model()
+        self.env["clientbase.client.card"].flush_model()
         self.env["res.company"].flush_model()
         query = SQL(
             """SELECT res_partner.id, res_partner.user_id%s
                  FROM res_partner
                  JOIN res_company company ON company.id = COALESCE(res_partner.company_id, %s)
+                 LEFT JOIN clientbase_client_card card ON card.partner_id = res_partner.id
                 WHERE %s""",
             SQL(", %s", select) if select else SQL(""),
             self.env.company.id,
@@ -127,7 +129,7 @@ class ResPartner(models.Model):
         rows = self._client_rule_rows(
             SQL(
                 "res_partner.active AND res_partner.user_id IS NOT NULL"
-                " AND res_partner.client_birthday IS NOT NULL"
+                " AND card.birthday IS NOT NULL"
                 " AND %s BETWEEN 0 AND company.clientbase_birthday_days_before",
                 days,
             ),
@@ -162,7 +164,7 @@ class ResPartner(models.Model):
         rows = self._client_rule_rows(
             SQL(
                 """res_partner.active AND company.clientbase_birthday_greeting
-                   AND res_partner.client_birthday IS NOT NULL AND res_partner.email_normalized IS NOT NULL
+                   AND card.birthday IS NOT NULL AND res_partner.email_normalized IS NOT NULL
                    AND %s = 0
                    AND res_partner.client_birthday_greeted_on IS DISTINCT FROM %s
                    AND res_partner.id IN (%s)
@@ -192,7 +194,7 @@ class ResPartner(models.Model):
             )
         return SQL(
             """%(working)s AND res_partner.client_retry_date IS NULL
-               AND (res_partner.customer_rank > 0 OR res_partner.client_qualification = 'worth'
+               AND (res_partner.customer_rank > 0 OR card.qualification = 'worth'
                     OR res_partner.client_last_contact_date IS NOT NULL)
                AND company.clientbase_contact_max_days > 0
                AND COALESCE(res_partner.client_last_contact_date, res_partner.create_date::date)
@@ -218,16 +220,18 @@ class ResPartner(models.Model):
         """Pause qualified potentials without a deal; remind the manager on the retry date."""
         today = fields.Date.context_today(self)
         self.flush_model()
+        self.env["clientbase.client.card"].flush_model()
         self.env.cr.execute(
             SQL(
                 """UPDATE res_partner SET client_paused_date = %(today)s,
                           client_retry_date = %(today)s::date + company.clientbase_potential_retry_days
-                     FROM res_company company
+                     FROM res_company company, clientbase_client_card card
                     WHERE company.id = COALESCE(res_partner.company_id, %(company)s)
+                      AND card.partner_id = res_partner.id
                       AND %(working)s AND res_partner.client_retry_date IS NULL
                       AND company.clientbase_potential_pause_days > 0
-                      AND res_partner.client_qualification = 'worth'
-                      AND res_partner.client_qualified_date <= %(today)s::date - company.clientbase_potential_pause_days
+                      AND card.qualification = 'worth'
+                      AND card.qualified_date <= %(today)s::date - company.clientbase_potential_pause_days
                       AND NOT %(has_deal)s""",
                 today=today,
                 company=self.env.company.id,
@@ -263,10 +267,18 @@ class ResPartner(models.Model):
         self._client_sync_rule_activities("potential_retry", waiting_ids, create_vals)
         if due:
             # taken up again: the clock of the potential restarts today
-            self._client_set_columns(
-                [row[0] for row in due],
-                {"client_retry_date": None, "client_paused_date": None, "client_qualified_date": today},
-            )
+            due_ids = [row[0] for row in due]
+            self._client_set_columns(due_ids, {"client_retry_date": None, "client_paused_date": None})
+            for batch in split_every(BATCH_SIZE, due_ids):
+                self.env.cr.execute(
+                    SQL(
+                        "UPDATE clientbase_client_card SET qualified_date = %s WHERE partner_id IN %s",
+                        today,
+                        tuple(batch),
+                    )
+                )
+            self.env["clientbase.client.card"].invalidate_model(["qualified_date"])
+            self.invalidate_model(["client_qualified_date"])
 
     # --- fresh data -------------------------------------------------------------------------
     @api.model

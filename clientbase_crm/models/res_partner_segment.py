@@ -3,6 +3,7 @@ from odoo.exceptions import UserError
 from odoo.tools import SQL
 
 from .clientbase_client_figures import ABC_CLASSES, PERSONAS, RFM_SEGMENTS, STAGES, WARMTH
+from .clientbase_security import USER_GROUP, sees_all
 
 # field name -> (SQL of the value over figures alias "f", or None when computed in python;
 #                values the field takes when the client has no figures row)
@@ -26,6 +27,14 @@ FIGURE_FIELDS = {
 }
 # fields whose value without figures depends on the partner itself (mailing-only partners have none)
 PARTNER_DEFAULT_FIELDS = ("client_stage", "client_warmth")
+# every partner field computed from the figures row
+FIGURE_PARTNER_FIELDS = (
+    *FIGURE_FIELDS,
+    "client_churn_reason",
+    "client_stage_is_manual",
+    "client_vip_is_manual",
+    "client_warmth_is_manual",
+)
 MANUAL_FIELDS = ("client_stage", "client_churn_reason", "client_is_vip", "client_warmth", "client_persona")
 OPERATORS = {"=": "=", "!=": "<>", "<": "<", "<=": "<=", ">": ">", ">=": ">="}
 
@@ -62,18 +71,28 @@ class ResPartner(models.Model):
     _inherit = "res.partner"
 
     client_first_order_date = fields.Date(
-        string="First Order", compute="_compute_client_figures", search="_search_client_first_order_date"
+        string="First Order",
+        compute="_compute_client_figures",
+        groups=USER_GROUP,
+        search="_search_client_first_order_date",
     )
     client_last_order_date = fields.Date(
-        string="Last Order", compute="_compute_client_figures", search="_search_client_last_order_date"
+        string="Last Order",
+        compute="_compute_client_figures",
+        groups=USER_GROUP,
+        search="_search_client_last_order_date",
     )
     client_order_count = fields.Integer(
-        string="Orders", compute="_compute_client_figures", search="_search_client_order_count"
+        string="Orders",
+        compute="_compute_client_figures",
+        groups=USER_GROUP,
+        search="_search_client_order_count",
     )
     client_revenue = fields.Float(
         string="Revenue",
         digits=(16, 2),
         compute="_compute_client_figures",
+        groups=USER_GROUP,
         search="_search_client_revenue",
         help="Untaxed amount of confirmed orders, in the company currency.",
     )
@@ -81,43 +100,64 @@ class ResPartner(models.Model):
         string="Average Order",
         digits=(16, 2),
         compute="_compute_client_figures",
+        groups=USER_GROUP,
         search="_search_client_average_order",
     )
     client_days_since_last_order = fields.Integer(
         string="Days Since Last Order",
         compute="_compute_client_figures",
+        groups=USER_GROUP,
         search="_search_client_days_since_last_order",
     )
     client_stage = fields.Selection(
         STAGES,
         compute="_compute_client_figures",
+        groups=USER_GROUP,
         inverse="_inverse_client_stage",
         search="_search_client_stage",
     )
     client_churn_reason = fields.Text(
-        string="Churn Reason", compute="_compute_client_figures", inverse="_inverse_client_churn_reason"
+        string="Churn Reason",
+        compute="_compute_client_figures",
+        groups=USER_GROUP,
+        inverse="_inverse_client_churn_reason",
     )
     client_rfm_recency = fields.Integer(
-        string="RFM Recency", compute="_compute_client_figures", search="_search_client_rfm_recency"
+        string="RFM Recency",
+        compute="_compute_client_figures",
+        groups=USER_GROUP,
+        search="_search_client_rfm_recency",
     )
     client_rfm_frequency = fields.Integer(
-        string="RFM Frequency", compute="_compute_client_figures", search="_search_client_rfm_frequency"
+        string="RFM Frequency",
+        compute="_compute_client_figures",
+        groups=USER_GROUP,
+        search="_search_client_rfm_frequency",
     )
     client_rfm_monetary = fields.Integer(
-        string="RFM Monetary", compute="_compute_client_figures", search="_search_client_rfm_monetary"
+        string="RFM Monetary",
+        compute="_compute_client_figures",
+        groups=USER_GROUP,
+        search="_search_client_rfm_monetary",
     )
     client_rfm_segment = fields.Selection(
         RFM_SEGMENTS,
         string="RFM Segment",
         compute="_compute_client_figures",
+        groups=USER_GROUP,
         search="_search_client_rfm_segment",
     )
     client_abc_class = fields.Selection(
-        ABC_CLASSES, string="ABC Class", compute="_compute_client_figures", search="_search_client_abc_class"
+        ABC_CLASSES,
+        string="ABC Class",
+        compute="_compute_client_figures",
+        groups=USER_GROUP,
+        search="_search_client_abc_class",
     )
     client_is_vip = fields.Boolean(
         string="VIP",
         compute="_compute_client_figures",
+        groups=USER_GROUP,
         inverse="_inverse_client_is_vip",
         search="_search_client_is_vip",
     )
@@ -125,6 +165,7 @@ class ResPartner(models.Model):
         WARMTH,
         string="Warmth",
         compute="_compute_client_figures",
+        groups=USER_GROUP,
         inverse="_inverse_client_warmth",
         search="_search_client_warmth",
     )
@@ -132,6 +173,7 @@ class ResPartner(models.Model):
         PERSONAS,
         string="Persona",
         compute="_compute_client_figures",
+        groups=USER_GROUP,
         inverse="_inverse_client_persona",
         search="_search_client_persona",
     )
@@ -139,11 +181,18 @@ class ResPartner(models.Model):
         PERSONAS,
         string="Suggested Persona",
         compute="_compute_client_figures",
+        groups=USER_GROUP,
         search="_search_client_persona_suggested",
     )
-    client_stage_is_manual = fields.Boolean(string="Stage Set by Hand", compute="_compute_client_figures")
-    client_vip_is_manual = fields.Boolean(string="VIP Set by Hand", compute="_compute_client_figures")
-    client_warmth_is_manual = fields.Boolean(string="Warmth Set by Hand", compute="_compute_client_figures")
+    client_stage_is_manual = fields.Boolean(
+        string="Stage Set by Hand", compute="_compute_client_figures", groups=USER_GROUP
+    )
+    client_vip_is_manual = fields.Boolean(
+        string="VIP Set by Hand", compute="_compute_client_figures", groups=USER_GROUP
+    )
+    client_warmth_is_manual = fields.Boolean(
+        string="Warmth Set by Hand", compute="_compute_client_figures", groups=USER_GROUP
+    )
     client_segment_ids = fields.Many2many(
         "clientbase.segment",
         "clientbase_segment_res_partner_rel",
@@ -152,6 +201,7 @@ class ResPartner(models.Model):
         string="Segments",
         readonly=True,
         copy=False,
+        groups=USER_GROUP,
         help="User-defined segments the client belongs to, refreshed by the segment recompute.",
     )
     client_segment_history_ids = fields.One2many(
@@ -160,31 +210,29 @@ class ResPartner(models.Model):
 
     # ------------------------------------------------------------------
     def _get_client_figures(self):
-        """Figures rows of the commercial entities of ``self`` in the current company."""
-        return (
-            self.env["clientbase.client.figures"]
-            .sudo()
-            .search(
-                [
-                    # new records (forms being filled in) have no figures yet
-                    (
-                        "partner_id",
-                        "in",
-                        [pid for pid in self.commercial_partner_id.ids if isinstance(pid, int)],
-                    ),
-                    ("company_id", "=", self.env.company.id),
-                ]
-            )
-        )
+        """Figures rows of the commercial entities of ``self`` in the current company that
+        the current user may read (the figures' record rules decide)."""
+        Figures = self.env["clientbase.client.figures"]
+        # new records (forms being filled in) have no figures yet
+        ids = [pid for pid in self.commercial_partner_id._origin._ids if pid]
+        if not ids or not Figures.has_access("read"):
+            return Figures
+        return Figures.search([("partner_id", "in", ids), ("company_id", "=", self.env.company.id)])
 
     @api.depends("commercial_partner_id", "client_mailing_only")
-    @api.depends_context("company")
+    @api.depends_context("uid", "company")
     def _compute_client_figures(self):
         rows = {row.partner_id.id: row for row in self._get_client_figures()}
         today = fields.Date.today()
         empty = self.env["clientbase.client.figures"]
+        # another manager's client shows nothing, not even the defaults (potential, cold)
+        foreign = set(self._get_client_data_foreign()._ids)
         for partner in self:
-            row = rows.get(partner.commercial_partner_id.id, empty)
+            if partner._origin.id in foreign:
+                for fname in FIGURE_PARTNER_FIELDS:
+                    partner[fname] = False
+                continue
+            row = rows.get(partner.commercial_partner_id._origin.id, empty)
             count = row.order_count
             partner.client_first_order_date = row.first_order_date
             partner.client_last_order_date = row.last_order_date
@@ -213,17 +261,25 @@ class ResPartner(models.Model):
             partner.client_warmth_is_manual = bool(row.warmth_manual)
 
     def _set_client_manual_values(self, get_vals):
-        """Store values set by hand on the figures rows of the commercial entities."""
-        figures = self.env["clientbase.client.figures"].sudo()
-        rows = {row.partner_id: row for row in self._get_client_figures()}
-        for commercial in self.commercial_partner_id:
+        """Store values set by hand on the figures rows of the commercial entities, as the
+        current user: the figures' record rules refuse another manager's client."""
+        Figures = self.env["clientbase.client.figures"]
+        company = self.env.company.id
+        commercials = self.commercial_partner_id
+        rows = {
+            row.partner_id: row.with_env(self.env)
+            for row in Figures.sudo().search(
+                [("partner_id", "in", commercials.ids), ("company_id", "=", company)]
+            )
+        }
+        for commercial in commercials:
             partner = self.filtered(lambda p, c=commercial: p.commercial_partner_id == c)[:1]
             vals = get_vals(partner)
             if commercial in rows:
                 rows[commercial].write(vals)
             else:
-                figures.create(dict(vals, partner_id=commercial.id, company_id=self.env.company.id))
-        figures.flush_model()
+                Figures.create(dict(vals, partner_id=commercial.id, company_id=company))
+        Figures.flush_model()
 
     def _inverse_client_stage(self):
         self._set_client_manual_values(lambda p: {"stage_manual": p.client_stage or False})
@@ -258,18 +314,42 @@ class ResPartner(models.Model):
         value = FIGURE_FIELDS[fname][1][0]
         return SQL("%s", value) if value is not None else SQL("NULL")
 
+    @api.model
+    def _client_figures_visible_sql(self, figures_alias):
+        """Condition on the figures row ``figures_alias``: the rows the figures' record
+        rules let the current user read (None when they read every row)."""
+        if sees_all(self.env):
+            return None
+        Figures = self.env["clientbase.client.figures"]
+        if not Figures.has_access("read"):
+            return SQL("FALSE")
+        return SQL("%s IN (%s)", SQL.identifier(figures_alias, "id"), Figures._search([]).subselect())
+
+    @api.model
+    def _client_own_sql(self, partner_alias):
+        """Condition on the partner ``partner_alias``: a client the current user handles."""
+        own = self.sudo().with_context(active_test=False)._search(self._get_client_data_own_domain())
+        return SQL("%s IN (%s)", SQL.identifier(partner_alias, "commercial_partner_id"), own.subselect())
+
     def _field_to_sql(self, alias, fname, query=None, flush=True):
         """Make the figures fields groupable and sortable: a correlated subselect
-        on the figures row of the commercial entity in the current company."""
+        on the figures row of the commercial entity in the current company, among
+        the rows the figures' record rules show (another manager's client: NULL)."""
         if fname in FIGURE_FIELDS:
-            return SQL(
+            self.check_field_access_rights("read", [fname])
+            visible = self._client_figures_visible_sql("f")
+            value = SQL(
                 "COALESCE((SELECT %(value)s FROM clientbase_client_figures f"
-                " WHERE f.partner_id = %(commercial)s AND f.company_id = %(company)s), %(default)s)",
+                " WHERE f.partner_id = %(commercial)s AND f.company_id = %(company)s%(visible)s), %(default)s)",
                 value=self._get_client_figure_sql(fname),
                 commercial=SQL.identifier(alias, "commercial_partner_id"),
                 company=self.env.company.id,
+                visible=SQL(" AND %s", visible) if visible is not None else SQL(""),
                 default=self._get_client_figure_default_sql(fname, alias),
             )
+            if visible is not None:
+                value = SQL("(CASE WHEN %s THEN %s END)", self._client_own_sql(alias), value)
+            return value
         return super()._field_to_sql(alias, fname, query=query, flush=flush)
 
     def _search_client_figure(self, fname, operator, value):
@@ -306,6 +386,11 @@ class ResPartner(models.Model):
             condition = SQL("%s %s %s", expr, SQL(OPERATORS[operator]), value)
         defaults = FIGURE_FIELDS[fname][1]
         matches_default = any(_python_match(default, operator, value) for default in defaults)
+        # a user who does not see every client: only the rows the figures' record rules
+        # show, and the defaults only for the clients the user handles
+        visible = self._client_figures_visible_sql("f")
+        restricted = visible is not None
+        row_condition = SQL("%s AND %s", condition, visible) if restricted else condition
         if not matches_default and fname not in PARTNER_DEFAULT_FIELDS:
             # only clients with a figures row match, and the value is the client's whatever the
             # partner: a semi-join of the partners' commercial entity with the matching rows
@@ -316,20 +401,27 @@ class ResPartner(models.Model):
                     SQL(
                         "(SELECT f.partner_id FROM clientbase_client_figures f WHERE f.company_id = %s AND %s)",
                         self.env.company.id,
-                        condition,
+                        row_condition,
                     ),
                 )
             ]
+        if matches_default:
+            join = SQL("LEFT JOIN")
+            join_condition = SQL(" AND %s", visible) if restricted else SQL("")
+            where = SQL("%s AND %s", condition, self._client_own_sql("p")) if restricted else condition
+        else:
+            join, join_condition, where = SQL("JOIN"), SQL(""), row_condition
         return [
             (
                 "id",
                 "in",
                 SQL(
                     "(SELECT p.id FROM res_partner p %s clientbase_client_figures f"
-                    " ON f.partner_id = p.commercial_partner_id AND f.company_id = %s WHERE %s)",
-                    SQL("LEFT JOIN") if matches_default else SQL("JOIN"),
+                    " ON f.partner_id = p.commercial_partner_id AND f.company_id = %s%s WHERE %s)",
+                    join,
                     self.env.company.id,
-                    condition,
+                    join_condition,
+                    where,
                 ),
             )
         ]

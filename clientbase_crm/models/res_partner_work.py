@@ -4,6 +4,8 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools.sql import column_exists, create_column
 
+from .clientbase_security import USER_GROUP
+
 # Plain stored columns of "working the base"; created before the ORM so that an
 # install on a base of millions of partners is one ALTER TABLE, not a recompute.
 WORK_COLUMNS = {
@@ -24,7 +26,7 @@ class ResPartner(models.Model):
     # --- Interactions ---------------------------------------------------------
     client_interaction_ids = fields.One2many("clientbase.interaction", "client_id", string="Interactions")
     client_interaction_count = fields.Integer(
-        string="Interaction Count", compute="_compute_client_interaction_count"
+        string="Interaction Count", compute="_compute_client_interaction_count", groups=USER_GROUP
     )
     client_last_contact_date = fields.Date(
         string="Last Contact",
@@ -55,8 +57,6 @@ class ResPartner(models.Model):
     client_churn_reason_id = fields.Many2one(
         "clientbase.churn.reason", string="Reason for Leaving", copy=False, ondelete="restrict"
     )
-    client_churn_competitor = fields.Char(string="Went to Competitor", copy=False)
-    client_churn_note = fields.Text(string="Why the Client Left", copy=False)
     client_winback_date = fields.Date(string="Win Back On", copy=False)
 
     def _auto_init(self):
@@ -134,6 +134,14 @@ class ResPartner(models.Model):
         today = fields.Date.context_today(self)
         if (today - last).days >= min_days:
             return False
+        if self._get_client_data_foreign():
+            # a colleague's client: the schedule is said, the manager's contact history is not
+            return self.env._(
+                "%(client)s was contacted less than %(days)s days ago; the contact schedule asks "
+                "for at least %(days)s days between contacts.",
+                client=self.display_name,
+                days=min_days,
+            )
         return self.env._(
             "%(client)s was last contacted on %(date)s; the contact schedule asks for at least "
             "%(days)s days between contacts.",

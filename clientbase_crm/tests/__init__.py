@@ -10,3 +10,4 @@ from . import test_demo_generator
 from . import test_mailing_consent, test_mailing_responses, test_mailing_tour, test_mailing_wizard
 from . import test_import
 from . import test_privacy
+from . import test_protection

@@ -102,8 +102,9 @@ class TestClientAccess(ClientbaseCommon):
             self.other_client.with_user(self.user_salesman).write({"user_id": self.user_salesman.id})
         self.assertEqual(self.other_client.client_needs, "Secret plans")
         self.assertEqual(self.other_client.user_id, self.user_salesman_2)
-        # harmless fields stay editable, as in Odoo
-        self.other_client.with_user(self.user_salesman).write({"phone": "+7 900 000 00 00"})
+        # nor its contact data
+        with self.assertRaises(AccessError):
+            self.other_client.with_user(self.user_salesman).write({"phone": "+7 900 000 00 00"})
         # own clients are editable, the manager reassigns
         self.client_person.with_user(self.user_salesman).write({"client_needs": "Two offices"})
         self.assertEqual(self.client_person.client_needs, "Two offices")

@@ -1,0 +1,345 @@
+import calendar
+from datetime import date
+
+from odoo import api, fields, models
+from odoo.exceptions import ValidationError
+from odoo.osv import expression
+from odoo.tools import SQL
+
+from .clientbase_client_card import MONTHS
+from .clientbase_security import CARD_FIELDS, USER_GROUP, own_partner_domain, sees_all
+
+SEARCH_OPERATORS = {
+    "=": SQL("="),
+    "!=": SQL("<>"),
+    "<": SQL("<"),
+    "<=": SQL("<="),
+    ">": SQL(">"),
+    ">=": SQL(">="),
+}
+# card fields that are stored and readable as SQL (x2many are searched through the card's domain)
+CARD_SQL_TYPES = ("char", "text", "selection", "date", "integer", "float", "monetary", "boolean", "many2one")
+
+
+def next_birthday(birthday, today):
+    """Date of the next birthday on or after ``today``.
+
+    A client born on February 29 celebrates on February 28 in common years.
+    """
+    for year in (today.year, today.year + 1):
+        day = birthday.day
+        if birthday.month == 2 and day == 29 and not calendar.isleap(year):
+            day = 28
+        candidate = date(year, birthday.month, day)
+        if candidate >= today:
+            return candidate
+    return candidate  # pragma: no cover - the loop always returns
+
+
+def _card_search(pname):
+    def search(records, operator, value):
+        return records._client_card_domain(pname, operator, value)
+
+    return search
+
+
+def _card_field(pname, string, field_type, *args, readonly=False, **kwargs):
+    """The partner field ``pname``: one field of the client card, under the card's rules."""
+    kwargs.update(
+        string=string,
+        compute="_compute_client_card",
+        search=_card_search(pname),
+        groups=USER_GROUP,
+        copy=False,
+    )
+    if not readonly:
+        kwargs["inverse"] = "_inverse_client_card"
+    return field_type(*args, **kwargs)
+
+
+class ResPartner(models.Model):
+    """The client card's data on the partner: a view of ``clientbase.client.card``.
+
+    Each field reads the card of the partner through the card's access rules
+    (a card the user may not read shows blank), searches through a subquery on
+    the card (the ORM applies the same rules to it), sorts and groups through a
+    correlated subselect built from the card's rule-applied query, and writes
+    the card as the current user (another manager's client: ``AccessError``).
+    Nothing of the card is stored on ``res_partner``: the partner's own doors
+    (ORDER BY on its columns, ``res.users`` inheriting it, copy) have nothing to
+    give away.
+    """
+
+    _inherit = "res.partner"
+
+    client_card_ids = fields.One2many(
+        "clientbase.client.card", "partner_id", string="Client Card", groups=USER_GROUP, copy=False
+    )
+    client_currency_id = fields.Many2one("res.currency", compute="_compute_client_currency_id")
+
+    # --- Qualification -------------------------------------------------
+    client_needs = _card_field(
+        "client_needs", "Needs", fields.Text, help="What the client wants to achieve or buy."
+    )
+    client_pains = _card_field("client_pains", "Pains", fields.Text, help="Problems the client wants solved.")
+    client_budget = _card_field(
+        "client_budget",
+        "Budget",
+        fields.Monetary,
+        currency_field="client_currency_id",
+        help="Budget the client named.",
+    )
+    client_decision_maker_id = _card_field(
+        "client_decision_maker_id",
+        "Decision Maker",
+        fields.Many2one,
+        "res.partner",
+        domain="[('parent_id', '=', id)]",
+        help="The key employee who takes the buying decision.",
+    )
+    client_is_decision_maker = _card_field(
+        "client_is_decision_maker",
+        "Is Decision Maker",
+        fields.Boolean,
+        help="This contact takes buying decisions for the client.",
+    )
+    client_qualification = _card_field(
+        "client_qualification",
+        "Qualification",
+        fields.Selection,
+        [("worth", "Worth working with"), ("not_worth", "Not worth working with")],
+        help="Whether the client is worth working with; empty while not qualified yet.",
+    )
+    client_qualification_reason = _card_field(
+        "client_qualification_reason", "Qualification Reason", fields.Text
+    )
+    client_qualified_date = _card_field("client_qualified_date", "Qualified On", fields.Date)
+    client_qualified_by_id = _card_field(
+        "client_qualified_by_id", "Qualified By", fields.Many2one, "res.users"
+    )
+
+    # --- Informal details ----------------------------------------------
+    client_birthday = _card_field("client_birthday", "Birthday", fields.Date)
+    client_birthday_month = _card_field(
+        "client_birthday_month", "Birthday Month", fields.Selection, MONTHS, readonly=True
+    )
+    client_birthday_day = _card_field("client_birthday_day", "Birthday Day", fields.Integer, readonly=True)
+    client_days_to_birthday = fields.Integer(
+        string="Days to Birthday",
+        compute="_compute_client_days_to_birthday",
+        search="_search_client_days_to_birthday",
+        groups=USER_GROUP,
+        help="Days until the next birthday (0 = today). Feb 29 birthdays count on Feb 28 in common years.",
+    )
+    client_gift_preferences = _card_field("client_gift_preferences", "Gift Preferences", fields.Text)
+    client_interest_ids = _card_field(
+        "client_interest_ids", "Hobbies and Interests", fields.Many2many, "clientbase.interest"
+    )
+    client_family_status = _card_field(
+        "client_family_status",
+        "Family Status",
+        fields.Selection,
+        [
+            ("single", "Single"),
+            ("married", "Married"),
+            ("partnership", "In a relationship"),
+            ("divorced", "Divorced"),
+            ("widowed", "Widowed"),
+        ],
+    )
+    client_children_count = _card_field("client_children_count", "Children", fields.Integer)
+    client_children_note = _card_field(
+        "client_children_note", "About the Children", fields.Char, help="Names, ages, school..."
+    )
+    client_pets = _card_field("client_pets", "Pets", fields.Char)
+    client_favourite_brand = _card_field("client_favourite_brand", "Favourite Brand", fields.Char)
+    client_profession = _card_field("client_profession", "Profession", fields.Char)
+    client_income_band = _card_field(
+        "client_income_band",
+        "Income Band",
+        fields.Selection,
+        [("low", "Low"), ("middle", "Middle"), ("high", "High")],
+    )
+
+    # --- What a lost client said ------------------------------------------
+    client_churn_competitor = _card_field("client_churn_competitor", "Went to Competitor", fields.Char)
+    client_churn_note = _card_field("client_churn_note", "Why the Client Left", fields.Text)
+
+    # ------------------------------------------------------------------
+    @api.depends_context("company")
+    def _compute_client_currency_id(self):
+        for partner in self:
+            partner.client_currency_id = partner.company_id.currency_id or self.env.company.currency_id
+
+    def _get_client_cards(self):
+        """{partner id: card} of the cards of ``self`` the current user may read."""
+        Card = self.env["clientbase.client.card"]
+        ids = [pid for pid in self._origin._ids if pid]
+        if not ids or not Card.has_access("read"):
+            return {}
+        return {card.partner_id.id: card for card in Card.search([("partner_id", "in", ids)])}
+
+    @api.depends_context("uid", "company")
+    def _compute_client_card(self):
+        cards = self._get_client_cards()
+        empty = self.env["clientbase.client.card"]
+        for partner in self:
+            card = cards.get(partner._origin.id, empty)
+            for pname, cname in CARD_FIELDS.items():
+                partner[pname] = card[cname]
+
+    def _inverse_client_card(self):
+        # writes go through write()/create(), which route card values to the card; this
+        # inverse only serves an assignment the ORM turns into an inverse call directly
+        for partner in self.filtered("id"):
+            partner._client_write_card(
+                {
+                    pname: partner[pname]
+                    for pname, field in CARD_FIELDS.items()
+                    if not self._fields[pname].readonly
+                }
+            )
+
+    @api.model
+    def _client_card_vals(self, vals):
+        """Split ``vals`` into (partner values, card values)."""
+        card_vals = {}
+        for pname in list(vals):
+            if pname in CARD_FIELDS and not self._fields[pname].readonly:
+                card_vals[CARD_FIELDS[pname]] = vals.pop(pname)
+        if card_vals.get("qualification"):
+            card_vals.setdefault("qualified_date", fields.Date.context_today(self))
+            card_vals.setdefault("qualified_by_id", self.env.uid)
+        for cname, value in card_vals.items():
+            if isinstance(value, models.BaseModel):  # an assignment of records
+                card_vals[cname] = value.ids if value._name == "clientbase.interest" else value.id
+        return vals, card_vals
+
+    def _client_write_card(self, card_vals):
+        """Write ``card_vals`` on the cards of ``self`` as the current user (creating them).
+
+        The card's model access and record rules decide: another manager's client
+        raises ``AccessError``. Creating an empty card is skipped.
+        """
+        if not card_vals or not self:
+            return
+        Card = self.env["clientbase.client.card"]
+        existing = {card.partner_id.id: card for card in Card.sudo().search([("partner_id", "in", self.ids)])}
+        to_write = Card.browse([existing[pid].id for pid in self.ids if pid in existing])
+        if to_write:
+            to_write.with_env(self.env).write(card_vals)
+        missing = [pid for pid in self.ids if pid not in existing]
+        if missing and any(card_vals.values()):
+            Card.create([dict(card_vals, partner_id=pid) for pid in missing])
+        self.invalidate_recordset(list(CARD_FIELDS) + ["client_days_to_birthday", "client_card_ids"])
+
+    # --- search, sort, group ----------------------------------------------
+    @api.model
+    def _client_card_domain(self, pname, operator, value):
+        cname = CARD_FIELDS[pname]
+        Card = self.env["clientbase.client.card"]
+        positive = [("client_card_ids", "any", [(cname, operator, value)])]
+        blank = Card.new({})
+        try:
+            blank_matches = bool(blank.filtered_domain([(cname, operator, value)]))
+        except (TypeError, ValueError):
+            blank_matches = False
+        if blank_matches:
+            return expression.OR([positive, [("client_card_ids", "not any", [])]])
+        return positive
+
+    def _field_to_sql(self, alias, fname, query=None, flush=True):
+        """Card fields sort and group through a correlated subselect over the
+        card's rule-applied query: another manager's client sorts and groups as blank."""
+        cname = CARD_FIELDS.get(fname)
+        if cname and self.env["clientbase.client.card"]._fields[cname].type in CARD_SQL_TYPES:
+            return self._client_card_value_sql(alias, cname)
+        return super()._field_to_sql(alias, fname, query=query, flush=flush)
+
+    @api.model
+    def _client_card_value_sql(self, alias, cname):
+        Card = self.env["clientbase.client.card"]
+        self.check_field_access_rights("read", [next(p for p, c in CARD_FIELDS.items() if c == cname)])
+        card_query = Card.with_context(active_test=False)._search([])
+        card_query.add_where(
+            SQL("%s = %s", SQL.identifier(card_query.table, "partner_id"), SQL.identifier(alias, "id"))
+        )
+        value = SQL.identifier(card_query.table, cname, to_flush=Card._fields[cname])
+        return SQL("(%s)", card_query.subselect(value))
+
+    # --- birthdays ------------------------------------------------------------
+    @api.depends("client_birthday")
+    @api.depends_context("tz", "uid")
+    def _compute_client_days_to_birthday(self):
+        today = fields.Date.context_today(self)
+        for partner in self:
+            birthday = partner.client_birthday
+            partner.client_days_to_birthday = (next_birthday(birthday, today) - today).days if birthday else 0
+
+    @api.model
+    def _get_days_to_birthday_sql(self, today, alias="card"):
+        """SQL expression: days from ``today`` to the next birthday of the card row ``alias``."""
+        this_year = self._get_birthday_in_year_sql(today.year, alias)
+        next_year = self._get_birthday_in_year_sql(today.year + 1, alias)
+        return SQL(
+            "(CASE WHEN %(this)s >= %(today)s THEN %(this)s ELSE %(next)s END - %(today)s)",
+            this=this_year,
+            next=next_year,
+            today=today,
+        )
+
+    @api.model
+    def _get_birthday_in_year_sql(self, year, alias="card"):
+        """SQL expression: the card row's birthday in ``year`` (Feb 29 -> Feb 28 in common years)."""
+        month = SQL.identifier(alias, "birthday_month")
+        day = SQL.identifier(alias, "birthday_day")
+        if not calendar.isleap(year):
+            day = SQL("CASE WHEN %s = '2' AND %s = 29 THEN 28 ELSE %s END", month, day, day)
+        return SQL("make_date(%s, %s::int, %s)", year, month, day)
+
+    def _search_client_days_to_birthday(self, operator, value):
+        if operator not in SEARCH_OPERATORS or not isinstance(value, int) or isinstance(value, bool):
+            raise ValidationError(
+                self.env._("Days to birthday can only be compared with a whole number of days.")
+            )
+        today = fields.Date.context_today(self)
+        Card = self.env["clientbase.client.card"]
+        card_query = Card._search([("birthday", "!=", False)])
+        card_query.add_where(
+            SQL(
+                "%s %s %s",
+                self._get_days_to_birthday_sql(today, card_query.table),
+                SEARCH_OPERATORS[operator],
+                value,
+            )
+        )
+        return [("id", "in", card_query.subselect(SQL.identifier(card_query.table, "partner_id")))]
+
+    # --- CRUD -----------------------------------------------------------------
+    @api.model_create_multi
+    def create(self, vals_list):
+        card_vals_list = []
+        for vals in vals_list:
+            _vals, card_vals = self._client_card_vals(vals)
+            if card_vals and not vals.get("user_id") and not vals.get("parent_id") and not sees_all(self.env):
+                # who enters a client's personal data manages the client when nobody does
+                if self.env.user.has_group(USER_GROUP):
+                    vals["user_id"] = self.env.uid
+            card_vals_list.append(card_vals)
+        partners = super().create(vals_list)
+        for partner, card_vals in zip(partners, card_vals_list, strict=True):
+            if card_vals:
+                partner._client_write_card(card_vals)
+        return partners
+
+    def write(self, vals):
+        vals, card_vals = self._client_card_vals(dict(vals))
+        res = super().write(vals) if vals else True
+        if card_vals:
+            self._client_write_card(card_vals)
+        return res
+
+    @api.model
+    def _client_own_domain(self):
+        """Domain of the partners whose protected data the current user handles."""
+        return own_partner_domain(self.env)

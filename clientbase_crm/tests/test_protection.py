@@ -1,0 +1,524 @@
+"""The client base's protected data never reaches another salesperson, by any door.
+
+Each test plays the user who would try (a salesperson of the client base, one
+with the export right, an internal user outside the client base) and asserts
+the property: the value does not come back, or the change is refused and the
+data is intact afterwards.
+"""
+
+from datetime import date, timedelta
+
+from odoo import Command, fields
+from odoo.exceptions import AccessError, UserError
+from odoo.tests import new_test_user, tagged
+from odoo.tools import SQL
+
+from ..models.clientbase_card_migration import LEGACY_INTEREST_TABLE, move_partner_data_to_cards
+from ..models.clientbase_security import (
+    CARD_FIELDS,
+    CONFIG_MODELS,
+    DERIVED_FIELDS,
+    PROTECTED_MODELS,
+    PUBLIC_FIELDS,
+    own_partner_domain,
+)
+from .common import ClientbaseCommon
+
+
+class ProtectionCommon(ClientbaseCommon):
+    """Salesperson 1 manages ``secret`` (a company with a key employee); salesperson 2
+    ("the colleague") manages ``mine`` and tries to reach salesperson 1's data."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.company.client_pool_visible = False
+        Partner = cls.env["res.partner"]
+        cls.secret = Partner.create(
+            {
+                "name": "Secret Company",
+                "is_company": True,
+                "user_id": cls.user_salesman.id,
+                "client_needs": "MARKER-needs",
+                "client_birthday": "1971-03-09",
+                "client_profession": "MARKER-profession",
+            }
+        )
+        cls.secret_contact = Partner.create(
+            {
+                "name": "Secret Employee",
+                "parent_id": cls.secret.id,
+                "client_birthday": "1980-11-21",
+                "client_pets": "MARKER-pets",
+            }
+        )
+        cls.mine = Partner.create(
+            {"name": "Colleague's Client", "is_company": True, "user_id": cls.user_salesman_2.id}
+        )
+        cls.colleague = cls.user_salesman_2
+        cls.plain_employee = new_test_user(cls.env, login="cb_plain_internal", groups="base.group_user")
+
+    def _set_figures(self, partner, **vals):
+        Figures = self.env["clientbase.client.figures"].sudo()
+        row = Figures.search([("partner_id", "=", partner.id), ("company_id", "=", self.company.id)])
+        if row:
+            row.write(vals)
+        else:
+            Figures.create(dict(vals, partner_id=partner.id, company_id=self.company.id))
+        self.env.flush_all()
+        self.env.invalidate_all()
+
+
+@tagged("post_install", "-at_install", "clientbase_protection")
+class TestProtectionDoors(ProtectionCommon):
+    def test_card_lives_behind_rules(self):
+        """The personal data is in the card table, not in res_partner's columns."""
+        for pname in CARD_FIELDS:
+            self.assertFalse(self.env["res.partner"]._fields[pname].store, pname)
+        card = self.env["clientbase.client.card"].search([("partner_id", "=", self.secret.id)])
+        self.assertEqual(card.needs, "MARKER-needs")
+        Card = self.env["clientbase.client.card"].with_user(self.colleague)
+        self.assertFalse(Card.search([("partner_id", "in", (self.secret | self.secret_contact).ids)]))
+        with self.assertRaises(AccessError):
+            card.with_user(self.colleague).read(["needs"])
+        self.assertFalse(Card.search_read([("needs", "ilike", "MARKER")]))
+        self.assertFalse(Card.read_group([], ["profession"], ["profession"]))
+        with self.assertRaises(AccessError):
+            self.env["clientbase.client.card"].with_user(self.plain_employee).search([])
+        # the manager of the client reads both cards (the contact's through its company)
+        own = self.env["clientbase.client.card"].with_user(self.user_salesman)
+        self.assertEqual(len(own.search([("partner_id", "in", (self.secret | self.secret_contact).ids)])), 2)
+
+    def test_figures_table_by_owner(self):
+        """Class 1: the figures rows of another manager's client are out of reach."""
+        self._set_figures(self.secret, revenue=98765.0, order_count=3, churn_reason="MARKER-churn")
+        self._set_figures(self.mine, revenue=10.0, order_count=1)
+        Figures = self.env["clientbase.client.figures"].with_user(self.colleague)
+        rows = Figures.search_read([], ["partner_id", "revenue", "churn_reason"])
+        self.assertEqual([row["partner_id"][0] for row in rows], self.mine.ids)
+        self.assertFalse(Figures.search([("revenue", "=", 98765.0)]))
+        groups = Figures.read_group([], ["revenue:sum"], [])
+        self.assertEqual(groups[0]["revenue"], 10.0)
+        theirs = self.env["clientbase.client.figures"].search([("partner_id", "=", self.secret.id)])
+        with self.assertRaises(AccessError):
+            theirs.with_user(self.colleague).read(["revenue"])
+        # partner side: blank, unsortable, ungroupable into a value
+        partner = self.secret.with_user(self.colleague)
+        self.assertEqual(
+            (partner.client_revenue, partner.client_order_count, partner.client_stage), (0, 0, False)
+        )
+        self.assertEqual(self.secret.with_user(self.user_salesman).client_revenue, 98765.0)
+
+    def test_users_inherit_nothing(self):
+        """Class 2: res.users of a client (portal, e-shop) shows the partner's fields blank."""
+        portal = new_test_user(
+            self.env, login="cb_portal_client", groups="base.group_portal", partner_id=self.secret_contact.id
+        )
+        Users = self.env["res.users"].with_user(self.colleague)
+        row = Users.browse(portal.id).read(["client_pets", "client_birthday"])[0]
+        self.assertEqual((row["client_pets"], row["client_birthday"]), (False, False))
+        self.assertFalse(Users.search([("client_pets", "=", "MARKER-pets")]))
+        self.assertFalse(
+            self.env["res.partner"]
+            .with_user(self.colleague)
+            .search([("user_ids.partner_id.client_birthday", "=", "1980-11-21")])
+        )
+        # the manager of the client finds it the same way
+        self.assertEqual(
+            self.env["res.users"].with_user(self.user_salesman).search([("client_pets", "=", "MARKER-pets")]),
+            portal,
+        )
+
+    def test_ordering_reveals_nothing(self):
+        """Class 3: sorting by a protected value ranks another manager's client the same
+        whatever its value: a probe of one's own cannot bisect it."""
+        probe = self.env["res.partner"].create(
+            {"name": "Probe", "user_id": self.colleague.id, "client_birthday": "1975-01-01"}
+        )
+        self._set_figures(probe, revenue=500.0, order_count=1)
+        Partner = self.env["res.partner"].with_user(self.colleague)
+        ids = [probe.id, self.secret.id]
+        results = []
+        for birthday, revenue in (("1960-01-01", 10.0), ("1990-01-01", 100000.0)):
+            self.secret.client_birthday = birthday
+            self._set_figures(self.secret, revenue=revenue, order_count=1)
+            ranks = []
+            for order in (
+                "client_birthday asc",
+                "client_birthday desc",
+                "client_revenue asc",
+                "client_revenue desc",
+                "client_stage asc",
+            ):
+                ranks.append(Partner.search([("id", "in", ids)], order=order).ids)
+                ranks.append([r["id"] for r in Partner.search_read([("id", "in", ids)], ["id"], order=order)])
+            groups = Partner.read_group(
+                [("id", "in", ids)],
+                ["client_birthday_month"],
+                ["client_birthday_month"],
+                orderby="client_birthday_month",
+            )
+            ranks.append([(g["client_birthday_month"], g["client_birthday_month_count"]) for g in groups])
+            results.append(ranks)
+        self.assertEqual(results[0], results[1])
+
+    def test_reparenting_refused(self):
+        """Class 4: no pulling a colleague's contact under one's company, nor the reverse."""
+        own_contact = self.env["res.partner"].create({"name": "Own contact", "parent_id": self.mine.id})
+        as_colleague = self.secret_contact.with_user(self.colleague)
+        with self.assertRaises(AccessError):
+            as_colleague.write({"parent_id": self.mine.id})
+        with self.assertRaises(AccessError):
+            self.mine.with_user(self.colleague).write({"child_ids": [Command.link(self.secret_contact.id)]})
+        with self.assertRaises(AccessError):
+            own_contact.with_user(self.colleague).write({"parent_id": self.secret.id})
+        with self.assertRaises(AccessError):
+            self.env["res.partner"].with_user(self.colleague).create(
+                {"name": "Spy", "parent_id": self.secret.id}
+            )
+        self.assertEqual(self.secret_contact.parent_id, self.secret)
+        self.assertEqual(own_contact.parent_id, self.mine)
+        self.assertEqual(self.secret_contact.client_pets, "MARKER-pets")
+
+    def test_copy_carries_no_card(self):
+        """Class 5: a copy of another manager's client, set to oneself, is a bare partner."""
+        copy = self.secret.with_user(self.colleague).copy({"user_id": self.colleague.id, "name": "Copy"})
+        self.env.invalidate_all()
+        self.assertFalse(self.env["clientbase.client.card"].search([("partner_id", "=", copy.id)]))
+        self.assertFalse(copy.with_user(self.colleague).client_needs)
+
+    def test_derived_data_follows_its_source(self):
+        """Class 9: stage, VIP, warmth, persona and the like are neither readable nor writable."""
+        self._set_figures(
+            self.secret, revenue=1000.0, order_count=5, abc_class="a", stage="loyal", warmth="hot"
+        )
+        partner = self.secret.with_user(self.colleague)
+        values = partner.read(
+            ["client_stage", "client_is_vip", "client_abc_class", "client_warmth", "client_persona"]
+        )[0]
+        self.assertFalse(any(values[f] for f in values if f != "id"))
+        for vals in (
+            {"client_stage": "lost", "client_churn_reason": "x"},
+            {"client_is_vip": False},
+            {"client_warmth": "cold"},
+            {"client_persona": "fan"},
+        ):
+            with self.assertRaises(AccessError):
+                partner.write(vals)
+        Partner = self.env["res.partner"].with_user(self.colleague)
+        self.assertNotIn(self.secret, Partner.search([("client_is_vip", "=", True)]))
+        self.assertNotIn(self.secret, Partner.search([("client_stage", "=", "loyal")]))
+        self.assertNotIn(self.secret, Partner.search([("client_stage", "=", "potential")]))
+        row = self.env["clientbase.client.figures"].search([("partner_id", "=", self.secret.id)])
+        self.assertEqual((row.stage, row.abc_class, row.stage_manual), ("loyal", "a", False))
+        # one's own figures: values set by hand, not the computed ones
+        self._set_figures(self.mine, revenue=5.0, order_count=1)
+        own_row = self.env["clientbase.client.figures"].with_user(self.colleague).search([])
+        own_row.write({"stage_manual": "active"})
+        with self.assertRaises(AccessError):
+            own_row.write({"revenue": 1e9})
+
+    def test_ownership_and_contact_data_of_foreign_clients(self):
+        """Class 9: archive, mailing-only, name, email, phone of a colleague's client: refused."""
+        partner = self.secret.with_user(self.colleague)
+        for vals in (
+            {"active": False},
+            {"client_mailing_only": True},
+            {"name": "Renamed"},
+            {"email": "spy@example.com"},
+            {"phone": "+7 900 000 00 00"},
+            {"user_id": self.colleague.id},
+            {"is_company": False},
+        ):
+            with self.assertRaises(AccessError, msg=str(vals)):
+                partner.write(vals)
+        with self.assertRaises(AccessError):
+            partner.unlink()
+        self.assertTrue(self.secret.active)
+        self.assertEqual(self.secret.name, "Secret Company")
+        # the client's own manager works as before; users outside the client base are Odoo's flows
+        self.secret.with_user(self.user_salesman).write({"phone": "+7 911 000 00 00", "client_needs": "more"})
+        self.assertEqual(self.secret.client_needs, "more")
+
+    def test_plain_internal_user(self):
+        """An internal user outside the client base reads no protected field at all."""
+        partner = self.secret.with_user(self.plain_employee)
+        self.assertEqual(partner.read(["name"])[0]["name"], "Secret Company")
+        for fname in ("client_needs", "client_revenue", "client_stage", "client_birthday"):
+            with self.assertRaises(AccessError):
+                partner.read([fname])
+        with self.assertRaises(AccessError):
+            self.env["res.partner"].with_user(self.plain_employee).search(
+                [("client_needs", "=", "MARKER-needs")]
+            )
+        with self.assertRaises(AccessError):
+            self.env["clientbase.client.figures"].with_user(self.plain_employee).search([])
+
+
+@tagged("post_install", "-at_install", "clientbase_protection")
+class TestProtectionSideCopies(ProtectionCommon):
+    """Class 8: no copy of protected data where a colleague reads it (activities, chatter, warnings)."""
+
+    def test_reminders_are_the_assignees(self):
+        today = fields.Date.today()
+        self.secret.client_birthday = today.replace(year=today.year - 30) + timedelta(days=2)
+        self.env["res.partner"]._cron_client_birthdays()
+        interaction = (
+            self.env["clientbase.interaction"]
+            .with_user(self.user_salesman)
+            .create(
+                {
+                    "client_id": self.secret.id,
+                    "note": "MARKER-note",
+                    "next_step": "MARKER-next",
+                    "next_step_date": today + timedelta(days=3),
+                }
+            )
+        )
+        reminders = self.env["mail.activity"].search(
+            [("res_model", "=", "res.partner"), ("res_id", "in", (self.secret | self.secret_contact).ids)]
+        )
+        self.assertEqual(set(reminders.mapped("client_rule")), {"birthday", "call_back"})
+        Activity = self.env["mail.activity"].with_user(self.colleague)
+        self.assertFalse(Activity.search([("id", "in", reminders.ids)]))
+        self.assertFalse(Activity.search_read([("summary", "ilike", "MARKER")], ["summary"]))
+        with self.assertRaises(AccessError):
+            reminders.with_user(self.colleague).read(["summary", "note", "date_deadline"])
+        self.assertFalse(
+            self.secret.with_user(self.colleague).web_read({"activity_ids": {"fields": {"summary": {}}}})[0][
+                "activity_ids"
+            ]
+        )
+        # the assignee works them; the done message in the chatter keeps no protected text
+        mine = interaction.activity_id.with_user(self.user_salesman)
+        self.assertEqual(mine.summary, "MARKER-next")
+        mine.action_feedback(feedback="done")
+        bodies = self.secret.message_ids.mapped("body")
+        self.assertFalse([body for body in bodies if "MARKER" in str(body)])
+
+    def test_contact_warning_keeps_the_date_for_the_manager(self):
+        self.company.clientbase_contact_min_days = 30
+        self.env["clientbase.interaction"].with_user(self.user_salesman).create(
+            {"client_id": self.secret.id, "date": fields.Datetime.now() - timedelta(days=3)}
+        )
+        date_text = fields.Date.to_string(self.secret.client_last_contact_date)
+        own = self.secret.with_user(self.user_salesman)._client_contact_too_soon_message()
+        theirs = self.secret.with_user(self.colleague)._client_contact_too_soon_message()
+        self.assertIn(date_text, own)
+        self.assertTrue(theirs)
+        self.assertNotIn(date_text, theirs)
+
+
+@tagged("post_install", "-at_install", "clientbase_protection")
+class TestProtectionMarkers(ProtectionCommon):
+    """Unique markers in every protected field of one salesperson's client never appear
+    in what a colleague gets, through any model that points at partners."""
+
+    MARKER = "MRK7Q"
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        Card = cls.env["clientbase.client.card"]
+        interest = cls.env["clientbase.interest"].create({"name": f"{cls.MARKER}-interest"})
+        vals = {}
+        for pname, cname in CARD_FIELDS.items():
+            field = Card._fields[cname]
+            if field.compute or field.readonly:
+                continue
+            if field.type in ("char", "text"):
+                vals[pname] = f"{cls.MARKER}-{cname}"
+            elif field.type == "many2many":
+                vals[pname] = [Command.set(interest.ids)]
+        cls.secret.write(vals)
+        cls.env["clientbase.client.figures"].sudo().create(
+            {
+                "partner_id": cls.secret.id,
+                "company_id": cls.company.id,
+                "revenue": 777777.0,
+                "churn_reason": f"{cls.MARKER}-churn",
+            }
+        )
+        # documents of the client that the colleague may open: names show, the rest not
+        cls.lead = cls.env["crm.lead"].create(
+            {"name": "Lead", "partner_id": cls.secret_contact.id, "user_id": cls.user_salesman_2.id}
+        )
+        cls.order = cls.env["sale.order"].create(
+            {"partner_id": cls.secret.id, "user_id": cls.user_salesman_2.id}
+        )
+        cls.portal = new_test_user(
+            cls.env, login="cb_marker_portal", groups="base.group_portal", partner_id=cls.secret_contact.id
+        )
+        cls.exporter = new_test_user(
+            cls.env,
+            login="cb_colleague_exporter",
+            groups="base.group_user,clientbase_crm.group_clientbase_user,clientbase_crm.group_clientbase_export",
+        )
+        cls.env.flush_all()
+
+    def _assert_clean(self, value, where):
+        self.assertNotIn(self.MARKER, repr(value), where)
+        self.assertNotIn("777777", repr(value), where)
+
+    def _partner_links(self):
+        """(model, field) pairs of many2one/many2many fields to res.partner that the colleague may read."""
+        env = self.env(user=self.colleague)
+        for model_name in sorted(env.registry.models):
+            Model = env[model_name]
+            if Model._abstract or not Model._auto or not Model.has_access("read"):
+                continue
+            for fname, field in Model._fields.items():
+                if (
+                    field.type in ("many2one", "many2many")
+                    and field.comodel_name == "res.partner"
+                    and field.store
+                ):
+                    yield Model, fname
+
+    def test_markers_never_reach_a_colleague(self):
+        protected = sorted(
+            CARD_FIELDS.keys() | {f for f in DERIVED_FIELDS if f in self.env["res.partner"]._fields}
+        )
+        for user in (self.colleague, self.exporter):
+            env = self.env(user=user)
+            Partner = env["res.partner"]
+            readable = [f for f in protected if Partner._fields[f].is_accessible(env)]
+            targets = (self.secret | self.secret_contact).ids
+            self._assert_clean(Partner.browse(targets).read(readable), "read")
+            self._assert_clean(Partner.search_read([("id", "in", targets)], readable), "search_read")
+            self._assert_clean(Partner.browse(targets).web_read({f: {} for f in readable}), "web_read")
+            for fname in readable:
+                field = Partner._fields[fname]
+                if field.type in ("one2many", "many2many", "integer") or not field._description_searchable:
+                    continue
+                self._assert_clean(Partner.search([(fname, "!=", False)]).ids, f"search {fname}")
+                if field._description_groupable(env):
+                    self._assert_clean(Partner.read_group([], [fname], [fname]), f"read_group {fname}")
+            users = env["res.users"].with_context(active_test=False).browse(self.portal.id)
+            self._assert_clean(
+                users.read([f for f in readable if f in env["res.users"]._fields]), "res.users"
+            )
+            for Model, fname in self._partner_links():
+                records = Model.with_user(user).search([(fname, "in", targets)], limit=3)
+                if not records:
+                    continue
+                spec = {fname: {"fields": {f: {} for f in readable if f not in ("client_card_ids",)}}}
+                if Model._fields[fname].type == "many2one":
+                    self._assert_clean(records.web_read(spec), f"{Model._name}.{fname} web_read")
+                if user == self.exporter:
+                    paths = [f"{fname}/{f}" for f in readable if Partner._fields[f].type not in ("one2many",)]
+                    try:
+                        exported = records.export_data(paths)
+                    except (AccessError, UserError):
+                        continue
+                    self._assert_clean(exported, f"{Model._name}.{fname} export")
+        # the names still show on the documents the colleague opens
+        self.assertEqual(self.order.with_user(self.colleague).partner_id.name, "Secret Company")
+        self.assertIn("Secret Company", self.lead.with_user(self.colleague).partner_id.display_name)
+
+
+@tagged("post_install", "-at_install", "clientbase_protection")
+class TestProtectionClassification(ProtectionCommon):
+    def test_every_client_field_and_model_is_classified(self):
+        """A new client_* field or clientbase.* model must be declared protected or public."""
+        partner_fields = {f for f in self.env["res.partner"]._fields if f.startswith("client_")}
+        unclassified = partner_fields - CARD_FIELDS.keys() - DERIVED_FIELDS - PUBLIC_FIELDS
+        self.assertFalse(unclassified, "classify these fields in clientbase_security.py")
+        models = {
+            name
+            for name, model in self.env.registry.items()
+            if name.startswith("clientbase.") and not model._transient and not model._abstract
+        }
+        self.assertFalse(models - PROTECTED_MODELS - CONFIG_MODELS, "classify these models")
+        # protected partner fields are hidden from users outside the client base
+        Partner = self.env["res.partner"]
+        for fname in CARD_FIELDS.keys() | DERIVED_FIELDS:
+            if fname in Partner._fields and fname not in ("client_card_ids",):
+                field = Partner._fields[fname]
+                self.assertTrue(
+                    field.groups or field.comodel_name in PROTECTED_MODELS,
+                    f"{fname} must be hidden from outsiders or read through a protected model",
+                )
+
+    def test_rules_and_python_agree_on_ownership(self):
+        """The record rules and own_partner_domain() give the same clients, with and without the pool."""
+        unassigned = self.env["res.partner"].create({"name": "Pool", "client_profession": "Baker"})
+        partners = self.secret | self.secret_contact | self.mine | unassigned
+        for pool in (False, True):
+            self.company.client_pool_visible = pool
+            self.env.invalidate_all()
+            for user in (self.user_salesman, self.colleague):
+                env = self.env(user=user)
+                by_rule = (
+                    env["clientbase.client.card"].search([("partner_id", "in", partners.ids)]).partner_id
+                )
+                cards = self.env["clientbase.client.card"].search([("partner_id", "in", partners.ids)])
+                by_domain = self.env["res.partner"].search(
+                    [("id", "in", cards.partner_id.ids)] + own_partner_domain(env)
+                )
+                self.assertEqual(by_rule, by_domain, f"pool={pool} user={user.login}")
+
+
+@tagged("post_install", "-at_install", "clientbase_protection")
+class TestCardMigration(ClientbaseCommon):
+    def test_upgrade_moves_partner_columns_to_cards(self):
+        """A base of 18.0.1 (values in res_partner columns) upgrades with nothing lost."""
+        cr = self.env.cr
+        partner = self.env["res.partner"].create({"name": "Legacy client", "user_id": self.user_salesman.id})
+        bare = self.env["res.partner"].create({"name": "Legacy bare"})
+        interest = self.env["clientbase.interest"].create({"name": "Legacy interest"})
+        self.env.flush_all()
+        cr.execute(
+            """ALTER TABLE res_partner ADD COLUMN client_needs text, ADD COLUMN client_birthday date,
+                   ADD COLUMN client_birthday_month varchar, ADD COLUMN client_birthday_day int4,
+                   ADD COLUMN client_is_decision_maker bool, ADD COLUMN client_children_count int4,
+                   ADD COLUMN client_qualification varchar"""
+        )
+        cr.execute(
+            SQL(
+                """UPDATE res_partner SET client_needs = 'Old needs', client_birthday = '1970-02-03',
+                          client_birthday_month = '2', client_birthday_day = 3,
+                          client_is_decision_maker = TRUE, client_children_count = 2,
+                          client_qualification = 'worth'
+                    WHERE id = %s""",
+                partner.id,
+            )
+        )
+        cr.execute(
+            SQL(
+                "UPDATE res_partner SET client_is_decision_maker = FALSE, client_children_count = 0 WHERE id = %s",
+                bare.id,
+            )
+        )
+        cr.execute(
+            SQL("CREATE TABLE %s (partner_id int, interest_id int)", SQL.identifier(LEGACY_INTEREST_TABLE))
+        )
+        cr.execute(
+            SQL(
+                "INSERT INTO %s VALUES (%s, %s)",
+                SQL.identifier(LEGACY_INTEREST_TABLE),
+                partner.id,
+                interest.id,
+            )
+        )
+        self.assertEqual(move_partner_data_to_cards(cr), 1)
+        self.env.invalidate_all()
+        self.assertEqual(
+            (
+                partner.client_needs,
+                partner.client_birthday,
+                partner.client_birthday_month,
+                partner.client_is_decision_maker,
+                partner.client_children_count,
+                partner.client_qualification,
+                partner.client_interest_ids,
+            ),
+            ("Old needs", date(1970, 2, 3), "2", True, 2, "worth", interest),
+        )
+        self.assertFalse(self.env["clientbase.client.card"].search([("partner_id", "=", bare.id)]))
+        cr.execute(
+            "SELECT column_name FROM information_schema.columns WHERE table_name = 'res_partner' AND column_name = 'client_needs'"
+        )
+        self.assertFalse(cr.fetchall(), "the old column is dropped: no copy outside the rules")
+        # safe to run again
+        self.assertEqual(move_partner_data_to_cards(cr), 0)
