@@ -21,6 +21,7 @@ from . import clientbase_duplicate
 from . import sale_order_segment
 from . import clientbase_client_figures
 from . import clientbase_segment
+from . import clientbase_segment_member
 from . import clientbase_segment_history
 from . import res_company_segment
 from . import res_config_settings_segment

@@ -42,6 +42,7 @@ LEGACY_COLUMNS = {
     "client_churn_note": ("churn_note", "IS NOT NULL"),
 }
 LEGACY_INTEREST_TABLE = "clientbase_interest_res_partner_rel"
+LEGACY_SEGMENT_TABLE = "clientbase_segment_res_partner_rel"
 
 
 def move_partner_data_to_cards(cr):
@@ -91,3 +92,21 @@ def move_partner_data_to_cards(cr):
         " and their interests" if has_interests else "",
     )
     return created
+
+
+def move_segment_members(cr):
+    """Move the 18.0.1 segment membership relation into clientbase_segment_member."""
+    if not table_exists(cr, LEGACY_SEGMENT_TABLE):
+        return 0
+    cr.execute(
+        SQL(
+            """INSERT INTO clientbase_segment_member (segment_id, partner_id)
+               SELECT segment_id, partner_id FROM %s
+               ON CONFLICT DO NOTHING""",
+            SQL.identifier(LEGACY_SEGMENT_TABLE),
+        )
+    )
+    moved = cr.rowcount
+    cr.execute(SQL("DROP TABLE %s", SQL.identifier(LEGACY_SEGMENT_TABLE)))
+    _logger.info("clientbase_crm: %s segment memberships moved", moved)
+    return moved

@@ -95,6 +95,7 @@ DERIVED_FIELDS = {
     "client_consent_sms_greetings",
     "client_consent_phone_marketing",
     "client_card_ids",
+    "client_segment_member_ids",
 }
 
 # client_* fields of res.partner that every internal user may read: how the
@@ -135,6 +136,7 @@ PROTECTED_MODELS = {
     "clientbase.interaction",
     "clientbase.consent",
     "clientbase.segment.history",
+    "clientbase.segment.member",
 }
 
 # clientbase.* models without a client's data, or guarded otherwise: reference data,

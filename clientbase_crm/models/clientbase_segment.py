@@ -11,9 +11,9 @@ from . import segment_engine
 class ClientbaseSegment(models.Model):
     """A group of clients defined by a user with a domain on res.partner.
 
-    Membership is stored (``res.partner.client_segment_ids``) and refreshed
-    set-based by the segment recompute: the domain becomes a subquery through
-    ``_search`` and feeds one DELETE and one INSERT ... SELECT.
+    Membership is stored in ``clientbase.segment.member`` (behind the ownership
+    rules) and refreshed set-based by the segment recompute: the domain becomes a
+    subquery through ``_search`` and feeds one DELETE and one INSERT ... SELECT.
     """
 
     _name = "clientbase.segment"
@@ -36,30 +36,29 @@ class ClientbaseSegment(models.Model):
         default=lambda self: self.env.company,
         help="Figures and segments of this company are used to evaluate the conditions.",
     )
+    member_ids = fields.One2many("clientbase.segment.member", "segment_id", string="Members", readonly=True)
     partner_ids = fields.Many2many(
-        "res.partner",
-        "clientbase_segment_res_partner_rel",
-        "segment_id",
-        "partner_id",
-        string="Clients",
-        readonly=True,
+        "res.partner", string="Clients", compute="_compute_partner_ids", search="_search_partner_ids"
     )
-    partner_count = fields.Integer(string="Clients Count", compute="_compute_partner_count")
+    partner_count = fields.Integer(string="Clients Count", compute="_compute_partner_ids")
     last_refresh = fields.Datetime(string="Refreshed On", readonly=True)
 
-    def _compute_partner_count(self):
-        counts = {}
-        if self.ids:
-            self.env.cr.execute(
-                SQL(
-                    "SELECT segment_id, COUNT(*) FROM clientbase_segment_res_partner_rel"
-                    " WHERE segment_id = ANY(%s) GROUP BY segment_id",
-                    self.ids,
-                )
-            )
-            counts = dict(self.env.cr.fetchall())
+    @api.depends_context("uid")
+    def _compute_partner_ids(self):
+        """The members the current user may see (the membership's record rules)."""
+        Member = self.env["clientbase.segment.member"]
+        members = {}
+        ids = [sid for sid in self._origin._ids if sid]
+        if ids and Member.has_access("read"):
+            for member in Member.search([("segment_id", "in", ids)]):
+                members.setdefault(member.segment_id.id, []).append(member.partner_id.id)
         for segment in self:
-            segment.partner_count = counts.get(segment.id, 0)
+            partner_ids = members.get(segment._origin.id, [])
+            segment.partner_ids = [fields.Command.set(partner_ids)]
+            segment.partner_count = len(partner_ids)
+
+    def _search_partner_ids(self, operator, value):
+        return [("member_ids", "any", [("partner_id", operator, value)])]
 
     @api.constrains("domain")
     def _check_domain(self):
@@ -106,7 +105,7 @@ class ClientbaseSegment(models.Model):
                     CREATE TEMP TABLE clientbase_segment_diff AS
                     SELECT m.id AS added, r.partner_id AS removed
                       FROM %(members)s AS m(id)
-                      FULL JOIN (SELECT partner_id FROM clientbase_segment_res_partner_rel
+                      FULL JOIN (SELECT partner_id FROM clientbase_segment_member
                                   WHERE segment_id = %(segment)s) r ON r.partner_id = m.id
                      WHERE m.id IS NULL OR r.partner_id IS NULL
                     """,
@@ -116,7 +115,7 @@ class ClientbaseSegment(models.Model):
             )
             cr.execute(
                 SQL(
-                    "DELETE FROM clientbase_segment_res_partner_rel r"
+                    "DELETE FROM clientbase_segment_member r"
                     " USING clientbase_segment_diff d"
                     " WHERE r.segment_id = %(segment)s AND r.partner_id = d.removed",
                     segment=segment.id,
@@ -124,7 +123,7 @@ class ClientbaseSegment(models.Model):
             )
             cr.execute(
                 SQL(
-                    "INSERT INTO clientbase_segment_res_partner_rel (segment_id, partner_id)"
+                    "INSERT INTO clientbase_segment_member (segment_id, partner_id)"
                     " SELECT %(segment)s, d.added FROM clientbase_segment_diff d WHERE d.added IS NOT NULL"
                     " ON CONFLICT DO NOTHING",
                     segment=segment.id,
@@ -134,11 +133,10 @@ class ClientbaseSegment(models.Model):
         self.filtered("active").write({"last_refresh": fields.Datetime.now()})
         inactive = self.filtered(lambda s: not s.active)
         if inactive:
-            cr.execute(
-                SQL("DELETE FROM clientbase_segment_res_partner_rel WHERE segment_id = ANY(%s)", inactive.ids)
-            )
+            cr.execute(SQL("DELETE FROM clientbase_segment_member WHERE segment_id = ANY(%s)", inactive.ids))
         self.env["res.partner"].invalidate_model(["client_segment_ids"])
-        self.invalidate_recordset(["partner_ids", "partner_count"])
+        self.env["clientbase.segment.member"].invalidate_model()
+        self.invalidate_recordset(["member_ids", "partner_ids", "partner_count"])
         segment_engine.log_duration("Client segments: members refreshed", start, segments=len(self))
 
     def action_refresh(self):

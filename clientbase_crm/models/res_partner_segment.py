@@ -1,4 +1,4 @@
-from odoo import api, fields, models
+from odoo import Command, api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import SQL
 
@@ -193,20 +193,46 @@ class ResPartner(models.Model):
     client_warmth_is_manual = fields.Boolean(
         string="Warmth Set by Hand", compute="_compute_client_figures", groups=USER_GROUP
     )
+    client_segment_member_ids = fields.One2many(
+        "clientbase.segment.member",
+        "partner_id",
+        string="Segment Memberships",
+        readonly=True,
+        groups=USER_GROUP,
+    )
     client_segment_ids = fields.Many2many(
         "clientbase.segment",
-        "clientbase_segment_res_partner_rel",
-        "partner_id",
-        "segment_id",
         string="Segments",
-        readonly=True,
-        copy=False,
+        compute="_compute_client_segment_ids",
+        search="_search_client_segment_ids",
         groups=USER_GROUP,
         help="User-defined segments the client belongs to, refreshed by the segment recompute.",
     )
     client_segment_history_ids = fields.One2many(
         "clientbase.segment.history", "partner_id", string="Segment History", readonly=True
     )
+
+    @api.depends_context("uid")
+    def _compute_client_segment_ids(self):
+        """Segments of the client, through the memberships the current user may read."""
+        Member = self.env["clientbase.segment.member"]
+        segments = {}
+        ids = [pid for pid in self._origin._ids if pid]
+        if ids and Member.has_access("read"):
+            for member in Member.search([("partner_id", "in", ids)]):
+                segments.setdefault(member.partner_id.id, []).append(member.segment_id.id)
+        for partner in self:
+            partner.client_segment_ids = [Command.set(segments.get(partner._origin.id, []))]
+
+    def _search_client_segment_ids(self, operator, value):
+        if value is False or value is None or value == []:
+            # "no segment": no visible membership
+            positive = operator in ("!=", "not in")
+            return [("client_segment_member_ids", "any" if positive else "not any", [])]
+        if operator in ("!=", "not in"):
+            positive = "in" if operator == "not in" else "="
+            return [("client_segment_member_ids", "not any", [("segment_id", positive, value)])]
+        return [("client_segment_member_ids", "any", [("segment_id", operator, value)])]
 
     # ------------------------------------------------------------------
     def _get_client_figures(self):

@@ -75,6 +75,6 @@ class SegmentCommon(TransactionCase):
         )
         rows = self.env.cr.fetchall()
         self.env.cr.execute(
-            "SELECT segment_id, partner_id FROM clientbase_segment_res_partner_rel ORDER BY 1, 2"
+            "SELECT segment_id, partner_id FROM clientbase_segment_member ORDER BY 1, 2"
         )
         return rows, self.env.cr.fetchall()

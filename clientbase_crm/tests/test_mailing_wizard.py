@@ -25,7 +25,7 @@ class TestMailingWizard(MailingCommon):
         segment._refresh_members()
         # the client without email is in the segment too
         self.env.cr.execute(
-            "INSERT INTO clientbase_segment_res_partner_rel (segment_id, partner_id) VALUES (%s, %s)",
+            "INSERT INTO clientbase_segment_member (segment_id, partner_id) VALUES (%s, %s)",
             (segment.id, self.p_no_email.id),
         )
         self.env["res.partner"].invalidate_model(["client_segment_ids"])

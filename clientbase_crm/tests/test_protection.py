@@ -13,7 +13,12 @@ from odoo.exceptions import AccessError, UserError
 from odoo.tests import new_test_user, tagged
 from odoo.tools import SQL
 
-from ..models.clientbase_card_migration import LEGACY_INTEREST_TABLE, move_partner_data_to_cards
+from ..models.clientbase_card_migration import (
+    LEGACY_INTEREST_TABLE,
+    LEGACY_SEGMENT_TABLE,
+    move_partner_data_to_cards,
+    move_segment_members,
+)
 from ..models.clientbase_security import (
     CARD_FIELDS,
     CONFIG_MODELS,
@@ -217,6 +222,23 @@ class TestProtectionDoors(ProtectionCommon):
         own_row.write({"stage_manual": "active"})
         with self.assertRaises(AccessError):
             own_row.write({"revenue": 1e9})
+
+    def test_segment_membership_follows_the_client(self):
+        """Class 9: which segments a colleague's client is in is not readable nor searchable."""
+        segment = self.env["clientbase.segment"].create({"name": "Everybody", "domain": "[]"})
+        segment._refresh_members()
+        self.assertIn(self.secret, segment.partner_ids)
+        as_colleague = segment.with_user(self.colleague)
+        self.assertIn(self.mine, as_colleague.partner_ids)
+        self.assertNotIn(self.secret, as_colleague.partner_ids)
+        self.assertEqual(as_colleague.partner_count, len(as_colleague.partner_ids))
+        Partner = self.env["res.partner"].with_user(self.colleague)
+        self.assertFalse(self.secret.with_user(self.colleague).client_segment_ids)
+        found = Partner.search([("client_segment_ids", "in", segment.ids)])
+        self.assertIn(self.mine, found)
+        self.assertNotIn(self.secret, found)
+        Member = self.env["clientbase.segment.member"].with_user(self.colleague)
+        self.assertFalse(Member.search([("partner_id", "=", self.secret.id)]))
 
     def test_ownership_and_contact_data_of_foreign_clients(self):
         """Class 9: archive, mailing-only, name, email, phone of a colleague's client: refused."""
@@ -522,3 +544,25 @@ class TestCardMigration(ClientbaseCommon):
         self.assertFalse(cr.fetchall(), "the old column is dropped: no copy outside the rules")
         # safe to run again
         self.assertEqual(move_partner_data_to_cards(cr), 0)
+
+    def test_upgrade_moves_segment_memberships(self):
+        segment = self.env["clientbase.segment"].create({"name": "Legacy segment", "domain": "[]"})
+        cr = self.env.cr
+        cr.execute(
+            SQL("CREATE TABLE %s (segment_id int, partner_id int)", SQL.identifier(LEGACY_SEGMENT_TABLE))
+        )
+        cr.execute(
+            SQL(
+                "INSERT INTO %s VALUES (%s, %s), (%s, %s)",
+                SQL.identifier(LEGACY_SEGMENT_TABLE),
+                segment.id,
+                self.client_person.id,
+                segment.id,
+                self.client_company.id,
+            )
+        )
+        self.assertEqual(move_segment_members(cr), 2)
+        self.env.invalidate_all()
+        self.assertEqual(segment.partner_ids, self.client_person | self.client_company)
+        self.assertIn(segment, self.client_person.client_segment_ids)
+        self.assertEqual(move_segment_members(cr), 0)

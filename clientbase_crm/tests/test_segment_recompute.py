@@ -21,11 +21,11 @@ class TestSegmentRecompute(SegmentCommon):
         )
         cls.env.flush_all()
         cls.env.cr.execute("DELETE FROM clientbase_client_figures")
-        cls.env.cr.execute("DELETE FROM clientbase_segment_res_partner_rel")
+        cls.env.cr.execute("DELETE FROM clientbase_segment_member")
 
     def _reset(self):
         self.env.cr.execute("DELETE FROM clientbase_client_figures")
-        self.env.cr.execute("DELETE FROM clientbase_segment_res_partner_rel")
+        self.env.cr.execute("DELETE FROM clientbase_segment_member")
         self.env["res.company"].search([]).write({"client_segment_cursor": 0})
         self.env.invalidate_all()
 
@@ -124,7 +124,7 @@ class TestSegmentRecompute(SegmentCommon):
         members = segment.partner_ids
         self.assertTrue(members)
         self.env.cr.execute(
-            "DELETE FROM clientbase_segment_res_partner_rel WHERE segment_id = %s", segment.ids
+            "DELETE FROM clientbase_segment_member WHERE segment_id = %s", segment.ids
         )
         self._recompute()
         self.assertEqual(client.client_order_count, 99, "nothing changed: the figures were not recomputed")

@@ -1,0 +1,26 @@
+from odoo import fields, models
+
+
+class ClientbaseSegmentMember(models.Model):
+    """One client in one user-defined segment.
+
+    Membership says something about the client (its purchases, its segments),
+    so it is a model of its own behind the ownership rules, not a bare relation
+    table: ``res.partner.client_segment_ids``, ``clientbase.segment.partner_ids``
+    and the segment's count read it under the current user's rights. The
+    segment recompute writes it set-based (``clientbase.segment._refresh_members``).
+    """
+
+    _name = "clientbase.segment.member"
+    _description = "Client Segment Membership"
+    _log_access = False
+    _rec_name = "partner_id"
+
+    segment_id = fields.Many2one("clientbase.segment", required=True, ondelete="cascade", index=True)
+    partner_id = fields.Many2one(
+        "res.partner", string="Client", required=True, ondelete="cascade", index=True
+    )
+
+    _sql_constraints = [
+        ("segment_partner_uniq", "UNIQUE(segment_id, partner_id)", "A client is in a segment once."),
+    ]
