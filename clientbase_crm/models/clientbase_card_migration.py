@@ -38,6 +38,9 @@ LEGACY_COLUMNS = {
     "client_favourite_brand": ("favourite_brand", "IS NOT NULL"),
     "client_profession": ("profession", "IS NOT NULL"),
     "client_income_band": ("income_band", "IS NOT NULL"),
+    "client_churn_date": ("churn_date", "IS NOT NULL"),
+    "client_churn_reason_id": ("churn_reason_id", "IS NOT NULL"),
+    "client_winback_date": ("winback_date", "IS NOT NULL"),
     "client_churn_competitor": ("churn_competitor", "IS NOT NULL"),
     "client_churn_note": ("churn_note", "IS NOT NULL"),
 }

@@ -105,7 +105,12 @@ class ClientbaseClientCard(models.Model):
         [("low", "Low"), ("middle", "Middle"), ("high", "High")], string="Income Band"
     )
 
-    # --- Churn (what the client said when leaving) ----------------------
+    # --- Churn (when and why the client left) ----------------------------
+    churn_date = fields.Date(string="Lost On", index="btree_not_null")
+    churn_reason_id = fields.Many2one(
+        "clientbase.churn.reason", string="Reason for Leaving", ondelete="restrict", index="btree_not_null"
+    )
+    winback_date = fields.Date(string="Win Back On")
     churn_competitor = fields.Char(string="Went to Competitor")
     churn_note = fields.Text(string="Why the Client Left")
 

@@ -17,6 +17,8 @@ SEARCH_OPERATORS = {
     ">": SQL(">"),
     ">=": SQL(">="),
 }
+# card fields the card computes itself (not written through the partner)
+CARD_COMPUTED = ("birthday_month", "birthday_day")
 # card fields that are stored and readable as SQL (x2many are searched through the card's domain)
 CARD_SQL_TYPES = ("char", "text", "selection", "date", "integer", "float", "monetary", "boolean", "many2one")
 
@@ -48,12 +50,12 @@ def _card_field(pname, string, field_type, *args, readonly=False, **kwargs):
     kwargs.update(
         string=string,
         compute="_compute_client_card",
+        inverse="_inverse_client_card",
         search=_card_search(pname),
         groups=USER_GROUP,
         copy=False,
+        readonly=readonly,
     )
-    if not readonly:
-        kwargs["inverse"] = "_inverse_client_card"
     return field_type(*args, **kwargs)
 
 
@@ -162,6 +164,11 @@ class ResPartner(models.Model):
     )
 
     # --- What a lost client said ------------------------------------------
+    client_churn_date = _card_field("client_churn_date", "Lost On", fields.Date, readonly=True)
+    client_churn_reason_id = _card_field(
+        "client_churn_reason_id", "Reason for Leaving", fields.Many2one, "clientbase.churn.reason"
+    )
+    client_winback_date = _card_field("client_winback_date", "Win Back On", fields.Date)
     client_churn_competitor = _card_field("client_churn_competitor", "Went to Competitor", fields.Char)
     client_churn_note = _card_field("client_churn_note", "Why the Client Left", fields.Text)
 
@@ -205,7 +212,7 @@ class ResPartner(models.Model):
         """Split ``vals`` into (partner values, card values)."""
         card_vals = {}
         for pname in list(vals):
-            if pname in CARD_FIELDS and not self._fields[pname].readonly:
+            if pname in CARD_FIELDS and CARD_FIELDS[pname] not in CARD_COMPUTED:
                 card_vals[CARD_FIELDS[pname]] = vals.pop(pname)
         if card_vals.get("qualification"):
             card_vals.setdefault("qualified_date", fields.Date.context_today(self))

@@ -11,13 +11,16 @@ from odoo import api, fields, models
 from odoo.tools import SQL, split_every
 from odoo.tools.sql import column_exists
 
+from .clientbase_security import CARD_FIELDS
+
 BATCH_SIZE = 1000
 
 # a client being worked: the commercial entity, active, with a manager, not mailing-only, not lost
+# (its client card, aliased ``card``, is joined by every query that uses it)
 WORKING_CLIENT_SQL = SQL(
     "res_partner.active AND res_partner.id = res_partner.commercial_partner_id"
     " AND res_partner.user_id IS NOT NULL AND res_partner.client_mailing_only IS NOT TRUE"
-    " AND res_partner.client_churn_date IS NULL"
+    " AND card.churn_date IS NULL"
 )
 
 # the client has a deal: a confirmed order, or an open or won opportunity (lost ones are archived)
@@ -105,6 +108,23 @@ class ResPartner(models.Model):
         for batch in split_every(BATCH_SIZE, list(ids)):
             self.env.cr.execute(SQL("UPDATE res_partner SET %s WHERE id IN %s", assignments, tuple(batch)))
         self.invalidate_model(list(values))
+
+    @api.model
+    def _client_set_card_columns(self, ids, values):
+        """Same as :meth:`_client_set_columns`, on the client cards of the partners ``ids``."""
+        if not ids:
+            return
+        Card = self.env["clientbase.client.card"]
+        Card.flush_model(list(values))
+        assignments = SQL(", ").join(
+            SQL("%s = %s", SQL.identifier(fname), value) for fname, value in values.items()
+        )
+        for batch in split_every(BATCH_SIZE, list(ids)):
+            self.env.cr.execute(
+                SQL("UPDATE clientbase_client_card SET %s WHERE partner_id IN %s", assignments, tuple(batch))
+            )
+        Card.invalidate_model(list(values))
+        self.invalidate_model([pname for pname, cname in CARD_FIELDS.items() if cname in values])
 
     @api.model
     def _client_has_rule_activity_sql(self, rule):
@@ -269,16 +289,7 @@ class ResPartner(models.Model):
             # taken up again: the clock of the potential restarts today
             due_ids = [row[0] for row in due]
             self._client_set_columns(due_ids, {"client_retry_date": None, "client_paused_date": None})
-            for batch in split_every(BATCH_SIZE, due_ids):
-                self.env.cr.execute(
-                    SQL(
-                        "UPDATE clientbase_client_card SET qualified_date = %s WHERE partner_id IN %s",
-                        today,
-                        tuple(batch),
-                    )
-                )
-            self.env["clientbase.client.card"].invalidate_model(["qualified_date"])
-            self.invalidate_model(["client_qualified_date"])
+            self._client_set_card_columns(due_ids, {"qualified_date": today})
 
     # --- fresh data -------------------------------------------------------------------------
     @api.model
@@ -319,10 +330,8 @@ class ResPartner(models.Model):
     def _cron_client_winback(self):
         """On the win-back date of a lost client, the manager gets a reminder."""
         today = fields.Date.context_today(self)
-        lost = SQL(
-            "res_partner.active AND res_partner.user_id IS NOT NULL AND res_partner.client_churn_date IS NOT NULL"
-        )
-        due = self._client_rule_rows(SQL("%s AND res_partner.client_winback_date <= %s", lost, today))
+        lost = SQL("res_partner.active AND res_partner.user_id IS NOT NULL AND card.churn_date IS NOT NULL")
+        due = self._client_rule_rows(SQL("%s AND card.winback_date <= %s", lost, today))
         still_lost = self._client_rule_rows(
             SQL("%s AND %s", lost, self._client_has_rule_activity_sql("winback"))
         )
@@ -331,4 +340,4 @@ class ResPartner(models.Model):
         )
         self._client_sync_rule_activities("winback", [row[0] for row in still_lost], create_vals)
         if due:
-            self._client_set_columns([row[0] for row in due], {"client_winback_date": None})
+            self._client_set_card_columns([row[0] for row in due], {"winback_date": None})

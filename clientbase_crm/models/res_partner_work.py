@@ -15,8 +15,6 @@ WORK_COLUMNS = {
     "client_retry_date": "date",
     "client_birthday_reminded_on": "date",
     "client_birthday_greeted_on": "date",
-    "client_churn_date": "date",
-    "client_winback_date": "date",
 }
 
 
@@ -53,11 +51,6 @@ class ResPartner(models.Model):
     client_birthday_greeted_on = fields.Date(copy=False, readonly=True)
 
     # --- Churn ------------------------------------------------------------------
-    client_churn_date = fields.Date(string="Lost On", copy=False, readonly=True, index="btree_not_null")
-    client_churn_reason_id = fields.Many2one(
-        "clientbase.churn.reason", string="Reason for Leaving", copy=False, ondelete="restrict"
-    )
-    client_winback_date = fields.Date(string="Win Back On", copy=False)
 
     def _auto_init(self):
         cr = self.env.cr

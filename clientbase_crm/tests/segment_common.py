@@ -74,7 +74,5 @@ class SegmentCommon(TransactionCase):
             " ORDER BY partner_id, company_id"
         )
         rows = self.env.cr.fetchall()
-        self.env.cr.execute(
-            "SELECT segment_id, partner_id FROM clientbase_segment_member ORDER BY 1, 2"
-        )
+        self.env.cr.execute("SELECT segment_id, partner_id FROM clientbase_segment_member ORDER BY 1, 2")
         return rows, self.env.cr.fetchall()

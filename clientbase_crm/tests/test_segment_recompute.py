@@ -123,9 +123,7 @@ class TestSegmentRecompute(SegmentCommon):
         segment = self.env["clientbase.segment"].search([("name", "=", "Hot ones")])
         members = segment.partner_ids
         self.assertTrue(members)
-        self.env.cr.execute(
-            "DELETE FROM clientbase_segment_member WHERE segment_id = %s", segment.ids
-        )
+        self.env.cr.execute("DELETE FROM clientbase_segment_member WHERE segment_id = %s", segment.ids)
         self._recompute()
         self.assertEqual(client.client_order_count, 99, "nothing changed: the figures were not recomputed")
         self.assertEqual(segment.partner_ids, members, "user-defined segments are refreshed by every run")
