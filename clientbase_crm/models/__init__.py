@@ -6,6 +6,7 @@ from . import res_company_security
 from . import clientbase_export_request
 from . import clientbase_export_log
 from . import res_partner_export
+from . import base_export_guard
 from . import res_partner_access
 from . import clientbase_interaction
 from . import clientbase_churn_reason

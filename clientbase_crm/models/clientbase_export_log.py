@@ -1,4 +1,8 @@
-from odoo import api, fields, models
+import logging
+
+from odoo import SUPERUSER_ID, api, fields, models
+
+_logger = logging.getLogger(__name__)
 
 EXPORT_DOORS = [
     ("rpc", "RPC (export_data)"),
@@ -43,6 +47,14 @@ class ClientbaseExportLog(models.Model):
         help="For personal data requests and forgetting: the client concerned.",
     )
     note = fields.Char(readonly=True)
+    outcome = fields.Selection(
+        [("done", "Exported"), ("refused", "Refused")],
+        default="done",
+        required=True,
+        readonly=True,
+        index=True,
+        help="Refused: the export was asked for and refused (no right, or over the quota without approval).",
+    )
 
     @api.model
     def _log_export(self, model, record_count, field_names, door, request=None, partner=None, note=None):
@@ -66,6 +78,51 @@ class ClientbaseExportLog(models.Model):
         if unusual:
             log._notify_managers()
         return log
+
+    @api.model
+    def _log_refusal(self, model, record_count, field_names, door, error):
+        """Log a refused export, whatever becomes of the transaction that asked for it.
+
+        The line is written in the current transaction (kept when the caller goes on), and,
+        should that transaction be rolled back (as an RPC call or a web export that raised
+        is), written again once the rollback is done, in a cursor of its own.
+        """
+        vals = {
+            "user_id": self.env.uid,
+            "company_id": self.env.company.id,
+            "model": model,
+            "record_count": record_count,
+            "field_names": ", ".join(field_names),
+            "door": door,
+            "outcome": "refused",
+            "note": str(error)[:250],
+        }
+        self.sudo().create(vals)
+        registry = self.env.registry
+
+        def log_after_rollback():
+            try:
+                with registry.cursor() as cr:
+                    api.Environment(cr, SUPERUSER_ID, {})[self._name].create(vals)
+            except Exception:  # the refusal reached the user; its log line must not fail louder
+                _logger.exception("Could not log a refused export of %s by user %s", model, vals["user_id"])
+
+        self.env.cr.postrollback.add(log_after_rollback)
+
+    @api.model
+    def _get_exported_count(self, since):
+        """Records the current user exported in the current company since ``since``."""
+        rows = self.sudo()._read_group(
+            [
+                ("user_id", "=", self.env.uid),
+                ("company_id", "=", self.env.company.id),
+                ("date", ">=", since),
+                ("outcome", "=", "done"),
+                ("door", "!=", "privacy"),
+            ],
+            aggregates=["record_count:sum"],
+        )
+        return rows[0][0] or 0
 
     def _notify_managers(self):
         managers = self.env["clientbase.export.request"]._get_export_approvers(self.company_id)

@@ -1,3 +1,5 @@
+from datetime import timedelta
+
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
 
@@ -44,6 +46,21 @@ class ClientbaseExportRequest(models.Model):
     )
     approved_by_id = fields.Many2one("res.users", readonly=True)
     log_ids = fields.One2many("clientbase.export.log", "request_id", string="Exports", readonly=True)
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        if not self._is_approver():
+            for vals in vals_list:
+                # a request is created by its requester, as a draft: approval is the approvers'
+                if (
+                    vals.get("state", "draft") != "draft"
+                    or vals.get("approved_by_id")
+                    or vals.get("user_id", self.env.uid) != self.env.uid
+                ):
+                    raise AccessError(
+                        self.env._("An export request is created by its requester and approved by a manager.")
+                    )
+        return super().create(vals_list)
 
     def write(self, vals):
         if {"state", "approved_by_id", "user_id"}.intersection(vals) and not self._is_approver():
@@ -109,9 +126,17 @@ class ClientbaseExportRequest(models.Model):
     def _check_export_allowed(self, model, record_count):
         """Return the approved request consumed by an export, or None if none is needed.
 
-        Raise AccessError when the export is above the threshold and nothing approves it.
+        The company threshold is a quota per user over a period (``client_export_period_hours``):
+        the records a user exported in the period, this export included. Several small exports, or
+        the groups of one grouped export, add up. Raise AccessError when the export goes over the
+        quota and no approved request of the user covers it.
         """
-        if record_count <= self.env.company.client_export_threshold or self._is_approver():
+        if self._is_approver():
+            return None
+        company = self.env.company
+        since = fields.Datetime.now() - timedelta(hours=company.client_export_period_hours)
+        exported = self.env["clientbase.export.log"]._get_exported_count(since)
+        if exported + record_count <= company.client_export_threshold:
             return None
         request = self.sudo().search(
             [
@@ -127,11 +152,14 @@ class ClientbaseExportRequest(models.Model):
         if not request:
             raise AccessError(
                 self.env._(
-                    "Exporting %(count)s records needs a manager's approval (the limit is %(limit)s). "
+                    "Exporting %(count)s more records needs a manager's approval: you exported %(done)s "
+                    "in the last %(hours)s hours and the limit is %(limit)s. "
                     "Ask for it in Client base > Export Requests.",
                     count=record_count,
-                    limit=self.env.company.client_export_threshold,
+                    done=exported,
+                    hours=company.client_export_period_hours,
+                    limit=company.client_export_threshold,
                 )
             )
-        request.state = "used"
+        request.sudo().state = "used"
         return request

@@ -153,6 +153,10 @@ CONFIG_MODELS = {
     "clientbase.mailing.eligibility",
 }
 
+# models whose export is an export of client data (base_export_guard.py); res.users is
+# guarded when a client field is exported
+GUARDED_EXPORT_MODELS = {"res.partner", "clientbase.segment", "clientbase.export.log"} | PROTECTED_MODELS
+
 # Fields of res.partner that only the client's manager (or a client base manager)
 # may change on a client managed by someone else: ownership and contact data.
 OWNERSHIP_FIELDS = {

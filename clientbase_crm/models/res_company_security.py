@@ -11,6 +11,11 @@ class ResCompany(models.Model):
         help="An export of more client records than this needs an approved export request "
         "(managers excepted); such exports are reported to the client base managers.",
     )
+    client_export_period_hours = fields.Integer(
+        string="Export Quota Period (Hours)",
+        default=24,
+        help="The approval threshold counts every record a user exported over this many hours.",
+    )
     client_pool_visible = fields.Boolean(
         string="Users See Unassigned Clients",
         default=True,
@@ -27,7 +32,9 @@ class ResCompany(models.Model):
             self.env.invalidate_all()
         return res
 
-    @api.constrains("client_export_threshold")
+    @api.constrains("client_export_threshold", "client_export_period_hours")
     def _check_client_export_threshold(self):
         if any(company.client_export_threshold < 1 for company in self):
             raise ValidationError(self.env._("The export approval threshold must be at least one record."))
+        if any(company.client_export_period_hours < 1 for company in self):
+            raise ValidationError(self.env._("The export quota period must be at least one hour."))

@@ -23,12 +23,22 @@ class TestExportControl(ClientbaseCommon):
     def _logs(self, user):
         return self.Log.sudo().search([("user_id", "=", user.id)])
 
+    def _refused(self, export, *args):
+        """Call ``export``, expecting an AccessError, as a caller that goes on after it
+        (``assertRaises`` rolls its savepoint back, and the refusal's log line with it;
+        the rollback of a real request is covered by the HTTP test)."""
+        try:
+            export(*args)
+        except AccessError:
+            return
+        self.fail("the export was not refused")
+
     def test_export_refused_without_group(self):
         emails = self.clients.mapped("email")
         for user in (self.user_salesman, self.user_manager):
-            with self.assertRaises(AccessError):
-                self.clients.with_user(user).export_data(["name", "email"])
-        self.assertFalse(self._logs(self.user_salesman) | self._logs(self.user_manager))
+            self._refused(self.clients.with_user(user).export_data, ["name", "email"])
+        refusals = self._logs(self.user_salesman) | self._logs(self.user_manager)
+        self.assertEqual(refusals.mapped("outcome"), ["refused", "refused"], "refusals are logged")
         self.assertEqual(self.clients.mapped("email"), emails, "data intact after a refused export")
 
     def test_export_refused_through_relation(self):
@@ -103,6 +113,58 @@ class TestExportControl(ClientbaseCommon):
         with self.assertRaises(AccessError):
             exporter_clients.export_data(["name"])
 
+    def test_quota_over_a_period(self):
+        """Several exports under the threshold add up; the one that goes over needs approval."""
+        self.company.client_export_threshold = 3
+        more = self.env["res.partner"].create(
+            [{"name": f"Quota {i}", "user_id": self.user_exporter.id} for i in range(3)]
+        )
+        as_exporter = self.env["res.partner"].with_user(self.user_exporter)
+        as_exporter.browse(self.client_person.id).export_data(["name"])
+        as_exporter.browse(more[:2].ids).export_data(["name"])
+        self._refused(as_exporter.browse(more[2:].ids).export_data, ["name"])
+        logs = self._logs(self.user_exporter)
+        self.assertEqual(sorted(logs.mapped("outcome")), ["done", "done", "refused"])
+        # an export older than the period does not count any more
+        logs.filtered(lambda log: log.outcome == "done").write({"date": "2000-01-01 00:00:00"})
+        as_exporter.browse(more[2:].ids).export_data(["name"])
+
+    def test_requests_are_made_by_their_requester(self):
+        Request = self.env["clientbase.export.request"].with_user(self.user_exporter)
+        for vals in (
+            {"state": "approved"},
+            {"approved_by_id": self.user_exporter.id},
+            {"user_id": self.user_salesman.id},
+        ):
+            with self.assertRaises(AccessError, msg=str(vals)):
+                Request.create(dict(vals, name="Bypass", record_count=1000))
+        self.assertFalse(self.env["clientbase.export.request"].search([("name", "=", "Bypass")]))
+
+    def test_every_client_data_model_is_guarded(self):
+        """The figures, the cards, segments, and users' client fields export only with the right."""
+        portal = new_test_user(self.env, login="cb_export_portal", groups="base.group_portal")
+        self.env["clientbase.client.figures"].sudo().create(
+            {"partner_id": self.client_person.id, "company_id": self.company.id, "revenue": 10.0}
+        )
+        cases = [
+            (self.env["clientbase.client.figures"], ["revenue"]),
+            (self.env["clientbase.client.card"], ["partner_id"]),
+            (self.env["clientbase.segment"], ["name"]),
+            (self.env["res.users"].browse(portal.id), ["client_birthday"]),
+        ]
+        for records, paths in cases:
+            if records._name != "res.users":
+                records = records.search([])
+            self._refused(records.with_user(self.user_salesman).export_data, paths)
+        # res.users without client fields is Odoo's own export
+        hr = new_test_user(self.env, login="cb_export_hr", groups="base.group_user,base.group_allow_export")
+        self.env["res.users"].browse(portal.id).with_user(hr).export_data(["login"])
+        refused = self._logs(self.user_salesman)
+        self.assertEqual(
+            set(refused.mapped("model")),
+            {"clientbase.client.figures", "clientbase.client.card", "clientbase.segment", "res.users"},
+        )
+
     def test_threshold_constraint(self):
         with self.assertRaises(ValidationError):
             self.company.client_export_threshold = 0
@@ -143,7 +205,8 @@ class TestExportControlHttp(HttpCase):
         self.assertNotEqual(response.status_code, 200)
         self.assertNotIn("spreadsheetml", response.headers.get("Content-Type", ""))
         self.assertIn("not allowed to export client data", response.text)
-        self.assertFalse(Log.search([("user_id", "=", self.user_plain.id)]))
+        refusal = Log.search([("user_id", "=", self.user_plain.id)])
+        self.assertEqual((refusal.outcome, refusal.door), ("refused", "web_export"))
         self.assertEqual(self.client.email, "target@example.com")
 
     def test_web_export_allowed_and_logged(self):

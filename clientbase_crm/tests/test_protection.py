@@ -318,6 +318,19 @@ class TestProtectionSideCopies(ProtectionCommon):
         bodies = self.secret.message_ids.mapped("body")
         self.assertFalse([body for body in bodies if "MARKER" in str(body)])
 
+    def test_privacy_export_file_is_the_requesters(self):
+        """Class 7: the personal-data file is not an attachment every employee can open."""
+        action = self.secret.with_user(self.user_manager).action_client_privacy_export()
+        attachment = self.env["ir.attachment"].browse(int(action["url"].split("/")[3].split("?")[0]))
+        self.assertIn(b"MARKER-needs", attachment.with_user(self.user_manager).raw)
+        for user in (self.colleague, self.plain_employee, self.user_salesman):
+            with self.assertRaises(AccessError):
+                attachment.with_user(user).read(["datas"])
+            self.assertFalse(
+                self.env["ir.attachment"].with_user(user).search([("id", "=", attachment.id)]),
+                user.login,
+            )
+
     def test_contact_warning_keeps_the_date_for_the_manager(self):
         self.company.clientbase_contact_min_days = 30
         self.env["clientbase.interaction"].with_user(self.user_salesman).create(

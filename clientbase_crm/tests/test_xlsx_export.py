@@ -118,6 +118,29 @@ class TestXlsxExport(ClientbaseCommon):
             )
         self.assertFalse(self.env["clientbase.export.log"].search([("user_id", "=", self.user_salesman.id)]))
 
+    def test_xlsx_file_is_its_makers(self):
+        """Class 7: another exporter neither lists nor downloads someone else's file."""
+        self._export(
+            self.exporter, {"partner_ids": [(6, 0, self.clients.ids)], "field_ids": self._columns("name")}
+        )
+        wizard = self.env["clientbase.xlsx.export.wizard"].search([("create_uid", "=", self.exporter.id)])
+        self.assertTrue(wizard.file_data)
+        other = new_test_user(
+            self.env,
+            login="cb_xlsx_other_exporter",
+            groups="base.group_user,clientbase_crm.group_clientbase_user,clientbase_crm.group_clientbase_export",
+        )
+        Wizard = self.env["clientbase.xlsx.export.wizard"].with_user(other)
+        self.assertFalse(Wizard.search([("id", "=", wizard.id)]))
+        with self.assertRaises(AccessError):
+            wizard.with_user(other).read(["file_data"])
+        attachment = self.env["ir.attachment"].search(
+            [("res_model", "=", wizard._name), ("res_id", "=", wizard.id), ("res_field", "=", "file_data")]
+        )
+        self.assertTrue(attachment)
+        with self.assertRaises(AccessError):
+            attachment.with_user(other).read(["datas"])
+
     def test_xlsx_default_from_selection(self):
         wizard = (
             self.env["clientbase.xlsx.export.wizard"]

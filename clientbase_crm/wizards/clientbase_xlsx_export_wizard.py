@@ -5,7 +5,7 @@ import tempfile
 import xlsxwriter
 
 from odoo import api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessError, UserError
 from odoo.tools import split_every
 from odoo.tools.safe_eval import safe_eval
 
@@ -147,13 +147,19 @@ class ClientbaseXlsxExportWizard(models.TransientModel):
     def action_export(self):
         self.ensure_one()
         Partner = self.env["res.partner"]
-        Partner._check_client_export_right()
         columns = self._get_columns()
         domain = self._get_domain()
         ids = Partner.search(domain, order="name, id").ids
         if not ids:
             raise UserError(self.env._("There is no client to export."))
-        approval = self.env["clientbase.export.request"]._check_export_allowed("res.partner", len(ids))
+        try:
+            Partner._check_client_export_right()
+            approval = self.env["clientbase.export.request"]._check_export_allowed("res.partner", len(ids))
+        except AccessError as error:
+            self.env["clientbase.export.log"]._log_refusal(
+                "res.partner", len(ids), [name for name, _field, _header in columns], "xlsx_report", error
+            )
+            raise
         data = self._build_workbook(columns, ids)
         self.write({"file_data": base64.b64encode(data), "file_name": "clients.xlsx"})
         self.env["clientbase.export.log"]._log_export(

@@ -1,0 +1,67 @@
+import logging
+
+from odoo import api, models
+from odoo.exceptions import AccessError
+from odoo.http import request as http_request
+
+from .clientbase_security import EXPORT_GROUP, GUARDED_EXPORT_MODELS
+
+_logger = logging.getLogger(__name__)
+
+
+class Base(models.AbstractModel):
+    """One export guard for every model whose rows reach client data.
+
+    Every export of Odoo ends in ``export_data`` (``/web/export/*`` calls it,
+    once per group of a grouped export; RPC clients call it directly). For the
+    models of ``GUARDED_EXPORT_MODELS`` (the partner, the client base's own
+    models) and for ``res.users`` when a client field is asked for, an export
+    needs the *Export Client Data* right and stays within the user's quota
+    (``clientbase.export.request._check_export_allowed``); it is logged, and so
+    is a refusal (in a cursor of its own, so that the refusal's rollback keeps
+    the line). What the export holds is what the user may read: the record
+    rules of the client data apply to it as to any read. The superuser (code,
+    crons, ``sudo()``) is not an export.
+    """
+
+    _inherit = "base"
+
+    def export_data(self, fields_to_export):
+        if self.env.su or not self._clientbase_export_is_guarded(fields_to_export):
+            return super().export_data(fields_to_export)
+        door = self._clientbase_export_door()
+        try:
+            if not self.env.user.has_group(EXPORT_GROUP):
+                raise AccessError(
+                    self.env._(
+                        "You are not allowed to export client data. "
+                        "Ask your administrator for the “Export Client Data” right."
+                    )
+                )
+            approval = self.env["clientbase.export.request"]._check_export_allowed(self._name, len(self))
+        except AccessError as error:
+            self.env["clientbase.export.log"]._log_refusal(
+                self._name, len(self), fields_to_export, door, error
+            )
+            raise
+        result = super().export_data(fields_to_export)
+        self.env["clientbase.export.log"]._log_export(
+            self._name, len(self), fields_to_export, door, request=approval
+        )
+        return result
+
+    @api.model
+    def _clientbase_export_is_guarded(self, fields_to_export):
+        if self._name in GUARDED_EXPORT_MODELS:
+            return True
+        if self._name == "res.users":
+            # users inherit their partner: a client's portal account shows its client fields
+            return any("client_" in path for path in fields_to_export)
+        return False
+
+    @api.model
+    def _clientbase_export_door(self):
+        if http_request and getattr(http_request, "httprequest", None):
+            if http_request.httprequest.path.startswith("/web/export/"):
+                return "web_export"
+        return "rpc"
