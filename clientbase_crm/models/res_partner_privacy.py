@@ -3,6 +3,7 @@ import json
 
 from odoo import fields, models
 from odoo.exceptions import AccessError, UserError
+from odoo.tools import SQL
 
 from .clientbase_security import CARD_FIELDS
 
@@ -195,6 +196,12 @@ class ResPartner(models.Model):
             and (field.type in ERASED_TYPES or name in partners._get_client_protected_fields())
         }
         vals = {name: False for name in erased if name in partners._fields}
+        # what other records copied from the client, found before it is erased
+        copies = {
+            "emails": [e for e in partners.mapped("email_normalized") + partners.mapped("email") if e],
+            "phones": [p for p in partners.mapped("phone_sanitized") + partners.mapped("phone") if p],
+            "names": [n for n in partners.mapped("name") if n],
+        }
         now = fields.Datetime.now()
         for partner in partners:
             partner.write(
@@ -206,6 +213,7 @@ class ResPartner(models.Model):
                 )
             )
         self._client_forget_related(partners)
+        self._client_forget_copies(partners, commercials, copies)
         for commercial in commercials:
             self.env["clientbase.export.log"]._log_export(
                 "res.partner", len(partners), [], "privacy", partner=commercial, note=self.env._("Forgotten")
@@ -218,6 +226,58 @@ class ResPartner(models.Model):
                 ),
             )
         return True
+
+    def _client_forget_copies(self, partners, commercials, copies):
+        """Erase the copies of the client's data that other records keep: the churn text of its
+        figures, the reminders, Excel export files, the opportunities' contact details and their
+        tracking, mailing traces, queued emails, message headers, and its portal account."""
+        env = partners.env(su=True)
+        emails, phones = copies["emails"], copies["phones"]
+        env["clientbase.client.figures"].flush_model()
+        env.cr.execute(
+            SQL(
+                "UPDATE clientbase_client_figures SET churn_reason = NULL WHERE partner_id IN %s",
+                tuple(commercials.ids),
+            )
+        )
+        env["clientbase.client.figures"].invalidate_model(["churn_reason"])
+        env["mail.activity"].search(
+            [("res_model", "=", "res.partner"), ("res_id", "in", partners.ids)]
+        ).unlink()
+        # any Excel file made before may list the client: export files are downloads, not records
+        env["clientbase.xlsx.export.wizard"].search([]).unlink()
+        Lead = env["crm.lead"].with_context(active_test=False, tracking_disable=True)
+        lead_domain = [("partner_id", "in", partners.ids)]
+        if emails:
+            lead_domain = ["|", ("email_normalized", "in", emails)] + lead_domain
+        leads = Lead.search(lead_domain)
+        lead_fields = ("email_from", "phone", "mobile", "contact_name", "partner_name", "function", "title")
+        leads.write({name: False for name in lead_fields if name in Lead._fields})
+        lead_messages = env["mail.message"].search([("model", "=", "crm.lead"), ("res_id", "in", leads.ids)])
+        lead_messages.tracking_value_ids.unlink()
+        Trace = env["mailing.trace"]
+        trace_domain = [("model", "=", "res.partner"), ("res_id", "in", partners.ids)]
+        if emails:
+            trace_domain = ["|", ("email", "in", emails)] + trace_domain
+        if phones and "sms_number" in Trace._fields:
+            trace_domain = ["|", ("sms_number", "in", phones)] + trace_domain
+        traces = Trace.search(trace_domain)
+        traces.write({name: False for name in ("email", "sms_number") if name in Trace._fields})
+        Mail = env["mail.mail"]
+        mail_domain = [("recipient_ids", "in", partners.ids)]
+        if emails:
+            mail_domain = ["|", ("email_to", "in", emails)] + mail_domain
+        Mail.search(mail_domain).unlink()
+        messages = env["mail.message"].search([("model", "=", "res.partner"), ("res_id", "in", partners.ids)])
+        for partner in partners:
+            messages.filtered(lambda m, p=partner: m.res_id == p.id).write({"record_name": partner.name})
+        authored = env["mail.message"].search(
+            ["|", ("author_id", "in", partners.ids), ("email_from", "in", emails or [""])]
+        )
+        authored.write({"email_from": False})
+        users = env["res.users"].with_context(active_test=False).search([("partner_id", "in", partners.ids)])
+        for user in users:
+            user.write({"active": False, "login": f"forgotten-{user.id}", "signature": False})
 
     def _client_forget_related(self, partners):
         env = partners.env
