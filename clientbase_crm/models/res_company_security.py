@@ -23,9 +23,16 @@ class ResCompany(models.Model):
         "(the unassigned pool), not only of the clients they manage.",
     )
 
+    client_strict_visibility = fields.Boolean(
+        string="Salespeople See Only Their Clients",
+        help="Strict mode: users of the client base who are not managers do not see the clients of "
+        "other managers at all (lists, funnels, search, contact details); their names still show on "
+        "the documents they open.",
+    )
+
     def write(self, vals):
         res = super().write(vals)
-        if "client_pool_visible" in vals:
+        if {"client_pool_visible", "client_strict_visibility"} & set(vals):
             # the record rules of the client base read this setting, and values computed
             # under them are cached
             self.env.registry.clear_cache()

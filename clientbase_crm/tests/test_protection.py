@@ -278,6 +278,37 @@ class TestProtectionDoors(ProtectionCommon):
 
 
 @tagged("post_install", "-at_install", "clientbase_protection")
+class TestStrictMode(ProtectionCommon):
+    """Strict mode: a salesperson does not see other managers' clients at all."""
+
+    def test_strict_mode_hides_foreign_clients(self):
+        Partner = self.env["res.partner"].with_user(self.colleague)
+        foreign = self.secret | self.secret_contact
+        self.assertEqual(Partner.search([("id", "in", foreign.ids)]), foreign, "off by default")
+        self.company.client_strict_visibility = True
+        order = self.env["sale.order"].create({"partner_id": self.secret.id, "user_id": self.colleague.id})
+        self.assertFalse(Partner.search([("id", "in", foreign.ids)]))
+        self.assertFalse(Partner.search([("email", "ilike", "secret")]))
+        self.assertFalse(Partner.search_read([("name", "ilike", "Secret")], ["email", "phone"]))
+        for door in ("read", "write"):
+            with self.assertRaises(AccessError):
+                if door == "read":
+                    self.secret.with_user(self.colleague).read(["email", "phone", "street"])
+                else:
+                    self.secret.with_user(self.colleague).write({"comment": "x"})
+        groups = Partner.read_group([], ["user_id"], ["user_id"])
+        self.assertNotIn(self.user_salesman.id, [g["user_id"] and g["user_id"][0] for g in groups])
+        # own clients, non-client partners (colleagues, the company) and names on documents
+        self.assertEqual(Partner.search([("id", "=", self.mine.id)]), self.mine)
+        self.assertTrue(Partner.search([("id", "=", self.user_salesman.partner_id.id)]))
+        name = order.with_user(self.colleague).web_read({"partner_id": {"fields": {"display_name": {}}}})
+        self.assertEqual(name[0]["partner_id"]["display_name"], "Secret Company")
+        # the client's manager and the client base managers see it
+        self.assertTrue(self.secret.with_user(self.user_salesman).read(["email"]))
+        self.assertTrue(self.secret.with_user(self.user_manager).read(["email"]))
+
+
+@tagged("post_install", "-at_install", "clientbase_protection")
 class TestProtectionSideCopies(ProtectionCommon):
     """Class 8: no copy of protected data where a colleague reads it (activities, chatter, warnings)."""
 
