@@ -4,7 +4,11 @@ Generates clients and orders in PostgreSQL (generate_series, skewed distribution
 measures in one run: our full recompute, a re-run with nothing changed, a re-run after 5% of
 the orders changed, a bare-SQL baseline (one aggregate written into a narrow table) and a naive
 ORM loop (per-client search and write; S and M only, timed on a sample and extrapolated).
+Then times the screens of a salesperson (who manages every 10th client) and of a head of sales,
+through the web client's own calls: the Clients list, the stage and warmth funnels' columns, a
+search and a figure filter, over the whole base and over "my clients".
 Prints times, clients/s, ratios, SQL query counts and peak memory; writes bench/results-<SIZE>.md.
+``--screens-only`` measures the screens alone (after one recompute), on a database of any version.
 """
 
 import argparse
@@ -185,6 +189,73 @@ def naive_loop(env, partner_ids):
         env.invalidate_all()
 
 
+SCREEN_FIELDS = (
+    "display_name",
+    "email",
+    "phone",
+    "user_id",
+    "client_stage",
+    "client_warmth",
+    "client_revenue",
+    "client_is_vip",
+    "client_birthday",
+)
+
+
+def screen_users(env, first_partner):
+    """A salesperson managing every 10th generated client, and a head of sales."""
+    Users = env["res.users"].with_context(no_reset_password=True)
+    users = {}
+    for login, group in (
+        ("bench_salesperson", "clientbase_crm.group_clientbase_user"),
+        ("bench_head_of_sales", "clientbase_crm.group_clientbase_manager"),
+    ):
+        user = Users.search([("login", "=", login)])
+        if not user:
+            user = Users.create(
+                {
+                    "name": login,
+                    "login": login,
+                    "groups_id": [(6, 0, [env.ref("base.group_user").id, env.ref(group).id])],
+                }
+            )
+        users[login] = user
+    env.cr.execute(
+        "UPDATE res_partner SET user_id = %s WHERE id >= %s AND id %% 10 = 0 AND user_id IS NULL",
+        (users["bench_salesperson"].id, first_partner),
+    )
+    env.cr.execute("ANALYZE res_partner")
+    return users
+
+
+def screens(env, user, cr, results, label):
+    """The calls the web client makes to open the client base's screens, as ``user``."""
+    Partner = env["res.partner"].with_user(user)
+    spec = {name: {} for name in SCREEN_FIELDS if name in Partner._fields}
+    spec["user_id"] = {"fields": {"display_name": {}}}
+    for scope, domain in (("whole base", []), ("my clients", [("user_id", "=", user.id)])):
+        calls = {
+            "Clients list (80 rows + count)": lambda d=domain: Partner.web_search_read(
+                d, spec, limit=80, order="name"
+            ),
+            "stage funnel columns": lambda d=domain: Partner.web_read_group(
+                d, ["client_revenue:sum"], ["client_stage"]
+            ),
+            "warmth funnel columns": lambda d=domain: Partner.web_read_group(
+                d, ["client_revenue:sum"], ["client_warmth"]
+            ),
+            "search (name contains '12')": lambda d=domain: Partner.web_search_read(
+                d + [("name", "ilike", "12")], spec, limit=80
+            ),
+            "figure filter (revenue > 1000)": lambda d=domain: Partner.search_count(
+                d + [("client_revenue", ">", 1000)]
+            ),
+        }
+        for name, call in calls.items():
+            env.invalidate_all()
+            timed(cr, f"{label}, {scope}: {name}", call, results)
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--db", required=True)
@@ -194,6 +265,7 @@ def main():
     parser.add_argument(
         "--repeat", type=int, default=3, help="runs of every measure; the best time of each is reported"
     )
+    parser.add_argument("--screens-only", action="store_true", help="measure the screens alone")
     args = parser.parse_args()
     config.parse_config(["-d", args.db, f"--addons-path={args.addons_path}", "--log-level=warn"])
     clients, lines = SIZES[args.size]
@@ -217,6 +289,16 @@ def main():
         cr.execute("SELECT COUNT(*) FROM sale_order WHERE state = 'sale'")
         confirmed = cr.fetchone()[0]
         figures = env["clientbase.client.figures"]
+        if args.screens_only:
+            figures._recompute_all()
+            cr.commit()
+            users = screen_users(env, first_partner)
+            cr.commit()
+            for _repetition in range(args.repeat):
+                screens(env, users["bench_salesperson"], cr, results, "salesperson")
+                screens(env, users["bench_head_of_sales"], cr, results, "head of sales")
+            write_screens(args, results)
+            return
         for repetition in range(1, args.repeat + 1):
             print(f"-- run {repetition} of {args.repeat}", flush=True)
             cr.execute("TRUNCATE clientbase_client_figures, clientbase_segment_history")
@@ -248,6 +330,12 @@ def main():
             )
             naive = elapsed * clients / sample
             print(f"{'naive ORM loop, extrapolated':<40} {naive:9.2f} s", flush=True)
+        users = screen_users(env, first_partner)
+        cr.commit()
+        screen_results = {}
+        for _repetition in range(args.repeat):
+            screens(env, users["bench_salesperson"], cr, screen_results, "salesperson")
+            screens(env, users["bench_head_of_sales"], cr, screen_results, "head of sales")
         peak = peak_rss_mb()
     full = results["full recompute (ours)"]["seconds"]
     base = results["bare-SQL baseline (aggregate + write)"]["seconds"]
@@ -303,7 +391,29 @@ def main():
         for name, value, target in ratios:
             out.write(f"| {name} | {value:.2f} | {target} |\n")
         out.write(f"\nPeak RSS of the Odoo process: {peak:.0f} MB.\n")
+        out.write(screens_table(screen_results))
     print(f"results written to {args.out}")
+
+
+def screens_table(results):
+    lines = [
+        "\n## Screens\n\nThe web client's calls, best of the runs (a salesperson manages every 10th client).\n",
+        "| screen | seconds | SQL queries | all runs (s) |",
+        "|---|---:|---:|---|",
+    ]
+    for label, res in results.items():
+        runs = ", ".join(f"{run:.3f}" for run in res["runs"])
+        lines.append(f"| {label} | {res['seconds']:.3f} | {res['queries']} | {runs} |")
+    return "\n".join(lines) + "\n"
+
+
+def write_screens(args, results):
+    out_path = args.out.replace(".md", "-screens.md")
+    os.makedirs(os.path.dirname(out_path), exist_ok=True)
+    with open(out_path, "w") as out:
+        out.write(f"# Screens benchmark, size {args.size}\n\n{datetime.datetime.now():%Y-%m-%d %H:%M}\n")
+        out.write(screens_table(results))
+    print(f"results written to {out_path}")
 
 
 if __name__ == "__main__":

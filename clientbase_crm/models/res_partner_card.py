@@ -256,23 +256,34 @@ class ResPartner(models.Model):
         return positive
 
     def _field_to_sql(self, alias, fname, query=None, flush=True):
-        """Card fields sort and group through a correlated subselect over the
-        card's rule-applied query: another manager's client sorts and groups as blank."""
+        """Card fields sort and group through the cards the card's rules show: another
+        manager's client sorts and groups as blank. Within a query, the visible cards are
+        LEFT JOINed once; alone, a correlated subselect."""
         cname = CARD_FIELDS.get(fname)
-        if cname and self.env["clientbase.client.card"]._fields[cname].type in CARD_SQL_TYPES:
-            return self._client_card_value_sql(alias, cname)
-        return super()._field_to_sql(alias, fname, query=query, flush=flush)
-
-    @api.model
-    def _client_card_value_sql(self, alias, cname):
         Card = self.env["clientbase.client.card"]
-        self.check_field_access_rights("read", [next(p for p, c in CARD_FIELDS.items() if c == cname)])
-        card_query = Card.with_context(active_test=False)._search([])
-        card_query.add_where(
-            SQL("%s = %s", SQL.identifier(card_query.table, "partner_id"), SQL.identifier(alias, "id"))
+        if not cname or Card._fields[cname].type not in CARD_SQL_TYPES:
+            return super()._field_to_sql(alias, fname, query=query, flush=flush)
+        self.check_field_access_rights("read", [fname])
+        column = Card._fields[cname]
+        if query is None:
+            card_query = Card.with_context(active_test=False)._search([])
+            card_query.add_where(
+                SQL("%s = %s", SQL.identifier(card_query.table, "partner_id"), SQL.identifier(alias, "id"))
+            )
+            return card_query.subselect(SQL.identifier(card_query.table, cname, to_flush=column))
+        card_alias = query.make_alias(alias, "clientbase_card")
+        if sees_all(self.env):
+            table = SQL.identifier(Card._table)
+        else:
+            cards = Card.with_context(active_test=False)._search([])
+            table = cards.subselect(SQL("%s.*", SQL.identifier(cards.table)))
+        query.add_join(
+            "LEFT JOIN",
+            card_alias,
+            table,
+            SQL("%s = %s", SQL.identifier(card_alias, "partner_id"), SQL.identifier(alias, "id")),
         )
-        value = SQL.identifier(card_query.table, cname, to_flush=Card._fields[cname])
-        return SQL("(%s)", card_query.subselect(value))
+        return SQL.identifier(card_alias, cname, to_flush=column)
 
     # --- birthdays ------------------------------------------------------------
     @api.depends("client_birthday")
