@@ -169,15 +169,15 @@ OWNERSHIP_FIELDS = {
     "company_id",
     "client_mailing_only",
 }
-CONTACT_FIELDS = {
+CONTACT_FIELDS = (
     "name",
     "email",
     "phone",
     "mobile",
     "street",
     "street2",
-    "zip",
     "city",
+    "zip",
     "state_id",
     "country_id",
     "vat",
@@ -186,7 +186,8 @@ CONTACT_FIELDS = {
     "title",
     "lang",
     "comment",
-}
+)
+GUARDED_PARTNER_FIELDS = frozenset(OWNERSHIP_FIELDS) | frozenset(CONTACT_FIELDS)
 
 
 def sees_all(env):

@@ -46,12 +46,7 @@ class ClientbaseSegment(models.Model):
     @api.depends_context("uid")
     def _compute_partner_ids(self):
         """The members the current user may see (the membership's record rules)."""
-        Member = self.env["clientbase.segment.member"]
-        members = {}
-        ids = [sid for sid in self._origin._ids if sid]
-        if ids and Member.has_access("read"):
-            for member in Member.search([("segment_id", "in", ids)]):
-                members.setdefault(member.segment_id.id, []).append(member.partner_id.id)
+        members = self.env["clientbase.segment.member"]._get_visible("segment_id", self._origin._ids)
         for segment in self:
             partner_ids = members.get(segment._origin.id, [])
             segment.partner_ids = [fields.Command.set(partner_ids)]

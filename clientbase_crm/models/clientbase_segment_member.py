@@ -1,4 +1,4 @@
-from odoo import fields, models
+from odoo import api, fields, models
 
 
 class ClientbaseSegmentMember(models.Model):
@@ -24,3 +24,15 @@ class ClientbaseSegmentMember(models.Model):
     _sql_constraints = [
         ("segment_partner_uniq", "UNIQUE(segment_id, partner_id)", "A client is in a segment once."),
     ]
+
+    @api.model
+    def _get_visible(self, key, ids):
+        """{id: [ids of the other side]} of the memberships of ``ids`` (``key``: "segment_id"
+        or "partner_id") that the current user may read."""
+        other = "partner_id" if key == "segment_id" else "segment_id"
+        result = {}
+        ids = [id_ for id_ in ids if id_]
+        if ids and self.has_access("read"):
+            for member in self.search([(key, "in", ids)]):
+                result.setdefault(member[key].id, []).append(member[other].id)
+        return result

@@ -3,8 +3,8 @@ from odoo.exceptions import AccessError
 
 from .clientbase_security import (
     CARD_FIELDS,
-    CONTACT_FIELDS,
     DERIVED_FIELDS,
+    GUARDED_PARTNER_FIELDS,
     OWNERSHIP_FIELDS,
     USER_GROUP,
     own_partner_domain,
@@ -75,7 +75,7 @@ class ResPartner(models.Model):
     # --- write doors ------------------------------------------------------
     def write(self, vals):
         restricted = self._client_is_restricted_user()
-        guarded = set(vals) & (OWNERSHIP_FIELDS | CONTACT_FIELDS)
+        guarded = set(vals) & GUARDED_PARTNER_FIELDS
         if restricted and guarded:
             foreign = self._get_client_data_foreign()
             if foreign:

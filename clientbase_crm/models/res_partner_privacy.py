@@ -5,46 +5,14 @@ from odoo import fields, models
 from odoo.exceptions import AccessError, UserError
 from odoo.tools import SQL
 
-from .clientbase_security import CARD_FIELDS
+from .clientbase_security import CARD_FIELDS, CONTACT_FIELDS
 
 MANAGER_GROUP = "clientbase_crm.group_clientbase_manager"
 # Odoo's partner fields that hold personal data (the ``client_*`` card fields are added).
-PERSONAL_FIELDS = (
-    "name",
-    "email",
-    "phone",
-    "mobile",
-    "street",
-    "street2",
-    "city",
-    "zip",
-    "state_id",
-    "country_id",
-    "vat",
-    "website",
-    "function",
-    "title",
-    "lang",
-    "comment",
-    "user_id",
-    "category_id",
-    "create_date",
-)
+PERSONAL_FIELDS = (*CONTACT_FIELDS, "user_id", "category_id", "create_date")
 # Fields blanked when a client is forgotten (with every personal ``client_*`` field).
 ERASED_FIELDS = (
-    "email",
-    "phone",
-    "mobile",
-    "street",
-    "street2",
-    "city",
-    "zip",
-    "state_id",
-    "vat",
-    "website",
-    "function",
-    "title",
-    "comment",
+    *(name for name in CONTACT_FIELDS if name not in ("name", "country_id", "lang")),
     "ref",
     "image_1920",
     "category_id",

@@ -217,12 +217,7 @@ class ResPartner(models.Model):
     @api.depends_context("uid")
     def _compute_client_segment_ids(self):
         """Segments of the client, through the memberships the current user may read."""
-        Member = self.env["clientbase.segment.member"]
-        segments = {}
-        ids = [pid for pid in self._origin._ids if pid]
-        if ids and Member.has_access("read"):
-            for member in Member.search([("partner_id", "in", ids)]):
-                segments.setdefault(member.partner_id.id, []).append(member.segment_id.id)
+        segments = self.env["clientbase.segment.member"]._get_visible("partner_id", self._origin._ids)
         for partner in self:
             partner.client_segment_ids = [Command.set(segments.get(partner._origin.id, []))]
 
@@ -255,38 +250,48 @@ class ResPartner(models.Model):
         empty = self.env["clientbase.client.figures"]
         # another manager's client shows nothing, not even the defaults (potential, cold)
         foreign = set(self._get_client_data_foreign()._ids)
+        values = {fname: [] for fname in FIGURE_PARTNER_FIELDS}
         for partner in self:
             if partner._origin.id in foreign:
-                for fname in FIGURE_PARTNER_FIELDS:
-                    partner[fname] = False
+                for column in values.values():
+                    column.append(False)
                 continue
             row = rows.get(partner.commercial_partner_id._origin.id, empty)
             count = row.order_count
-            partner.client_first_order_date = row.first_order_date
-            partner.client_last_order_date = row.last_order_date
-            partner.client_order_count = count
-            partner.client_revenue = row.revenue
-            partner.client_average_order = round(row.revenue / count, 2) if count else 0.0
-            partner.client_days_since_last_order = (
-                (today - row.last_order_date).days if row.last_order_date else 0
-            )
             default_stage = False if partner.client_mailing_only else "potential"
-            partner.client_stage = row.stage_manual or row.stage or default_stage
-            partner.client_churn_reason = row.churn_reason
-            partner.client_rfm_recency = row.rfm_recency
-            partner.client_rfm_frequency = row.rfm_frequency
-            partner.client_rfm_monetary = row.rfm_monetary
-            partner.client_rfm_segment = row.rfm_segment
-            partner.client_abc_class = row.abc_class
-            partner.client_is_vip = row.vip_manual == "yes" if row.vip_manual else row.abc_class == "a"
-            partner.client_warmth = (
-                row.warmth_manual or row.warmth or (False if partner.client_mailing_only else "cold")
+            default_warmth = False if partner.client_mailing_only else "cold"
+            for fname, value in (
+                ("client_first_order_date", row.first_order_date),
+                ("client_last_order_date", row.last_order_date),
+                ("client_order_count", count),
+                ("client_revenue", row.revenue),
+                ("client_average_order", round(row.revenue / count, 2) if count else 0.0),
+                (
+                    "client_days_since_last_order",
+                    (today - row.last_order_date).days if row.last_order_date else 0,
+                ),
+                ("client_stage", row.stage_manual or row.stage or default_stage),
+                ("client_churn_reason", row.churn_reason),
+                ("client_rfm_recency", row.rfm_recency),
+                ("client_rfm_frequency", row.rfm_frequency),
+                ("client_rfm_monetary", row.rfm_monetary),
+                ("client_rfm_segment", row.rfm_segment),
+                ("client_abc_class", row.abc_class),
+                ("client_is_vip", row.vip_manual == "yes" if row.vip_manual else row.abc_class == "a"),
+                ("client_warmth", row.warmth_manual or row.warmth or default_warmth),
+                ("client_persona", row.persona),
+                ("client_persona_suggested", row.persona_suggested),
+                ("client_stage_is_manual", bool(row.stage_manual)),
+                ("client_vip_is_manual", bool(row.vip_manual)),
+                ("client_warmth_is_manual", bool(row.warmth_manual)),
+            ):
+                values[fname].append(value)
+        # one cache update per field: a list of 80 clients computes 20 fields each
+        for fname, column in values.items():
+            field = self._fields[fname]
+            self.env.cache.update(
+                self, field, [field.convert_to_cache(v, self, validate=False) for v in column]
             )
-            partner.client_persona = row.persona
-            partner.client_persona_suggested = row.persona_suggested
-            partner.client_stage_is_manual = bool(row.stage_manual)
-            partner.client_vip_is_manual = bool(row.vip_manual)
-            partner.client_warmth_is_manual = bool(row.warmth_manual)
 
     def _set_client_manual_values(self, get_vals):
         """Store values set by hand on the figures rows of the commercial entities, as the
