@@ -1,5 +1,6 @@
 from odoo import api, models
 from odoo.exceptions import AccessError
+from odoo.tools import SQL
 
 from .clientbase_security import (
     CARD_FIELDS,
@@ -8,6 +9,7 @@ from .clientbase_security import (
     OWNERSHIP_FIELDS,
     USER_GROUP,
     own_partner_domain,
+    owner_ids,
     sees_all,
 )
 
@@ -60,6 +62,27 @@ class ResPartner(models.Model):
             .search([("id", "in", ids)] + self._get_client_data_own_domain())
         )
         return self.browse([pid for pid in ids if pid not in set(own.ids)])
+
+    @api.model
+    def _client_own_condition_sql(self, alias, query):
+        """Condition, inside ``query``, that the partner ``alias`` is a client the current user
+        handles: its commercial entity is LEFT JOINed once and its manager compared with
+        :func:`owner_ids`, the ownership of the record rules (a test holds the two together).
+        Sorting and grouping by protected values use it where a subquery of every owned
+        partner would be hashed once per row group."""
+        owner_alias = query.make_alias(alias, "clientbase_owner")
+        query.add_join(
+            "LEFT JOIN",
+            owner_alias,
+            self._table,
+            SQL("%s = %s", SQL.identifier(owner_alias, "id"), SQL.identifier(alias, "commercial_partner_id")),
+        )
+        owners = owner_ids(self.env)
+        manager = SQL.identifier(owner_alias, "user_id")
+        condition = SQL("%s IN %s", manager, tuple(uid for uid in owners if uid))
+        if False in owners:
+            condition = SQL("(%s OR %s IS NULL)", condition, manager)
+        return condition
 
     def _client_is_restricted_user(self):
         return not sees_all(self.env) and self.env.user.has_group(USER_GROUP)

@@ -191,6 +191,7 @@ class ResPartner(models.Model):
         cards = self._get_client_cards()
         Card = self.env["clientbase.client.card"]
         if cards:
+            Card._recompute_model(list(CARD_COMPUTED))  # birthday month and day of a changed birthday
             Card.browse([card.id for card in cards.values()]).fetch(list(CARD_FIELDS.values()))
         cache = self.env.cache
         for pname, cname in CARD_FIELDS.items():
@@ -265,8 +266,9 @@ class ResPartner(models.Model):
 
     def _field_to_sql(self, alias, fname, query=None, flush=True):
         """Card fields sort and group through the cards the card's rules show: another
-        manager's client sorts and groups as blank. Within a query, the visible cards are
-        LEFT JOINed once; alone, a correlated subselect."""
+        manager's client sorts and groups as blank. Within a query, the cards of the clients
+        the user handles (the ownership of the rules) are LEFT JOINed once; alone, a
+        correlated subselect over the card's rule-applied query."""
         cname = CARD_FIELDS.get(fname)
         Card = self.env["clientbase.client.card"]
         if not cname or Card._fields[cname].type not in CARD_SQL_TYPES:
@@ -280,17 +282,12 @@ class ResPartner(models.Model):
             )
             return card_query.subselect(SQL.identifier(card_query.table, cname, to_flush=column))
         card_alias = query.make_alias(alias, "clientbase_card")
-        if sees_all(self.env):
-            table = SQL.identifier(Card._table)
-        else:
-            cards = Card.with_context(active_test=False)._search([])
-            table = cards.subselect(SQL("%s.*", SQL.identifier(cards.table)))
-        query.add_join(
-            "LEFT JOIN",
-            card_alias,
-            table,
-            SQL("%s = %s", SQL.identifier(card_alias, "partner_id"), SQL.identifier(alias, "id")),
-        )
+        condition = SQL("%s = %s", SQL.identifier(card_alias, "partner_id"), SQL.identifier(alias, "id"))
+        if not sees_all(self.env):
+            # the cards the card's rules show: those of the clients the user handles
+            own = self._client_own_condition_sql(alias, query) if Card.has_access("read") else SQL("FALSE")
+            condition = SQL("%s AND %s", condition, own)
+        query.add_join("LEFT JOIN", card_alias, Card._table, condition)
         return SQL.identifier(card_alias, cname, to_flush=column)
 
     # --- birthdays ------------------------------------------------------------

@@ -371,7 +371,8 @@ class ResPartner(models.Model):
         """Make the figures fields groupable and sortable: the figures row of the commercial
         entity in the current company, among the rows the figures' record rules show
         (another manager's client: NULL). Within a query, the rows are LEFT JOINed once (the
-        planner hashes them for a whole-base group-by); alone, a correlated subselect."""
+        planner hashes them for a whole-base group-by), restricted to the clients the user
+        handles (the same ownership as the rules); alone, a correlated subselect."""
         if fname not in FIGURE_FIELDS:
             return super()._field_to_sql(alias, fname, query=query, flush=flush)
         self.check_field_access_rights("read", [fname])
@@ -381,27 +382,24 @@ class ResPartner(models.Model):
         default = self._get_client_figure_default_sql(fname, alias)
         if query is not None:
             figures_alias = query.make_alias(alias, "clientbase_figures")
-            Figures = self.env["clientbase.client.figures"]
-            if restricted and Figures.has_access("read"):
-                rows = Figures._search([("company_id", "=", company)])
-                table = rows.subselect(SQL("%s.*", SQL.identifier(rows.table)))
-            elif restricted:
-                table = SQL("(SELECT * FROM clientbase_client_figures WHERE FALSE)")
-            else:
-                table = SQL.identifier("clientbase_client_figures")
-            query.add_join(
-                "LEFT JOIN",
-                figures_alias,
-                table,
-                SQL(
-                    "%s = %s AND %s = %s",
-                    SQL.identifier(figures_alias, "partner_id"),
-                    commercial,
-                    SQL.identifier(figures_alias, "company_id"),
-                    company,
-                ),
+            join_condition = SQL(
+                "%s = %s AND %s = %s",
+                SQL.identifier(figures_alias, "partner_id"),
+                commercial,
+                SQL.identifier(figures_alias, "company_id"),
+                company,
             )
+            if restricted:
+                # the rows the figures' rules show: those of the clients the user handles
+                own = self._client_own_condition_sql(alias, query)
+                if not self.env["clientbase.client.figures"].has_access("read"):
+                    own = SQL("FALSE")
+                join_condition = SQL("%s AND %s", join_condition, own)
+            query.add_join("LEFT JOIN", figures_alias, "clientbase_client_figures", join_condition)
             value = SQL("COALESCE(%s, %s)", self._get_client_figure_sql(fname, figures_alias), default)
+            if restricted:
+                value = SQL("(CASE WHEN %s THEN %s END)", own, value)
+            return value
         else:
             visible = self._client_figures_visible_sql("f")
             value = SQL(
@@ -413,8 +411,8 @@ class ResPartner(models.Model):
                 visible=SQL(" AND %s", visible) if visible is not None else SQL(""),
                 default=default,
             )
-        if restricted:
-            value = SQL("(CASE WHEN %s THEN %s END)", self._client_own_sql(alias), value)
+            if restricted:
+                value = SQL("(CASE WHEN %s THEN %s END)", self._client_own_sql(alias), value)
         return value
 
     def _search_client_figure(self, fname, operator, value):
