@@ -99,6 +99,7 @@ DERIVED_FIELDS = {
     "client_consent_phone_marketing",
     "client_card_ids",
     "client_segment_member_ids",
+    "client_last_contact_date",
 }
 
 # client_* fields of res.partner that every internal user may read: how the
@@ -115,7 +116,6 @@ PUBLIC_FIELDS = {
     "client_referral_ids",
     "client_referral_count",
     "client_mailing_only",
-    "client_last_contact_date",
     "client_data_verified_date",
     "client_paused_date",
     "client_retry_date",

@@ -75,7 +75,7 @@ class MailingTrace(models.Model):
                      WHERE o.source_id = m.source_id
                        AND o.state = 'sale'
                        AND op.commercial_partner_id = p.commercial_partner_id
-                       AND o.date_order >= t.create_date
+                       AND o.date_order >= date_trunc('second', t.create_date)  -- orders keep whole seconds
                      ORDER BY o.date_order, o.id
                      LIMIT 1
                    ) so ON TRUE

@@ -1,10 +1,15 @@
 from datetime import timedelta
 
 from odoo import api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import UserError, ValidationError
+from odoo.osv import expression
+from odoo.tools import SQL
 from odoo.tools.sql import column_exists, create_column
 
+from .clientbase_interaction import NOT_A_CONTACT_RESULTS
 from .clientbase_security import USER_GROUP
+
+SQL_OPERATORS = {"=": "=", "!=": "<>", "<": "<", "<=": "<=", ">": ">", ">=": ">="}
 
 # Plain stored columns of "working the base"; created before the ORM so that an
 # install on a base of millions of partners is one ALTER TABLE, not a recompute.
@@ -26,11 +31,14 @@ class ResPartner(models.Model):
     client_interaction_count = fields.Integer(
         string="Interaction Count", compute="_compute_client_interaction_count", groups=USER_GROUP
     )
+    # The column (kept by the interactions, read by the rules' crons) has no stored field: the
+    # field reads the interactions through their record rules, so that another manager's
+    # client's contact history neither reads, sorts nor searches.
     client_last_contact_date = fields.Date(
         string="Last Contact",
-        readonly=True,
-        copy=False,
-        index="btree_not_null",
+        compute="_compute_client_last_contact_date",
+        search="_search_client_last_contact_date",
+        groups=USER_GROUP,
         help="Day of the last logged interaction with the client (unanswered calls do not count).",
     )
 
@@ -58,6 +66,54 @@ class ResPartner(models.Model):
             if not column_exists(cr, "res_partner", column):
                 create_column(cr, "res_partner", column, column_type)
         return super()._auto_init()
+
+    @api.depends_context("uid")
+    def _compute_client_last_contact_date(self):
+        Interaction = self.env["clientbase.interaction"]
+        ids = [pid for pid in self._origin._ids if pid]
+        last = {}
+        if ids and Interaction.has_access("read"):
+            groups = Interaction._read_group(
+                [
+                    ("client_id", "in", ids),
+                    "|",
+                    ("result", "=", False),
+                    ("result", "not in", NOT_A_CONTACT_RESULTS),
+                ],
+                ["client_id"],
+                ["date:max"],
+            )
+            last = {client.id: date_max.date() for client, date_max in groups if date_max}
+        for partner in self:
+            partner.client_last_contact_date = last.get(partner._origin.id, False)
+
+    def _search_client_last_contact_date(self, operator, value):
+        """The column the interactions keep, among the clients the user handles."""
+        if operator not in SQL_OPERATORS:
+            raise ValidationError(self.env._("Last contact can only be compared with a date."))
+        column = SQL.identifier("res_partner", "client_last_contact_date")
+        if value is False or value is None:
+            if operator not in ("=", "!="):
+                raise ValidationError(self.env._("Last contact can only be compared with a date."))
+            condition = SQL("%s IS NULL" if operator == "=" else "%s IS NOT NULL", column)
+        else:
+            condition = SQL("%s %s %s", column, SQL(SQL_OPERATORS[operator]), fields.Date.to_date(value))
+        domain = [("id", "in", SQL("(SELECT res_partner.id FROM res_partner WHERE %s)", condition))]
+        if not self._client_data_sees_all():
+            domain = expression.AND([domain, self._get_client_data_own_domain()])
+        return domain
+
+    def _field_to_sql(self, alias, fname, query=None, flush=True):
+        if fname != "client_last_contact_date":
+            return super()._field_to_sql(alias, fname, query=query, flush=flush)
+        self.check_field_access_rights("read", [fname])
+        value = SQL.identifier(alias, "client_last_contact_date")
+        if self._client_data_sees_all():
+            return value
+        own = (
+            self._client_own_condition_sql(alias, query) if query is not None else self._client_own_sql(alias)
+        )
+        return SQL("(CASE WHEN %s THEN %s END)", own, value)
 
     def _compute_client_interaction_count(self):
         counts = dict(
@@ -113,7 +169,6 @@ class ResPartner(models.Model):
         if not clients:
             return
         self.env["clientbase.interaction"].flush_model(["client_id", "date", "result"])
-        self.flush_model(["client_last_contact_date"])
         self.env.cr.execute(self.env["clientbase.interaction"]._get_last_contact_query(clients.ids))
         self.invalidate_model(["client_last_contact_date"])
 
@@ -121,7 +176,8 @@ class ResPartner(models.Model):
         """Warning when the last contact is more recent than the company's minimum gap."""
         self.ensure_one()
         min_days = self.env.company.clientbase_contact_min_days
-        last = self.client_last_contact_date
+        # the schedule holds for colleagues too: the real date, said only to the client's manager
+        last = self.sudo().client_last_contact_date
         if not (min_days and last):
             return False
         today = fields.Date.context_today(self)

@@ -144,9 +144,20 @@ class TestProtectionDoors(ProtectionCommon):
         Partner = self.env["res.partner"].with_user(self.colleague)
         ids = [probe.id, self.secret.id]
         results = []
+        self.env.cr.execute(
+            SQL("UPDATE res_partner SET client_last_contact_date = '1975-01-01' WHERE id = %s", probe.id)
+        )
         for birthday, revenue in (("1960-01-01", 10.0), ("1990-01-01", 100000.0)):
             self.secret.client_birthday = birthday
             self._set_figures(self.secret, revenue=revenue, order_count=1)
+            # the interactions' bookkeeping column of the rules' crons
+            self.env.cr.execute(
+                SQL(
+                    "UPDATE res_partner SET client_last_contact_date = %s WHERE id = %s",
+                    birthday,
+                    self.secret.id,
+                )
+            )
             ranks = []
             for order in (
                 "client_birthday asc",
@@ -154,6 +165,8 @@ class TestProtectionDoors(ProtectionCommon):
                 "client_revenue asc",
                 "client_revenue desc",
                 "client_stage asc",
+                "client_last_contact_date asc",
+                "client_last_contact_date desc",
             ):
                 ranks.append(Partner.search([("id", "in", ids)], order=order).ids)
                 ranks.append([r["id"] for r in Partner.search_read([("id", "in", ids)], ["id"], order=order)])
@@ -164,6 +177,10 @@ class TestProtectionDoors(ProtectionCommon):
                 orderby="client_birthday_month",
             )
             ranks.append([(g["client_birthday_month"], g["client_birthday_month_count"]) for g in groups])
+            ranks.append(
+                Partner.search([("id", "in", ids), ("client_last_contact_date", "<", "1980-01-01")]).ids
+            )
+            ranks.append(Partner.browse(self.secret.id).read(["client_last_contact_date"]))
             results.append(ranks)
         self.assertEqual(results[0], results[1])
 
