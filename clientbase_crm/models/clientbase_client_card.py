@@ -55,30 +55,27 @@ class ClientbaseClientCard(models.Model):
     budget = fields.Monetary(currency_field="currency_id", help="Budget the client named.")
     decision_maker_id = fields.Many2one(
         "res.partner",
-        string="Decision Maker",
         domain="[('parent_id', '=', partner_id)]",
         ondelete="set null",
         help="The key employee who takes the buying decision.",
     )
-    is_decision_maker = fields.Boolean(
-        string="Is Decision Maker", help="This contact takes buying decisions for the client."
-    )
+    is_decision_maker = fields.Boolean(help="This contact takes buying decisions for the client.")
     qualification = fields.Selection(
         [("worth", "Worth working with"), ("not_worth", "Not worth working with")],
         index="btree_not_null",
         help="Whether the client is worth working with; empty while not qualified yet.",
     )
-    qualification_reason = fields.Text(string="Qualification Reason")
+    qualification_reason = fields.Text()
     qualified_date = fields.Date(string="Qualified On")
-    qualified_by_id = fields.Many2one("res.users", string="Qualified By", ondelete="set null")
+    qualified_by_id = fields.Many2one("res.users", ondelete="set null")
 
     # --- Informal details ----------------------------------------------
     birthday = fields.Date()
     birthday_month = fields.Selection(
-        MONTHS, string="Birthday Month", compute="_compute_birthday_parts", store=True, index="btree_not_null"
+        MONTHS, compute="_compute_birthday_parts", store=True, index="btree_not_null"
     )
-    birthday_day = fields.Integer(string="Birthday Day", compute="_compute_birthday_parts", store=True)
-    gift_preferences = fields.Text(string="Gift Preferences")
+    birthday_day = fields.Integer(compute="_compute_birthday_parts", store=True)
+    gift_preferences = fields.Text()
     interest_ids = fields.Many2many(
         "clientbase.interest",
         "clientbase_client_card_interest_rel",
@@ -94,16 +91,13 @@ class ClientbaseClientCard(models.Model):
             ("divorced", "Divorced"),
             ("widowed", "Widowed"),
         ],
-        string="Family Status",
     )
     children_count = fields.Integer(string="Children")
     children_note = fields.Char(string="About the Children", help="Names, ages, school...")
     pets = fields.Char()
-    favourite_brand = fields.Char(string="Favourite Brand")
+    favourite_brand = fields.Char()
     profession = fields.Char()
-    income_band = fields.Selection(
-        [("low", "Low"), ("middle", "Middle"), ("high", "High")], string="Income Band"
-    )
+    income_band = fields.Selection([("low", "Low"), ("middle", "Middle"), ("high", "High")])
 
     # --- Churn (when and why the client left) ----------------------------
     churn_date = fields.Date(string="Lost On", index="btree_not_null")

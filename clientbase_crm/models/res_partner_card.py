@@ -74,9 +74,7 @@ class ResPartner(models.Model):
 
     _inherit = "res.partner"
 
-    client_card_ids = fields.One2many(
-        "clientbase.client.card", "partner_id", string="Client Card", groups=USER_GROUP, copy=False
-    )
+    client_card_ids = fields.One2many("clientbase.client.card", "partner_id", groups=USER_GROUP, copy=False)
     client_currency_id = fields.Many2one("res.currency", compute="_compute_client_currency_id")
 
     # --- Qualification -------------------------------------------------

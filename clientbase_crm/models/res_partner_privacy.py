@@ -213,7 +213,7 @@ class ResPartner(models.Model):
             [("res_model", "=", "res.partner"), ("res_id", "in", partners.ids)]
         ).unlink()
         # any Excel file made before may list the client: export files are downloads, not records
-        env["clientbase.xlsx.export.wizard"].search([]).unlink()
+        env["clientbase.xlsx.export.wizard"].search([("file_name", "!=", False)]).unlink()
         Lead = env["crm.lead"].with_context(active_test=False, tracking_disable=True)
         lead_domain = [("partner_id", "in", partners.ids)]
         if emails:
