@@ -12,6 +12,7 @@ from odoo import Command, fields
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import new_test_user, tagged
 from odoo.tools import SQL
+from odoo.tools.safe_eval import safe_eval
 
 from ..models.clientbase_card_migration import (
     LEGACY_INTEREST_TABLE,
@@ -323,6 +324,31 @@ class TestStrictMode(ProtectionCommon):
         # the client's manager and the client base managers see it
         self.assertTrue(self.secret.with_user(self.user_salesman).read(["email"]))
         self.assertTrue(self.secret.with_user(self.user_manager).read(["email"]))
+
+
+@tagged("post_install", "-at_install", "clientbase_protection")
+class TestOpensOnMyClients(ProtectionCommon):
+    def test_salespeople_open_on_their_clients(self):
+        """The Clients list and the funnels open on My Clients for salespeople, on the base for managers."""
+        for xmlid in (
+            "clientbase_crm.res_partner_action_clients",
+            "clientbase_crm.res_partner_action_clientbase_by_warmth",
+            "clientbase_crm.res_partner_action_clientbase_by_stage",
+        ):
+            action = self.env.ref(xmlid)
+            # as /web/action/load reads it: sudo, for the logged-in user
+            as_salesperson = action.with_user(self.colleague).sudo()._get_action_dict()
+            as_manager = action.with_user(self.user_manager).sudo()._get_action_dict()
+            self.assertEqual(safe_eval(as_salesperson["context"]).get("search_default_filter_my_clients"), 1)
+            self.assertNotIn("search_default_filter_my_clients", safe_eval(as_manager["context"]))
+            self.assertEqual(
+                {
+                    k: v
+                    for k, v in safe_eval(as_salesperson["context"]).items()
+                    if k != "search_default_filter_my_clients"
+                },
+                safe_eval(as_manager["context"]),
+            )
 
 
 @tagged("post_install", "-at_install", "clientbase_protection")
