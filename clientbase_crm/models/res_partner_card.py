@@ -7,7 +7,7 @@ from odoo.osv import expression
 from odoo.tools import SQL
 
 from .clientbase_client_card import MONTHS
-from .clientbase_security import CARD_FIELDS, USER_GROUP, own_partner_domain, sees_all
+from .clientbase_security import CARD_FIELDS, USER_GROUP, sees_all
 
 SEARCH_OPERATORS = {
     "=": SQL("="),
@@ -359,8 +359,3 @@ class ResPartner(models.Model):
         if card_vals:
             self._client_write_card(card_vals)
         return res
-
-    @api.model
-    def _client_own_domain(self):
-        """Domain of the partners whose protected data the current user handles."""
-        return own_partner_domain(self.env)
