@@ -5,7 +5,7 @@ from odoo.exceptions import UserError
 from odoo.tools import SQL
 
 from .clientbase_client_figures import ABC_CLASSES, PERSONAS, RFM_SEGMENTS, STAGES, WARMTH
-from .clientbase_security import USER_GROUP, sees_all
+from .clientbase_security import USER_GROUP, owner_ids, sees_all
 
 # field name -> (SQL of the value over figures alias "f", or None when computed in python;
 #                values the field takes when the client has no figures row)
@@ -353,13 +353,22 @@ class ResPartner(models.Model):
     @api.model
     def _client_figures_visible_sql(self, figures_alias):
         """Condition on the figures row ``figures_alias``: the rows the figures' record
-        rules let the current user read (None when they read every row)."""
+        rules let the current user read, those of the clients the user handles (None when
+        they read every row). A correlated test of the row's client, where the rules'
+        subquery would hash every owned client's row for one search."""
         if sees_all(self.env):
             return None
-        Figures = self.env["clientbase.client.figures"]
-        if not Figures.has_access("read"):
+        if not self.env["clientbase.client.figures"].has_access("read"):
             return SQL("FALSE")
-        return SQL("%s IN (%s)", SQL.identifier(figures_alias, "id"), Figures._search([]).subselect())
+        owners = owner_ids(self.env)
+        condition = SQL("o.user_id IN %s", tuple(uid for uid in owners if uid))
+        if False in owners:
+            condition = SQL("(%s OR o.user_id IS NULL)", condition)
+        return SQL(
+            "EXISTS (SELECT 1 FROM res_partner o WHERE o.id = %s AND %s)",
+            SQL.identifier(figures_alias, "partner_id"),
+            condition,
+        )
 
     @api.model
     def _client_own_sql(self, partner_alias):
