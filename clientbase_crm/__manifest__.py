@@ -22,7 +22,7 @@
         "security/clientbase_crm_rules.xml",
         "security/clientbase_interaction_rules.xml",
         "security/clientbase_segment_rules.xml",
-        "security/clientbase_client_card_rules.xml",
+        "security/clientbase_ownership_rules.xml",
         "data/clientbase_channel_data.xml",
         "data/clientbase_interest_data.xml",
         "data/clientbase_churn_reason_data.xml",

@@ -23,7 +23,7 @@ class ClientbaseClientCard(models.Model):
     This data belongs to the client's manager (the salesperson of the commercial
     entity), so it lives in its own table behind Odoo's access machinery: model
     access for the client base groups and record rules of ownership
-    (``security/clientbase_client_card_rules.xml``). The ORM applies them to every
+    (``security/clientbase_ownership_rules.xml``). The ORM applies them to every
     search, ORDER BY, read_group, export and related path, so no door of
     ``res.partner`` (or of ``res.users``, which inherits it) can reach another
     manager's values. ``res.partner`` shows these values as non-stored

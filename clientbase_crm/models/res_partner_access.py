@@ -77,8 +77,13 @@ class ResPartner(models.Model):
             self._table,
             SQL("%s = %s", SQL.identifier(owner_alias, "id"), SQL.identifier(alias, "commercial_partner_id")),
         )
+        return self._client_owner_condition_sql(SQL.identifier(owner_alias, "user_id"))
+
+    @api.model
+    def _client_owner_condition_sql(self, manager):
+        """Condition that the manager column ``manager`` (SQL) of a commercial entity is one of
+        :func:`owner_ids`: the clients the current user handles, as the record rules say."""
         owners = owner_ids(self.env)
-        manager = SQL.identifier(owner_alias, "user_id")
         condition = SQL("%s IN %s", manager, tuple(uid for uid in owners if uid))
         if False in owners:
             condition = SQL("(%s OR %s IS NULL)", condition, manager)

@@ -203,16 +203,11 @@ class ResPartner(models.Model):
             cache.update(self, field, values)
 
     def _inverse_client_card(self):
-        # writes go through write()/create(), which route card values to the card; this
-        # inverse only serves an assignment the ORM turns into an inverse call directly
+        # write() and create() route card values to the card before the ORM would call this;
+        # it serves any other path that assigns them, the same way
         for partner in self.filtered("id"):
-            partner._client_write_card(
-                {
-                    pname: partner[pname]
-                    for pname, field in CARD_FIELDS.items()
-                    if not self._fields[pname].readonly
-                }
-            )
+            _vals, card_vals = partner._client_card_vals({pname: partner[pname] for pname in CARD_FIELDS})
+            partner._client_write_card(card_vals)
 
     @api.model
     def _client_card_vals(self, vals):

@@ -5,7 +5,7 @@ from odoo.exceptions import UserError
 from odoo.tools import SQL
 
 from .clientbase_client_figures import ABC_CLASSES, PERSONAS, RFM_SEGMENTS, STAGES, WARMTH
-from .clientbase_security import USER_GROUP, owner_ids, sees_all
+from .clientbase_security import USER_GROUP, sees_all
 
 # field name -> (SQL of the value over figures alias "f", or None when computed in python;
 #                values the field takes when the client has no figures row)
@@ -360,14 +360,10 @@ class ResPartner(models.Model):
             return None
         if not self.env["clientbase.client.figures"].has_access("read"):
             return SQL("FALSE")
-        owners = owner_ids(self.env)
-        condition = SQL("o.user_id IN %s", tuple(uid for uid in owners if uid))
-        if False in owners:
-            condition = SQL("(%s OR o.user_id IS NULL)", condition)
         return SQL(
             "EXISTS (SELECT 1 FROM res_partner o WHERE o.id = %s AND %s)",
             SQL.identifier(figures_alias, "partner_id"),
-            condition,
+            self._client_owner_condition_sql(SQL.identifier("o", "user_id")),
         )
 
     @api.model
