@@ -5,7 +5,7 @@ from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 from odoo.tools import SQL
 
-from . import segment_engine
+from ..segmentation import engine
 
 
 class ClientbaseSegment(models.Model):
@@ -132,7 +132,7 @@ class ClientbaseSegment(models.Model):
         self.env["res.partner"].invalidate_model(["client_segment_ids"])
         self.env["clientbase.segment.member"].invalidate_model()
         self.invalidate_recordset(["member_ids", "partner_ids", "partner_count"])
-        segment_engine.log_duration("Client segments: members refreshed", start, segments=len(self))
+        engine.log_duration("Client segments: members refreshed", start, segments=len(self))
 
     def action_refresh(self):
         self._refresh_members()

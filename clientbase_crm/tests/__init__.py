@@ -11,3 +11,4 @@ from . import test_mailing_consent, test_mailing_responses, test_mailing_tour, t
 from . import test_import
 from . import test_privacy
 from . import test_protection
+from . import test_segment_incremental

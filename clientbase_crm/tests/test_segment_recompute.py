@@ -26,7 +26,8 @@ class TestSegmentRecompute(SegmentCommon):
     def _reset(self):
         self.env.cr.execute("DELETE FROM clientbase_client_figures")
         self.env.cr.execute("DELETE FROM clientbase_segment_member")
-        self.env["res.company"].search([]).write({"client_segment_cursor": 0})
+        # no complete run on record: the next run is a full one
+        self.env["res.company"].search([]).write({"client_segment_cursor": 0, "client_segment_done_date": False})
         self.env.invalidate_all()
 
     def test_interrupted_run_resumes_to_same_result(self):
@@ -35,7 +36,7 @@ class TestSegmentRecompute(SegmentCommon):
         self.assertTrue(one_run[0] and one_run[1])
         self._reset()
         batch = max(c.id for c in self.clients) // 3 + 1
-        self.figures._start_full_recompute()
+        self.assertEqual(self.figures._start_run(full=True), "full")
         remaining = self.figures._recompute_step(batch_size=batch)
         self.assertGreater(remaining, 0)
         self.assertGreater(self.company.client_segment_cursor, 1)
@@ -45,12 +46,12 @@ class TestSegmentRecompute(SegmentCommon):
         self.assertEqual(self.company.client_segment_cursor, 0)
 
     def test_same_result_on_a_server_without_parallel_workers(self):
-        self._recompute()
+        self._recompute(full=True)
         one_run = self._snapshot()
         self._reset()
         self.env.cr.execute("SET max_parallel_workers_per_gather = 0")
         try:
-            self._recompute()
+            self._recompute(full=True)
             self.assertEqual(self._snapshot(), one_run)
         finally:
             self.env.cr.execute("RESET max_parallel_workers_per_gather")
@@ -104,15 +105,12 @@ class TestSegmentRecompute(SegmentCommon):
         self.assertEqual(self.clients[6].client_order_count, 0, "only the selected clients are refreshed")
 
     # ------------------------------------------------------------------
-    # a re-run with nothing changed since today's run skips the figures
+    # a re-run refreshes only the clients whose inputs changed
     # ------------------------------------------------------------------
     def _plant_stale_figure(self, client):
-        """Falsify a figure as the engine itself would write it, so that the watch of the
-        inputs does not see it: it stays until a run really recomputes the figures."""
-        cr = self.env.cr
-        cr.execute("SELECT set_config('clientbase.engine_write', '1', TRUE)")
-        cr.execute("UPDATE clientbase_client_figures SET order_count = 99 WHERE partner_id = %s", [client.id])
-        cr.execute("SELECT set_config('clientbase.engine_write', '', TRUE)")
+        """Falsify a figure as the engine itself would write it (not an input, so the
+        watch does not see it): it stays until a run really recomputes that client."""
+        self.env.cr.execute("UPDATE clientbase_client_figures SET order_count = 99 WHERE partner_id = %s", [client.id])
         self.env.invalidate_all()
         self.assertEqual(client.client_order_count, 99)
 
@@ -128,7 +126,7 @@ class TestSegmentRecompute(SegmentCommon):
         self.assertEqual(client.client_order_count, 99, "nothing changed: the figures were not recomputed")
         self.assertEqual(segment.partner_ids, members, "user-defined segments are refreshed by every run")
 
-    def test_any_change_of_an_input_makes_the_next_run_full(self):
+    def test_any_change_of_an_input_refreshes_its_client(self):
         client = self.clients[7]  # four orders, none discounted
         order = self.env["sale.order"].search(
             [("partner_id", "=", client.id), ("client_discounted", "=", False)], limit=1
@@ -141,23 +139,30 @@ class TestSegmentRecompute(SegmentCommon):
             ),
             "a discount on a line of an order without one": lambda: order.order_line.write({"discount": 5}),
             "new opportunity": lambda: self.env["crm.lead"].create(lead_vals),
-            "company threshold": lambda: self.company.write({"client_new_days": 31}),
-            "manual stage": lambda: self.clients[0].write({"client_stage": "loyal"}),
+            "company threshold (every client)": lambda: self.company.write({"client_new_days": 31}),
+            "manual stage": lambda: client.write({"client_stage": "loyal"}),
             "figures deleted": lambda: self.env.cr.execute("DELETE FROM clientbase_client_figures"),
         }
         for label, change in changes.items():
             with self.subTest(change=label):
                 self._recompute()
                 self._plant_stale_figure(client)
+                self._plant_stale_figure(self.clients[8])
                 change()
                 self.env.flush_all()
                 self._recompute()
                 self.assertEqual(client.client_order_count, 4, label)
+                if label not in ("company threshold (every client)", "figures deleted"):
+                    self.assertEqual(self.clients[8].client_order_count, 99, f"{label}: the others are not read")
+                self.clients[8].write({"client_stage": False})  # an input: the next run refreshes it
 
-    def test_new_day_makes_the_next_run_full(self):
+    def test_new_day_refreshes_only_the_clients_it_moves(self):
         self._recompute()
         client = self.clients[3]
         self._plant_stale_figure(client)
         with freeze_time(self.today + timedelta(days=1)):
-            self._recompute()
-            self.assertEqual(client.client_order_count, 4)
+            self.assertEqual(self.figures._run_engine(), "incremental")
+            self.env.invalidate_all()
+            self.assertEqual(client.client_order_count, 99, "no input of this client changed, no date moved it")
+            self.assertEqual(self.company.client_segment_done_date, self.today + timedelta(days=1))
+            self.assertEqual(self.figures._run_engine(), "none")
