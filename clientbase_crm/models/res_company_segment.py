@@ -81,6 +81,11 @@ class ResCompany(models.Model):
         copy=False,
         help="Date the running (or last) full recompute started.",
     )
+    client_segment_cuts = fields.Text(
+        string="Segment Ranking Cuts",
+        copy=False,
+        help="Technical: where the RFM quintiles and the ABC classes were cut by the last run (JSON).",
+    )
     client_segment_done_date = fields.Date(
         string="Segment Recompute Completed",
         copy=False,

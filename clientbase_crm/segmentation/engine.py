@@ -55,6 +55,7 @@ _logger = logging.getLogger(__name__)
 # temporary tables of a run (dropped at its end, and with the session anyway)
 EXCEPTIONS_TABLE = "clientbase_segment_exc"
 SOURCE_TABLE = "clientbase_segment_src"
+CANDIDATES_TABLE = "clientbase_segment_candidates"
 
 # figures columns written by phase 1 (all must exist in the source query)
 PHASE1_COLUMNS = [
@@ -124,7 +125,7 @@ def _history_insert(written, now):
 
 def _update_changed(cr, source, columns, log_history):
     """Write ``columns`` of the new values ``s`` into the figures rows ``f`` where a value
-    differs, skipping rows locked by users; with ``log_history``, append the changes of
+    differs, skipping rows locked by users (noted as changed, for the next run); with ``log_history``, append the changes of
     stage, warmth, ABC class and VIP to the history. Returns the number of rows written.
 
     ``source``: FROM items and conditions following ``FROM clientbase_client_figures f``
@@ -133,10 +134,13 @@ def _update_changed(cr, source, columns, log_history):
     cr.execute(
         SQL(
             """
-            WITH changed AS (
-                SELECT f.id, %(s_cols)s, %(old)s
+            WITH differs AS MATERIALIZED (
+                SELECT f.id, f.partner_id, %(s_cols)s, %(old)s
                   FROM clientbase_client_figures f %(source)s
                    AND (%(f_cols)s) IS DISTINCT FROM (%(s_cols)s)
+            ),
+            changed AS (
+                SELECT d.* FROM differs d JOIN clientbase_client_figures f ON f.id = d.id
                    FOR UPDATE OF f SKIP LOCKED
             ),
             upd AS (
@@ -145,6 +149,11 @@ def _update_changed(cr, source, columns, log_history):
                   FROM changed c
                  WHERE f.id = c.id
              RETURNING f.partner_id, f.company_id, c.old_stage, c.old_warmth, c.old_abc, c.old_vip, %(new)s
+            ),
+            skipped AS (
+                -- rows a user is writing now: noted, so that the next run refreshes them
+                INSERT INTO clientbase_segment_change (partner_id)
+                SELECT partner_id FROM differs WHERE id NOT IN (SELECT id FROM changed)
             )%(history)s
             SELECT COUNT(*) FROM upd
             """,
@@ -175,7 +184,7 @@ def get_exceptions_query(scope):
     )
 
 
-def get_source_query(env, company, scope, today, whole_base=False, exceptions=None):
+def get_source_query(env, company, scope, today, whole_base=False, exceptions=None, scope_table=None):
     """SELECT of phase 1 values for the commercial partners matched by ``scope``.
 
     ``scope(column)`` returns an SQL condition on a partner id column. One row
@@ -183,7 +192,9 @@ def get_source_query(env, company, scope, today, whole_base=False, exceptions=No
     ``whole_base``: ``scope`` matches every partner (a full run in one batch), so
     the orders need no filter by client. ``exceptions``: a relation holding
     :func:`get_exceptions_query` (a bulk run materialises it, so that the planner
-    knows how few rows it has); by default a CTE.
+    knows how few rows it has); by default a CTE. ``scope_table``: a (temporary, analysed)
+    table of the partner ids ``scope`` matches, when there is one: the orders are then
+    reached from it, by index.
 
     The confirmed orders are aggregated in one pass straight from ``sale_order``,
     per ordering partner; only the few partners that are not their own client
@@ -204,16 +215,28 @@ def get_source_query(env, company, scope, today, whole_base=False, exceptions=No
         cur=company.currency_id.id,
     )
     engagement = rules.engagement_sql("t")
-    order_scope = SQL("TRUE")
-    if not whole_base:
-        order_scope = SQL(
-            "so.partner_id IN (SELECT p.id FROM res_partner p WHERE %s)",
-            scope(SQL("p.commercial_partner_id")),
-        )
     exceptions_cte = SQL()
     if exceptions is None:
         exceptions_cte = SQL("exceptions AS (%s),", get_exceptions_query(scope))
         exceptions = SQL.identifier("exceptions")
+    order_scope = SQL("TRUE")
+    if not whole_base:
+        # the orders of the clients themselves and of their contacts (the exceptions): found
+        # by partner id, where "commercial partner in scope" would read every partner
+        clients = SQL("SELECT p.id FROM res_partner p WHERE %s", scope(SQL("p.id")))
+        if scope_table is not None:
+            # from the few ids to the partners, an index lookup each (OFFSET 0: the planner, which
+            # cannot estimate "id = commercial_partner_id", would read every partner instead)
+            clients = SQL(
+                "SELECT p.id FROM %s s CROSS JOIN LATERAL (SELECT p.id, p.commercial_partner_id FROM res_partner p"
+                " WHERE p.id = s.partner_id OFFSET 0) p WHERE TRUE",
+                scope_table,
+            )
+        order_scope = SQL(
+            "so.partner_id IN (%s AND p.id = p.commercial_partner_id UNION ALL SELECT x.id FROM %s x)",
+            clients,
+            exceptions,
+        )
     return SQL(
         """
         WITH %(exceptions_cte)s
@@ -342,7 +365,9 @@ def _create_temp(cr, name, query, analyze=False):
     return table
 
 
-def refresh_figures(env, company, scope, today=None, log_history=True, with_rankings=False, bulk=False):
+def refresh_figures(
+    env, company, scope, today=None, log_history=True, with_rankings=False, bulk=False, scope_table=None
+):
     """Phase 1 for the clients matched by ``scope``; returns the number of rows written.
 
     Without ``log_history`` (first population of a company) no history is written:
@@ -369,7 +394,15 @@ def refresh_figures(env, company, scope, today=None, log_history=True, with_rank
             src = _create_temp(
                 cr,
                 SOURCE_TABLE,
-                get_source_query(env, company, scope, today, whole_base=with_rankings, exceptions=exceptions),
+                get_source_query(
+                    env,
+                    company,
+                    scope,
+                    today,
+                    whole_base=with_rankings,
+                    exceptions=exceptions,
+                    scope_table=scope_table,
+                ),
             )
         temps.append(src)
         columns = PHASE1_COLUMNS
@@ -387,9 +420,9 @@ def refresh_figures(env, company, scope, today=None, log_history=True, with_rank
                         src,
                     ),
                     cuts,
-                    keep=SQL("x.*,"),
                 ),
             )
+            _keep_cuts(cr, company, cuts)
         cr.execute(SQL("SELECT 1 FROM %s WHERE figures_id IS NOT NULL LIMIT 1", src))
         updated = 0
         if cr.rowcount:  # else a first population: nothing to update
@@ -446,22 +479,58 @@ def _insert_new(cr, company, rows, columns, log_history, bulk):
     return cr.fetchone()[0]
 
 
-def refresh_rankings(env, company, log_history=True):
+def refresh_rankings(env, company, log_history=True, changed=None):
     """Phase 2 for one company, over its figures rows: the cuts of the rankings, then
     the rows whose values differ from what the cuts give are written (history as in
-    phase 1). Returns the number of rows written."""
+    phase 1). Returns the number of rows written.
+
+    ``changed``: SQL condition on ``f.partner_id``, the clients whose inputs (figures,
+    values set by hand) changed since the last rankings; the others keep their
+    segment and persona unless their scores or class move, which a cheap test of every
+    row finds. By default every row is recomputed."""
     cr = env.cr
     with planner.settings(cr, planner.engine_settings(bulk=True)):
         company_rows = SQL("(SELECT * FROM clientbase_client_figures WHERE company_id = %s)", company.id)
         cuts = rankings.find_cuts(cr, company_rows, rules.thresholds(company))
-        # each row's values from its own columns (OFFSET 0: computed once per row, not inlined
-        # into every reference)
-        source = SQL(
-            "CROSS JOIN LATERAL (%s OFFSET 0) s WHERE f.company_id = %s",
-            rankings.rankings_query(SQL("(SELECT f.*)"), cuts),
+        columns = SQL(", ").join(SQL.identifier("f", column) for column in rankings.RANKED_COLUMNS)
+        rows = SQL(
+            "(SELECT f.id AS figures_id, %s FROM clientbase_client_figures f WHERE f.company_id = %s)",
+            columns,
             company.id,
         )
-        return _update_changed(cr, source, PHASE2_COLUMNS, log_history)
+        if changed is not None:
+            # the few candidates, materialised: the planner cannot tell how few rows match
+            rows = _create_temp(
+                cr,
+                CANDIDATES_TABLE,
+                SQL(
+                    "SELECT f.id AS figures_id, %s FROM clientbase_client_figures f"
+                    " WHERE f.company_id = %s AND (%s OR %s)",
+                    columns,
+                    company.id,
+                    changed,
+                    rankings.moved_sql("f", _kept_cuts(cr, company), cuts) or rankings.misplaced_sql("f", cuts),
+                ),
+                analyze=True,
+            )
+        source = SQL("JOIN (%s) s ON s.figures_id = f.id WHERE TRUE", rankings.rankings_query(rows, cuts))
+        written = _update_changed(cr, source, PHASE2_COLUMNS, log_history)
+        if changed is not None:
+            cr.execute(SQL("DROP TABLE %s", rows))
+        _keep_cuts(cr, company, cuts)
+        return written
+
+
+def _kept_cuts(cr, company):
+    cr.execute("SELECT client_segment_cuts FROM res_company WHERE id = %s", [company.id])
+    return rankings.load_cuts(cr.fetchone()[0])
+
+
+def _keep_cuts(cr, company, cuts):
+    """The cuts every stored score and class of the company follows, for the next run."""
+    cr.execute(
+        "UPDATE res_company SET client_segment_cuts = %s WHERE id = %s", [rankings.dump_cuts(cuts), company.id]
+    )
 
 
 def log_duration(message, start, **counts):

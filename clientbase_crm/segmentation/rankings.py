@@ -20,6 +20,9 @@ exactly ``ntile(5)`` and the running sums described in ``rules``; a test
 compares them on a random base.
 """
 
+import datetime
+import json
+
 from odoo.tools import SQL
 
 from . import rules
@@ -216,28 +219,97 @@ def _big_money_group(cr, rows, group):
     return cr.fetchall()
 
 
-def rankings_query(rows, cuts, keep=None):
-    """SELECT of the phase 2 values (RFM scores and segment, ABC class, persona
-    suggestion) of the clients of ``rows`` (alias-free relation with the figures'
-    columns, ``stage_manual`` included), their other columns passed through with
-    ``keep`` (e.g. ``SQL("x.*,")``)."""
+# the columns of a client's row that its rankings read
+RANKED_COLUMNS = (
+    "partner_id",
+    "last_order_date",
+    "order_count",
+    "discounted_order_count",
+    "window_order_count",
+    "window_revenue",
+    "stage",
+    "stage_manual",
+)
+
+
+def rankings_query(rows, cuts):
+    """SELECT of the rows of ``rows`` (a relation with at least :data:`RANKED_COLUMNS`),
+    their columns passed through, with the phase 2 values added: the RFM scores and
+    segment, the ABC class and the persona suggestion. The scores are computed once per
+    row (``OFFSET 0`` keeps the planner from inlining them into each reference)."""
     scores = SQL(", ").join(
         SQL("%s AS %s", rules.score_sql("x", name, cuts[name]), SQL.identifier(name)) for name in rules.SCORE_VALUES
     )
     return SQL(
         """
-        SELECT %(keep)s y.rfm_recency, y.rfm_frequency, y.rfm_monetary,
-               %(segment)s AS rfm_segment, %(abc)s AS abc_class, %(persona)s AS persona_suggested
-          FROM %(rows)s AS x
-          CROSS JOIN LATERAL (SELECT %(scores)s) y
+        SELECT y.*, %(segment)s AS rfm_segment, %(persona)s AS persona_suggested
+          FROM (SELECT x.*, %(scores)s, %(abc)s AS abc_class FROM %(rows)s AS x OFFSET 0) y
         """,
-        keep=keep or SQL(),
         segment=rules.rfm_segment_sql(
-            SQL("y.rfm_recency"), SQL("y.rfm_frequency"), SQL("y.rfm_monetary"), SQL("x.order_count")
+            SQL("y.rfm_recency"), SQL("y.rfm_frequency"), SQL("y.rfm_monetary"), SQL("y.order_count")
         ),
+        persona=rules.persona_sql("y", SQL("y.rfm_frequency")),
         abc=rules.abc_sql("x", cuts["abc"]),
-        persona=rules.persona_sql("x", SQL("y.rfm_frequency")),
         rows=rows,
         scores=scores,
     )
 
+
+def misplaced_sql(alias, cuts):
+    """Condition on the figures row ``alias``: its stored scores or class are not those
+    the cuts give (a cheap test over the whole table: the scores alone)."""
+    return SQL(
+        "(%s, %s, %s, %s) IS DISTINCT FROM (%s, %s, %s, %s)",
+        *(SQL.identifier(alias, name) for name in (*rules.SCORE_VALUES, "abc_class")),
+        *(rules.score_sql(alias, name, cuts[name]) for name in rules.SCORE_VALUES),
+        rules.abc_sql(alias, cuts["abc"]),
+    )
+
+
+def dump_cuts(cuts):
+    """The cuts as JSON (kept per company: the next incremental run compares with them)."""
+
+    def value(v):
+        return v.isoformat() if isinstance(v, datetime.date) else v
+
+    data = {name: [[value(v), pid] for v, pid in cuts[name]] for name in rules.SCORE_VALUES}
+    data["abc"] = {klass: [value(line[0]), line[1]] if line else None for klass, line in cuts["abc"].items()}
+    return json.dumps(data)
+
+
+def load_cuts(text):
+    """The cuts kept by :func:`dump_cuts`, or None."""
+    if not text:
+        return None
+    data = json.loads(text)
+    cuts = {name: [(v, pid) for v, pid in data.get(name, [])] for name in rules.SCORE_VALUES}
+    cuts["rfm_recency"] = [(datetime.date.fromisoformat(v), pid) for v, pid in cuts["rfm_recency"]]
+    cuts["abc"] = {klass: tuple(line) if line else None for klass, line in data.get("abc", {}).items()}
+    return cuts
+
+
+def moved_sql(alias, old, new):
+    """Condition on the figures row ``alias``: its key lies between an old and a new cut,
+    so its score or class may differ (the others pass the same number of cuts as before).
+    None when the cuts cannot be compared (no old cuts, a score or class appeared or
+    vanished): every row is then tested (:func:`misplaced_sql`)."""
+    if not old:
+        return None
+    conditions = []
+    for name in rules.SCORE_VALUES:
+        if len(old[name]) != len(new[name]):
+            return None
+        key = SQL("(%s, %s)", SQL.identifier(alias, rules.SCORE_VALUES[name]), SQL.identifier(alias, "partner_id"))
+        for before, after in zip(old[name], new[name]):
+            if tuple(before) != tuple(after):
+                low, high = sorted([tuple(before), tuple(after)])
+                conditions.append(SQL("%s BETWEEN (%s, %s) AND (%s, %s)", key, *low, *high))
+    key = SQL("(%s, %s)", SQL.identifier(alias, "window_revenue"), SQL.identifier(alias, "partner_id"))
+    for klass in ("a", "b"):
+        before, after = old["abc"].get(klass), new["abc"].get(klass)
+        if bool(before) != bool(after):
+            return None
+        if before and tuple(before) != tuple(after):
+            low, high = sorted([tuple(before), tuple(after)])
+            conditions.append(SQL("%s BETWEEN (%s, %s) AND (%s, %s)", key, *low, *high))
+    return SQL("(%s)", SQL(" OR ").join(conditions)) if conditions else SQL("FALSE")

@@ -156,12 +156,36 @@ def warmth_sql(alias, t, today):
     )
 
 
+# the dates the stage and warmth rules above compare with "today minus a threshold"
+DATE_THRESHOLDS = (
+    ("first_order_date", "new_days"),
+    ("first_order_date", "loyal_days"),
+    ("last_order_date", "new_days"),
+    ("last_order_date", "inactive_days"),
+    ("last_order_date", "warmth_days"),
+    ("last_engagement_date", "warmth_days"),
+)
+
+
 def date_moves_sql(alias, t, since, today):
     """Condition on the row ``alias``: its stage or warmth computed on ``since`` and on
     ``today`` differ. Only these clients (and those with an order leaving the RFM window,
-    see ``sources.window_leavers_sql``) are moved by the days from ``since`` to ``today``."""
+    see ``sources.window_leavers_sql``) are moved by the days from ``since`` to ``today``.
+
+    A rule's answer can only change when one of its dates lies between the two
+    thresholds (:data:`DATE_THRESHOLDS`): that cheap test runs first."""
+    near = SQL(" OR ").join(
+        SQL(
+            "%s BETWEEN %s AND %s",
+            _col(alias, column),
+            since - datetime.timedelta(days=t[days]),
+            today - datetime.timedelta(days=t[days]),
+        )
+        for column, days in DATE_THRESHOLDS
+    )
     return SQL(
-        "(%s) IS DISTINCT FROM (%s) OR (%s) IS DISTINCT FROM (%s)",
+        "(%s) AND ((%s) IS DISTINCT FROM (%s) OR (%s) IS DISTINCT FROM (%s))",
+        near,
         stage_sql(alias, t, since),
         stage_sql(alias, t, today),
         warmth_sql(alias, t, since),
@@ -189,13 +213,17 @@ def tile_ends(count, tiles=TILES):
 
 
 def score_sql(alias, name, ends):
-    """The score ``name`` of the row ``alias``: 1 + the number of tile ends (keys
-    ``(value, partner_id)`` of the last client of each tile) its key is past."""
+    """The score ``name`` of the row ``alias``: the first tile whose end (key
+    ``(value, partner_id)`` of its last client) its key does not pass."""
     if not ends:
         return SQL("NULL::int")
     key = SQL("(%s, %s)", _col(alias, SCORE_VALUES[name]), _col(alias, "partner_id"))
-    past = SQL(" + ").join(SQL("(%s > (%s, %s))::int", key, value, pid) for value, pid in ends)
-    return SQL("CASE WHEN %s > 0 THEN 1 + %s END", _col(alias, "window_order_count"), past)
+    whens = SQL(" ").join(
+        SQL("WHEN %s <= (%s, %s) THEN %s", key, value, pid, tile) for tile, (value, pid) in enumerate(ends, 1)
+    )
+    return SQL(
+        "CASE WHEN %s > 0 THEN CASE %s ELSE %s END END", _col(alias, "window_order_count"), whens, len(ends) + 1
+    )
 
 
 def abc_sql(alias, lines):
