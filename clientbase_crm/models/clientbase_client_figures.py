@@ -15,6 +15,22 @@ DEFAULT_BATCH_SIZE = 1000000
 INCREMENTAL_MAX_SHARE = 0.2
 FULL_RUN_PARAM = "clientbase_crm.segment_full_run"
 SCOPE_TABLE = "clientbase_segment_scope"
+# the rankings in their order, read a few rows at a time by an incremental run to move
+# their cuts (segmentation.rankings.shift_cuts): name -> (columns, condition)
+RANKING_INDEXES = {
+    "clientbase_client_figures_recency_idx": (
+        ["company_id", "last_order_date", "partner_id"], rules.RANKED_SQL
+    ),
+    "clientbase_client_figures_frequency_idx": (
+        ["company_id", "window_order_count", "partner_id"], rules.RANKED_SQL
+    ),
+    "clientbase_client_figures_monetary_idx": (
+        ["company_id", "window_revenue", "partner_id"], rules.RANKED_SQL
+    ),
+    "clientbase_client_figures_abc_idx": (
+        ["company_id", "window_revenue DESC", "partner_id"], rules.ABC_RANKED_SQL
+    ),
+}
 # columns the database computes from the row (the rule is written once, in SQL)
 GENERATED_COLUMNS = {"is_vip": rules.VIP_SQL}
 FIGURES_FILLFACTOR = 50
@@ -213,6 +229,8 @@ class ClientbaseClientFigures(models.Model):
                     SQL(expression),
                 )
             )
+        for name, (columns, where) in RANKING_INDEXES.items():
+            sql.create_index(cr, name, self._table, columns, where=where)
         if not sql.constraint_definition(cr, self._table, FIGURES_UNIQUE):
             cr.execute(
                 SQL(

@@ -48,7 +48,7 @@ import time
 from odoo import fields
 from odoo.tools import SQL
 
-from . import planner, rankings, rules
+from . import planner, rankings, rules, sources
 
 _logger = logging.getLogger(__name__)
 
@@ -490,8 +490,36 @@ def refresh_rankings(env, company, log_history=True, changed=None):
     row finds. By default every row is recomputed."""
     cr = env.cr
     with planner.settings(cr, planner.engine_settings(bulk=True)):
-        company_rows = SQL("(SELECT * FROM clientbase_client_figures WHERE company_id = %s)", company.id)
-        cuts = rankings.find_cuts(cr, company_rows, rules.thresholds(company))
+        t = rules.thresholds(company)
+        cuts = None
+        old = _kept_cuts(cr, company) if changed is not None else None
+        if old:
+            # the clients whose keys changed since the last cut: as they were, as they are
+            cr.execute(
+                SQL(
+                    "SELECT partner_id, last_order_date, window_order_count, window_revenue,"
+                    " ROUND(window_revenue * 100) FROM %s WHERE company_id = %s AND window_order_count > 0",
+                    SQL.identifier(sources.RANK_BASE_TABLE),
+                    company.id,
+                )
+            )
+            removed = cr.fetchall()
+            added = rankings.ranking_keys(
+                cr,
+                company.id,
+                SQL(
+                    "f.partner_id IN (SELECT partner_id FROM %s WHERE company_id = %s)",
+                    SQL.identifier(sources.RANK_BASE_TABLE),
+                    company.id,
+                ),
+            )
+            cuts = rankings.shift_cuts(cr, company.id, old, removed, added, t)
+            if cuts is not None:
+                _logger.info("Client segments: company %s, rankings' cuts moved by %s client(s)", company.id, len(added))
+        if cuts is None:
+            company_rows = SQL("(SELECT * FROM clientbase_client_figures WHERE company_id = %s)", company.id)
+            cuts = rankings.find_cuts(cr, company_rows, t)
+            _logger.info("Client segments: company %s, rankings' cuts found by counting", company.id)
         columns = SQL(", ").join(SQL.identifier("f", column) for column in rankings.RANKED_COLUMNS)
         rows = SQL(
             "(SELECT f.id AS figures_id, %s FROM clientbase_client_figures f WHERE f.company_id = %s)",
@@ -527,10 +555,12 @@ def _kept_cuts(cr, company):
 
 
 def _keep_cuts(cr, company, cuts):
-    """The cuts every stored score and class of the company follows, for the next run."""
+    """The cuts every stored score and class of the company follows, for the next run; the
+    keys noted since the last cut are history then."""
     cr.execute(
         "UPDATE res_company SET client_segment_cuts = %s WHERE id = %s", [rankings.dump_cuts(cuts), company.id]
     )
+    cr.execute(SQL("DELETE FROM %s WHERE company_id = %s", SQL.identifier(sources.RANK_BASE_TABLE), company.id))
 
 
 def log_duration(message, start, **counts):

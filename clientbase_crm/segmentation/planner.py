@@ -28,6 +28,8 @@ from psycopg2.extensions import TRANSACTION_STATUS_INERROR
 
 from odoo.tools import SQL
 
+from .sources import BULK_SETTING
+
 BASE = {"jit": "off"}
 BULK = {"enable_nestloop": "off", "enable_mergejoin": "off", "work_mem": "256MB"}
 BULK_AGGREGATE = {"enable_hashagg": "off", "parallel_setup_cost": "100", "parallel_tuple_cost": "0.01"}
@@ -54,7 +56,9 @@ def settings(cr, values):
 
 
 def engine_settings(bulk):
-    return {**BASE, **BULK} if bulk else dict(BASE)
+    """The settings of the engine's statements; a bulk run also tells the figures' triggers
+    (``sources.BULK_SETTING``) that it cuts the rankings again anyway."""
+    return {**BASE, **BULK, BULK_SETTING: "1"} if bulk else dict(BASE)
 
 
 def parallel_query_enabled(cr):

@@ -54,7 +54,9 @@ def find_cuts(cr, rows, t):
     """The quintile ends of each RFM score and the ABC lines of the clients of ``rows``
     (a relation with the figures' columns, one company's clients).
 
-    :return: ``{score: [(value, partner_id), ...], "abc": {"a": (revenue, partner_id) or None, "b": ...}}``
+    :return: ``{score: [(value, partner_id), ...], "abc": {"a": (revenue, partner_id) or None, "b": ...},
+        "counts": {score: clients ranked}, "abc_total": revenue in cents, "abc_before": {"a": cents
+        before the line, ...}}``
     """
     cr.execute(
         SQL(
@@ -123,17 +125,22 @@ def find_cuts(cr, rows, t):
     for name in COARSE:
         cuts[name] = [end for end in cuts[name] if end is not None]
     cuts["abc"] = {}
+    cuts["abc_before"] = {}
     for klass, (group, before, target) in abc_wanted.items():
         members = fetched.get(("abc", group))
         if members is None:
             members = _big_money_group(cr, rows, group)
-        last = None
+        last = last_before = None
         for value, pid, cents in members:
             if before >= target:
                 break
-            last = (value, pid)
+            last, last_before = (value, pid), before
             before += cents
         cuts["abc"][klass] = last
+        cuts["abc_before"][klass] = last_before
+    # what the next incremental run shifts the cuts from (see shift_cuts)
+    cuts["counts"] = {name: sum(count for _group, count in histograms[name]) for name in COARSE}
+    cuts["abc_total"] = total_cents
     return cuts
 
 
@@ -274,6 +281,9 @@ def dump_cuts(cuts):
 
     data = {name: [[value(v), pid] for v, pid in cuts[name]] for name in rules.SCORE_VALUES}
     data["abc"] = {klass: [value(line[0]), line[1]] if line else None for klass, line in cuts["abc"].items()}
+    data["counts"] = cuts["counts"]
+    data["abc_total"] = cuts["abc_total"]
+    data["abc_before"] = cuts["abc_before"]
     return json.dumps(data)
 
 
@@ -285,6 +295,11 @@ def load_cuts(text):
     cuts = {name: [(v, pid) for v, pid in data.get(name, [])] for name in rules.SCORE_VALUES}
     cuts["rfm_recency"] = [(datetime.date.fromisoformat(v), pid) for v, pid in cuts["rfm_recency"]]
     cuts["abc"] = {klass: tuple(line) if line else None for klass, line in data.get("abc", {}).items()}
+    if "counts" not in data:
+        return None  # kept by an earlier version
+    cuts["counts"] = data["counts"]
+    cuts["abc_total"] = data["abc_total"]
+    cuts["abc_before"] = data["abc_before"]
     return cuts
 
 
@@ -313,3 +328,190 @@ def moved_sql(alias, old, new):
             low, high = sorted([tuple(before), tuple(after)])
             conditions.append(SQL("%s BETWEEN (%s, %s) AND (%s, %s)", key, *low, *high))
     return SQL("(%s)", SQL(" OR ").join(conditions)) if conditions else SQL("FALSE")
+
+
+# --- shifting the cuts: an incremental run moves them by the few clients that changed ---
+# the columns of a client's keys, as ranking_keys() returns them
+KEY_COLUMNS = ("partner_id", "last_order_date", "window_order_count", "window_revenue")
+KEY_INDEX = {"rfm_recency": 1, "rfm_frequency": 2, "rfm_monetary": 3}
+# an ABC line further than this from where it was is found by counting again
+MAX_WALK = 20000
+WALK_BATCH = 1000
+
+
+def ranking_keys(cr, company_id, condition):
+    """The keys ``(partner_id, last_order_date, window_order_count, window_revenue, cents)``
+    of the ranked clients of the company matching ``condition`` (on ``f``)."""
+    cr.execute(
+        SQL(
+            "SELECT f.partner_id, f.last_order_date, f.window_order_count, f.window_revenue, %s"
+            " FROM clientbase_client_figures f WHERE f.company_id = %s AND f.window_order_count > 0 AND %s",
+            SQL("ROUND(f.window_revenue * 100)"),
+            company_id,
+            condition,
+        )
+    )
+    return cr.fetchall()
+
+
+def _key(row, name):
+    return (row[KEY_INDEX[name]], row[0])
+
+
+def _abc_before(row, line):
+    """Whether the client ``row`` comes before the key ``line`` in the ABC order
+    (revenue descending, partner id ascending)."""
+    return row[3] > line[0] or (row[3] == line[0] and row[0] < line[1])
+
+
+def shift_cuts(cr, company_id, old, removed, added, t):
+    """The cuts of the company after the clients ``removed`` (their keys before the run)
+    were replaced by ``added`` (their keys now), from the ``old`` cuts: a rank is known
+    at each old cut (its position then, minus the changed clients before it, plus the
+    new ones), so the new cut is a few steps away, read through the rankings' indexes.
+    Returns None when the cuts must be found by counting (:func:`find_cuts`)."""
+    if not old:
+        return None
+    cuts = {"abc": {}, "abc_before": {}, "counts": {}}
+    for name in rules.SCORE_VALUES:
+        count_old = old["counts"].get(name, 0)
+        count = count_old - len(removed) + len(added)
+        if count_old < rules.TILES or count < rules.TILES or len(old[name]) != rules.TILES - 1:
+            return None
+        ends_old, ends = rules.tile_ends(count_old), rules.tile_ends(count)
+        cuts["counts"][name] = count
+        cuts[name] = []
+        for j, end in enumerate(old[name]):
+            end = tuple(end)
+            rank = (
+                ends_old[j]
+                - sum(1 for row in removed if _key(row, name) <= end)
+                + sum(1 for row in added if _key(row, name) <= end)
+            )
+            new_end = _step(cr, company_id, name, end, ends[j] - rank)
+            if new_end is None:
+                return None
+            cuts[name].append(new_end)
+    removed_abc = [row for row in removed if row[3] > 0]
+    added_abc = [row for row in added if row[3] > 0]
+    total = old["abc_total"] - sum(row[4] for row in removed_abc) + sum(row[4] for row in added_abc)
+    cuts["abc_total"] = total
+    for klass, share in (("a", t["a_share"]), ("b", t["b_share"])):
+        line, before = old["abc"].get(klass), old["abc_before"].get(klass)
+        if not line or before is None:
+            return None
+        line = tuple(line)
+        before = (
+            before
+            - sum(row[4] for row in removed_abc if _abc_before(row, line))
+            + sum(row[4] for row in added_abc if _abc_before(row, line))
+        )
+        found = _walk_abc(cr, company_id, line, before, share * total)
+        if found is None:
+            return None
+        cuts["abc"][klass], cuts["abc_before"][klass] = found
+    return cuts
+
+
+def _step(cr, company_id, name, end, steps):
+    """The key ``steps`` clients after the key ``end`` in the ranking ``name`` (0: the last
+    key at or before ``end``; negative: before it), through the ranking's index."""
+    value = SQL.identifier(rules.SCORE_VALUES[name])
+    if steps > 0:
+        condition, order, offset = SQL(">"), SQL("ASC"), steps - 1
+    else:
+        condition, order, offset = SQL("<="), SQL("DESC"), -steps
+    cr.execute(
+        SQL(
+            "SELECT %(value)s, partner_id FROM clientbase_client_figures"
+            " WHERE company_id = %(company)s AND window_order_count > 0"
+            " AND (%(value)s, partner_id) %(condition)s (%(end_value)s, %(end_pid)s)"
+            " ORDER BY company_id, %(value)s %(order)s, partner_id %(order)s OFFSET %(offset)s LIMIT 1",
+            value=value,
+            company=company_id,
+            condition=condition,
+            end_value=end[0],
+            end_pid=end[1],
+            order=order,
+            offset=offset,
+        )
+    )
+    row = cr.fetchone()
+    return tuple(row) if row else None
+
+
+def _walk_abc(cr, company_id, line, before, target):
+    """The new ABC line from the old one (``line``; ``before``: the revenue now before that
+    key): the last client, in descending revenue, whose revenue before it is below
+    ``target``. Returns ``(line, revenue before it)`` or None (too far: count again)."""
+    walked = 0
+    if before < target:
+        # forward, from the key on: each client still below the target is the line so far
+        found = _abc_neighbour(cr, company_id, line, before=True)
+        found = (found[:2], before - found[2]) if found else None
+        last = line
+        first = True
+        while walked < MAX_WALK:
+            rows = _abc_rows(cr, company_id, last, inclusive=first)
+            first = False
+            for revenue, pid, cents in rows:
+                if before >= target:
+                    return found
+                found = ((revenue, pid), before)
+                before += cents
+                last = (revenue, pid)
+            walked += len(rows)
+            if len(rows) < WALK_BATCH:
+                return found
+        return None
+    # backward: the first client before the key whose revenue before it is below the target
+    last = line
+    while walked < MAX_WALK:
+        rows = _abc_rows(cr, company_id, last, backward=True)
+        for revenue, pid, cents in rows:
+            before -= cents
+            if before < target:
+                return ((revenue, pid), before)
+            last = (revenue, pid)
+        walked += len(rows)
+        if len(rows) < WALK_BATCH:
+            return None
+    return None
+
+
+ABC_ORDER = SQL("window_revenue DESC, partner_id ASC")
+ABC_REVERSED = SQL("window_revenue ASC, partner_id DESC")
+
+
+def _abc_rows(cr, company_id, key, inclusive=False, backward=False):
+    """Up to WALK_BATCH clients after ``key`` in the ABC order (before it: ``backward``)."""
+    if backward:
+        position = SQL("(window_revenue > %s OR (window_revenue = %s AND partner_id < %s))", key[0], key[0], key[1])
+        order = ABC_REVERSED
+    else:
+        position = SQL(
+            "(window_revenue < %s OR (window_revenue = %s AND partner_id %s %s))",
+            key[0],
+            key[0],
+            SQL(">=" if inclusive else ">"),
+            key[1],
+        )
+        order = ABC_ORDER
+    cr.execute(
+        SQL(
+            "SELECT window_revenue, partner_id, ROUND(window_revenue * 100) FROM clientbase_client_figures"
+            " WHERE company_id = %s AND window_order_count > 0 AND window_revenue > 0 AND %s"
+            " ORDER BY %s LIMIT %s",
+            company_id,
+            position,
+            order,
+            WALK_BATCH,
+        )
+    )
+    return cr.fetchall()
+
+
+def _abc_neighbour(cr, company_id, key, before):
+    """The client just before ``key`` in the ABC order: ``(revenue, partner_id, cents)``."""
+    rows = _abc_rows(cr, company_id, key, backward=before)
+    return rows[0] if rows else None

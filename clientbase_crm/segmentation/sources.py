@@ -25,6 +25,12 @@ from odoo.tools import SQL
 from .rules import ENGAGEMENT_COLUMNS
 
 CHANGE_TABLE = "clientbase_segment_change"
+# the ranking keys of the clients as they were when the rankings were last cut (see below)
+RANK_BASE_TABLE = "clientbase_segment_rank_base"
+RANK_BASE_FUNCTION = "clientbase_note_rank_base"
+RANK_KEYS = ("last_order_date", "window_order_count", "window_revenue")
+# set (locally) by the engine's bulk statements: a full run cuts the rankings again anyway
+BULK_SETTING = "clientbase.bulk_run"
 TAKEN_TABLE = "clientbase_segment_taken"
 TRIGGER_PREFIX = "clientbase_change"
 # earlier versions: one statement trigger per table noting the transaction only
@@ -137,6 +143,66 @@ def _full_function_sql():
     )
 
 
+def _install_rank_base(cr):
+    """The ranking keys a client had when the rankings were last cut, noted by a row
+    trigger on the figures the first time they change (an order confirmed, a run, a
+    deletion) and cleared when the rankings are cut again: an incremental run moves the
+    cuts by these clients only (``rankings.shift_cuts``). A row inserted since is noted
+    without keys (it was not ranked). Bulk statements (a full run) note nothing."""
+    cr.execute(
+        SQL(
+            f"""
+            CREATE TABLE IF NOT EXISTS {RANK_BASE_TABLE} (
+                company_id int4 NOT NULL,
+                partner_id int4 NOT NULL,
+                last_order_date date,
+                window_order_count int4,
+                window_revenue float8,
+                PRIMARY KEY (company_id, partner_id)
+            )
+            """
+        )
+    )
+    keys = ", ".join(RANK_KEYS)
+    cr.execute(
+        SQL(
+            f"""
+            CREATE OR REPLACE FUNCTION {RANK_BASE_FUNCTION}() RETURNS trigger LANGUAGE plpgsql AS $$
+            BEGIN
+                IF to_regclass('{RANK_BASE_TABLE}') IS NOT NULL THEN
+                    IF TG_OP = 'INSERT' THEN
+                        INSERT INTO {RANK_BASE_TABLE} (company_id, partner_id)
+                        VALUES (NEW.company_id, NEW.partner_id) ON CONFLICT DO NOTHING;
+                    ELSE
+                        INSERT INTO {RANK_BASE_TABLE} (company_id, partner_id, {keys})
+                        VALUES (OLD.company_id, OLD.partner_id, {", ".join(f"OLD.{k}" for k in RANK_KEYS)})
+                        ON CONFLICT DO NOTHING;
+                    END IF;
+                END IF;
+                RETURN NULL;
+            END
+            $$
+            """
+        )
+    )
+    not_bulk = f"current_setting('{BULK_SETTING}', TRUE) IS DISTINCT FROM '1'"
+    olds = ", ".join(f"OLD.{k}" for k in RANK_KEYS)
+    news = ", ".join(f"NEW.{k}" for k in RANK_KEYS)
+    for event, spec, when in (
+        ("insert", "INSERT", not_bulk),
+        ("update", f"UPDATE OF {keys}", f"{not_bulk} AND ROW({olds}) IS DISTINCT FROM ROW({news})"),
+        ("delete", "DELETE", not_bulk),
+    ):
+        trigger = f"clientbase_rank_base_{event}_trg"
+        drop_trigger(cr, trigger, "clientbase_client_figures")
+        cr.execute(
+            SQL(
+                f"CREATE TRIGGER {trigger} AFTER {spec} ON clientbase_client_figures FOR EACH ROW"
+                f" WHEN ({when}) EXECUTE FUNCTION {RANK_BASE_FUNCTION}()"
+            )
+        )
+
+
 def install(cr, full_run_columns=()):
     """Create (or re-create) the change table, the trigger functions and the triggers.
     ``full_run_columns``: columns of ``res_company`` (the rules' settings) whose change asks
@@ -148,6 +214,7 @@ def install(cr, full_run_columns=()):
         )
     )
     _drop_former(cr)
+    _install_rank_base(cr)
     cr.execute(_full_function_sql())
     for table, (columns, condition, partner_columns, events) in WATCHED.items():
         cr.execute(_note_function_sql(table, partner_columns))
@@ -213,7 +280,11 @@ def uninstall(cr):
     for table in WATCHED:
         cr.execute(SQL(f"DROP FUNCTION IF EXISTS {_function(table)}()"))
     cr.execute(SQL(f"DROP FUNCTION IF EXISTS {TRIGGER_PREFIX}_full()"))
+    for event in ("insert", "update", "delete"):
+        drop_trigger(cr, f"clientbase_rank_base_{event}_trg", "clientbase_client_figures")
+    cr.execute(SQL(f"DROP FUNCTION IF EXISTS {RANK_BASE_FUNCTION}()"))
     cr.execute(SQL("DROP TABLE IF EXISTS %s", SQL.identifier(CHANGE_TABLE)))
+    cr.execute(SQL("DROP TABLE IF EXISTS %s", SQL.identifier(RANK_BASE_TABLE)))
 
 
 def take_changes(cr):

@@ -110,7 +110,7 @@ class TestSegmentIncremental(SegmentCommon):
 
     def test_incremental_result_equals_a_full_run(self):
         rng = random.Random(20261129)
-        clients = [self._client(f"Inc {i}") for i in range(30)]
+        clients = [self._client(f"Inc {i}") for i in range(40)]
         contacts = [
             self.Partner.create({"name": f"Contact {i}", "parent_id": clients[i].id}) for i in range(6)
         ]
@@ -122,18 +122,22 @@ class TestSegmentIncremental(SegmentCommon):
         self._recompute(full=True)
         day = fields.Date.today()
         kinds = set()
-        for _round in range(8):
+        moved = 0
+        for _round in range(12):
             day += timedelta(days=rng.choice([0, 1, 1, 3, 30]))
             with freeze_time(datetime.combine(day, datetime.min.time()) + timedelta(hours=12)):
                 for _change in range(rng.randint(1, 5)):
                     kinds.add(self._random_change(rng, clients, contacts))
                 self.env.cr.execute("DELETE FROM clientbase_segment_history")
-                self.assertIn(self.figures._run_engine(), ("incremental", "none"))
+                with self.assertLogs("odoo.addons.clientbase_crm.segmentation.engine", "DEBUG") as logs:
+                    self.assertIn(self.figures._run_engine(), ("incremental", "none"))
+                moved += sum("cuts moved" in line for line in logs.output)
                 incremental, history = self._figures(), self._history()
                 self.assertEqual(self.figures._run_engine(full=True), "full")
                 self.assertEqual(self._figures(), incremental, f"round {_round}: the full run differs")
                 self.assertEqual(self._history(), history, "a full run after it finds nothing to record")
         self.assertGreaterEqual(len(kinds), 10, "the random sequence covers most kinds of change")
+        self.assertGreaterEqual(moved, 4, "most incremental runs move the cuts instead of counting again")
 
     def test_change_tracking_notes_only_the_clients_concerned(self):
         a, b, c = self._client("Track A"), self._client("Track B"), self._client("Track C")
