@@ -28,7 +28,7 @@ RANKING_INDEXES = {
         ["company_id", "window_revenue", "partner_id"], rules.RANKED_SQL
     ),
     "clientbase_client_figures_abc_idx": (
-        ["company_id", "window_revenue DESC", "partner_id"], rules.ABC_RANKED_SQL
+        ["company_id", "(-window_revenue)", "partner_id"], rules.ABC_RANKED_SQL
     ),
 }
 # columns the database computes from the row (the rule is written once, in SQL)

@@ -489,7 +489,8 @@ def refresh_rankings(env, company, log_history=True, changed=None):
     segment and persona unless their scores or class move, which a cheap test of every
     row finds. By default every row is recomputed."""
     cr = env.cr
-    with planner.settings(cr, planner.engine_settings(bulk=True)):
+    # a whole company: hash joins; a few candidates: index lookups
+    with planner.settings(cr, planner.engine_settings(bulk=changed is None)):
         t = rules.thresholds(company)
         cuts = None
         old = _kept_cuts(cr, company) if changed is not None else None
@@ -507,11 +508,7 @@ def refresh_rankings(env, company, log_history=True, changed=None):
             added = rankings.ranking_keys(
                 cr,
                 company.id,
-                SQL(
-                    "f.partner_id IN (SELECT partner_id FROM %s WHERE company_id = %s)",
-                    SQL.identifier(sources.RANK_BASE_TABLE),
-                    company.id,
-                ),
+                SQL("(SELECT partner_id FROM %s WHERE company_id = %s)", SQL.identifier(sources.RANK_BASE_TABLE), company.id),
             )
             cuts = rankings.shift_cuts(cr, company.id, old, removed, added, t)
             if cuts is not None:
@@ -527,22 +524,28 @@ def refresh_rankings(env, company, log_history=True, changed=None):
             company.id,
         )
         if changed is not None:
-            # the few candidates, materialised: the planner cannot tell how few rows match
+            # the few candidates, materialised (the planner cannot tell how few rows match): the
+            # clients that changed, and those between an old and a new cut (an index range each)
+            moved = rankings.moved_conditions("f", _kept_cuts(cr, company), cuts)
+            if moved is None:
+                moved = [rankings.misplaced_sql("f", cuts)]
             rows = _create_temp(
                 cr,
                 CANDIDATES_TABLE,
-                SQL(
-                    "SELECT f.id AS figures_id, %s FROM clientbase_client_figures f"
-                    " WHERE f.company_id = %s AND (%s OR %s)",
-                    columns,
-                    company.id,
-                    changed,
-                    rankings.moved_sql("f", _kept_cuts(cr, company), cuts) or rankings.misplaced_sql("f", cuts),
+                SQL(" UNION ").join(
+                    SQL(
+                        "SELECT f.id AS figures_id, %s FROM clientbase_client_figures f WHERE f.company_id = %s AND %s",
+                        columns,
+                        company.id,
+                        condition,
+                    )
+                    for condition in [changed, *moved]
                 ),
                 analyze=True,
             )
         source = SQL("JOIN (%s) s ON s.figures_id = f.id WHERE TRUE", rankings.rankings_query(rows, cuts))
-        written = _update_changed(cr, source, PHASE2_COLUMNS, log_history)
+        with planner.settings(cr, planner.FEW_ROWS if changed is not None else {}):
+            written = _update_changed(cr, source, PHASE2_COLUMNS, log_history)
         if changed is not None:
             cr.execute(SQL("DROP TABLE %s", rows))
         _keep_cuts(cr, company, cuts)

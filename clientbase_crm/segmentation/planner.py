@@ -32,6 +32,9 @@ from .sources import BULK_SETTING
 
 BASE = {"jit": "off"}
 BULK = {"enable_nestloop": "off", "enable_mergejoin": "off", "work_mem": "256MB"}
+# writing a few thousand rows found in a temporary table: by their id, one index lookup
+# each (the planner would hash the whole figures table, three times, for 30,000 rows)
+FEW_ROWS = {"enable_hashjoin": "off", "enable_mergejoin": "off"}
 BULK_AGGREGATE = {"enable_hashagg": "off", "parallel_setup_cost": "100", "parallel_tuple_cost": "0.01"}
 
 

@@ -303,14 +303,16 @@ def load_cuts(text):
     return cuts
 
 
-def moved_sql(alias, old, new):
-    """Condition on the figures row ``alias``: its key lies between an old and a new cut,
-    so its score or class may differ (the others pass the same number of cuts as before).
-    None when the cuts cannot be compared (no old cuts, a score or class appeared or
-    vanished): every row is then tested (:func:`misplaced_sql`)."""
+def moved_conditions(alias, old, new):
+    """Conditions on the figures row ``alias``, one per cut that moved: its key lies
+    between the old and the new cut, so its score or class may differ (the others pass
+    the same number of cuts as before). Each is a range of one ranking's index. None when
+    the cuts cannot be compared (no old cuts, a score or class appeared or vanished):
+    every row is then tested (:func:`misplaced_sql`)."""
     if not old:
         return None
     conditions = []
+    ranked = SQL("%s > 0", SQL.identifier(alias, "window_order_count"))
     for name in rules.SCORE_VALUES:
         if len(old[name]) != len(new[name]):
             return None
@@ -318,16 +320,25 @@ def moved_sql(alias, old, new):
         for before, after in zip(old[name], new[name]):
             if tuple(before) != tuple(after):
                 low, high = sorted([tuple(before), tuple(after)])
-                conditions.append(SQL("%s BETWEEN (%s, %s) AND (%s, %s)", key, *low, *high))
-    key = SQL("(%s, %s)", SQL.identifier(alias, "window_revenue"), SQL.identifier(alias, "partner_id"))
+                conditions.append(SQL("%s AND %s BETWEEN (%s, %s) AND (%s, %s)", ranked, key, *low, *high))
+    key = SQL("(-%s, %s)", SQL.identifier(alias, "window_revenue"), SQL.identifier(alias, "partner_id"))
     for klass in ("a", "b"):
         before, after = old["abc"].get(klass), new["abc"].get(klass)
         if bool(before) != bool(after):
             return None
         if before and tuple(before) != tuple(after):
-            low, high = sorted([tuple(before), tuple(after)])
-            conditions.append(SQL("%s BETWEEN (%s, %s) AND (%s, %s)", key, *low, *high))
-    return SQL("(%s)", SQL(" OR ").join(conditions)) if conditions else SQL("FALSE")
+            low, high = sorted([(-before[0], before[1]), (-after[0], after[1])])
+            conditions.append(
+                SQL(
+                    "%s AND %s > 0 AND %s BETWEEN (%s, %s) AND (%s, %s)",
+                    ranked,
+                    SQL.identifier(alias, "window_revenue"),
+                    key,
+                    *low,
+                    *high,
+                )
+            )
+    return conditions
 
 
 # --- shifting the cuts: an incremental run moves them by the few clients that changed ---
@@ -339,16 +350,16 @@ MAX_WALK = 20000
 WALK_BATCH = 1000
 
 
-def ranking_keys(cr, company_id, condition):
+def ranking_keys(cr, company_id, partners):
     """The keys ``(partner_id, last_order_date, window_order_count, window_revenue, cents)``
-    of the ranked clients of the company matching ``condition`` (on ``f``)."""
+    of the ranked clients of the company among ``partners`` (a relation with partner_id)."""
     cr.execute(
         SQL(
-            "SELECT f.partner_id, f.last_order_date, f.window_order_count, f.window_revenue, %s"
-            " FROM clientbase_client_figures f WHERE f.company_id = %s AND f.window_order_count > 0 AND %s",
-            SQL("ROUND(f.window_revenue * 100)"),
+            "SELECT f.partner_id, f.last_order_date, f.window_order_count, f.window_revenue,"
+            " ROUND(f.window_revenue * 100) FROM %s b JOIN clientbase_client_figures f"
+            " ON f.partner_id = b.partner_id AND f.company_id = %s WHERE f.window_order_count > 0",
+            partners,
             company_id,
-            condition,
         )
     )
     return cr.fetchall()
@@ -479,24 +490,19 @@ def _walk_abc(cr, company_id, line, before, target):
     return None
 
 
-ABC_ORDER = SQL("window_revenue DESC, partner_id ASC")
-ABC_REVERSED = SQL("window_revenue ASC, partner_id DESC")
+# the ABC order as one ascending key, which the ABC index holds: (-revenue, partner id)
+ABC_KEY = SQL("(-window_revenue, partner_id)")
 
 
 def _abc_rows(cr, company_id, key, inclusive=False, backward=False):
     """Up to WALK_BATCH clients after ``key`` in the ABC order (before it: ``backward``)."""
+    # as row comparisons on the index's key, so that the walk starts where the key is
     if backward:
-        position = SQL("(window_revenue > %s OR (window_revenue = %s AND partner_id < %s))", key[0], key[0], key[1])
-        order = ABC_REVERSED
+        position = SQL("%s < (%s, %s)", ABC_KEY, -key[0], key[1])
+        order = SQL("-window_revenue DESC, partner_id DESC")
     else:
-        position = SQL(
-            "(window_revenue < %s OR (window_revenue = %s AND partner_id %s %s))",
-            key[0],
-            key[0],
-            SQL(">=" if inclusive else ">"),
-            key[1],
-        )
-        order = ABC_ORDER
+        position = SQL("%s %s (%s, %s)", ABC_KEY, SQL(">=" if inclusive else ">"), -key[0], key[1])
+        order = SQL("-window_revenue ASC, partner_id ASC")
     cr.execute(
         SQL(
             "SELECT window_revenue, partner_id, ROUND(window_revenue * 100) FROM clientbase_client_figures"
