@@ -1,10 +1,10 @@
 from odoo import fields
 from odoo.tests import tagged
 
-from .test_mailing_consent import MailingCommon
+from .common import MailingCommon
 
 
-@tagged("post_install", "-at_install")
+@tagged("post_install", "-at_install", "clientbase_mailing")
 class TestMailingResponses(MailingCommon):
     @classmethod
     def setUpClass(cls):
