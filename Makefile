@@ -2,20 +2,30 @@
 SHELL := /bin/bash
 SIZE ?= S
 
-.PHONY: setup test run lint bench help
+.PHONY: setup test test-pytest screenshots run lint bench help
 
 help:
-	@echo "make setup   install PostgreSQL, Chromium and Python requirements; start PostgreSQL; check Odoo 18.0"
-	@echo "make test    fresh database, install clientbase_crm, run all its tests"
-	@echo "make run     demo database with a realistic client base, served on http://127.0.0.1:8069"
-	@echo "make lint    pre-commit: ruff and pylint-odoo over the addon"
-	@echo "make bench   SIZE=S|M|L segmentation benchmark"
+	@echo "make setup        install PostgreSQL, Chromium and Python requirements; start PostgreSQL; check Odoo 18.0"
+	@echo "make test         the gate (CI): fresh database, clientbase_crm installed by Odoo's test runner running"
+	@echo "                  all its tests (browser tours as a salesperson), then the end-to-end tests only an"
+	@echo "                  outside client can run (XML-RPC, web client login) and the uninstall test"
+	@echo "make test-pytest  opt-in: the addon's tests again under pytest-odoo, on a fresh database (parity check)"
+	@echo "make screenshots  opt-in: refresh the README's pictures (docs/screenshots) from the 'make run' server"
+	@echo "make run          demo database with a realistic client base, served on http://127.0.0.1:8069"
+	@echo "make lint         pre-commit: ruff and pylint-odoo over the addon"
+	@echo "make bench        SIZE=S|M|L segmentation benchmark"
 
 setup:
 	bash scripts/setup.sh
 
 test:
 	bash scripts/test.sh
+
+test-pytest:
+	bash scripts/test_pytest.sh
+
+screenshots:
+	bash scripts/screenshots.sh
 
 run:
 	bash scripts/run.sh

@@ -1,9 +1,10 @@
 from odoo.exceptions import AccessError
-from odoo.tests import new_test_user
+from odoo.tests import tagged
 
-from .common import ClientbaseCommon
+from .common import EMPLOYEE_GROUPS, ClientbaseCommon
 
 
+@tagged("post_install", "-at_install", "clientbase_protection")
 class TestClientAccess(ClientbaseCommon):
     """Users see and edit the personal data of their own clients; managers of all."""
 
@@ -29,7 +30,7 @@ class TestClientAccess(ClientbaseCommon):
             }
         )
         cls.unassigned = cls.env["res.partner"].create({"name": "Pool Client", "client_profession": "Baker"})
-        cls.employee = new_test_user(cls.env, login="cb_plain_employee", groups="base.group_user")
+        cls.employee = cls._user("cb_plain_employee", groups=EMPLOYEE_GROUPS)
 
     def test_read_own_and_foreign(self):
         partners = (self.client_person | self.other_client | self.client_employee).with_user(
@@ -133,8 +134,6 @@ class TestClientAccess(ClientbaseCommon):
         self.assertEqual(tracked.new_value_char, self.user_salesman_2.name)
 
     def test_interactions_of_foreign_clients(self):
-        if "clientbase.interaction" not in self.env:
-            self.skipTest("no interaction log")
         Interaction = self.env["clientbase.interaction"]
         other = Interaction.create(
             {"client_id": self.other_client.id, "note": "theirs", "user_id": self.user_salesman_2.id}
@@ -164,11 +163,9 @@ class TestClientAccess(ClientbaseCommon):
         self.assertTrue(other.with_user(self.user_manager).read(["note"]))
 
     def test_consent_rules(self):
-        if "clientbase.consent" not in self.env:
-            self.skipTest("no consents")
         Consent = self.env["clientbase.consent"]
-        own = Consent.create({"partner_id": self.client_person.id})
-        other = Consent.create({"partner_id": self.other_client.id})
+        own = self._consent(self.client_person)
+        other = self._consent(self.other_client)
         self.assertEqual(Consent.with_user(self.user_salesman).search([("id", "in", (own | other).ids)]), own)
         with self.assertRaises(AccessError):
             other.with_user(self.user_salesman).read(["state"])

@@ -1,5 +1,7 @@
 from ast import literal_eval
 
+from freezegun import freeze_time
+
 from odoo import fields
 from odoo.exceptions import ValidationError
 from odoo.tests import Form, tagged
@@ -11,6 +13,7 @@ from .common import ClientbaseCommon
 class TestClientCard(ClientbaseCommon):
     """The client card holds qualification, informal and acquisition data."""
 
+    @freeze_time("2026-03-10 10:00:00")
     def test_qualification_is_stamped_with_date_and_user(self):
         client = self.client_person.with_user(self.user_salesman)
         client.write(

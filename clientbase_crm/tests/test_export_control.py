@@ -7,16 +7,15 @@ from odoo import http
 from odoo.exceptions import AccessError, ValidationError
 from odoo.tests import HttpCase, new_test_user, tagged
 
-from .common import ClientbaseCommon
-
-EXPORT_GROUPS = "base.group_user,clientbase_crm.group_clientbase_user,clientbase_crm.group_clientbase_export"
+from .common import EXPORT_GROUPS, USER_GROUPS, ClientbaseCommon
 
 
+@tagged("post_install", "-at_install", "clientbase_export")
 class TestExportControl(ClientbaseCommon):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.user_exporter = new_test_user(cls.env, login="cb_exporter", groups=EXPORT_GROUPS)
+        cls.user_exporter = cls._user("cb_exporter", groups=EXPORT_GROUPS)
         cls.clients = cls.client_company | cls.client_person
         cls.Log = cls.env["clientbase.export.log"]
 
@@ -43,11 +42,7 @@ class TestExportControl(ClientbaseCommon):
 
     def test_export_refused_through_relation(self):
         """Another model's export may not follow a relation into client data."""
-        user = new_test_user(
-            self.env,
-            login="cb_allow_export",
-            groups="base.group_allow_export,clientbase_crm.group_clientbase_user",
-        )
+        user = self._user("cb_allow_export", groups=f"{USER_GROUPS},base.group_allow_export")
         lead = self.env["crm.lead"].create(
             {"name": "Deal", "partner_id": self.client_person.id, "user_id": False}
         )
@@ -170,15 +165,13 @@ class TestExportControl(ClientbaseCommon):
             self.company.client_export_threshold = 0
 
 
-@tagged("post_install", "-at_install")
+@tagged("post_install", "-at_install", "clientbase_export")
 class TestExportControlHttp(HttpCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
         cls.user_plain = new_test_user(
-            cls.env,
-            login="cb_http_plain",
-            groups="base.group_user,base.group_allow_export,clientbase_crm.group_clientbase_user",
+            cls.env, login="cb_http_plain", groups=f"{USER_GROUPS},base.group_allow_export"
         )
         cls.user_exporter = new_test_user(cls.env, login="cb_http_exporter", groups=EXPORT_GROUPS)
         cls.client = cls.env["res.partner"].create({"name": "Export Target", "email": "target@example.com"})

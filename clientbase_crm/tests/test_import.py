@@ -4,6 +4,7 @@ import io
 import openpyxl
 
 from odoo.exceptions import UserError
+from odoo.tests import tagged
 
 from .common import ClientbaseCommon
 
@@ -18,6 +19,7 @@ Existing,anna@example.com,,,
 """
 
 
+@tagged("post_install", "-at_install", "clientbase_import")
 class TestClientImport(ClientbaseCommon):
     def _wizard(self, content, name="clients.csv", **vals):
         return (

@@ -1,5 +1,7 @@
 from datetime import timedelta
 
+from freezegun import freeze_time
+
 from odoo import fields
 from odoo.exceptions import AccessError, ValidationError
 from odoo.tests import Form, tagged
@@ -8,8 +10,10 @@ from .common import ClientbaseCommon
 
 
 @tagged("post_install", "-at_install", "clientbase_work")
+@freeze_time("2026-03-10 10:00:00")
 class TestInteraction(ClientbaseCommon):
-    """The interaction log: calls, meetings and their next steps on the client card."""
+    """The interaction log: calls, meetings and their next steps on the client card (on a fixed
+    day, mid-morning: the dates of contacts are days in the user's time zone)."""
 
     @classmethod
     def setUpClass(cls):
@@ -19,10 +23,7 @@ class TestInteraction(ClientbaseCommon):
         cls.today = fields.Date.context_today(cls.Interaction)
 
     def _log(self, client, user=None, **vals):
-        Interaction = self.Interaction.with_user(user or self.user_salesman)
-        return Interaction.create(
-            dict({"client_id": client.id, "kind": "outgoing_call", "result": "reached"}, **vals)
-        )
+        return self._log_interaction(client, user=user or self.user_salesman, **vals)
 
     def test_contact_person_is_logged_on_its_client(self):
         interaction = self._log(self.client_employee, duration=12)

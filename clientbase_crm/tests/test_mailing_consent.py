@@ -2,97 +2,12 @@ from datetime import timedelta
 
 from odoo import fields
 from odoo.exceptions import ValidationError
-from odoo.tests import new_test_user, tagged
+from odoo.tests import tagged
 
-from .common import ClientbaseCommon
-
-
-class MailingCommon(ClientbaseCommon):
-    """Clients covering every reason to be left out of a mailing, and one eligible."""
-
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        cls.user_marketer = new_test_user(
-            cls.env,
-            login="cb_marketer",
-            name="Marketer",
-            email="marketer@example.com",
-            groups="base.group_user,clientbase_crm.group_clientbase_manager,mass_mailing.group_mass_mailing_user",
-        )
-        cls.env.company.write({"client_mailing_cap_count": 1, "client_mailing_cap_days": 7})
-        Partner = cls.env["res.partner"]
-
-        def client(name, email, **vals):
-            return Partner.create({"name": name, "email": email, "user_id": cls.user_salesman.id, **vals})
-
-        cls.p_ok = client("Ok Client", "ok@mailtest.example.com", mobile="+32 470 12 34 56")
-        cls.p_ok_2 = client("Second Ok", "ok2@mailtest.example.com")
-        cls.p_mailing_only = client("Only Mailing", "only@mailtest.example.com", client_mailing_only=True)
-        cls.p_no_consent = client("No Consent", "none@mailtest.example.com")
-        cls.p_withdrawn = client("Changed Mind", "withdrawn@mailtest.example.com")
-        cls.p_blacklisted = client("Blacklisted", "bl@mailtest.example.com")
-        cls.p_opted_out = client("Opted Out", "optout@mailtest.example.com")
-        cls.p_no_email = client("No Email", False, phone="+32 470 99 99 99")
-        cls.p_too_often = client("Mailed Often", "often@mailtest.example.com")
-        cls.all_clients = (
-            cls.p_ok
-            | cls.p_ok_2
-            | cls.p_mailing_only
-            | cls.p_no_consent
-            | cls.p_withdrawn
-            | cls.p_blacklisted
-            | cls.p_opted_out
-            | cls.p_no_email
-            | cls.p_too_often
-        )
-        yesterday = fields.Datetime.now() - timedelta(days=1)
-        Consent = cls.env["clientbase.consent"]
-        Consent.create(
-            [
-                {"partner_id": partner.id, "channel": "email", "purpose": "marketing", "date": yesterday}
-                for partner in cls.all_clients - cls.p_no_consent
-            ]
-        )
-        Consent.create(
-            {"partner_id": cls.p_ok.id, "channel": "sms", "purpose": "marketing", "date": yesterday}
-        )
-        Consent.create(
-            {
-                "partner_id": cls.p_withdrawn.id,
-                "channel": "email",
-                "purpose": "marketing",
-                "state": "withdrawn",
-            }
-        )
-        cls.env["mail.blacklist"]._add("bl@mailtest.example.com")
-        newsletter = cls.env["mailing.list"].create({"name": "Newsletter"})
-        contact = cls.env["mailing.contact"].create(
-            {"name": "Opted Out", "email": "optout@mailtest.example.com"}
-        )
-        cls.env["mailing.subscription"].create(
-            {"contact_id": contact.id, "list_id": newsletter.id, "opt_out": True}
-        )
-        cls.previous_mailing = cls.env["mailing.mailing"].create(
-            {
-                "subject": "Earlier offer",
-                "mailing_model_id": cls.env["ir.model"]._get_id("res.partner"),
-                "body_html": "<p>Earlier</p>",
-            }
-        )
-        cls.env["mailing.trace"].create(
-            {
-                "model": "res.partner",
-                "res_id": cls.p_too_often.id,
-                "email": "often@mailtest.example.com",
-                "mass_mailing_id": cls.previous_mailing.id,
-                "trace_status": "sent",
-            }
-        )
-        cls.eligible = cls.p_ok | cls.p_ok_2 | cls.p_mailing_only
+from .common import MailingCommon
 
 
-@tagged("post_install", "-at_install")
+@tagged("post_install", "-at_install", "clientbase_mailing")
 class TestConsentLedger(MailingCommon):
     def test_current_consent_is_latest_row(self):
         self.assertTrue(self.p_ok.client_consent_email_marketing)

@@ -1,10 +1,10 @@
 from odoo import fields
 from odoo.tests import tagged
 
-from .test_mailing_consent import MailingCommon
+from .common import MailingCommon
 
 
-@tagged("post_install", "-at_install")
+@tagged("post_install", "-at_install", "clientbase_mailing")
 class TestMailingResponses(MailingCommon):
     @classmethod
     def setUpClass(cls):
@@ -56,13 +56,8 @@ class TestMailingResponses(MailingCommon):
 
     def test_attributed_order(self):
         self.assertTrue(self.mailing.source_id)
-        product = self.env["product.product"].create({"name": "Gift box", "list_price": 50.0})
-        order = self.env["sale.order"].create(
-            {
-                "partner_id": self.p_ok.id,
-                "source_id": self.mailing.source_id.id,
-                "order_line": [(0, 0, {"product_id": product.id, "product_uom_qty": 1})],
-            }
+        order = self._order(
+            self.p_ok, product=self._product("Gift box"), confirm=False, source_id=self.mailing.source_id.id
         )
         self.env["mailing.trace"]._cron_sync_mailing_responses()
         self.assertFalse(self._interactions(self.p_ok), "a quotation is not an order yet")

@@ -4,10 +4,10 @@ from odoo import fields
 from odoo.exceptions import UserError
 from odoo.tests import Form, tagged
 
-from .test_mailing_consent import MailingCommon
+from .common import MailingCommon
 
 
-@tagged("post_install", "-at_install")
+@tagged("post_install", "-at_install", "clientbase_mailing")
 class TestMailingWizard(MailingCommon):
     def _wizard(self, **ctx):
         Wizard = self.env["clientbase.mailing.wizard"].with_user(self.user_marketer).with_context(**ctx)
@@ -164,7 +164,7 @@ class TestMailingWizard(MailingCommon):
         self.assertIn("cannot be rendered", wizard.preview_html)
 
 
-@tagged("post_install", "-at_install")
+@tagged("post_install", "-at_install", "clientbase_mailing")
 class TestMailingSendEnforcement(MailingCommon):
     def _create_mailing(self, partners):
         Wizard = self.env["clientbase.mailing.wizard"].with_user(self.user_marketer)

@@ -2,10 +2,12 @@ import base64
 import json
 
 from odoo.exceptions import AccessError, UserError
+from odoo.tests import tagged
 
 from .common import ClientbaseCommon
 
 
+@tagged("post_install", "-at_install", "clientbase_privacy")
 class TestPrivacy(ClientbaseCommon):
     @classmethod
     def setUpClass(cls):
@@ -20,16 +22,8 @@ class TestPrivacy(ClientbaseCommon):
                 "client_qualification": "worth",
             }
         )
-        cls.order = cls.env["sale.order"].create({"partner_id": cls.client_person.id})
-        cls.interaction = None
-        if "clientbase.interaction" in cls.env:
-            cls.interaction = cls.env["clientbase.interaction"].create(
-                {
-                    "client_id": cls.client_person.id,
-                    "note": "Talked about her divorce",
-                    "kind": "outgoing_call",
-                }
-            )
+        cls.order = cls._order(cls.client_person, confirm=False)
+        cls.interaction = cls._log_interaction(cls.client_person, note="Talked about her divorce")
 
     def test_personal_data_export(self):
         with self.assertRaises(AccessError):
@@ -42,8 +36,7 @@ class TestPrivacy(ClientbaseCommon):
         self.assertEqual(client["Email"], "anna@example.com")
         self.assertIn("A quiet flat", client.values())
         self.assertEqual(len(data["orders"]), 1)
-        if self.interaction:
-            self.assertIn("Talked about her divorce", data["interactions"][0].values())
+        self.assertIn("Talked about her divorce", data["interactions"][0].values())
         log = self.env["clientbase.export.log"].search(
             [("door", "=", "privacy"), ("partner_id", "=", self.client_person.id)]
         )
@@ -86,8 +79,7 @@ class TestPrivacy(ClientbaseCommon):
             self.assertFalse(partner[name], name)
         self.assertEqual(partner.client_forgotten_by_id, self.user_manager)
         self.assertEqual(self.order.partner_id, partner, "orders are kept")
-        if self.interaction:
-            self.assertFalse(self.interaction.note)
+        self.assertFalse(self.interaction.note)
         bodies = partner.message_ids.mapped("body")
         self.assertTrue(any("Personal data erased on request by Sales Manager" in str(b) for b in bodies))
         self.assertFalse(any("anna@example.com" in str(b) for b in bodies))

@@ -5,7 +5,7 @@ from odoo.tests import Form, tagged
 from .segment_common import SegmentCommon
 
 
-@tagged("post_install", "-at_install")
+@tagged("post_install", "-at_install", "clientbase_segment")
 class TestSegmentFigures(SegmentCommon):
     @classmethod
     def setUpClass(cls):

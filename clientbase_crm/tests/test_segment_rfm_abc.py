@@ -3,7 +3,7 @@ from odoo.tests import tagged
 from .segment_common import SegmentCommon
 
 
-@tagged("post_install", "-at_install")
+@tagged("post_install", "-at_install", "clientbase_segment")
 class TestSegmentRfmAbc(SegmentCommon):
     @classmethod
     def setUpClass(cls):

@@ -4,7 +4,7 @@ from odoo.tests import tagged
 from .segment_common import SegmentCommon
 
 
-@tagged("post_install", "-at_install")
+@tagged("post_install", "-at_install", "clientbase_segment")
 class TestSegmentStage(SegmentCommon):
     def _stage_of(self, *days_ago):
         client = self._client(f"Stage {days_ago}")

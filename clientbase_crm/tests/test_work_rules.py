@@ -10,8 +10,11 @@ from .common import ClientbaseCommon
 
 
 @tagged("post_install", "-at_install", "clientbase_work")
+@freeze_time("2026-03-10 10:00:00")
 class TestWorkRules(ClientbaseCommon):
-    """Scheduled rules: birthdays, cadence, potentials, fresh data, churn and win-back."""
+    """Scheduled rules: birthdays, cadence, potentials, fresh data, churn and win-back.
+
+    On a fixed day: the rules count days from today and from the clients' registration."""
 
     @classmethod
     def setUpClass(cls):
@@ -20,6 +23,8 @@ class TestWorkRules(ClientbaseCommon):
         cls.Activity = cls.env["mail.activity"]
         cls.today = fields.Date.context_today(cls.Partner)
         cls.clients = cls.client_company | cls.client_person | cls.client_employee
+        for client in cls.clients:
+            cls._age(client, 0)
 
     def _activities(self, rule, partners=None):
         return self.Activity.search(
@@ -30,23 +35,19 @@ class TestWorkRules(ClientbaseCommon):
             ]
         )
 
-    def _age(self, partner, days):
-        """Pretend the partner was created ``days`` ago."""
-        self.env.flush_all()
-        self.env.cr.execute(
-            "UPDATE res_partner SET create_date = now() at time zone 'UTC' - %s * interval '1 day' WHERE id = %s",
-            (days, partner.id),
+    @classmethod
+    def _age(cls, partner, days):
+        """Pretend the partner was registered ``days`` before today (the frozen one: the
+        database's own clock stamps create_date)."""
+        cls.env.flush_all()
+        cls.env.cr.execute(
+            "UPDATE res_partner SET create_date = %s WHERE id = %s",
+            (fields.Datetime.now() - timedelta(days=days), partner.id),
         )
         partner.invalidate_recordset(["create_date"])
 
     def _log(self, client, days_ago, result="reached"):
-        return self.env["clientbase.interaction"].create(
-            {
-                "client_id": client.id,
-                "result": result,
-                "date": fields.Datetime.now() - timedelta(days=days_ago),
-            }
-        )
+        return self._log_interaction(client, days_ago=days_ago, result=result)
 
     # --- birthdays ---------------------------------------------------------------
     def test_birthday_reminder_created_once_and_removed_after(self):
@@ -86,18 +87,13 @@ class TestWorkRules(ClientbaseCommon):
         activity = self._activities("birthday")
         self.assertEqual(activity.date_deadline, date(2027, 2, 28))
 
-    def _consent(self, partner, purpose="greetings", state="given", channel="email"):
-        return self.env["clientbase.consent"].create(
-            {"partner_id": partner.id, "channel": channel, "purpose": purpose, "state": state}
-        )
-
     def test_birthday_greeting_to_consenting_clients(self):
         self.company.clientbase_birthday_greeting = True
         birthday_today = self.today.replace(year=1992)  # a leap year: works on Feb 29 too
         self.client_person.client_birthday = birthday_today
-        self._consent(self.client_person)
+        self._consent(self.client_person, purpose="greetings")
         self.client_employee.write({"client_birthday": birthday_today, "email": "ivan@example.com"})
-        self._consent(self.client_employee)
+        self._consent(self.client_employee, purpose="greetings")
         self.env["mail.blacklist"].create({"email": "ivan@example.com"})
         # consent to marketing mail or to greetings by SMS is no consent to greetings by email
         no_consent = self.Partner.create(
@@ -109,13 +105,15 @@ class TestWorkRules(ClientbaseCommon):
             }
         )
         self._consent(no_consent, purpose="marketing")
-        self._consent(no_consent, channel="sms")
+        self._consent(no_consent, channel="sms", purpose="greetings")
         # a withdrawn consent is the current one
         withdrawn = self.Partner.create(
             {"name": "Olga Withdrawn", "email": "olga@example.com", "client_birthday": birthday_today}
         )
-        self._consent(withdrawn).date = fields.Datetime.now() - timedelta(days=2)
-        self._consent(withdrawn, state="withdrawn").date = fields.Datetime.now() - timedelta(days=1)
+        self._consent(withdrawn, purpose="greetings", date=fields.Datetime.now() - timedelta(days=2))
+        self._consent(
+            withdrawn, purpose="greetings", state="withdrawn", date=fields.Datetime.now() - timedelta(days=1)
+        )
         mails = self.env["mail.mail"].search([])
         self.Partner._cron_client_birthdays()
         new_mails = self.env["mail.mail"].search([]) - mails
@@ -134,7 +132,7 @@ class TestWorkRules(ClientbaseCommon):
         self.Partner._cron_client_birthdays()
         self.assertFalse(self.env["mail.mail"].search([]) - mails - new_mails, "greeted once")
         # once the client consents, the next run greets them
-        self._consent(no_consent)
+        self._consent(no_consent, purpose="greetings")
         self.Partner._cron_client_birthdays()
         later_mails = self.env["mail.mail"].search([]) - mails - new_mails
         self.assertEqual(later_mails.recipient_ids, no_consent)
@@ -206,11 +204,7 @@ class TestWorkRules(ClientbaseCommon):
         self.assertFalse(self._activities("potential_retry"))
 
     def test_potential_with_confirmed_order_is_not_paused(self):
-        product = self.env["product.product"].create({"name": "Chair", "list_price": 50})
-        order = self.env["sale.order"].create(
-            {"partner_id": self.client_person.id, "order_line": [(0, 0, {"product_id": product.id})]}
-        )
-        order.action_confirm()
+        self._order(self.client_person)
         self.client_person.write(
             {"client_qualification": "worth", "client_qualified_date": self.today - timedelta(days=100)}
         )
@@ -282,8 +276,7 @@ class TestWorkRules(ClientbaseCommon):
         self.assertEqual(client.client_churn_date, self.today)
         self.assertEqual(client.client_churn_reason_id, competitor)
         self.assertEqual(client.client_churn_competitor, "Vasilek LLC")
-        if "client_stage" in client._fields:
-            self.assertEqual(client.client_stage, "lost")
+        self.assertEqual(client.client_stage, "lost")
         self.assertEqual(competitor.client_count, 1)
         # reports count reasons
         groups = self.Partner._read_group(

@@ -1,35 +1,43 @@
-from odoo.tests import HttpCase, tagged
+from odoo.tests import tagged
+
+from .common import ClientbaseHttpCommon
 
 
 @tagged("post_install", "-at_install", "clientbase_work", "clientbase_tour")
-class TestWorkTours(HttpCase):
-    """Browser tours in headless Chromium: the client card and the warmth funnel."""
+class TestWorkTours(ClientbaseHttpCommon):
+    """Browser tours in headless Chromium, as a salesperson working their own client: the
+    client card and the funnels (which open on My Clients for salespeople)."""
 
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.admin = cls.env.ref("base.user_admin")
+        cls.salesperson = cls.user_salesman
         cls.client = cls.env["res.partner"].create(
-            {"name": "Tour Client LLC", "is_company": True, "user_id": cls.admin.id}
+            {"name": "Tour Client LLC", "is_company": True, "user_id": cls.salesperson.id}
         )
 
+    def _tour(self, url, tour):
+        self.start_tour(url, tour, login=self.salesperson.login)
+
     def test_log_call_from_client_card(self):
-        self.start_tour(f"/odoo/res.partner/{self.client.id}", "clientbase_log_call_tour", login="admin")
+        self._tour(f"/odoo/res.partner/{self.client.id}", "clientbase_log_call_tour")
         interaction = self.env["clientbase.interaction"].search([("client_id", "=", self.client.id)])
         self.assertEqual(len(interaction), 1)
         self.assertEqual(interaction.result, "reached")
-        self.assertEqual(interaction.user_id, self.admin)
+        self.assertEqual(interaction.user_id, self.salesperson)
         self.assertEqual(interaction.activity_id.summary, "Send the catalogue")
+        self.assertEqual(interaction.activity_id.user_id, self.salesperson)
         self.assertTrue(self.client.client_last_contact_date)
 
     def test_drag_client_between_warmth_columns(self):
-        neighbour = self.env["res.partner"].create({"name": "Tour Hot Neighbour", "is_company": True})
+        neighbour = self.env["res.partner"].create(
+            {"name": "Tour Hot Neighbour", "is_company": True, "user_id": self.salesperson.id}
+        )
         neighbour.client_warmth = "hot"
         self.assertEqual(self.client.client_warmth, "cold")
-        self.start_tour(
+        self._tour(
             "/odoo/action-clientbase_crm.res_partner_action_clientbase_by_warmth",
             "clientbase_warmth_drag_tour",
-            login="admin",
         )
         self.client.invalidate_recordset()
         # confirmed Cold -> Hot (computed value left), then Hot -> Warm without asking (already manual)
@@ -38,10 +46,9 @@ class TestWorkTours(HttpCase):
 
     def test_cancel_drag_keeps_computed_stage(self):
         self.assertEqual(self.client.client_stage, "potential")
-        self.start_tour(
+        self._tour(
             "/odoo/action-clientbase_crm.res_partner_action_clientbase_by_stage",
             "clientbase_stage_drag_cancel_tour",
-            login="admin",
         )
         self.client.invalidate_recordset()
         self.assertEqual(self.client.client_stage, "potential")

@@ -6,22 +6,19 @@ from unittest.mock import patch
 import openpyxl
 
 from odoo.exceptions import AccessError
-from odoo.tests import new_test_user
+from odoo.tests import tagged
 
 from ..wizards import clientbase_xlsx_export_wizard as wizard_module
-from .common import ClientbaseCommon
+from .common import EXPORT_GROUPS, ClientbaseCommon
 
 
+@tagged("post_install", "-at_install", "clientbase_export")
 class TestXlsxExport(ClientbaseCommon):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
         cls.env["res.lang"]._activate_lang("ru_RU")
-        cls.exporter = new_test_user(
-            cls.env,
-            login="cb_xlsx_exporter",
-            groups="base.group_user,clientbase_crm.group_clientbase_user,clientbase_crm.group_clientbase_export",
-        )
+        cls.exporter = cls._user("cb_xlsx_exporter", groups=EXPORT_GROUPS)
         Partner = cls.env["res.partner"]
         cls.clients = Partner.create(
             [
@@ -125,11 +122,7 @@ class TestXlsxExport(ClientbaseCommon):
         )
         wizard = self.env["clientbase.xlsx.export.wizard"].search([("create_uid", "=", self.exporter.id)])
         self.assertTrue(wizard.file_data)
-        other = new_test_user(
-            self.env,
-            login="cb_xlsx_other_exporter",
-            groups="base.group_user,clientbase_crm.group_clientbase_user,clientbase_crm.group_clientbase_export",
-        )
+        other = self._user("cb_xlsx_other_exporter", groups=EXPORT_GROUPS)
         Wizard = self.env["clientbase.xlsx.export.wizard"].with_user(other)
         self.assertFalse(Wizard.search([("id", "=", wizard.id)]))
         with self.assertRaises(AccessError):
