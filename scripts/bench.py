@@ -361,10 +361,12 @@ def main():
                 screens(env, users["bench_head_of_sales"], cr, results, "head of sales")
             write_screens(args, results)
             return
+
         def run(expected):
             def call():
                 mode = figures._run_engine(full=expected == "full")
                 assert mode == expected, f"the run was {mode}, not {expected}"
+
             return call
 
         changed = {}

@@ -1,3 +1,4 @@
+import functools
 import logging
 import math
 import time
@@ -19,16 +20,20 @@ SCOPE_TABLE = "clientbase_segment_scope"
 # their cuts (segmentation.rankings.shift_cuts): name -> (columns, condition)
 RANKING_INDEXES = {
     "clientbase_client_figures_recency_idx": (
-        ["company_id", "last_order_date", "partner_id"], rules.RANKED_SQL
+        ["company_id", "last_order_date", "partner_id"],
+        rules.RANKED_SQL,
     ),
     "clientbase_client_figures_frequency_idx": (
-        ["company_id", "window_order_count", "partner_id"], rules.RANKED_SQL
+        ["company_id", "window_order_count", "partner_id"],
+        rules.RANKED_SQL,
     ),
     "clientbase_client_figures_monetary_idx": (
-        ["company_id", "window_revenue", "partner_id"], rules.RANKED_SQL
+        ["company_id", "window_revenue", "partner_id"],
+        rules.RANKED_SQL,
     ),
     "clientbase_client_figures_abc_idx": (
-        ["company_id", "(-window_revenue)", "partner_id"], rules.ABC_RANKED_SQL
+        ["company_id", "(-window_revenue)", "partner_id"],
+        rules.ABC_RANKED_SQL,
     ),
 }
 # columns the database computes from the row (the rule is written once, in SQL)
@@ -76,6 +81,11 @@ VIP_MANUAL = [("yes", "VIP"), ("no", "Not VIP")]
 SCORES = [(str(i), str(i)) for i in range(1, 6)]
 # what users may set on a figures row (the rest is computed from the orders)
 MANUAL_COLUMNS = frozenset({"stage_manual", "churn_reason", "vip_manual", "warmth_manual", "persona"})
+
+
+def _in_table(table, column):
+    """Condition: ``column`` is one of the partner ids of the temporary ``table``."""
+    return SQL("%s IN (SELECT partner_id FROM %s)", column, table)
 
 
 class ClientbaseClientFigures(models.Model):
@@ -442,9 +452,12 @@ class ClientbaseClientFigures(models.Model):
             rows = 0
             if clients:
                 cr.execute(SQL("ANALYZE %s", scope))
-                in_scope = lambda column: SQL("%s IN (SELECT partner_id FROM %s)", column, scope)  # noqa: E731
-                rows = engine.refresh_figures(self.env, company, in_scope, today, scope_table=scope)
-                rows += engine.refresh_rankings(self.env, company, changed=in_scope(SQL("f.partner_id")))
+                rows = engine.refresh_figures(
+                    self.env, company, functools.partial(_in_table, scope), today, scope_table=scope
+                )
+                rows += engine.refresh_rankings(
+                    self.env, company, changed=_in_table(scope, SQL("f.partner_id"))
+                )
             cr.execute(SQL("DROP TABLE %s", scope))
             cr.execute(
                 "UPDATE res_company SET client_segment_done_date = %s, client_segment_run_date = %s WHERE id = %s",
@@ -452,7 +465,10 @@ class ClientbaseClientFigures(models.Model):
             )
             company.invalidate_recordset(["client_segment_done_date", "client_segment_run_date"])
             engine.log_duration(
-                "Client segments: company %s, incremental run" % company.id, start, clients=clients, rows_written=rows
+                "Client segments: company %s, incremental run" % company.id,
+                start,
+                clients=clients,
+                rows_written=rows,
             )
             written += rows
         self.invalidate_model()

@@ -78,15 +78,32 @@ class ResPartner(models.Model):
                 vals["client_medium_id"] = channel.medium_id.id
         return vals
 
+    # --- the one create() and write() of the partner ----------------------
+    # Each capability of the client base contributes hooks, called here in this order
+    # (not chained through overrides whose order would be the files' import order):
+    # access (res_partner_access.py), segments (res_partner_segment.py), the client card
+    # (res_partner_card.py), the acquisition channel and the manager's contacts (here).
     @api.model_create_multi
     def create(self, vals_list):
-        return super().create([self._prepare_client_vals(vals) for vals in vals_list])
+        vals_list = [self._prepare_client_vals(dict(vals)) for vals in vals_list]
+        card_vals_list = self._client_card_before_create(vals_list)
+        partners = super().create(vals_list)
+        partners._client_card_after_create(card_vals_list)
+        partners._client_access_after_create()
+        return partners
 
     def write(self, vals):
-        vals = self._prepare_client_vals(vals)
-        res = super().write(vals)
-        if "user_id" in vals:
+        self._client_segment_check_write(vals)
+        access_checked = self._client_access_before_write(vals)
+        segment_before = self._client_segment_before_write(vals)
+        stored_vals, card_vals = self._client_card_vals(self._prepare_client_vals(dict(vals)))
+        res = super().write(stored_vals) if stored_vals else True
+        if card_vals:
+            self._client_write_card(card_vals)
+        if "user_id" in stored_vals:
             self._sync_client_manager_to_contacts()
+        self._client_access_after_write(access_checked)
+        self._client_segment_after_write(vals, segment_before)
         return res
 
     def _sync_client_manager_to_contacts(self):

@@ -100,8 +100,10 @@ class ResPartner(models.Model):
             )
         )
 
-    # --- write doors ------------------------------------------------------
-    def write(self, vals):
+    # --- write doors (hooks of res.partner's create() and write()) ----------
+    def _client_access_before_write(self, vals):
+        """Refuse changing a colleague's client; return whether the new owner must be
+        checked after the write too (the client moved under another company)."""
         restricted = self._client_is_restricted_user()
         guarded = set(vals) & GUARDED_PARTNER_FIELDS
         if restricted and guarded:
@@ -110,24 +112,22 @@ class ResPartner(models.Model):
                 self._client_raise_foreign(foreign)
             if "user_id" in vals:
                 self._check_client_reassign(vals["user_id"])
-        res = super().write(vals)
-        if restricted and guarded & (OWNERSHIP_FIELDS - {"user_id", "active"}):
+        return bool(restricted and guarded & (OWNERSHIP_FIELDS - {"user_id", "active"}))
+
+    def _client_access_after_write(self, check_new_owner):
+        if check_new_owner:
             # the new owner is checked too: no moving one's client under a colleague's company
             self.invalidate_recordset(["commercial_partner_id"])
             foreign = self._get_client_data_foreign()
             if foreign:
                 self._client_raise_foreign(foreign)
-        return res
 
-    @api.model_create_multi
-    def create(self, vals_list):
-        partners = super().create(vals_list)
+    def _client_access_after_create(self):
         if self._client_is_restricted_user():
             # a contact created under a colleague's client would be theirs, and readable as one's own
-            foreign = partners.filtered("parent_id")._get_client_data_foreign()
+            foreign = self.filtered("parent_id")._get_client_data_foreign()
             if foreign:
                 self._client_raise_foreign(foreign)
-        return partners
 
     def unlink(self):
         if self._client_is_restricted_user():

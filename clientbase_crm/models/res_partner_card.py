@@ -331,26 +331,22 @@ class ResPartner(models.Model):
         )
         return [("id", "in", card_query.subselect(SQL.identifier(card_query.table, "partner_id")))]
 
-    # --- CRUD -----------------------------------------------------------------
-    @api.model_create_multi
-    def create(self, vals_list):
+    # --- hooks of res.partner's create() and write() -----------------------------
+    @api.model
+    def _client_card_before_create(self, vals_list):
+        """Take the card's values out of ``vals_list`` (changed in place); return them, one
+        dict per partner. Who enters a client's personal data manages the client when
+        nobody does."""
         card_vals_list = []
         for vals in vals_list:
             _vals, card_vals = self._client_card_vals(vals)
             if card_vals and not vals.get("user_id") and not vals.get("parent_id") and not sees_all(self.env):
-                # who enters a client's personal data manages the client when nobody does
                 if self.env.user.has_group(USER_GROUP):
                     vals["user_id"] = self.env.uid
             card_vals_list.append(card_vals)
-        partners = super().create(vals_list)
-        for partner, card_vals in zip(partners, card_vals_list, strict=True):
+        return card_vals_list
+
+    def _client_card_after_create(self, card_vals_list):
+        for partner, card_vals in zip(self, card_vals_list, strict=True):
             if card_vals:
                 partner._client_write_card(card_vals)
-        return partners
-
-    def write(self, vals):
-        vals, card_vals = self._client_card_vals(dict(vals))
-        res = super().write(vals) if vals else True
-        if card_vals:
-            self._client_write_card(card_vals)
-        return res

@@ -543,24 +543,30 @@ class ResPartner(models.Model):
         return self._search_client_figure("client_persona_suggested", operator, value)
 
     # ------------------------------------------------------------------
-    def write(self, vals):
+    # --- hooks of res.partner's write() ---------------------------------------
+    def _client_segment_check_write(self, vals):
         if vals.get("client_stage") == "lost" and not (
             vals.get("client_churn_reason") or vals.get("client_churn_reason_id")
         ):
             if not all(self.mapped("client_churn_reason")):
                 raise UserError(self.env._("Record why the client was lost (churn reason) first."))
+
+    def _client_segment_before_write(self, vals):
+        """The values set by hand that ``vals`` changes, as they were: ``(tracked, before)``."""
         tracked = {"client_stage": "stage", "client_is_vip": "vip", "client_warmth": "warmth"}
         tracked = {fname: dim for fname, dim in tracked.items() if fname in vals}
         before = {}
         if tracked:
             for commercial in self.commercial_partner_id:
                 before[commercial] = {fname: commercial[fname] for fname in tracked}
-        res = super().write(vals)
+        return tracked, before
+
+    def _client_segment_after_write(self, vals, tracked_before):
+        tracked, before = tracked_before
         if any(fname in vals for fname in MANUAL_FIELDS):
             self.invalidate_model(list(FIGURE_FIELDS) + ["client_churn_reason"])
         if tracked:
             self._log_client_manual_changes(tracked, before)
-        return res
 
     def _log_client_manual_changes(self, tracked, before):
         history = []

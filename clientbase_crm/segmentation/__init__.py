@@ -10,4 +10,4 @@ The Odoo models (``clientbase.client.figures``, ``res.partner``) keep the fields
 the orchestration of a run and its entry points.
 """
 
-from . import engine, planner, rankings, rules, sources  # noqa: F401
+from . import engine, planner, rankings, rules, sources

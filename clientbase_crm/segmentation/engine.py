@@ -98,7 +98,8 @@ def _history_values(alias, prefix):
         "vip": SQL("%s::text", SQL.identifier(alias, "is_vip")),
     }
     return SQL(", ").join(
-        SQL("%s AS %s", values[dimension], SQL.identifier(f"{prefix}_{dimension}")) for dimension in HISTORY_DIMENSIONS
+        SQL("%s AS %s", values[dimension], SQL.identifier(f"{prefix}_{dimension}"))
+        for dimension in HISTORY_DIMENSIONS
     )
 
 
@@ -426,7 +427,9 @@ def refresh_figures(
         cr.execute(SQL("SELECT 1 FROM %s WHERE figures_id IS NOT NULL LIMIT 1", src))
         updated = 0
         if cr.rowcount:  # else a first population: nothing to update
-            updated = _update_changed(cr, SQL("JOIN %s s ON s.figures_id = f.id WHERE TRUE", rows), columns, log_history)
+            updated = _update_changed(
+                cr, SQL("JOIN %s s ON s.figures_id = f.id WHERE TRUE", rows), columns, log_history
+            )
         inserted = _insert_new(cr, company, rows, columns, log_history, bulk)
         for table in temps:
             cr.execute(SQL("DROP TABLE %s", table))
@@ -508,11 +511,19 @@ def refresh_rankings(env, company, log_history=True, changed=None):
             added = rankings.ranking_keys(
                 cr,
                 company.id,
-                SQL("(SELECT partner_id FROM %s WHERE company_id = %s)", SQL.identifier(sources.RANK_BASE_TABLE), company.id),
+                SQL(
+                    "(SELECT partner_id FROM %s WHERE company_id = %s)",
+                    SQL.identifier(sources.RANK_BASE_TABLE),
+                    company.id,
+                ),
             )
             cuts = rankings.shift_cuts(cr, company.id, old, removed, added, t)
             if cuts is not None:
-                _logger.info("Client segments: company %s, rankings' cuts moved by %s client(s)", company.id, len(added))
+                _logger.info(
+                    "Client segments: company %s, rankings' cuts moved by %s client(s)",
+                    company.id,
+                    len(added),
+                )
         if cuts is None:
             company_rows = SQL("(SELECT * FROM clientbase_client_figures WHERE company_id = %s)", company.id)
             cuts = rankings.find_cuts(cr, company_rows, t)
@@ -561,9 +572,12 @@ def _keep_cuts(cr, company, cuts):
     """The cuts every stored score and class of the company follows, for the next run; the
     keys noted since the last cut are history then."""
     cr.execute(
-        "UPDATE res_company SET client_segment_cuts = %s WHERE id = %s", [rankings.dump_cuts(cuts), company.id]
+        "UPDATE res_company SET client_segment_cuts = %s WHERE id = %s",
+        [rankings.dump_cuts(cuts), company.id],
     )
-    cr.execute(SQL("DELETE FROM %s WHERE company_id = %s", SQL.identifier(sources.RANK_BASE_TABLE), company.id))
+    cr.execute(
+        SQL("DELETE FROM %s WHERE company_id = %s", SQL.identifier(sources.RANK_BASE_TABLE), company.id)
+    )
 
 
 def log_duration(message, start, **counts):

@@ -245,7 +245,8 @@ def rankings_query(rows, cuts):
     segment, the ABC class and the persona suggestion. The scores are computed once per
     row (``OFFSET 0`` keeps the planner from inlining them into each reference)."""
     scores = SQL(", ").join(
-        SQL("%s AS %s", rules.score_sql("x", name, cuts[name]), SQL.identifier(name)) for name in rules.SCORE_VALUES
+        SQL("%s AS %s", rules.score_sql("x", name, cuts[name]), SQL.identifier(name))
+        for name in rules.SCORE_VALUES
     )
     return SQL(
         """
@@ -316,8 +317,10 @@ def moved_conditions(alias, old, new):
     for name in rules.SCORE_VALUES:
         if len(old[name]) != len(new[name]):
             return None
-        key = SQL("(%s, %s)", SQL.identifier(alias, rules.SCORE_VALUES[name]), SQL.identifier(alias, "partner_id"))
-        for before, after in zip(old[name], new[name]):
+        key = SQL(
+            "(%s, %s)", SQL.identifier(alias, rules.SCORE_VALUES[name]), SQL.identifier(alias, "partner_id")
+        )
+        for before, after in zip(old[name], new[name], strict=True):
             if tuple(before) != tuple(after):
                 low, high = sorted([tuple(before), tuple(after)])
                 conditions.append(SQL("%s AND %s BETWEEN (%s, %s) AND (%s, %s)", ranked, key, *low, *high))

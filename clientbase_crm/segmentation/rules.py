@@ -222,7 +222,10 @@ def score_sql(alias, name, ends):
         SQL("WHEN %s <= (%s, %s) THEN %s", key, value, pid, tile) for tile, (value, pid) in enumerate(ends, 1)
     )
     return SQL(
-        "CASE WHEN %s > 0 THEN CASE %s ELSE %s END END", _col(alias, "window_order_count"), whens, len(ends) + 1
+        "CASE WHEN %s > 0 THEN CASE %s ELSE %s END END",
+        _col(alias, "window_order_count"),
+        whens,
+        len(ends) + 1,
     )
 
 
@@ -235,7 +238,16 @@ def abc_sql(alias, lines):
         if lines.get(klass):
             value, last_pid = lines[klass]
             whens.append(
-                SQL("WHEN %s > %s OR (%s = %s AND %s <= %s) THEN %s", revenue, value, revenue, value, pid, last_pid, klass)
+                SQL(
+                    "WHEN %s > %s OR (%s = %s AND %s <= %s) THEN %s",
+                    revenue,
+                    value,
+                    revenue,
+                    value,
+                    pid,
+                    last_pid,
+                    klass,
+                )
             )
     return SQL(
         "CASE WHEN NOT (%s > 0 AND %s > 0) THEN NULL %s ELSE 'c' END",

@@ -37,15 +37,30 @@ TRIGGER_PREFIX = "clientbase_change"
 FORMER_TABLE = "clientbase_source_change"
 FORMER_FUNCTION = "clientbase_note_source_change"
 FORMER_TRIGGER = "clientbase_source_change_trg"
-FORMERLY_WATCHED = ("sale_order", "sale_order_line", "res_partner", "crm_lead", "mailing_trace", "res_company",
-                    "clientbase_client_figures")
+FORMERLY_WATCHED = (
+    "sale_order",
+    "sale_order_line",
+    "res_partner",
+    "crm_lead",
+    "mailing_trace",
+    "res_company",
+    "clientbase_client_figures",
+)
 
 # table -> (columns whose change matters, condition for a row to count ({r} = OLD or NEW),
 #           partner id columns noted, events); DELETE_CONDITIONS overrides the condition of a deletion
 WATCHED = {
     "sale_order": (
-        ["state", "partner_id", "company_id", "date_order", "amount_untaxed", "currency_id", "currency_rate",
-         "client_discounted"],
+        [
+            "state",
+            "partner_id",
+            "company_id",
+            "date_order",
+            "amount_untaxed",
+            "currency_id",
+            "currency_rate",
+            "client_discounted",
+        ],
         "{r}.state = 'sale'",
         ["partner_id"],
         ("INSERT", "UPDATE", "DELETE"),
@@ -58,7 +73,8 @@ WATCHED = {
     ),
     "mailing_trace": (
         ["model", "res_id", *ENGAGEMENT_COLUMNS],
-        "{r}.model = 'res.partner' AND GREATEST(%s) IS NOT NULL" % ", ".join(f"{{r}}.{c}" for c in ENGAGEMENT_COLUMNS),
+        "{r}.model = 'res.partner' AND GREATEST(%s) IS NOT NULL"
+        % ", ".join(f"{{r}}.{c}" for c in ENGAGEMENT_COLUMNS),
         ["res_id"],
         ("INSERT", "UPDATE", "DELETE"),
     ),

@@ -34,7 +34,9 @@ class TestSegmentIncremental(SegmentCommon):
 
     def _figures(self):
         self.env.flush_all()
-        self.env.cr.execute(f"SELECT {FIGURES_COLUMNS} FROM clientbase_client_figures ORDER BY partner_id, company_id")
+        self.env.cr.execute(
+            f"SELECT {FIGURES_COLUMNS} FROM clientbase_client_figures ORDER BY partner_id, company_id"
+        )
         return self.env.cr.fetchall()
 
     def _history(self):
@@ -61,24 +63,46 @@ class TestSegmentIncremental(SegmentCommon):
         """One change of an input, by one of the doors users and other modules use."""
         cr = self.env.cr
         client = rng.choice(clients)
-        orders = self.env["sale.order"].search([("partner_id", "child_of", client.id), ("state", "=", "sale")])
+        orders = self.env["sale.order"].search(
+            [("partner_id", "child_of", client.id), ("state", "=", "sale")]
+        )
         kind = rng.choice(
             [
-                "order", "order", "cancel", "reprice_sql", "redate_sql", "move_order", "delete_sql",
-                "lead", "lead_won", "trace", "manual", "manual_reset", "contact_moves", "mailing_only",
+                "order",
+                "order",
+                "cancel",
+                "reprice_sql",
+                "redate_sql",
+                "move_order",
+                "delete_sql",
+                "lead",
+                "lead_won",
+                "trace",
+                "manual",
+                "manual_reset",
+                "contact_moves",
+                "mailing_only",
             ]
         )
         if kind == "order":
-            self._order(rng.choice(clients + contacts), rng.randint(1, 50) * 10.0, days_ago=rng.randint(0, 500),
-                        discount=rng.choice([0, 0, 15]))
+            self._order(
+                rng.choice(clients + contacts),
+                rng.randint(1, 50) * 10.0,
+                days_ago=rng.randint(0, 500),
+                discount=rng.choice([0, 0, 15]),
+            )
         elif kind == "cancel" and orders:
             rng.choice(orders)._action_cancel()
         elif kind == "reprice_sql" and orders:
-            cr.execute("UPDATE sale_order SET amount_untaxed = amount_untaxed * 1.5 WHERE id = %s",
-                       [rng.choice(orders).id])
+            cr.execute(
+                "UPDATE sale_order SET amount_untaxed = amount_untaxed * 1.5 WHERE id = %s",
+                [rng.choice(orders).id],
+            )
         elif kind == "redate_sql" and orders:
-            cr.execute("UPDATE sale_order SET date_order = date_order - interval '40 days' WHERE id = %s",
-                       [rng.choice(orders).id])
+            cr.execute(
+                "UPDATE sale_order SET date_order = date_order - interval '40 days' WHERE id = %s",
+                [rng.choice(orders).id],
+            )
         elif kind == "move_order" and orders:
             rng.choice(orders).partner_id = rng.choice(clients)
         elif kind == "delete_sql" and orders:
@@ -87,7 +111,12 @@ class TestSegmentIncremental(SegmentCommon):
             cr.execute("DELETE FROM sale_order WHERE id = %s", order.ids)
         elif kind == "lead":
             self.env["crm.lead"].create(
-                {"name": "Deal", "type": "opportunity", "partner_id": client.id, "probability": rng.choice([10, 80])}
+                {
+                    "name": "Deal",
+                    "type": "opportunity",
+                    "partner_id": client.id,
+                    "probability": rng.choice([10, 80]),
+                }
             )
         elif kind == "lead_won":
             leads = self.env["crm.lead"].search([("partner_id", "=", client.id)])
@@ -96,7 +125,9 @@ class TestSegmentIncremental(SegmentCommon):
         elif kind == "trace":
             self._trace(rng.choice([client, *client.child_ids]), rng.randint(0, 120))
         elif kind == "manual":
-            client.write(rng.choice([{"client_stage": "loyal"}, {"client_is_vip": True}, {"client_warmth": "hot"}]))
+            client.write(
+                rng.choice([{"client_stage": "loyal"}, {"client_is_vip": True}, {"client_warmth": "hot"}])
+            )
         elif kind == "manual_reset":
             client.action_client_reset_segments()
         elif kind == "contact_moves":
@@ -116,8 +147,12 @@ class TestSegmentIncremental(SegmentCommon):
         ]
         for client in clients + contacts:
             for _n in range(rng.randint(0, 5)):
-                self._order(client, rng.randint(1, 40) * 25.0, days_ago=rng.randint(0, 420),
-                            discount=rng.choice([0, 0, 10]))
+                self._order(
+                    client,
+                    rng.randint(1, 40) * 25.0,
+                    days_ago=rng.randint(0, 420),
+                    discount=rng.choice([0, 0, 10]),
+                )
         self._trace(clients[1], 20)
         self._recompute(full=True)
         day = fields.Date.today()
@@ -151,11 +186,18 @@ class TestSegmentIncremental(SegmentCommon):
         draft.write({"note": "<p>call first</p>"})
         c.write({"comment": "<p>note</p>"})
         self.env["mailing.trace"].create(
-            {"model": "res.partner", "res_id": c.id, "email": "c@example.com", "mass_mailing_id": self.mailing.id}
+            {
+                "model": "res.partner",
+                "res_id": c.id,
+                "email": "c@example.com",
+                "mass_mailing_id": self.mailing.id,
+            }
         )
         self.env.flush_all()
         self.env.cr.execute("SELECT COUNT(*) FROM clientbase_segment_change")
-        self.assertEqual(self.env.cr.fetchone()[0], 0, "sent but not opened, drafts, notes: nothing to recompute")
+        self.assertEqual(
+            self.env.cr.fetchone()[0], 0, "sent but not opened, drafts, notes: nothing to recompute"
+        )
         # the contact moves to another company: both companies are refreshed
         contact.parent_id = b
         self.env.flush_all()
@@ -207,7 +249,8 @@ class TestSegmentIncremental(SegmentCommon):
         self._recompute(full=True)
         self.env.flush_all()
         self.env.cr.execute(
-            "SELECT window_order_count, window_revenue FROM clientbase_client_figures WHERE partner_id = %s", client.ids
+            "SELECT window_order_count, window_revenue FROM clientbase_client_figures WHERE partner_id = %s",
+            client.ids,
         )
         self.assertEqual(self.env.cr.fetchone(), (2, 400.0))
         with freeze_time(fields.Date.today() + timedelta(days=1)):
@@ -225,7 +268,11 @@ class TestSegmentIncremental(SegmentCommon):
         clients = [self._client(f"Rank {i}") for i in range(53)]
         for client in clients:
             for _n in range(rng.randint(1, 3)):
-                self._order(client, rng.choice([50.0, 100.0, 100.0, 250.0, 999.99]), days_ago=rng.choice([1, 5, 5, 90]))
+                self._order(
+                    client,
+                    rng.choice([50.0, 100.0, 100.0, 250.0, 999.99]),
+                    days_ago=rng.choice([1, 5, 5, 90]),
+                )
         self._recompute(full=True)
         t = {"a": self.company.client_abc_a_percent / 100, "b": self.company.client_abc_b_percent / 100}
         self.env.cr.execute(

@@ -27,7 +27,9 @@ class TestSegmentRecompute(SegmentCommon):
         self.env.cr.execute("DELETE FROM clientbase_client_figures")
         self.env.cr.execute("DELETE FROM clientbase_segment_member")
         # no complete run on record: the next run is a full one
-        self.env["res.company"].search([]).write({"client_segment_cursor": 0, "client_segment_done_date": False})
+        self.env["res.company"].search([]).write(
+            {"client_segment_cursor": 0, "client_segment_done_date": False}
+        )
         self.env.invalidate_all()
 
     def test_interrupted_run_resumes_to_same_result(self):
@@ -110,7 +112,9 @@ class TestSegmentRecompute(SegmentCommon):
     def _plant_stale_figure(self, client):
         """Falsify a figure as the engine itself would write it (not an input, so the
         watch does not see it): it stays until a run really recomputes that client."""
-        self.env.cr.execute("UPDATE clientbase_client_figures SET order_count = 99 WHERE partner_id = %s", [client.id])
+        self.env.cr.execute(
+            "UPDATE clientbase_client_figures SET order_count = 99 WHERE partner_id = %s", [client.id]
+        )
         self.env.invalidate_all()
         self.assertEqual(client.client_order_count, 99)
 
@@ -153,7 +157,9 @@ class TestSegmentRecompute(SegmentCommon):
                 self._recompute()
                 self.assertEqual(client.client_order_count, 4, label)
                 if label not in ("company threshold (every client)", "figures deleted"):
-                    self.assertEqual(self.clients[8].client_order_count, 99, f"{label}: the others are not read")
+                    self.assertEqual(
+                        self.clients[8].client_order_count, 99, f"{label}: the others are not read"
+                    )
                 self.clients[8].write({"client_stage": False})  # an input: the next run refreshes it
 
     def test_new_day_refreshes_only_the_clients_it_moves(self):
@@ -163,6 +169,8 @@ class TestSegmentRecompute(SegmentCommon):
         with freeze_time(self.today + timedelta(days=1)):
             self.assertEqual(self.figures._run_engine(), "incremental")
             self.env.invalidate_all()
-            self.assertEqual(client.client_order_count, 99, "no input of this client changed, no date moved it")
+            self.assertEqual(
+                client.client_order_count, 99, "no input of this client changed, no date moved it"
+            )
             self.assertEqual(self.company.client_segment_done_date, self.today + timedelta(days=1))
             self.assertEqual(self.figures._run_engine(), "none")
