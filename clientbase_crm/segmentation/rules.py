@@ -73,8 +73,11 @@ from odoo import fields
 from odoo.tools import SQL
 
 TILES = 5
-# the expression of the figures table's generated ``is_vip`` column (see clientbase.client.figures)
+# the expressions of the figures table's generated columns (see clientbase.client.figures):
+# what a client is, the value a user set winning over the computed one
 VIP_SQL = "COALESCE(vip_manual = 'yes', abc_class = 'a', FALSE)"
+CURRENT_STAGE_SQL = "COALESCE(stage_manual, stage)"
+CURRENT_WARMTH_SQL = "COALESCE(warmth_manual, warmth)"
 # the last time a client reacted to a mailing: the latest of these columns of its traces
 ENGAGEMENT_COLUMNS = ("open_datetime", "reply_datetime", "links_click_datetime")
 
@@ -109,13 +112,15 @@ def _col(alias, name):
 
 
 def effective_stage_sql(alias):
-    """The stage of the figures row ``alias``: the user's, else the computed one."""
-    return SQL("COALESCE(%s, %s, 'potential')", _col(alias, "stage_manual"), _col(alias, "stage"))
+    """The stage of the figures row ``alias`` (its generated ``current_stage``), potential
+    before any run."""
+    return SQL("COALESCE(%s, 'potential')", _col(alias, "current_stage"))
 
 
 def effective_warmth_sql(alias):
-    """The warmth of the figures row ``alias``: the user's, else the computed one."""
-    return SQL("COALESCE(%s, %s, 'cold')", _col(alias, "warmth_manual"), _col(alias, "warmth"))
+    """The warmth of the figures row ``alias`` (its generated ``current_warmth``), cold
+    before any run."""
+    return SQL("COALESCE(%s, 'cold')", _col(alias, "current_warmth"))
 
 
 def stage_sql(alias, t, today):
