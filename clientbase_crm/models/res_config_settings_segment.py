@@ -13,3 +13,7 @@ class ResConfigSettings(models.TransientModel):
     client_abc_b_percent = fields.Float(related="company_id.client_abc_b_percent", readonly=False)
     client_warmth_days = fields.Integer(related="company_id.client_warmth_days", readonly=False)
     client_hot_probability = fields.Float(related="company_id.client_hot_probability", readonly=False)
+    client_segment_full_run = fields.Boolean(
+        string="Recompute the Whole Base Every Night",
+        config_parameter="clientbase_crm.segment_full_run",
+    )

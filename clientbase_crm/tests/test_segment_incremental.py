@@ -218,8 +218,39 @@ class TestSegmentIncremental(SegmentCommon):
 
     def test_full_run_setting(self):
         self._recompute(full=True)
-        self.env["ir.config_parameter"].sudo().set_param("clientbase_crm.segment_full_run", "True")
+        settings = self.env["res.config.settings"].create({"client_segment_full_run": True})
+        settings.execute()
         self.assertEqual(self.figures._run_engine(), "full")
+        self.assertEqual(self.figures._run_engine(), "full", "every night, even with nothing changed")
+
+    def test_first_population_builds_the_rankings_indexes_after_the_rows(self):
+        self._order(self._client("First"), 100.0, days_ago=3)
+        self.env.cr.execute("DELETE FROM clientbase_client_figures")
+        self._recompute(full=True)
+        self.env.cr.execute(
+            "SELECT indexname FROM pg_indexes WHERE tablename = 'clientbase_client_figures' AND indexname LIKE %s",
+            ["clientbase_client_figures_%_idx"],
+        )
+        self.assertEqual(
+            {row[0] for row in self.env.cr.fetchall()},
+            {
+                "clientbase_client_figures_recency_idx",
+                "clientbase_client_figures_frequency_idx",
+                "clientbase_client_figures_monetary_idx",
+                "clientbase_client_figures_abc_idx",
+            },
+        )
+
+    def test_full_run_server_action(self):
+        client = self._client("Whole base")
+        self._order(client, 100.0, days_ago=3)
+        self._recompute(full=True)
+        self.env.cr.execute("UPDATE clientbase_client_figures SET order_count = 99 WHERE partner_id = %s", client.ids)
+        action = self.env.ref("clientbase_crm.action_server_recompute_client_segments_full")
+        result = action.with_user(self.user_manager).run()
+        self.assertEqual(result["params"]["type"], "success")
+        self.env.invalidate_all()
+        self.assertEqual(client.client_order_count, 1, "a full run reads every client again")
 
     def test_the_day_a_client_becomes_inactive(self):
         """Inactive when the last order is more than the threshold old: a run the next day
