@@ -245,7 +245,9 @@ class TestSegmentIncremental(SegmentCommon):
         client = self._client("Whole base")
         self._order(client, 100.0, days_ago=3)
         self._recompute(full=True)
-        self.env.cr.execute("UPDATE clientbase_client_figures SET order_count = 99 WHERE partner_id = %s", client.ids)
+        self.env.cr.execute(
+            "UPDATE clientbase_client_figures SET order_count = 99 WHERE partner_id = %s", client.ids
+        )
         action = self.env.ref("clientbase_crm.action_server_recompute_client_segments_full")
         result = action.with_user(self.user_manager).run()
         self.assertEqual(result["params"]["type"], "success")
