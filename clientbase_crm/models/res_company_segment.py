@@ -79,7 +79,7 @@ class ResCompany(models.Model):
     client_segment_run_date = fields.Date(
         string="Segment Recompute Started",
         copy=False,
-        help="Date the running (or last) full recompute started.",
+        help="Date the running (or last) recompute started: the date its rules were applied on.",
     )
     client_segment_cuts = fields.Text(
         string="Segment Ranking Cuts",
@@ -89,8 +89,9 @@ class ResCompany(models.Model):
     client_segment_done_date = fields.Date(
         string="Segment Recompute Completed",
         copy=False,
-        help="Start date of the last complete full recompute. A new run that same day with no change "
-        "of the figures' inputs has nothing to recompute.",
+        help="Date of the last complete recompute (full or incremental). The next incremental run "
+        "refreshes the clients the days since then move; a run that same day with no change of the "
+        "figures' inputs has nothing to recompute.",
     )
 
     @api.constrains(*SEGMENT_THRESHOLD_FIELDS)

@@ -48,6 +48,14 @@ COARSE = {
     ),
 }
 CENTS = SQL("ROUND(window_revenue * 100)")
+# what the two passes over the ranked rows read: their groups, their cents, which rows
+GROUP_COLUMNS = {
+    "r": COARSE["rfm_recency"],
+    "f": COARSE["rfm_frequency"],
+    "m": COARSE["rfm_monetary"],
+    "cents": CENTS,
+    "ranked": SQL(rules.RANKED_SQL),
+}
 
 
 def find_cuts(cr, rows, t):
@@ -66,12 +74,8 @@ def find_cuts(cr, rows, t):
              WHERE %(ranked)s
              GROUP BY GROUPING SETS ((1), (2), (3))
             """,
-            r=COARSE["rfm_recency"],
-            f=COARSE["rfm_frequency"],
-            m=COARSE["rfm_monetary"],
-            cents=CENTS,
             rows=rows,
-            ranked=SQL(rules.RANKED_SQL),
+            **GROUP_COLUMNS,
         )
     )
     histograms = {name: [] for name in COARSE}
@@ -166,13 +170,9 @@ def _fetch_groups(cr, rows, wanted, abc_groups, sizes):
               FROM %(rows)s AS x
              WHERE %(ranked)s AND (%(conditions)s)
             """,
-            r=COARSE["rfm_recency"],
-            f=COARSE["rfm_frequency"],
-            m=COARSE["rfm_monetary"],
-            cents=CENTS,
             rows=rows,
-            ranked=SQL(rules.RANKED_SQL),
             conditions=SQL(" OR ").join(conditions),
+            **GROUP_COLUMNS,
         )
     )
     fetched = {}

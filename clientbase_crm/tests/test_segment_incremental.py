@@ -274,6 +274,19 @@ class TestSegmentIncremental(SegmentCommon):
             )
             self.assertEqual(self.env.cr.fetchall()[-1], ("active", "inactive"))
 
+    def test_the_day_a_client_turns_cold(self):
+        """Warm while the last order is within the warmth window (more than the new-client
+        period ago, no opportunity, no mailing reaction), cold the day after it leaves it."""
+        days = self.company.client_warmth_days
+        client = self._client("Cooling")
+        self._order(client, 100.0, days_ago=days - 1)
+        self._recompute(full=True)
+        self.assertEqual(client.client_warmth, "warm")
+        with freeze_time(fields.Date.today() + timedelta(days=1)):
+            self.assertEqual(self.figures._run_engine(), "incremental")
+            self.env.invalidate_all()
+            self.assertEqual(client.client_warmth, "cold")
+
     def test_an_order_leaving_the_rfm_window(self):
         days = self.company.client_rfm_days
         client = self._client("Window")
