@@ -81,9 +81,12 @@ class ResCompany(models.Model):
         copy=False,
         help="Date the running (or last) recompute started: the date its rules were applied on.",
     )
+    # names clients and their revenue (the last one of each quintile and class): not for
+    # every user who reads the company, only for the engine (SQL) and the administrators
     client_segment_cuts = fields.Text(
         string="Segment Ranking Cuts",
         copy=False,
+        groups="base.group_system",
         help="Technical: where the RFM quintiles and the ABC classes were cut by the last run (JSON).",
     )
     client_segment_done_date = fields.Date(

@@ -575,6 +575,7 @@ def _keep_cuts(cr, company, cuts):
         "UPDATE res_company SET client_segment_cuts = %s WHERE id = %s",
         [rankings.dump_cuts(cuts), company.id],
     )
+    company.invalidate_recordset(["client_segment_cuts"], flush=False)
     cr.execute(
         SQL("DELETE FROM %s WHERE company_id = %s", SQL.identifier(sources.RANK_BASE_TABLE), company.id)
     )

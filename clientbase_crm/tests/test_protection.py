@@ -117,6 +117,21 @@ class TestProtectionDoors(ProtectionCommon):
         )
         self.assertEqual(self.secret.with_user(self.user_salesman).client_revenue, 98765.0)
 
+    def test_ranking_cuts_name_no_client_to_colleagues(self):
+        """The engine keeps where the rankings cut (a client and its revenue) on the company,
+        which every user reads: that value is the administrators' only."""
+        product = self._product(name="Cut product", price=654321.0)
+        self._order(self.secret, product=product)
+        self.env["clientbase.client.figures"]._recompute_all(full=True)
+        self.env.flush_all()
+        self.assertIn("654321", self.env.company.sudo().client_segment_cuts)
+        company = self.env.company.with_user(self.colleague)
+        readable = [f for f, field in company._fields.items() if field.is_accessible(company.env)]
+        self.assertNotIn("client_segment_cuts", readable)
+        self.assertNotIn("654321", repr(company.read(readable)))
+        with self.assertRaises(AccessError):
+            company.read(["client_segment_cuts"])
+
     def test_users_inherit_nothing(self):
         """Class 2: res.users of a client (portal, e-shop) shows the partner's fields blank."""
         portal = new_test_user(
