@@ -113,6 +113,11 @@ def drop_trigger(cr, trigger, table):
     )
 
 
+def _table_exists(cr, table):
+    cr.execute(SQL("SELECT to_regclass(%s) IS NOT NULL", table))
+    return cr.fetchone()[0]
+
+
 def _function(table):
     return f"{TRIGGER_PREFIX}_{table}"
 
@@ -281,6 +286,10 @@ def install(cr, full_run_columns=()):
 
 
 def _drop_former(cr):
+    """Drop what earlier versions watched with. Their notes named no client: coming from
+    such a version, the next run is a full one (a ``NULL`` note)."""
+    if _table_exists(cr, FORMER_TABLE) and _table_exists(cr, CHANGE_TABLE):
+        cr.execute(SQL("INSERT INTO %s (partner_id) VALUES (NULL)", SQL.identifier(CHANGE_TABLE)))
     for table in FORMERLY_WATCHED:
         drop_trigger(cr, FORMER_TRIGGER, table)
     cr.execute(SQL("DROP FUNCTION IF EXISTS %s()", SQL.identifier(FORMER_FUNCTION)))

@@ -208,12 +208,41 @@ class TestSegmentIncremental(SegmentCommon):
         self.assertEqual((a.client_order_count, b.client_order_count), (0, 1))
         self.assertEqual(order.partner_id.commercial_partner_id, b)
 
+    def test_merged_clients_are_refreshed(self):
+        """Odoo's merge re-points the orders and mailing traces by SQL and deletes the merged
+        partner: the next incremental run gives the kept client everything."""
+        kept, merged = self._client("Merge kept"), self._client("Merge gone")
+        self._order(kept, 100.0, days_ago=10)
+        self._order(merged, 250.0, days_ago=5)
+        self._order(merged, 50.0, days_ago=400)
+        self._recompute(full=True)
+        self.env["base.partner.merge.automatic.wizard"]._merge((kept | merged).ids, kept)
+        self.env.flush_all()
+        self.assertEqual(self.figures._run_engine(), "incremental")
+        self.env.invalidate_all()
+        self.assertEqual((kept.client_order_count, kept.client_revenue), (3, 400.0))
+        self.assertFalse(merged.exists())
+        self.assertFalse(self.figures.search([("partner_id", "=", merged.id)]))
+        incremental = self._figures()
+        self.assertEqual(self.figures._run_engine(full=True), "full")
+        self.assertEqual(self._figures(), incremental)
+
     def test_settings_and_truncate_ask_for_a_full_run(self):
         self._recompute(full=True)
         self.company.write({"client_inactive_days": 200})
         self.assertEqual(self.figures._run_engine(), "full")
         self.assertEqual(self.figures._run_engine(), "none")
         self.env.cr.execute("TRUNCATE clientbase_segment_history, mailing_trace CASCADE")
+        self.assertEqual(self.figures._run_engine(), "full")
+
+    def test_upgrade_from_the_statement_watch_runs_full(self):
+        """An earlier version noted changes without naming clients: after the upgrade, the
+        first run is a full one and the former table is gone."""
+        self._recompute(full=True)
+        self.env.cr.execute("CREATE TABLE clientbase_source_change (xact bigint PRIMARY KEY, source varchar)")
+        self.env["clientbase.client.figures"].init()
+        self.env.cr.execute("SELECT to_regclass('clientbase_source_change')")
+        self.assertIsNone(self.env.cr.fetchone()[0])
         self.assertEqual(self.figures._run_engine(), "full")
 
     def test_full_run_setting(self):
