@@ -101,6 +101,7 @@ class ClientbaseClientCard(models.Model):
 
     # --- Churn (when and why the client left) ----------------------------
     churn_date = fields.Date(string="Lost On", index="btree_not_null")
+    churn_user_id = fields.Many2one("res.users", string="Marked Lost By", ondelete="set null")
     churn_reason_id = fields.Many2one(
         "clientbase.churn.reason", string="Reason for Leaving", ondelete="restrict", index="btree_not_null"
     )

@@ -367,12 +367,47 @@ class ClientbaseClientFigures(models.Model):
             return 0
         self._flush_sources()
         written = 0
+        won = []
         for company in companies or self._get_segment_companies():
-            written += engine.refresh_figures(
-                self.env, company, lambda column: SQL("%s = ANY(%s)", column, partner_ids)
-            )
-        self.invalidate_model()
+
+            def scope(column):
+                return SQL("%s = ANY(%s)", column, partner_ids)
+
+            written += engine.refresh_figures(self.env, company, scope)
+            won += engine.win_back(self.env, company, scope)
+        self._notify_won_back(won)
         return written
+
+    @api.model
+    def _notify_won_back(self, partner_ids):
+        """The managers of the clients won back get a to-do (the client ordered again); their
+        "try to win back" reminders are gone. The ORM forgets what the engine changed."""
+        self.invalidate_model()
+        self.env["clientbase.client.card"].invalidate_model(["churn_date", "winback_date"])
+        self.env["res.partner"].invalidate_model()
+        if not partner_ids:
+            return
+        Activity = self.env["mail.activity"].sudo()
+        won = self.env["res.partner"].sudo().browse(sorted(set(partner_ids))).exists()
+        Activity.search(
+            [("res_model", "=", "res.partner"), ("res_id", "in", won.ids), ("client_rule", "=", "winback")]
+        ).unlink()
+        existing = Activity.search([("res_model", "=", "res.partner"), ("client_rule", "=", "won_back")])
+        todo = self.env.ref("mail.mail_activity_data_todo")
+        managed = won.filtered("user_id")
+        self.env["res.partner"]._client_sync_rule_activities(
+            "won_back",
+            existing.mapped("res_id") + managed.ids,
+            {
+                client.id: {
+                    "activity_type_id": todo.id,
+                    "summary": self.env._("Won back: the client ordered again"),
+                    "user_id": client.user_id.id,
+                    "date_deadline": fields.Date.context_today(self),
+                }
+                for client in managed
+            },
+        )
 
     @api.model
     def _recompute_partners(self, partners):
@@ -471,6 +506,7 @@ class ClientbaseClientFigures(models.Model):
         cr = self.env.cr
         today = fields.Date.today()
         written = 0
+        won = []
         for company in self._get_segment_companies():
             start = time.time()
             since = company.client_segment_done_date
@@ -507,6 +543,7 @@ class ClientbaseClientFigures(models.Model):
                 rows = engine.refresh_figures(
                     self.env, company, functools.partial(_in_table, scope), today, scope_table=scope
                 )
+                won += engine.win_back(self.env, company, functools.partial(_in_table, scope))
                 rows += engine.refresh_rankings(
                     self.env, company, changed=_in_table(scope, SQL("f.partner_id"))
                 )
@@ -523,7 +560,7 @@ class ClientbaseClientFigures(models.Model):
                 rows_written=rows,
             )
             written += rows
-        self.invalidate_model()
+        self._notify_won_back(won)
         return written
 
     @api.model
@@ -561,15 +598,20 @@ class ClientbaseClientFigures(models.Model):
         single = low <= 1 and high >= max_id
         if low <= 1:
             self._drop_ranking_indexes_for_first_population()
+
+        def in_range(column):
+            return SQL("%s BETWEEN %s AND %s", column, low, high)
+
         written = engine.refresh_figures(
             self.env,
             company,
-            lambda column: SQL("%s BETWEEN %s AND %s", column, low, high),
+            in_range,
             today=company.client_segment_run_date or fields.Date.today(),
             log_history=log_history,
             with_rankings=single,
             bulk=True,
         )
+        won = engine.win_back(self.env, company, in_range)
         if written > ANALYZE_AFTER_ROWS:
             # fresh statistics for the queries that read the figures next (the user-defined
             # segments, the partner views): autovacuum's analyze comes later, and plans made on
@@ -594,7 +636,7 @@ class ClientbaseClientFigures(models.Model):
             rows_written=written,
         )
         pending = companies.search([("client_segment_cursor", ">", 0)])
-        self.invalidate_model()
+        self._notify_won_back(won)
         return sum(math.ceil(max(max_id - c.client_segment_cursor + 1, 1) / batch_size) for c in pending)
 
     @api.model

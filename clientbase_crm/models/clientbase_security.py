@@ -53,6 +53,7 @@ CARD_FIELDS = {
     "client_profession": "profession",
     "client_income_band": "income_band",
     "client_churn_date": "churn_date",
+    "client_churn_user_id": "churn_user_id",
     "client_churn_reason_id": "churn_reason_id",
     "client_winback_date": "winback_date",
     "client_churn_competitor": "churn_competitor",

@@ -7,6 +7,7 @@ CLIENT_RULES = [
     ("potential_retry", "Try Again"),
     ("verify_data", "Verify Data"),
     ("winback", "Win Back"),
+    ("won_back", "Won Back"),
 ]
 
 

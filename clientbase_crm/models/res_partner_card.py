@@ -163,6 +163,9 @@ class ResPartner(models.Model):
 
     # --- What a lost client said ------------------------------------------
     client_churn_date = _card_field("client_churn_date", "Lost On", fields.Date, readonly=True)
+    client_churn_user_id = _card_field(
+        "client_churn_user_id", "Marked Lost By", fields.Many2one, "res.users", readonly=True
+    )
     client_churn_reason_id = _card_field(
         "client_churn_reason_id", "Reason for Leaving", fields.Many2one, "clientbase.churn.reason"
     )

@@ -567,6 +567,26 @@ class ResPartner(models.Model):
             self.invalidate_model(list(FIGURE_FIELDS) + ["client_churn_reason"])
         if tracked:
             self._log_client_manual_changes(tracked, before)
+        if "client_stage" in vals:
+            self._client_sync_lost(vals["client_stage"] == "lost", before)
+
+    def _client_sync_lost(self, lost, before=None):
+        """One "lost", whatever the door (the wizard, the card, the board, RPC): the stage and
+        the day on the client card go together. Set to lost: the card gets the day and who
+        (when the wizard did not give them). No longer lost (another stage, back to
+        automatic): the card forgets the day and the win-back reminder's date, so every rule
+        treats the client as worked again."""
+        clients = self.commercial_partner_id
+        if lost:
+            clients.filtered(lambda c: not c.client_churn_date).write(
+                {"client_churn_date": fields.Date.context_today(self), "client_churn_user_id": self.env.uid}
+            )
+            return
+        was_lost = clients.filtered(
+            lambda c: (before or {}).get(c, {}).get("client_stage") == "lost" or c.client_churn_date
+        )
+        if was_lost:
+            was_lost.write({"client_churn_date": False, "client_winback_date": False})
 
     def _log_client_manual_changes(self, tracked, before):
         history = []
@@ -592,6 +612,7 @@ class ResPartner(models.Model):
     def action_client_reset_segments(self):
         """Back to automatic: forget stage, VIP and warmth set by hand."""
         self._get_client_figures().write({"stage_manual": False, "vip_manual": False, "warmth_manual": False})
+        self._client_sync_lost(False)
         self.env["clientbase.client.figures"].flush_model()
         self.invalidate_recordset()
         return True

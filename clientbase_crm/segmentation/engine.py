@@ -95,7 +95,8 @@ def _history_values(alias, prefix):
         "stage": rules.effective_stage_sql(alias),
         "warmth": rules.effective_warmth_sql(alias),
         "abc": SQL.identifier(alias, "abc_class"),
-        "vip": SQL("%s::text", SQL.identifier(alias, "is_vip")),
+        # as Python writes a boolean (the history's filters and labels read 'True' / 'False')
+        "vip": SQL("CASE WHEN %s THEN 'True' ELSE 'False' END", SQL.identifier(alias, "is_vip")),
     }
     return SQL(", ").join(
         SQL("%s AS %s", values[dimension], SQL.identifier(f"{prefix}_{dimension}"))
@@ -469,7 +470,7 @@ def _insert_new(cr, company, rows, columns, log_history, bulk):
             WITH ins AS (
                 %(insert)s
                 RETURNING partner_id, company_id, 'potential' AS old_stage, 'cold' AS old_warmth,
-                          NULL::varchar AS old_abc, 'false' AS old_vip, %(new)s
+                          NULL::varchar AS old_abc, 'False' AS old_vip, %(new)s
             ),
             hist AS (%(history)s)
             SELECT COUNT(*) FROM ins
@@ -579,6 +580,43 @@ def _keep_cuts(cr, company, cuts):
     cr.execute(
         SQL("DELETE FROM %s WHERE company_id = %s", SQL.identifier(sources.RANK_BASE_TABLE), company.id)
     )
+
+
+def win_back(env, company, scope):
+    """Lost clients of ``company`` matched by ``scope`` (a condition on ``f.partner_id``)
+    who ordered after the day they were lost are won back: their stage returns to the one
+    the rules give (no value set by hand), their card forgets the day they were lost and
+    the win-back reminder's date, and the history records lost -> that stage. "Lost" is a
+    stage set with the day on the client card (``churn_date``), whatever the door.
+
+    :return: ids of the clients won back
+    """
+    env.cr.execute(
+        SQL(
+            """
+            WITH won AS (
+                UPDATE clientbase_client_figures f SET stage_manual = NULL
+                  FROM clientbase_client_card c
+                 WHERE c.partner_id = f.partner_id AND f.company_id = %(company)s AND f.stage_manual = 'lost'
+                   AND c.churn_date IS NOT NULL AND f.last_order_date > c.churn_date AND %(scope)s
+             RETURNING f.partner_id, f.company_id, COALESCE(f.current_stage, 'potential') AS new_stage
+            ),
+            card AS (
+                UPDATE clientbase_client_card c SET churn_date = NULL, winback_date = NULL
+                  FROM won WHERE c.partner_id = won.partner_id
+            ),
+            hist AS (
+                INSERT INTO clientbase_segment_history (partner_id, company_id, dimension, old_value, new_value, date)
+                SELECT partner_id, company_id, 'stage', 'lost', new_stage, %(now)s FROM won
+            )
+            SELECT partner_id FROM won
+            """,
+            company=company.id,
+            scope=scope(SQL("f.partner_id")),
+            now=fields.Datetime.now(),
+        )
+    )
+    return [row[0] for row in env.cr.fetchall()]
 
 
 def log_duration(message, start, **counts):

@@ -1,3 +1,4 @@
+from odoo import fields
 from odoo.tests import tagged
 
 from .common import ClientbaseHttpCommon
@@ -53,3 +54,17 @@ class TestWorkTours(ClientbaseHttpCommon):
         self.client.invalidate_recordset()
         self.assertEqual(self.client.client_stage, "potential")
         self.assertFalse(self.client.client_stage_is_manual)
+
+    def test_drag_to_lost_asks_why(self):
+        self.assertEqual(self.client.client_stage, "potential")
+        self._tour(
+            "/odoo/action-clientbase_crm.res_partner_action_clientbase_by_stage",
+            "clientbase_stage_drag_lost_tour",
+        )
+        self.client.invalidate_recordset()
+        self.assertEqual(self.client.client_stage, "lost")
+        self.assertEqual(
+            self.client.client_churn_reason_id, self.env.ref("clientbase_crm.clientbase_churn_reason_price")
+        )
+        self.assertEqual(self.client.client_churn_date, fields.Date.context_today(self.client))
+        self.assertEqual(self.client.client_churn_user_id, self.salesperson)

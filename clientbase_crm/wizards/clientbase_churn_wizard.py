@@ -39,6 +39,7 @@ class ClientbaseChurnWizard(models.TransientModel):
         clients = self.partner_ids.commercial_partner_id
         vals = {
             "client_churn_date": fields.Date.context_today(self),
+            "client_churn_user_id": self.env.uid,
             "client_churn_reason_id": self.reason_id.id,
             "client_churn_competitor": self.competitor if self.reason_id.ask_competitor else False,
             "client_churn_note": self.note,
@@ -49,11 +50,9 @@ class ClientbaseChurnWizard(models.TransientModel):
         body = self.env._("Client marked as lost: %s", self.reason_id.name)
         if vals["client_churn_competitor"]:
             body += " (" + vals["client_churn_competitor"] + ")"
-        if "client_stage" in clients._fields:
-            # manual override of the segmentation's stage, with its free-text reason
-            vals["client_stage"] = "lost"
-            if "client_churn_reason" in clients._fields:
-                vals["client_churn_reason"] = "\n".join(filter(None, [body, self.note]))
+        # the stage set by hand, with its free-text reason (the card holds the rest)
+        vals["client_stage"] = "lost"
+        vals["client_churn_reason"] = "\n".join(filter(None, [body, self.note]))
         clients.write(vals)
         clients._message_log_batch(bodies={client.id: Markup("<p>%s</p>") % body for client in clients})
         return {"type": "ir.actions.act_window_close"}

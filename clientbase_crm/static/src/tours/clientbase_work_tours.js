@@ -115,3 +115,51 @@ registry.category("web_tour.tours").add("clientbase_stage_drag_cancel_tour", {
         },
     ],
 });
+
+// Drag a client to the Lost column: the board asks why, as the card's "Mark as Lost" does.
+registry.category("web_tour.tours").add("clientbase_stage_drag_lost_tour", {
+    steps: () => [
+        {
+            content: "Find the client",
+            trigger: ".o_searchview_input",
+            run: "edit Tour",
+        },
+        {
+            trigger: ".o_searchview_input",
+            run: "press Enter",
+        },
+        {
+            content: "Wait until the board shows only the searched clients",
+            trigger: ".o_kanban_renderer:not(:has(.o_kanban_record:not(:contains(Tour))))",
+        },
+        {
+            content: "Drag the potential to Lost",
+            trigger:
+                ".o_kanban_group:has(.o_column_title:contains(Potential)) .o_kanban_record:contains(Tour Client LLC)",
+            run: "drag_and_drop (.o_kanban_group:has(.o_column_title:contains(Lost)))",
+        },
+        {
+            content: "The reason dialog opens for that client",
+            trigger: ".modal .o_field_widget[name=partner_ids]:contains(Tour Client LLC)",
+        },
+        {
+            content: "Choose a reason",
+            trigger: ".modal .o_field_widget[name=reason_id] input",
+            run: "edit Price",
+        },
+        {
+            trigger: ".ui-autocomplete .dropdown-item:contains(Price)",
+            run: "click",
+        },
+        {
+            content: "Mark as lost",
+            trigger: ".modal .modal-footer button[name=action_mark_lost]",
+            run: "click",
+        },
+        {
+            content: "The board shows the client among the lost",
+            trigger:
+                "body:not(:has(.modal)) .o_kanban_group:has(.o_column_title:contains(Lost)) .o_kanban_record:contains(Tour Client LLC)",
+        },
+    ],
+});

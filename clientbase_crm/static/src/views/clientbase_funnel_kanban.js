@@ -6,7 +6,8 @@ import { KanbanRenderer } from "@web/views/kanban/kanban_renderer";
 
 /**
  * Funnel boards of clients: dropping a card into another warmth or stage column sets that
- * value by hand. When the card leaves a value the segmentation computed, ask first.
+ * value by hand. When the card leaves a value the segmentation computed, ask first. Dropping
+ * it into "Lost" opens the dialog that records why (the same as the card's "Mark as Lost").
  */
 export class ClientbaseFunnelKanbanRenderer extends KanbanRenderer {
     /** The confirmation asked before a drop sets a computed value by hand, by grouped field. */
@@ -35,6 +36,13 @@ export class ClientbaseFunnelKanbanRenderer extends KanbanRenderer {
             const sourceGroup = list.groups.find((group) => group.id === dataGroupId);
             const targetGroup = list.groups.find((group) => group.id === targetGroupId);
             const record = sourceGroup?.list.records.find((rec) => rec.id === dataRecordId);
+            if (fieldName === "client_stage" && targetGroup?.value === "lost" && record) {
+                // the card goes back to its column until the reason is recorded
+                params.parent.classList.remove("o_kanban_hover");
+                await list.model.load();
+                await this.clientMarkLost(record.resId);
+                return;
+            }
             const message =
                 targetGroup && this.clientManualValueMessage(fieldName, targetGroup.displayName);
             if (message && record && manualField in record.data && !record.data[manualField]) {
@@ -48,6 +56,22 @@ export class ClientbaseFunnelKanbanRenderer extends KanbanRenderer {
             }
         }
         return super.sortRecordDrop(dataRecordId, dataGroupId, params);
+    }
+
+    /** The "Mark as Lost" dialog for the client; the board reloads when it closes. */
+    async clientMarkLost(resId) {
+        const { list } = this.props;
+        await this.env.services.action.doAction(
+            {
+                type: "ir.actions.act_window",
+                name: _t("Mark as Lost"),
+                res_model: "clientbase.churn.wizard",
+                views: [[false, "form"]],
+                target: "new",
+                context: { default_partner_ids: [resId] },
+            },
+            { onClose: () => list.model.load() }
+        );
     }
 
     clientConfirmManualValue(body) {
