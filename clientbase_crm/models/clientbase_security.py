@@ -101,6 +101,7 @@ DERIVED_FIELDS = {
     "client_card_ids",
     "client_segment_member_ids",
     "client_last_contact_date",
+    "client_days_since_last_contact",
 }
 
 # client_* fields of res.partner that every internal user may read: how the

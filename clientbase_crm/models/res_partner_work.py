@@ -42,6 +42,14 @@ class ResPartner(models.Model):
         help="Day of the last logged interaction with the client (unanswered calls do not count).",
     )
 
+    client_days_since_last_contact = fields.Integer(
+        string="Days Since Last Contact",
+        compute="_compute_client_last_contact_date",
+        search="_search_client_days_since_last_contact",
+        groups=USER_GROUP,
+        help="Days since the last logged interaction; empty when the client was never contacted.",
+    )
+
     # --- Fresh data -----------------------------------------------------------
     client_data_verified_date = fields.Date(string="Data Verified On", copy=False)
 
@@ -84,8 +92,27 @@ class ResPartner(models.Model):
                 ["date:max"],
             )
             last = {client.id: date_max.date() for client, date_max in groups if date_max}
+        today = fields.Date.context_today(self)
         for partner in self:
             partner.client_last_contact_date = last.get(partner._origin.id, False)
+            contact = partner.client_last_contact_date
+            partner.client_days_since_last_contact = (today - contact).days if contact else False
+
+    def _search_client_days_since_last_contact(self, operator, value):
+        """N days since the last contact, as a condition on the day of the last contact."""
+        if value is False or value is None:
+            return [("client_last_contact_date", operator, False)]
+        if operator not in ("=", "!=", "<", "<=", ">", ">="):
+            raise ValidationError(
+                self.env._("Days since the last contact can only be compared with a number.")
+            )
+        day = fields.Date.context_today(self) - timedelta(days=int(value))
+        # more days since the contact = an earlier contact
+        mirrored = {"=": "=", "!=": "!=", "<": ">", "<=": ">=", ">": "<", ">=": "<="}[operator]
+        domain = [("client_last_contact_date", mirrored, day)]
+        if operator == "!=":
+            domain = ["|", ("client_last_contact_date", "=", False)] + domain
+        return domain
 
     def _search_client_last_contact_date(self, operator, value):
         """The column the interactions keep, among the clients the user handles."""
