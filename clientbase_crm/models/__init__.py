@@ -37,4 +37,5 @@ from . import mailing_trace
 from . import res_partner_funnel
 from . import res_partner_privacy
 from . import mail_blacklist
+from . import phone_blacklist
 from . import ir_actions_act_window

@@ -127,8 +127,28 @@ class ClientbaseConsent(models.Model):
     @api.model
     def _withdraw_email_consents(self, email_normalized):
         """Withdraw every given email consent of the clients using this address."""
+        return self._withdraw_consents(
+            "email",
+            SQL("p.email_normalized = %s", email_normalized),
+            self.env._("Address %(email)s added to the blacklist.", email=email_normalized),
+        )
+
+    @api.model
+    def _withdraw_sms_consents(self, numbers):
+        """Withdraw every given SMS consent of the clients using one of these (sanitized)
+        numbers: an SMS opt-out (STOP, the phone blacklist) is a withdrawal too."""
+        return self._withdraw_consents(
+            "sms",
+            SQL("p.phone_sanitized = ANY(%s)", list(numbers)),
+            self.env._("Number %(numbers)s added to the SMS blacklist.", numbers=", ".join(numbers)),
+        )
+
+    @api.model
+    def _withdraw_consents(self, channel, partner_condition, proof):
+        """New "withdrawn" rows, source *unsubscribe*, for every purpose of ``channel`` whose
+        current consent is given, of the clients matching ``partner_condition`` (on ``p``)."""
         self.flush_model()
-        self.env["res.partner"].flush_model(["email_normalized"])
+        self.env["res.partner"].flush_model(["email_normalized", "phone_sanitized"])
         rows = self.env.execute_query(
             SQL(
                 """
@@ -136,11 +156,12 @@ class ClientbaseConsent(models.Model):
                   FROM (SELECT DISTINCT ON (c.partner_id, c.purpose) c.partner_id, c.purpose, c.state
                           FROM clientbase_consent c
                           JOIN res_partner p ON p.id = c.partner_id
-                         WHERE p.email_normalized = %s AND c.channel = 'email'
+                         WHERE %s AND c.channel = %s
                       ORDER BY c.partner_id, c.purpose, c.date DESC, c.id DESC) cur
                  WHERE cur.state = 'given'
                 """,
-                email_normalized,
+                partner_condition,
+                channel,
             )
         )
         if not rows:
@@ -149,11 +170,11 @@ class ClientbaseConsent(models.Model):
             [
                 {
                     "partner_id": partner_id,
-                    "channel": "email",
+                    "channel": channel,
                     "purpose": purpose,
                     "state": "withdrawn",
                     "source": "unsubscribe",
-                    "proof": self.env._("Address %(email)s added to the blacklist.", email=email_normalized),
+                    "proof": proof,
                 }
                 for partner_id, purpose in rows
             ]

@@ -64,6 +64,30 @@ class TestConsentLedger(MailingCommon):
         self.assertEqual(set(withdrawals.mapped("purpose")), {"marketing", "newsletter"})
         self.assertEqual(set(withdrawals.mapped("state")), {"withdrawn"})
 
+    def test_sms_opt_out_withdraws_sms_consents(self):
+        """An SMS STOP (Odoo blacklists the number) lands in the ledger as an email unsubscribe
+        does: the card no longer shows SMS consent, the other channels keep theirs."""
+        self.assertTrue(self.p_ok.client_consent_sms_marketing)
+        self.assertTrue(self.p_ok.phone_sanitized)
+        self.env["phone.blacklist"].sudo()._add([self.p_ok.phone_sanitized], message="STOP")
+        self.p_ok.invalidate_recordset()
+        self.assertFalse(self.p_ok.client_consent_sms_marketing)
+        self.assertTrue(self.p_ok.client_consent_email_marketing, "other channels are untouched")
+        withdrawal = self.p_ok.client_consent_ids.filtered(lambda c: c.source == "unsubscribe")
+        self.assertEqual((withdrawal.channel, withdrawal.state), ("sms", "withdrawn"))
+        self.assertIn(self.p_ok.phone_sanitized, withdrawal.proof)
+        # blacklisted by hand from the list: the same
+        self.env["clientbase.consent"].create(
+            {"partner_id": self.p_ok.id, "channel": "sms", "purpose": "marketing"}
+        )
+        self.env["phone.blacklist"].sudo().search(
+            [("number", "=", self.p_ok.phone_sanitized)]
+        ).action_unarchive()
+        self.env["phone.blacklist"].sudo()._remove([self.p_ok.phone_sanitized])
+        self.env["phone.blacklist"].sudo().create([{"number": self.p_ok.mobile}])
+        self.p_ok.invalidate_recordset()
+        self.assertFalse(self.p_ok.client_consent_sms_marketing)
+
     def test_consent_cannot_be_in_future(self):
         with self.assertRaises(ValidationError):
             self.env["clientbase.consent"].create(
