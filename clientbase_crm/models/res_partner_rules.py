@@ -23,6 +23,16 @@ WORKING_CLIENT_SQL = SQL(
     " AND card.churn_date IS NULL"
 )
 
+# the client withdrew the phone-marketing consent (its current row for phone / marketing):
+# no manager is pushed to call
+PHONE_REFUSED_SQL = SQL(
+    """EXISTS (SELECT 1 FROM (SELECT c.state FROM clientbase_consent c
+                               WHERE c.partner_id = res_partner.id AND c.channel = 'phone'
+                                 AND c.purpose = 'marketing'
+                               ORDER BY c.date DESC, c.id DESC LIMIT 1) cur
+                WHERE cur.state = 'withdrawn')"""
+)
+
 # the client has a deal: a confirmed order, or an open or won opportunity (lost ones are archived)
 HAS_DEAL_SQL = SQL(
     """(EXISTS (SELECT 1 FROM sale_order so JOIN res_partner sp ON sp.id = so.partner_id
@@ -213,13 +223,14 @@ class ResPartner(models.Model):
                 self._field_to_sql("res_partner", "client_is_vip"),
             )
         return SQL(
-            """%(working)s AND res_partner.client_retry_date IS NULL
+            """%(working)s AND res_partner.client_retry_date IS NULL AND NOT %(phone_refused)s
                AND (res_partner.customer_rank > 0 OR card.qualification = 'worth'
                     OR res_partner.client_last_contact_date IS NOT NULL)
                AND company.clientbase_contact_max_days > 0
                AND COALESCE(res_partner.client_last_contact_date, res_partner.create_date::date)
                    <= %(today)s::date - %(max_days)s""",
             working=WORKING_CLIENT_SQL,
+            phone_refused=PHONE_REFUSED_SQL,
             today=today,
             max_days=max_days,
         )

@@ -173,6 +173,20 @@ class TestWorkRules(ClientbaseCommon):
         self.Partner._cron_client_contact_cadence()
         self.assertFalse(self._activities("contact_due"))
 
+    def test_contact_due_honours_a_refused_phone_consent(self):
+        """A client who withdrew the phone-marketing consent is not pushed to be called; given
+        again, the reminder comes back."""
+        self._age(self.client_person, 200)
+        self.client_person.client_qualification = "worth"
+        Consent = self.env["clientbase.consent"]
+        values = {"partner_id": self.client_person.id, "channel": "phone", "purpose": "marketing"}
+        Consent.create(dict(values, state="withdrawn", date=fields.Datetime.now() - timedelta(days=1)))
+        self.Partner._cron_client_contact_cadence()
+        self.assertFalse(self._activities("contact_due"))
+        Consent.create(dict(values, state="given"))
+        self.Partner._cron_client_contact_cadence()
+        self.assertEqual(self._activities("contact_due").res_id, self.client_person.id)
+
     # --- potentials ------------------------------------------------------------------------
     def test_potential_without_deal_is_paused_then_retried(self):
         old = self.today - timedelta(days=100)
