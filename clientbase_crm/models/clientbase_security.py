@@ -123,6 +123,7 @@ PUBLIC_FIELDS = {
     "client_retry_date",
     "client_birthday_reminded_on",
     "client_birthday_greeted_on",
+    "client_birthday_sms_greeted_on",
     "client_forgotten_date",
     "client_forgotten_by_id",
     "client_last_mailing_response_date",

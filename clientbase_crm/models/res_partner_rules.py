@@ -183,6 +183,41 @@ class ResPartner(models.Model):
         for birthday, partner_ids in by_date.items():
             self._client_set_columns(partner_ids, {"client_birthday_reminded_on": birthday})
         self._client_send_birthday_greetings(today)
+        self._client_send_birthday_sms(today)
+
+    @api.model
+    def _client_send_birthday_sms(self, today):
+        """Greeting SMS on the day, through Odoo's SMS queue, only to clients whose current SMS
+        consent for greetings is given and whose number is not blacklisted. The SMS is not
+        posted in the chatter (every employee reads it; the day is the client's birthday)."""
+        template = self.env.ref("clientbase_crm.sms_template_client_birthday", raise_if_not_found=False)
+        if not template:
+            return
+        rows = self._client_rule_rows(
+            SQL(
+                """res_partner.active AND company.clientbase_birthday_greeting
+                   AND card.birthday IS NOT NULL AND res_partner.phone_sanitized IS NOT NULL
+                   AND %s = 0
+                   AND res_partner.client_birthday_sms_greeted_on IS DISTINCT FROM %s
+                   AND res_partner.id IN (%s)
+                   AND NOT EXISTS (SELECT 1 FROM phone_blacklist bl
+                                    WHERE bl.active AND bl.number = res_partner.phone_sanitized)""",
+                self._get_days_to_birthday_sql(today),
+                today,
+                self.env["clientbase.consent"]._get_given_partners_query("sms", "greetings"),
+            )
+        )
+        Sms = self.env["sms.sms"].sudo()
+        for batch in split_every(BATCH_SIZE, [row[0] for row in rows]):
+            partners = self.sudo().browse(batch)
+            bodies = template.sudo()._render_field("body", partners.ids, compute_lang=True)
+            Sms.create(
+                [
+                    {"partner_id": partner.id, "number": partner.phone_sanitized, "body": bodies[partner.id]}
+                    for partner in partners
+                ]
+            )
+            self._client_set_columns(list(batch), {"client_birthday_sms_greeted_on": today})
 
     @api.model
     def _client_send_birthday_greetings(self, today):

@@ -20,6 +20,7 @@ WORK_COLUMNS = {
     "client_retry_date": "date",
     "client_birthday_reminded_on": "date",
     "client_birthday_greeted_on": "date",
+    "client_birthday_sms_greeted_on": "date",
 }
 
 
@@ -65,6 +66,7 @@ class ResPartner(models.Model):
     # --- Birthday rule markers (one reminder / greeting per birthday) --------
     client_birthday_reminded_on = fields.Date(copy=False, readonly=True)
     client_birthday_greeted_on = fields.Date(copy=False, readonly=True)
+    client_birthday_sms_greeted_on = fields.Date(copy=False, readonly=True)
 
     # --- Churn ------------------------------------------------------------------
 

@@ -87,6 +87,48 @@ class TestWorkRules(ClientbaseCommon):
         activity = self._activities("birthday")
         self.assertEqual(activity.date_deadline, date(2027, 2, 28))
 
+    def test_birthday_sms_to_clients_who_consented_to_sms_greetings(self):
+        self.company.clientbase_birthday_greeting = True
+        birthday_today = self.today.replace(year=1990)
+        Partner = self.Partner
+        texted = Partner.create(
+            {
+                "name": "Pavel SMS",
+                "phone": "+7 916 123-45-67",
+                "user_id": self.user_salesman.id,
+                "client_birthday": birthday_today,
+            }
+        )
+        self._consent(texted, channel="sms", purpose="greetings")
+        email_only = Partner.create(
+            {"name": "Mail Only", "phone": "+7 916 765-43-21", "client_birthday": birthday_today}
+        )
+        self._consent(email_only, purpose="greetings")
+        blacklisted = Partner.create(
+            {"name": "Stop Sender", "phone": "+7 916 111-22-33", "client_birthday": birthday_today}
+        )
+        self._consent(blacklisted, channel="sms", purpose="greetings")
+        self.env["phone.blacklist"].sudo()._add([blacklisted.phone_sanitized])
+        sms_before = self.env["sms.sms"].sudo().search([])
+        messages_before = self.env["mail.message"].search_count(
+            [("model", "=", "res.partner"), ("res_id", "=", texted.id)]
+        )
+        self.Partner._cron_client_birthdays()
+        sms = self.env["sms.sms"].sudo().search([]) - sms_before
+        self.assertEqual(sms.partner_id, texted, "SMS consent for greetings, a number, not blacklisted")
+        self.assertEqual(sms.number, texted.phone_sanitized)
+        self.assertIn("Happy birthday, Pavel SMS", sms.body)
+        self.assertEqual(
+            self.env["mail.message"].search_count(
+                [("model", "=", "res.partner"), ("res_id", "=", texted.id)]
+            ),
+            messages_before,
+            "no chatter message tells the birthday",
+        )
+        # once a day
+        self.Partner._cron_client_birthdays()
+        self.assertEqual(self.env["sms.sms"].sudo().search([]) - sms_before, sms)
+
     def test_birthday_greeting_to_consenting_clients(self):
         self.company.clientbase_birthday_greeting = True
         birthday_today = self.today.replace(year=1992)  # a leap year: works on Feb 29 too
