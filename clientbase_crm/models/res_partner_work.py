@@ -66,7 +66,7 @@ class ResPartner(models.Model):
     # --- Birthday rule markers (one reminder / greeting per birthday) --------
     client_birthday_reminded_on = fields.Date(copy=False, readonly=True)
     client_birthday_greeted_on = fields.Date(copy=False, readonly=True)
-    client_birthday_sms_greeted_on = fields.Date(copy=False, readonly=True)
+    client_birthday_sms_greeted_on = fields.Date(string="Birthday SMS Sent On", copy=False, readonly=True)
 
     # --- Churn ------------------------------------------------------------------
 
