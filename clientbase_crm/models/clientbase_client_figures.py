@@ -140,6 +140,10 @@ class ClientbaseClientFigures(models.Model):
     open_opportunity_count = fields.Integer()
     max_opportunity_probability = fields.Float()
     last_engagement_date = fields.Date()
+    # how close to the same day of the year the client's orders fall: 1 = always the same
+    # day, 0 = spread over the year (the length of the mean of their angles on the year's
+    # circle); with two orders or more
+    order_season_strength = fields.Float()
     # segments computed by the engine
     stage = fields.Selection(STAGES)
     rfm_recency = fields.Integer()

@@ -5,11 +5,12 @@ DIMENSIONS = [
     ("vip", "VIP"),
     ("abc", "ABC Class"),
     ("warmth", "Warmth"),
+    ("persona", "Persona"),
 ]
 
 
 class ClientbaseSegmentHistory(models.Model):
-    """One change of a client's stage, VIP status, ABC class or warmth.
+    """One change of a client's stage, VIP status, ABC class, warmth or persona.
 
     Written set-based by the segmentation engine (and by users' manual
     changes) instead of chatter messages: one narrow row per change.
@@ -48,6 +49,7 @@ class ClientbaseSegmentHistory(models.Model):
             "stage": "client_stage",
             "abc": "client_abc_class",
             "warmth": "client_warmth",
+            "persona": "client_persona",
         }
         for record in self:
             labels = []

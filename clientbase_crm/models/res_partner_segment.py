@@ -553,7 +553,12 @@ class ResPartner(models.Model):
 
     def _client_segment_before_write(self, vals):
         """The values set by hand that ``vals`` changes, as they were: ``(tracked, before)``."""
-        tracked = {"client_stage": "stage", "client_is_vip": "vip", "client_warmth": "warmth"}
+        tracked = {
+            "client_stage": "stage",
+            "client_is_vip": "vip",
+            "client_warmth": "warmth",
+            "client_persona": "persona",
+        }
         tracked = {fname: dim for fname, dim in tracked.items() if fname in vals}
         before = {}
         if tracked:

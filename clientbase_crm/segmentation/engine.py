@@ -69,6 +69,7 @@ PHASE1_COLUMNS = [
     "open_opportunity_count",
     "max_opportunity_probability",
     "last_engagement_date",
+    "order_season_strength",
     "stage",
     "warmth",
 ]
@@ -80,7 +81,7 @@ PHASE2_COLUMNS = [
     "abc_class",
     "persona_suggested",
 ]
-HISTORY_DIMENSIONS = ("stage", "warmth", "abc", "vip")
+HISTORY_DIMENSIONS = ("stage", "warmth", "abc", "vip", "persona")
 
 
 def _columns(names, alias=None):
@@ -95,6 +96,9 @@ def _history_values(alias, prefix):
         "stage": rules.effective_stage_sql(alias),
         "warmth": rules.effective_warmth_sql(alias),
         "abc": SQL.identifier(alias, "abc_class"),
+        "persona": SQL(
+            "COALESCE(%s, %s)", SQL.identifier(alias, "persona"), SQL.identifier(alias, "persona_suggested")
+        ),
         # as Python writes a boolean (the history's filters and labels read 'True' / 'False')
         "vip": SQL("CASE WHEN %s THEN 'True' ELSE 'False' END", SQL.identifier(alias, "is_vip")),
     }
@@ -150,7 +154,8 @@ def _update_changed(cr, source, columns, log_history):
                    SET (%(cols)s) = ROW(%(c_cols)s)
                   FROM changed c
                  WHERE f.id = c.id
-             RETURNING f.partner_id, f.company_id, c.old_stage, c.old_warmth, c.old_abc, c.old_vip, %(new)s
+             RETURNING f.partner_id, f.company_id, c.old_stage, c.old_warmth, c.old_abc, c.old_vip, c.old_persona,
+                       %(new)s
             ),
             skipped AS (
                 -- rows a user is writing now: noted, so that the next run refreshes them
@@ -252,7 +257,8 @@ def get_source_query(env, company, scope, today, whole_base=False, exceptions=No
                    COUNT(*) FILTER (WHERE so.client_discounted) AS discounted_order_count,
                    COUNT(*) FILTER (WHERE so.date_order >= %(window_after)s) AS window_order_count,
                    COALESCE(SUM(%(amount)s) FILTER (WHERE so.date_order >= %(window_after)s), 0)
-                       AS window_revenue
+                       AS window_revenue,
+                   SUM(%(season_cos)s) AS season_cos, SUM(%(season_sin)s) AS season_sin
               FROM sale_order so
              WHERE so.state = 'sale' AND so.company_id = %(company)s AND %(order_scope)s
              GROUP BY so.partner_id
@@ -263,7 +269,8 @@ def get_source_query(env, company, scope, today, whole_base=False, exceptions=No
             SELECT x.commercial_partner_id AS pid, SUM(o.order_count)::int8 AS order_count,
                    MIN(o.first_order) AS first_order, MAX(o.last_order) AS last_order,
                    SUM(o.revenue) AS revenue, SUM(o.discounted_order_count)::int8 AS discounted_order_count,
-                   SUM(o.window_order_count)::int8 AS window_order_count, SUM(o.window_revenue) AS window_revenue
+                   SUM(o.window_order_count)::int8 AS window_order_count, SUM(o.window_revenue) AS window_revenue,
+                   SUM(o.season_cos) AS season_cos, SUM(o.season_sin) AS season_sin
               FROM partner_orders o
               JOIN %(exceptions)s x ON x.id = o.pid AND x.id <> x.commercial_partner_id
              GROUP BY 1
@@ -277,7 +284,9 @@ def get_source_query(env, company, scope, today, whole_base=False, exceptions=No
                    COALESCE(o.discounted_order_count, 0) + COALESCE(c.discounted_order_count, 0)
                        AS discounted_order_count,
                    COALESCE(o.window_order_count, 0) + COALESCE(c.window_order_count, 0) AS window_order_count,
-                   COALESCE(o.window_revenue, 0) + COALESCE(c.window_revenue, 0) AS window_revenue
+                   COALESCE(o.window_revenue, 0) + COALESCE(c.window_revenue, 0) AS window_revenue,
+                   COALESCE(o.season_cos, 0) + COALESCE(c.season_cos, 0) AS season_cos,
+                   COALESCE(o.season_sin, 0) + COALESCE(c.season_sin, 0) AS season_sin
               FROM (SELECT * FROM partner_orders po
                      WHERE NOT EXISTS (SELECT 1 FROM %(exceptions)s x
                                         WHERE x.id = po.pid AND x.id <> x.commercial_partner_id)) o
@@ -307,7 +316,7 @@ def get_source_query(env, company, scope, today, whole_base=False, exceptions=No
             -- every client with orders, an opportunity, a mailing response or a figures row
             SELECT COALESCE(o.pid, g.pid, l.pid, m.pid) AS pid, g.id AS figures_id,
                    o.order_count, o.first_order_date, o.last_order_date, o.revenue,
-                   o.discounted_order_count, o.window_order_count, o.window_revenue,
+                   o.discounted_order_count, o.window_order_count, o.window_revenue, o.season_cos, o.season_sin,
                    COALESCE(l.n, 0) AS open_opportunity_count, l.probability AS max_opportunity_probability,
                    m.last_date AS last_engagement_date
               FROM orders o
@@ -332,7 +341,10 @@ def get_source_query(env, company, scope, today, whole_base=False, exceptions=No
                    CASE WHEN NOT a.mailing_only THEN a.open_opportunity_count ELSE 0 END AS open_opportunity_count,
                    CASE WHEN NOT a.mailing_only THEN COALESCE(a.max_opportunity_probability, 0) ELSE 0 END::float8
                        AS max_opportunity_probability,
-                   CASE WHEN NOT a.mailing_only THEN a.last_engagement_date END AS last_engagement_date
+                   CASE WHEN NOT a.mailing_only THEN a.last_engagement_date END AS last_engagement_date,
+                   -- rounded: the same however the sums were added up (parallel or not)
+                   CASE WHEN NOT a.mailing_only
+                        THEN ROUND((%(season)s)::numeric, 4)::float8 END AS order_season_strength
               FROM (SELECT agg.*, COALESCE(x.mailing_only, FALSE) AS mailing_only
                       FROM agg
                       LEFT JOIN %(exceptions)s x ON x.id = agg.pid
@@ -352,6 +364,9 @@ def get_source_query(env, company, scope, today, whole_base=False, exceptions=No
         # "ordered after the window start" on the timestamp itself (no cast per order)
         window_after=rules.window_after(t, today),
         engagement=engagement,
+        season_cos=rules.season_sums_sql(SQL("so.date_order"))[0],
+        season_sin=rules.season_sums_sql(SQL("so.date_order"))[1],
+        season=rules.season_strength_sql(SQL("a.season_cos"), SQL("a.season_sin"), SQL("a.order_count")),
         stage=rules.stage_sql("src", t, today),
         warmth=rules.warmth_sql("src", t, today),
     )
@@ -470,7 +485,7 @@ def _insert_new(cr, company, rows, columns, log_history, bulk):
             WITH ins AS (
                 %(insert)s
                 RETURNING partner_id, company_id, 'potential' AS old_stage, 'cold' AS old_warmth,
-                          NULL::varchar AS old_abc, 'False' AS old_vip, %(new)s
+                          NULL::varchar AS old_abc, 'False' AS old_vip, NULL::varchar AS old_persona, %(new)s
             ),
             hist AS (%(history)s)
             SELECT COUNT(*) FROM ins

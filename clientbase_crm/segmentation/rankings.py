@@ -229,11 +229,15 @@ def _big_money_group(cr, rows, group):
 # the columns of a client's row that its rankings read
 RANKED_COLUMNS = (
     "partner_id",
+    "first_order_date",
     "last_order_date",
     "order_count",
     "discounted_order_count",
     "window_order_count",
     "window_revenue",
+    "open_opportunity_count",
+    "last_engagement_date",
+    "order_season_strength",
     "stage",
     "stage_manual",
 )

@@ -62,9 +62,21 @@ otherwise. Revenues are counted in whole cents, so the sums are exact.
 
 **VIP**: set by a user (yes or no), else class A.
 
-**Persona suggestion**: ``discount_hunter`` when more than half of the orders
-have a discounted line; ``fan`` when the client is loyal (by hand or computed)
-with frequency score 5.
+**Persona suggestion** (the first that matches; a user's choice wins):
+
+- ``browsing`` ("just looking"): no order, but an open opportunity or a reaction to a
+  mailing;
+- ``discount_hunter``: more than half of the orders have a discounted line (buys only
+  when it is cheaper);
+- ``fan``: loyal (by hand or computed) with frequency score 5 (truly loyal);
+- ``specific`` ("we know exactly when they buy"): at least two orders over at least
+  300 days, falling on about the same time of the year (season strength at least
+  0.9: the orders' days of the year, as angles on the year's circle, average to a
+  vector at least 0.9 long; about within six weeks of one date);
+- ``regular`` (an ordinary client: likes us, but would leave): any other client with
+  two orders or more.
+
+A one-time buyer has no persona yet.
 """
 
 import datetime
@@ -284,14 +296,47 @@ def rfm_segment_sql(r, f, m, order_count):
     )
 
 
+SPECIFIC_MIN_DAYS = 300
+SPECIFIC_MIN_SEASON = 0.9
+
+
+def season_sums_sql(order_date):
+    """The two sums a client's season strength is made of: the cosine and the sine of each
+    order's day of the year, as an angle on the year's circle."""
+    angle = SQL("(2 * pi() * extract(doy FROM %s) / 365.25)", order_date)
+    return SQL("cos(%s)", angle), SQL("sin(%s)", angle)
+
+
+def season_strength_sql(cos_sum, sin_sum, count):
+    """The season strength from the sums of :func:`season_sums_sql` over ``count`` orders."""
+    return SQL(
+        "CASE WHEN %(n)s >= 2 THEN sqrt(%(c)s * %(c)s + %(s)s * %(s)s) / %(n)s END",
+        c=cos_sum,
+        s=sin_sum,
+        n=count,
+    )
+
+
 def persona_sql(alias, f):
     """The persona suggested for the row ``alias`` (``f``: its frequency score)."""
     return SQL(
-        """CASE WHEN %(count)s > 0 AND %(discounted)s * 2 > %(count)s THEN 'discount_hunter'
-                WHEN COALESCE(%(manual)s, %(stage)s) = 'loyal' AND %(f)s = 5 THEN 'fan' END""",
+        """CASE WHEN %(count)s = 0 THEN
+                     CASE WHEN %(opportunities)s > 0 OR %(engagement)s IS NOT NULL THEN 'browsing' END
+                WHEN %(discounted)s * 2 > %(count)s THEN 'discount_hunter'
+                WHEN COALESCE(%(manual)s, %(stage)s) = 'loyal' AND %(f)s = 5 THEN 'fan'
+                WHEN %(count)s >= 2 AND %(last)s - %(first)s >= %(min_days)s
+                     AND %(season)s >= %(min_season)s THEN 'specific'
+                WHEN %(count)s >= 2 THEN 'regular' END""",
         count=_col(alias, "order_count"),
         discounted=_col(alias, "discounted_order_count"),
         manual=_col(alias, "stage_manual"),
         stage=_col(alias, "stage"),
+        opportunities=_col(alias, "open_opportunity_count"),
+        engagement=_col(alias, "last_engagement_date"),
+        first=_col(alias, "first_order_date"),
+        last=_col(alias, "last_order_date"),
+        season=_col(alias, "order_season_strength"),
+        min_days=SPECIFIC_MIN_DAYS,
+        min_season=SPECIFIC_MIN_SEASON,
         f=f,
     )

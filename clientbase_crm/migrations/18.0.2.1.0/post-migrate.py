@@ -1,4 +1,5 @@
-"""18.0.2.1.0: the seeded segment "No contact for three months" reads the last logged contact
+"""18.0.2.1.0: the figures gained the orders' season strength (the "specific" persona):
+the next run recomputes every client. The seeded segment "No contact for three months" reads the last logged contact
 (it read the last order while no interaction history existed). Its record is ``noupdate``: the
 domain is replaced only where nobody edited it."""
 
@@ -12,6 +13,8 @@ NEW_DOMAIN = (
 
 
 def migrate(cr, version):
+    # a NULL note asks the engine for a full run (segmentation.sources)
+    cr.execute("INSERT INTO clientbase_segment_change (partner_id) VALUES (NULL)")
     cr.execute(
         """
         UPDATE clientbase_segment s SET domain = %s
