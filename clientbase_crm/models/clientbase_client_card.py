@@ -17,6 +17,9 @@ MONTHS = [
 ]
 
 
+GENDERS = [("female", "Female"), ("male", "Male")]
+
+
 class ClientbaseClientCard(models.Model):
     """The personal, qualifying and informal data of one partner.
 
@@ -97,6 +100,7 @@ class ClientbaseClientCard(models.Model):
     pets = fields.Char()
     favourite_brand = fields.Char()
     profession = fields.Char()
+    gender = fields.Selection(GENDERS)
     income_band = fields.Selection([("low", "Low"), ("middle", "Middle"), ("high", "High")])
 
     # --- Churn (when and why the client left) ----------------------------

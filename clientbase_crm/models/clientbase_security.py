@@ -51,6 +51,7 @@ CARD_FIELDS = {
     "client_pets": "pets",
     "client_favourite_brand": "favourite_brand",
     "client_profession": "profession",
+    "client_gender": "gender",
     "client_income_band": "income_band",
     "client_churn_date": "churn_date",
     "client_churn_user_id": "churn_user_id",
@@ -102,6 +103,8 @@ DERIVED_FIELDS = {
     "client_segment_member_ids",
     "client_last_contact_date",
     "client_days_since_last_contact",
+    "client_age",
+    "client_age_band",
 }
 
 # client_* fields of res.partner that every internal user may read: how the

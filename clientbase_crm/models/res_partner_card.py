@@ -6,7 +6,7 @@ from odoo.exceptions import ValidationError
 from odoo.osv import expression
 from odoo.tools import SQL
 
-from .clientbase_client_card import MONTHS
+from .clientbase_client_card import GENDERS, MONTHS
 from .clientbase_security import CARD_FIELDS, USER_GROUP, sees_all
 
 SEARCH_OPERATORS = {
@@ -21,6 +21,48 @@ SEARCH_OPERATORS = {
 CARD_COMPUTED = ("birthday_month", "birthday_day")
 # card fields that are stored and readable as SQL (x2many are searched through the card's domain)
 CARD_SQL_TYPES = ("char", "text", "selection", "date", "integer", "float", "monetary", "boolean", "many2one")
+
+
+AGE_BANDS = [
+    ("under_18", "Under 18"),
+    ("18_24", "18-24"),
+    ("25_34", "25-34"),
+    ("35_44", "35-44"),
+    ("45_54", "45-54"),
+    ("55_64", "55-64"),
+    ("65_plus", "65 and Over"),
+]
+# band -> (lowest age, highest age; None: no bound)
+AGE_BAND_BOUNDS = {
+    "under_18": (None, 17),
+    "18_24": (18, 24),
+    "25_34": (25, 34),
+    "35_44": (35, 44),
+    "45_54": (45, 54),
+    "55_64": (55, 64),
+    "65_plus": (65, None),
+}
+
+
+def years_before(day, years):
+    """The same day ``years`` years earlier (Feb 29 -> Feb 28 in a common year)."""
+    try:
+        return day.replace(year=day.year - years)
+    except ValueError:
+        return day.replace(year=day.year - years, day=28)
+
+
+def age_on(birthday, today):
+    """Full years from ``birthday`` to ``today``, as PostgreSQL's ``age()`` counts them (a Feb 29
+    birthday adds a year on March 1 in common years)."""
+    return today.year - birthday.year - (years_before(today, today.year - birthday.year) < birthday)
+
+
+def age_band(age):
+    for band, (low, high) in AGE_BAND_BOUNDS.items():
+        if (low is None or age >= low) and (high is None or age <= high):
+            return band
+    return False
 
 
 def next_birthday(birthday, today):
@@ -130,6 +172,21 @@ class ResPartner(models.Model):
         search="_search_client_days_to_birthday",
         groups=USER_GROUP,
         help="Days until the next birthday (0 = today). Feb 29 birthdays count on Feb 28 in common years.",
+    )
+    client_gender = _card_field("client_gender", "Gender", fields.Selection, GENDERS)
+    client_age = fields.Integer(
+        string="Age",
+        compute="_compute_client_age",
+        search="_search_client_age",
+        groups=USER_GROUP,
+        help="Full years since the birthday; empty without a birthday.",
+    )
+    client_age_band = fields.Selection(
+        AGE_BANDS,
+        string="Age Group",
+        compute="_compute_client_age",
+        search="_search_client_age_band",
+        groups=USER_GROUP,
     )
     client_gift_preferences = _card_field("client_gift_preferences", "Gift Preferences", fields.Text)
     client_interest_ids = _card_field(
@@ -261,6 +318,23 @@ class ResPartner(models.Model):
         return positive
 
     def _field_to_sql(self, alias, fname, query=None, flush=True):
+        if fname in ("client_age", "client_age_band"):
+            # from the birthday, as the card's rules show it (another manager's client: blank)
+            self.check_field_access_rights("read", [fname])
+            birthday = self._field_to_sql(alias, "client_birthday", query=query, flush=flush)
+            age = SQL("date_part('year', age(%s::date, %s))::int", fields.Date.context_today(self), birthday)
+            if fname == "client_age":
+                return age
+            whens = SQL(" ").join(
+                SQL("WHEN %s < %s THEN %s", age, high + 1, band)
+                for band, (_low, high) in AGE_BAND_BOUNDS.items()
+                if high is not None
+            )
+            last = next(band for band, (_low, high) in AGE_BAND_BOUNDS.items() if high is None)
+            return SQL("(CASE WHEN %s IS NULL THEN NULL %s ELSE %s END)", birthday, whens, last)
+        return self._client_card_field_to_sql(alias, fname, query=query, flush=flush)
+
+    def _client_card_field_to_sql(self, alias, fname, query=None, flush=True):
         """Card fields sort and group through the cards the card's rules show: another
         manager's client sorts and groups as blank. Within a query, the cards of the clients
         the user handles (the ownership of the rules) are LEFT JOINed once; alone, a
@@ -285,6 +359,56 @@ class ResPartner(models.Model):
             condition = SQL("%s AND %s", condition, own)
         query.add_join("LEFT JOIN", card_alias, Card._table, condition)
         return SQL.identifier(card_alias, cname, to_flush=column)
+
+    # --- age -------------------------------------------------------------------
+    @api.depends("client_birthday")
+    @api.depends_context("tz", "uid")
+    def _compute_client_age(self):
+        today = fields.Date.context_today(self)
+        for partner in self:
+            age = age_on(partner.client_birthday, today) if partner.client_birthday else None
+            partner.client_age = age if age is not None else False
+            partner.client_age_band = age_band(age) if age is not None else False
+
+    def _client_birthdays_for_ages(self, low, high):
+        """Domain on the birthday: an age from ``low`` to ``high`` (None: no bound) today."""
+        today = fields.Date.context_today(self)
+        domain = [("client_birthday", "!=", False)]
+        if low is not None:
+            domain.append(("client_birthday", "<=", years_before(today, low)))
+        if high is not None:
+            # older than high + 1 full years is out: born after this day
+            domain.append(("client_birthday", ">", years_before(today, high + 1)))
+        return domain
+
+    def _search_client_age(self, operator, value):
+        if operator not in SEARCH_OPERATORS or not isinstance(value, int) or isinstance(value, bool):
+            if operator in ("=", "!=") and value is False:
+                return [("client_birthday", operator, False)]
+            raise ValidationError(self.env._("An age can only be compared with a whole number of years."))
+        bounds = {
+            "=": (value, value),
+            "<": (None, value - 1),
+            "<=": (None, value),
+            ">": (value + 1, None),
+            ">=": (value, None),
+        }
+        if operator == "!=":
+            return ["!", *expression.normalize_domain(self._client_birthdays_for_ages(value, value))]
+        return self._client_birthdays_for_ages(*bounds[operator])
+
+    def _search_client_age_band(self, operator, value):
+        values = [value] if isinstance(value, str) or value is False else list(value)
+        if operator not in ("=", "!=", "in", "not in"):
+            raise ValidationError(self.env._("An age group can only be compared with age groups."))
+        domains = []
+        for band in values:
+            if band is False:
+                domains.append([("client_birthday", "=", False)])
+            else:
+                domains.append(self._client_birthdays_for_ages(*AGE_BAND_BOUNDS[band]))
+        domain = expression.normalize_domain(expression.OR(domains) if domains else expression.FALSE_DOMAIN)
+        return domain if operator in ("=", "in") else ["!", *domain]
 
     # --- birthdays ------------------------------------------------------------
     @api.depends("client_birthday")
