@@ -19,7 +19,7 @@ from . import crm_lead
 from . import clientbase_duplicate
 
 # before the figures: its init() watches sale_order.client_discounted, created by sale.order's _auto_init()
-from . import sale_order_segment
+from . import sale_order
 from . import clientbase_client_figures
 from . import clientbase_segment
 from . import clientbase_segment_member

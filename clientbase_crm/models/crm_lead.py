@@ -2,27 +2,50 @@ from odoo import api, models
 
 
 class CrmLead(models.Model):
+    """One manager per client, by every door (the form, RPC, imports): opening an
+    opportunity for another manager's client, or pointing one at it, is refused in strict
+    mode; otherwise the colleague keeps it (and sees it), the client's manager is told in the
+    client's chatter and follows the opportunity."""
+
     _inherit = "crm.lead"
 
     @api.model_create_multi
     def create(self, vals_list):
-        # one manager per client: only enforced in strict mode (see res.partner._client_check_manager)
-        if not self.env.su and self.env.company.clientbase_strict_manager:
-            partner_ids = [vals["partner_id"] for vals in vals_list if vals.get("partner_id")]
-            if partner_ids:
-                self.env["res.partner"].browse(partner_ids)._client_check_manager(
-                    self.env._("open an opportunity")
-                )
-        return super().create(vals_list)
+        colleagues = [
+            index
+            for index, vals in enumerate(vals_list)
+            if vals.get("partner_id")
+            and self.env["res.partner"]
+            .browse(vals["partner_id"])
+            ._client_check_manager(self.env._("open an opportunity"))
+        ]
+        leads = super().create(vals_list)
+        leads.browse([leads.ids[index] for index in colleagues])._clientbase_manager_follows()
+        return leads
+
+    def write(self, vals):
+        colleague = vals.get("partner_id") and self.env["res.partner"].browse(
+            vals["partner_id"]
+        )._client_check_manager(self.env._("open an opportunity"))
+        res = super().write(vals)
+        if colleague:
+            self._clientbase_manager_follows()
+        return res
+
+    def _clientbase_manager_follows(self):
+        """The client's manager follows the opportunities a colleague opened for the client."""
+        for lead in self.sudo():
+            manager = lead.partner_id.commercial_partner_id.user_id
+            if manager and manager != lead.user_id and manager.partner_id not in lead.message_partner_ids:
+                lead.message_subscribe(partner_ids=manager.partner_id.ids)
 
     @api.onchange("partner_id")
     def _onchange_partner_id_clientbase_manager(self):
-        """New opportunities follow the client's manager; others are warned."""
+        """The form warns before saving; the salesperson stays who opens it (a colleague must
+        still see what they save), the client's manager is told on save."""
         client = self.partner_id.commercial_partner_id
         if not client.user_id or not self.env.user.has_group("clientbase_crm.group_clientbase_user"):
             return None
-        if self.user_id != client.user_id:
-            self.user_id = client.user_id
         message = client._client_check_manager(self.env._("open an opportunity"), warn_only=True)
         if message:
             return {"warning": {"title": self.env._("Client managed by a colleague"), "message": message}}

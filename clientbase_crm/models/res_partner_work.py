@@ -164,6 +164,9 @@ class ResPartner(models.Model):
         user = self.env.user
         if self.env.su or user.has_group("clientbase_crm.group_clientbase_manager"):
             return False
+        if not user.has_group(USER_GROUP):
+            # Odoo's own sales and accounting flows, outside the client base: not its rule
+            return False
         clients = self.commercial_partner_id.filtered(lambda c: c.user_id and c.user_id != user)
         if not clients:
             return False

@@ -75,12 +75,58 @@ class TestOneManager(ClientbaseCommon):
         lead = self.Lead.with_user(crm_user).create({"name": "Free", "partner_id": free_client.id})
         self.assertTrue(lead)
 
-    def test_new_opportunity_follows_client_manager(self):
-        lead = self.Lead.with_user(self.user_salesman_2).new({"name": "Sofa"})
-        lead.partner_id = self.client_employee
-        result = lead._onchange_partner_id_clientbase_manager()
-        self.assertEqual(lead.user_id, self.user_salesman)
+    def test_colleague_may_save_an_opportunity_in_warn_mode(self):
+        """The form warns; the colleague keeps (and sees) the opportunity; the client's manager
+        is told in the client's chatter and follows the opportunity. RPC and imports the same."""
+        draft = self.Lead.with_user(self.user_salesman_2).new(
+            {"name": "Sofa", "user_id": self.user_salesman_2.id}
+        )
+        draft.partner_id = self.client_employee
+        result = draft._onchange_partner_id_clientbase_manager()
         self.assertIn("managed by Sales Person", result["warning"]["message"])
+        self.assertEqual(draft.user_id, self.user_salesman_2, "the colleague must still see what they save")
+        before = self._messages(self.client_company)
+        lead = self.Lead.with_user(self.user_salesman_2).create(
+            {"name": "Sofa", "type": "opportunity", "partner_id": self.client_employee.id}
+        )
+        self.assertEqual(lead.with_user(self.user_salesman_2).user_id, self.user_salesman_2)
+        self.assertIn(self.user_salesman.partner_id, lead.message_partner_ids)
+        note = self._messages(self.client_company) - before
+        self.assertIn(self.user_salesman.partner_id, note.partner_ids)
+
+    def test_strict_mode_refuses_a_quotation_and_a_repointed_opportunity(self):
+        self.company.clientbase_strict_manager = True
+        with self.assertRaisesRegex(UserError, "make a quotation"):
+            self.env["sale.order"].with_user(self.user_salesman_2).create(
+                {"partner_id": self.client_employee.id}
+            )
+        own = self.env["res.partner"].create({"name": "Own client", "user_id": self.user_salesman_2.id})
+        lead = self.Lead.with_user(self.user_salesman_2).create(
+            {"name": "Lamp", "type": "opportunity", "partner_id": own.id}
+        )
+        with self.assertRaisesRegex(UserError, "open an opportunity"):
+            lead.with_user(self.user_salesman_2).write({"partner_id": self.client_person.id})
+        order = self.env["sale.order"].with_user(self.user_salesman_2).create({"partner_id": own.id})
+        with self.assertRaisesRegex(UserError, "make a quotation"):
+            order.with_user(self.user_salesman_2).write({"partner_id": self.client_person.id})
+        # the client's manager quotes their own client
+        self.assertTrue(
+            self.env["sale.order"].with_user(self.user_salesman).create({"partner_id": self.client_person.id})
+        )
+
+    def test_quotation_by_a_colleague_is_told_in_warn_mode(self):
+        colleague = new_test_user(
+            self.env,
+            login="cb_quoting_colleague",
+            groups="base.group_user,clientbase_crm.group_clientbase_user,sales_team.group_sale_salesman",
+        )
+        before = self._messages(self.client_person)
+        order = self.env["sale.order"].with_user(colleague).create({"partner_id": self.client_person.id})
+        self.assertEqual(order.with_user(colleague).user_id, colleague, "the colleague keeps (and sees) it")
+        self.assertIn(self.user_salesman.partner_id, order.message_partner_ids, "the manager follows it")
+        note = self._messages(self.client_person) - before
+        self.assertIn("make a quotation", note.body)
+        self.assertIn(self.user_salesman.partner_id, note.partner_ids)
 
 
 @tagged("post_install", "-at_install", "clientbase_work")
@@ -132,6 +178,30 @@ class TestHandover(ClientbaseCommon):
         self.assertEqual(self.client_company.user_id, self.user_salesman_2)
         self.assertEqual(self.client_person.user_id, self.user_salesman_2)
         self.assertEqual(lead.user_id, self.user_salesman)
+
+    def test_handover_always_moves_the_rules_reminders(self):
+        """Without "reassign planned activities", the rules' reminders still follow the client:
+        they are the manager's work; other activities stay."""
+        Activity = self.env["mail.activity"]
+        model_id = self.env["ir.model"]._get_id("res.partner")
+        reminder = Activity.create(
+            {
+                "res_model_id": model_id,
+                "res_id": self.client_company.id,
+                "user_id": self.user_salesman.id,
+                "activity_type_id": self.env.ref("mail.mail_activity_data_call").id,
+                "summary": "Contact due",
+                "client_rule": "contact_due",
+            }
+        )
+        personal = self.client_company.activity_schedule(
+            "mail.mail_activity_data_todo", user_id=self.user_salesman.id, summary="Own note"
+        )
+        self._wizard(
+            self.user_manager, partner_ids=[(6, 0, self.client_company.ids)], move_activities=False
+        ).action_handover()
+        self.assertEqual(reminder.user_id, self.user_salesman_2)
+        self.assertEqual(personal.user_id, self.user_salesman)
 
     def test_user_hands_over_only_own_clients(self):
         wizard = self._wizard(self.user_salesman_2, partner_ids=[(6, 0, self.client_person.ids)])

@@ -87,19 +87,17 @@ class ClientbaseHandoverWizard(models.TransientModel):
                 )
             )
             leads.write({"user_id": self.to_user_id.id})
-        if self.move_activities and old_users:
-            activities = (
-                self.env["mail.activity"]
-                .sudo()
-                .search(
-                    [
-                        ("res_model", "=", "res.partner"),
-                        ("res_id", "in", contacts.ids),
-                        ("user_id", "in", old_users.ids),
-                    ]
-                )
-            )
-            activities.write({"user_id": self.to_user_id.id})
+        if old_users:
+            # the rules' reminders (contact due, birthday, win back...) belong to whoever manages
+            # the client: they always move; other planned activities when asked
+            domain = [
+                ("res_model", "=", "res.partner"),
+                ("res_id", "in", contacts.ids),
+                ("user_id", "in", old_users.ids),
+            ]
+            if not self.move_activities:
+                domain.append(("client_rule", "!=", False))
+            self.env["mail.activity"].sudo().search(domain).write({"user_id": self.to_user_id.id})
         bodies = {
             client.id: Markup("<p>%s</p><p>%s</p>")
             % (

@@ -36,13 +36,27 @@ class SaleOrder(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
+        colleagues = []
+        for index, vals in enumerate(vals_list):
+            # one manager per client, by every door (see res.partner._client_check_manager); in
+            # warn mode the colleague keeps the quotation they make (Odoo would give it to the
+            # client's salesperson, and the colleague could not save what they may not see)
+            partner = self.env["res.partner"].browse(vals.get("partner_id"))
+            if partner and partner._client_check_manager(self.env._("make a quotation")):
+                vals.setdefault("user_id", self.env.uid)
+                colleagues.append(index)
         orders = super().create(vals_list)
+        orders.browse([orders.ids[index] for index in colleagues])._clientbase_manager_follows()
         confirmed = orders.filtered(lambda o: o.state == "sale")
         if confirmed:
             confirmed._refresh_client_figures()
         return orders
 
     def write(self, vals):
+        if vals.get("partner_id"):
+            self.env["res.partner"].browse(vals["partner_id"])._client_check_manager(
+                self.env._("make a quotation")
+            )
         watched = self._CLIENT_FIGURE_FIELDS.intersection(vals)
         before = self.filtered(lambda o: o.state == "sale") if watched else self.browse()
         old_partners = before.partner_id
@@ -53,6 +67,13 @@ class SaleOrder(models.Model):
             if orders:
                 orders._refresh_client_figures(old_partners)
         return res
+
+    def _clientbase_manager_follows(self):
+        """The client's manager follows the quotations a colleague made for the client."""
+        for order in self.sudo():
+            manager = order.partner_id.commercial_partner_id.user_id
+            if manager and manager != order.user_id and manager.partner_id not in order.message_partner_ids:
+                order.message_subscribe(partner_ids=manager.partner_id.ids)
 
     def _refresh_client_figures(self, extra_partners=None):
         """Update the figures and stage of these orders' clients at once
