@@ -303,7 +303,8 @@ SPECIFIC_MIN_SEASON = 0.9
 def season_sums_sql(order_date):
     """The two sums a client's season strength is made of: the cosine and the sine of each
     order's day of the year, as an angle on the year's circle."""
-    angle = SQL("(2 * pi() * extract(doy FROM %s) / 365.25)", order_date)
+    # date_part: a float8 (extract gives a numeric, several times slower on millions of orders)
+    angle = SQL("(2 * pi() * date_part('doy', %s) / 365.25)", order_date)
     return SQL("cos(%s)", angle), SQL("sin(%s)", angle)
 
 
