@@ -318,6 +318,11 @@ class ResPartner(models.Model):
         return positive
 
     def _field_to_sql(self, alias, fname, query=None, flush=True):
+        """Card fields sort and group through the cards the card's rules show: another
+        manager's client sorts and groups as blank. Within a query, the cards of the clients
+        the user handles (the ownership of the rules) are LEFT JOINed once; alone, a
+        correlated subselect over the card's rule-applied query. The age and the age group
+        are computed from the birthday so reached."""
         if fname in ("client_age", "client_age_band"):
             # from the birthday, as the card's rules show it (another manager's client: blank)
             self.check_field_access_rights("read", [fname])
@@ -332,13 +337,6 @@ class ResPartner(models.Model):
             )
             last = next(band for band, (_low, high) in AGE_BAND_BOUNDS.items() if high is None)
             return SQL("(CASE WHEN %s IS NULL THEN NULL %s ELSE %s END)", birthday, whens, last)
-        return self._client_card_field_to_sql(alias, fname, query=query, flush=flush)
-
-    def _client_card_field_to_sql(self, alias, fname, query=None, flush=True):
-        """Card fields sort and group through the cards the card's rules show: another
-        manager's client sorts and groups as blank. Within a query, the cards of the clients
-        the user handles (the ownership of the rules) are LEFT JOINed once; alone, a
-        correlated subselect over the card's rule-applied query."""
         cname = CARD_FIELDS.get(fname)
         Card = self.env["clientbase.client.card"]
         if not cname or Card._fields[cname].type not in CARD_SQL_TYPES:
