@@ -20,7 +20,9 @@ class CrmLead(models.Model):
             ._client_check_manager(self.env._("open an opportunity"))
         ]
         leads = super().create(vals_list)
-        leads.browse([leads.ids[index] for index in colleagues])._clientbase_manager_follows()
+        self.env["res.partner"]._client_manager_follows(
+            leads.browse([leads.ids[index] for index in colleagues])
+        )
         return leads
 
     def write(self, vals):
@@ -29,15 +31,8 @@ class CrmLead(models.Model):
         )._client_check_manager(self.env._("open an opportunity"))
         res = super().write(vals)
         if colleague:
-            self._clientbase_manager_follows()
+            self.env["res.partner"]._client_manager_follows(self)
         return res
-
-    def _clientbase_manager_follows(self):
-        """The client's manager follows the opportunities a colleague opened for the client."""
-        for lead in self.sudo():
-            manager = lead.partner_id.commercial_partner_id.user_id
-            if manager and manager != lead.user_id and manager.partner_id not in lead.message_partner_ids:
-                lead.message_subscribe(partner_ids=manager.partner_id.ids)
 
     @api.onchange("partner_id")
     def _onchange_partner_id_clientbase_manager(self):

@@ -186,6 +186,30 @@ class ResPartner(models.Model):
         self._client_send_birthday_sms(today)
 
     @api.model
+    def _client_birthday_greeting_rows(self, today, channel, address, blacklist, blacklisted, marker):
+        """Rows of the clients to greet today on ``channel``: a birthday today, an ``address``
+        (a partner column) not in ``blacklist`` (its column ``blacklisted``), a current
+        consent to greetings on the channel, not greeted yet today (the ``marker`` column)."""
+        return self._client_rule_rows(
+            SQL(
+                """res_partner.active AND company.clientbase_birthday_greeting
+                   AND card.birthday IS NOT NULL AND %(address)s IS NOT NULL
+                   AND %(days)s = 0
+                   AND %(marker)s IS DISTINCT FROM %(today)s
+                   AND res_partner.id IN (%(consenting)s)
+                   AND NOT EXISTS (SELECT 1 FROM %(blacklist)s bl
+                                    WHERE bl.active AND %(blacklisted)s = %(address)s)""",
+                address=SQL.identifier("res_partner", address),
+                days=self._get_days_to_birthday_sql(today),
+                marker=SQL.identifier("res_partner", marker),
+                today=today,
+                consenting=self.env["clientbase.consent"]._get_given_partners_query(channel, "greetings"),
+                blacklist=SQL.identifier(blacklist),
+                blacklisted=SQL.identifier("bl", blacklisted),
+            )
+        )
+
+    @api.model
     def _client_send_birthday_sms(self, today):
         """Greeting SMS on the day, through Odoo's SMS queue, only to clients whose current SMS
         consent for greetings is given and whose number is not blacklisted. The SMS is not
@@ -193,19 +217,8 @@ class ResPartner(models.Model):
         template = self.env.ref("clientbase_crm.sms_template_client_birthday", raise_if_not_found=False)
         if not template:
             return
-        rows = self._client_rule_rows(
-            SQL(
-                """res_partner.active AND company.clientbase_birthday_greeting
-                   AND card.birthday IS NOT NULL AND res_partner.phone_sanitized IS NOT NULL
-                   AND %s = 0
-                   AND res_partner.client_birthday_sms_greeted_on IS DISTINCT FROM %s
-                   AND res_partner.id IN (%s)
-                   AND NOT EXISTS (SELECT 1 FROM phone_blacklist bl
-                                    WHERE bl.active AND bl.number = res_partner.phone_sanitized)""",
-                self._get_days_to_birthday_sql(today),
-                today,
-                self.env["clientbase.consent"]._get_given_partners_query("sms", "greetings"),
-            )
+        rows = self._client_birthday_greeting_rows(
+            today, "sms", "phone_sanitized", "phone_blacklist", "number", "client_birthday_sms_greeted_on"
         )
         Sms = self.env["sms.sms"].sudo()
         for batch in split_every(BATCH_SIZE, [row[0] for row in rows]):
@@ -226,19 +239,8 @@ class ResPartner(models.Model):
         template = self.env.ref("clientbase_crm.mail_template_client_birthday", raise_if_not_found=False)
         if not template:
             return
-        rows = self._client_rule_rows(
-            SQL(
-                """res_partner.active AND company.clientbase_birthday_greeting
-                   AND card.birthday IS NOT NULL AND res_partner.email_normalized IS NOT NULL
-                   AND %s = 0
-                   AND res_partner.client_birthday_greeted_on IS DISTINCT FROM %s
-                   AND res_partner.id IN (%s)
-                   AND NOT EXISTS (SELECT 1 FROM mail_blacklist bl
-                                    WHERE bl.active AND bl.email = res_partner.email_normalized)""",
-                self._get_days_to_birthday_sql(today),
-                today,
-                self.env["clientbase.consent"]._get_given_partners_query("email", "greetings"),
-            )
+        rows = self._client_birthday_greeting_rows(
+            today, "email", "email_normalized", "mail_blacklist", "email", "client_birthday_greeted_on"
         )
         partner_ids = [row[0] for row in rows]
         for batch in split_every(BATCH_SIZE, partner_ids):

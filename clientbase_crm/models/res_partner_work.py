@@ -154,6 +154,19 @@ class ResPartner(models.Model):
             partner.client_interaction_count = counts.get(partner, 0)
 
     # --- one manager per client ------------------------------------------------
+    @api.model
+    def _client_manager_follows(self, documents):
+        """The client's manager follows the ``documents`` (quotations, opportunities) a
+        colleague made for the client."""
+        for document in documents.sudo():
+            manager = document.partner_id.commercial_partner_id.user_id
+            if (
+                manager
+                and manager != document.user_id
+                and manager.partner_id not in document.message_partner_ids
+            ):
+                document.message_subscribe(partner_ids=manager.partner_id.ids)
+
     def _client_check_manager(self, what, warn_only=False):
         """Check that the current user may work these clients.
 

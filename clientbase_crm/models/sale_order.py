@@ -46,7 +46,9 @@ class SaleOrder(models.Model):
                 vals.setdefault("user_id", self.env.uid)
                 colleagues.append(index)
         orders = super().create(vals_list)
-        orders.browse([orders.ids[index] for index in colleagues])._clientbase_manager_follows()
+        self.env["res.partner"]._client_manager_follows(
+            orders.browse([orders.ids[index] for index in colleagues])
+        )
         confirmed = orders.filtered(lambda o: o.state == "sale")
         if confirmed:
             confirmed._refresh_client_figures()
@@ -67,13 +69,6 @@ class SaleOrder(models.Model):
             if orders:
                 orders._refresh_client_figures(old_partners)
         return res
-
-    def _clientbase_manager_follows(self):
-        """The client's manager follows the quotations a colleague made for the client."""
-        for order in self.sudo():
-            manager = order.partner_id.commercial_partner_id.user_id
-            if manager and manager != order.user_id and manager.partner_id not in order.message_partner_ids:
-                order.message_subscribe(partner_ids=manager.partner_id.ids)
 
     def _refresh_client_figures(self, extra_partners=None):
         """Update the figures and stage of these orders' clients at once
