@@ -15,7 +15,7 @@
         "mass_mailing",
         "mass_mailing_sms",
     ],
-    "external_dependencies": {"python": ["xlsxwriter", "openpyxl"]},
+    "external_dependencies": {"python": ["xlsxwriter", "openpyxl", "email_validator", "phonenumbers"]},
     "data": [
         "security/clientbase_crm_groups.xml",
         "security/ir.model.access.csv",

@@ -44,9 +44,53 @@ class TestClientImport(ClientbaseCommon):
         with self.assertRaises(UserError):
             wizard.action_import()
         self.assertEqual(self.env["res.partner"].search_count([]), count, "nothing imported")
-        self.assertFalse(self.env["res.partner"].search([("email", "=", "good.one@example.com")]))
+        self.assertFalse(self.env["res.partner"].search([("email", "=", "GOOD.one@Example.com")]))
+
+    def test_addresses_and_numbers_people_type(self):
+        """Every kind of wrong address is refused with its reason, none is "repaired"; phones in
+        every shape people type are read with the company's country, letters and short ones are
+        refused; nothing is imported while one row is wrong."""
+        self.env.company.country_id = self.env.ref("base.ru")
+        bad_emails = [
+            "info@shop",
+            "@bk.ru",
+            "sales@.com",
+            "ivan@gmail..com",
+            "petr@@yandex.ru",
+            "anna smirnova@bk.ru",
+            "oleg@mail,ru",
+        ]
+        phones = {
+            "8 (916) 123-45-67": "+79161234567",
+            "+7 916 123 45 68": "+79161234568",
+            "89161234569": "+79161234569",
+            "8-916-123-45-70": "+79161234570",
+        }
+        bad_phones = ["8 (903) 12-ab-45-6", "12345"]
+        lines = ["name,email,phone"]
+        lines += [f'Bad {i},"{email}",' for i, email in enumerate(bad_emails)]
+        lines += [f'Phone {i},,"{phone}"' for i, phone in enumerate(phones)]
+        lines += [f'Bad phone {i},,"{phone}"' for i, phone in enumerate(bad_phones)]
+        wizard = self._wizard("\n".join(lines).encode())
+        wizard.action_check()
+        report = wizard.report
+        for row, email in enumerate(bad_emails, start=2):
+            self.assertIn(f"Row {row}: “{email}” is not a valid email (", report)
+        first_bad_phone = 2 + len(bad_emails) + len(phones)
+        for row, phone in enumerate(bad_phones, start=first_bad_phone):
+            self.assertIn(f"Row {row}: “{phone}” is not a valid phone number (", report)
+        self.assertEqual(wizard.error_count, len(bad_emails) + len(bad_phones))
+        with self.assertRaises(UserError):
+            wizard.action_import()
+        # the good rows alone: stored in one international format
+        good = ["name,email,phone"] + [f'Phone {i},,"{phone}"' for i, phone in enumerate(phones)]
+        wizard = self._wizard("\n".join(good).encode())
+        wizard.action_check()
+        wizard.action_import()
+        self.assertEqual(sorted(wizard.imported_partner_ids.mapped("phone")), sorted(phones.values()))
 
     def test_clean_file_imported_normalised(self):
+        self.env.company.country_id = self.env.ref("base.ru")
         content = (
             "name,email,phone,client_birthday\nGood One,GOOD.one@Example.com ,8 (900) 111-22-33,17.05.1990\n"
         )
@@ -56,7 +100,11 @@ class TestClientImport(ClientbaseCommon):
         wizard.action_import()
         partner = wizard.imported_partner_ids
         self.assertEqual(len(partner), 1)
-        self.assertEqual((partner.email, partner.phone), ("good.one@example.com", "+79001112233"))
+        self.assertEqual(
+            (partner.email, partner.phone),
+            ("GOOD.one@Example.com", "+79001112233"),
+            "the address as typed (never rewritten), the number in the international format",
+        )
         self.assertEqual(str(partner.client_birthday), "1990-05-17")
         self.assertEqual(partner.user_id, self.user_salesman, "a user's import lands in their own clients")
 

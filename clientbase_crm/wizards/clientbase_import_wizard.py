@@ -1,7 +1,6 @@
 import base64
 import csv
 import io
-import re
 from datetime import datetime
 
 import openpyxl
@@ -9,6 +8,8 @@ import openpyxl
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import SQL, email_normalize
+
+from ..contact_data import check_email, check_phone
 
 TEMPLATE_URL = "/clientbase_crm/static/import/clientbase_clients_template.csv"
 COLUMNS = (
@@ -30,20 +31,12 @@ DATE_FORMATS = ("%Y-%m-%d", "%d.%m.%Y", "%d/%m/%Y")
 TRUE_VALUES = ("1", "true", "yes", "y", "да", "x")
 
 
-def normalize_phone(value):
-    """Digits with a leading +; Russian 8XXXXXXXXXX becomes +7XXXXXXXXXX. None if not a phone."""
-    digits = re.sub(r"\D", "", value)
-    if len(digits) == 11 and digits.startswith("8") and not value.strip().startswith("+"):
-        digits = "7" + digits[1:]
-    if not 7 <= len(digits) <= 15:
-        return None
-    return "+" + digits
-
-
 class ClientbaseImportWizard(models.TransientModel):
     """Import clients from a CSV or XLSX file: check first, then all or nothing.
 
-    The check (dry run) normalises emails and phones, parses dates, and lists
+    The check (dry run) validates emails (kept as typed) and phones (stored in the
+    international format, read with the row's country, else the company's; see
+    ``contact_data``), parses dates, and lists
     every problem with its row number; rows duplicating an existing client
     (same email or phone) are flagged and skipped. The import itself runs only
     when the check found no error, inside a savepoint: a failure leaves the
@@ -152,15 +145,26 @@ class ClientbaseImportWizard(models.TransientModel):
                 if row.get(key):
                     vals[key] = row[key]
             if row.get("email"):
-                email = email_normalize(row["email"])
+                email, reason = check_email(row["email"])
                 if not email:
-                    row_errors.append(self.env._("“%s” is not a valid email", row["email"]))
+                    row_errors.append(
+                        self.env._(
+                            "“%(value)s” is not a valid email (%(reason)s)", value=row["email"], reason=reason
+                        )
+                    )
                 vals["email"] = email
+            country_code = (row.get("country_code") or self.env.company.country_id.code or "").upper()
             for key in ("phone", "mobile"):
                 if row.get(key):
-                    phone = normalize_phone(row[key])
+                    phone, reason = check_phone(row[key], country_code)
                     if not phone:
-                        row_errors.append(self.env._("“%s” is not a valid phone number", row[key]))
+                        row_errors.append(
+                            self.env._(
+                                "“%(value)s” is not a valid phone number (%(reason)s)",
+                                value=row[key],
+                                reason=reason,
+                            )
+                        )
                     vals[key] = phone
             if row.get("country_code"):
                 vals["country_id"] = countries.get(row["country_code"].upper())
@@ -182,7 +186,9 @@ class ClientbaseImportWizard(models.TransientModel):
                 if status not in family:
                     row_errors.append(self.env._("unknown family status “%s”", row["client_family_status"]))
                 vals["client_family_status"] = status
-            keys = [vals.get(k) for k in ("email", "phone", "mobile") if vals.get(k)]
+            # duplicates are found on the normalised address (the stored one stays as typed)
+            keys = [email_normalize(vals["email"])] if vals.get("email") else []
+            keys += [vals[k] for k in ("phone", "mobile") if vals.get(k)]
             for key in keys:
                 if key in seen:
                     row_errors.append(
@@ -218,11 +224,14 @@ class ClientbaseImportWizard(models.TransientModel):
         """{normalised email or phone: client name} for the file's values already in the base."""
         emails, phones = set(), set()
         for _number, row in rows:
-            if row.get("email") and email_normalize(row["email"]):
-                emails.add(email_normalize(row["email"]))
+            email = check_email(row["email"])[0] if row.get("email") else None
+            if email and email_normalize(email):
+                emails.add(email_normalize(email))
+            country_code = (row.get("country_code") or self.env.company.country_id.code or "").upper()
             for key in ("phone", "mobile"):
-                if row.get(key) and normalize_phone(row[key]):
-                    phones.add(normalize_phone(row[key]))
+                phone = check_phone(row[key], country_code)[0] if row.get(key) else None
+                if phone:
+                    phones.add(phone)
         found = {}
         Partner = self.env["res.partner"].sudo().with_context(active_test=False)
         if emails:
