@@ -3,6 +3,8 @@ from collections import defaultdict
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
+from ..contact_data import check_email, check_phone
+
 
 class ResPartner(models.Model):
     _inherit = "res.partner"
@@ -53,6 +55,38 @@ class ResPartner(models.Model):
                 )
 
     # --- onchange / CRUD -----------------------------------------------
+    @api.onchange("email", "phone", "mobile")
+    def _onchange_client_contact_data(self):
+        """The card warns about an address or a number that is not valid (the checks of the
+        import, ``contact_data``); it changes nothing the user typed."""
+        if not self.env.user.has_group("clientbase_crm.group_clientbase_user"):
+            return None
+        problems = []
+        if self.email:
+            _address, reason = check_email(self.email)
+            if reason:
+                problems.append(
+                    self.env._(
+                        "“%(value)s” is not a valid email (%(reason)s)", value=self.email, reason=reason
+                    )
+                )
+        country = (self.country_id or self.env.company.country_id).code
+        for fname in ("phone", "mobile"):
+            value = self[fname] if fname in self._fields else False
+            if value:
+                _number, reason = check_phone(value, country)
+                if reason:
+                    problems.append(
+                        self.env._(
+                            "“%(value)s” is not a valid phone number (%(reason)s)", value=value, reason=reason
+                        )
+                    )
+        if problems:
+            return {
+                "warning": {"title": self.env._("Check the contact data"), "message": "\n".join(problems)}
+            }
+        return None
+
     @api.onchange("client_channel_id")
     def _onchange_client_channel_id(self):
         for partner in self:

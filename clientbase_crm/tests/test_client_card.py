@@ -103,3 +103,20 @@ class TestClientCard(ClientbaseCommon):
         self.assertNotIn(self.client_employee, clients)
         # colleagues (internal users' own contacts) are not clients
         self.assertNotIn(self.user_salesman.partner_id, clients)
+
+
+@tagged("post_install", "-at_install", "clientbase_card")
+class TestContactDataWarning(ClientbaseCommon):
+    def test_card_warns_about_invalid_data_and_changes_nothing(self):
+        self.env.company.country_id = self.env.ref("base.ru")
+        card = self.env["res.partner"].with_user(self.user_salesman).new({"name": "Typo"})
+        card.email = "anna smirnova@bk.ru"
+        card.phone = "8 (903) 12-ab-45-6"
+        warning = card._onchange_client_contact_data()["warning"]["message"]
+        self.assertIn("“anna smirnova@bk.ru” is not a valid email", warning)
+        self.assertIn("“8 (903) 12-ab-45-6” is not a valid phone number", warning)
+        self.assertEqual(
+            (card.email, card.phone), ("anna smirnova@bk.ru", "8 (903) 12-ab-45-6"), "nothing rewritten"
+        )
+        card.email, card.phone = "anna.smirnova@bk.ru", "8 (916) 123-45-67"
+        self.assertIsNone(card._onchange_client_contact_data())
