@@ -387,10 +387,10 @@ class ClientbaseClientFigures(models.Model):
         """The managers of the clients won back get a to-do (the client ordered again); their
         "try to win back" reminders are gone. The ORM forgets what the engine changed."""
         self.invalidate_model()
-        self.env["clientbase.client.card"].invalidate_model(["churn_date", "winback_date"])
-        self.env["res.partner"].invalidate_model()
         if not partner_ids:
             return
+        self.env["clientbase.client.card"].invalidate_model(["churn_date", "winback_date"])
+        self.env["res.partner"].invalidate_model()
         Activity = self.env["mail.activity"].sudo()
         won = self.env["res.partner"].sudo().browse(sorted(set(partner_ids))).exists()
         Activity.search(

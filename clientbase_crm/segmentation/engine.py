@@ -553,7 +553,7 @@ def refresh_rankings(env, company, log_history=True, changed=None):
         if changed is not None:
             # the few candidates, materialised (the planner cannot tell how few rows match): the
             # clients that changed, and those between an old and a new cut (an index range each)
-            moved = rankings.moved_conditions("f", _kept_cuts(cr, company), cuts)
+            moved = rankings.moved_conditions("f", old, cuts)
             if moved is None:
                 moved = [rankings.misplaced_sql("f", cuts)]
             rows = _create_temp(

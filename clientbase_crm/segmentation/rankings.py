@@ -465,8 +465,9 @@ def _walk_abc(cr, company_id, line, before, target):
     walked = 0
     if before < target:
         # forward, from the key on: each client still below the target is the line so far
-        found = _abc_neighbour(cr, company_id, line, before=True)
-        found = (found[:2], before - found[2]) if found else None
+        # the client just before the key is the line unless one after it is
+        previous = _abc_rows(cr, company_id, line, backward=True, limit=1)
+        found = (previous[0][:2], before - previous[0][2]) if previous else None
         last = line
         first = True
         while walked < MAX_WALK:
@@ -501,8 +502,8 @@ def _walk_abc(cr, company_id, line, before, target):
 ABC_KEY = SQL("(-window_revenue, partner_id)")
 
 
-def _abc_rows(cr, company_id, key, inclusive=False, backward=False):
-    """Up to WALK_BATCH clients after ``key`` in the ABC order (before it: ``backward``)."""
+def _abc_rows(cr, company_id, key, inclusive=False, backward=False, limit=WALK_BATCH):
+    """Up to ``limit`` clients after ``key`` in the ABC order (before it: ``backward``)."""
     # as row comparisons on the index's key, so that the walk starts where the key is
     if backward:
         position = SQL("%s < (%s, %s)", ABC_KEY, -key[0], key[1])
@@ -518,13 +519,7 @@ def _abc_rows(cr, company_id, key, inclusive=False, backward=False):
             company_id,
             position,
             order,
-            WALK_BATCH,
+            limit,
         )
     )
     return cr.fetchall()
-
-
-def _abc_neighbour(cr, company_id, key, before):
-    """The client just before ``key`` in the ABC order: ``(revenue, partner_id, cents)``."""
-    rows = _abc_rows(cr, company_id, key, backward=before)
-    return rows[0] if rows else None

@@ -96,10 +96,9 @@ WATCHED = {
 }
 # a figures row deleted (by hand, or with its client) is rebuilt by the next run
 DELETE_CONDITIONS = {"clientbase_client_figures": "TRUE"}
-# tables whose watched change asks for a full run (every client)
-FULL_RUN_WATCHED = {
-    "res_company": ["currency_id"],  # completed with the rules' settings by install()
-}
+# columns of res_company whose change asks for a full run (every client), with the rules'
+# settings that install() is given
+COMPANY_FULL_RUN_COLUMNS = ["currency_id"]
 
 
 def drop_trigger(cr, trigger, table):
@@ -272,7 +271,7 @@ def install(cr, full_run_columns=()):
                 f" EXECUTE FUNCTION {TRIGGER_PREFIX}_full()"
             )
         )
-    columns = [*FULL_RUN_WATCHED["res_company"], *full_run_columns]
+    columns = [*COMPANY_FULL_RUN_COLUMNS, *full_run_columns]
     trigger = f"{TRIGGER_PREFIX}_update_trg"
     drop_trigger(cr, trigger, "res_company")
     olds = ", ".join(f"OLD.{c}" for c in columns)
