@@ -522,7 +522,7 @@ class ClientbaseClientFigures(models.Model):
                 moved = SQL(
                     """
                     SELECT f.partner_id FROM clientbase_client_figures f
-                     WHERE f.company_id = %(company)s AND f.order_count > 0 AND (%(moves)s)
+                     WHERE f.company_id = %(company)s AND (%(moves)s)
                      UNION
                     %(leavers)s
                     """,

@@ -316,6 +316,19 @@ class TestSegmentIncremental(SegmentCommon):
             self.env.invalidate_all()
             self.assertEqual(client.client_warmth, "cold")
 
+    def test_a_client_without_orders_turns_cold_when_its_reaction_leaves_the_window(self):
+        """Warmth by a reaction to a mailing alone (no order): the day the reaction is older than
+        the warmth window, the incremental run makes the client cold."""
+        days = self.company.client_warmth_days
+        client = self._client("Reader")
+        self._trace(client, days - 1)
+        self._recompute(full=True)
+        self.assertEqual(client.client_warmth, "warm")
+        with freeze_time(fields.Date.today() + timedelta(days=2)):
+            self.assertEqual(self.figures._run_engine(), "incremental")
+            self.env.invalidate_all()
+            self.assertEqual(client.client_warmth, "cold")
+
     def test_an_order_leaving_the_rfm_window(self):
         days = self.company.client_rfm_days
         client = self._client("Window")
