@@ -1,5 +1,24 @@
 import { registry } from "@web/core/registry";
 
+/** The funnel boards' first steps: search the tour's clients and wait for the board to show only them. */
+function searchTourClients() {
+    return [
+        {
+            content: "Find the client",
+            trigger: ".o_searchview_input",
+            run: "edit Tour",
+        },
+        {
+            trigger: ".o_searchview_input",
+            run: "press Enter",
+        },
+        {
+            content: "Wait until the board shows only the searched clients",
+            trigger: ".o_kanban_renderer:not(:has(.o_kanban_record:not(:contains(Tour))))",
+        },
+    ];
+}
+
 // Open a client card, log a call in two clicks, see it counted on the card.
 registry.category("web_tour.tours").add("clientbase_log_call_tour", {
     steps: () => [
@@ -37,19 +56,7 @@ registry.category("web_tour.tours").add("clientbase_log_call_tour", {
 // Drag a client from one warmth column to another on the funnel board.
 registry.category("web_tour.tours").add("clientbase_warmth_drag_tour", {
     steps: () => [
-        {
-            content: "Find the client",
-            trigger: ".o_searchview_input",
-            run: "edit Tour",
-        },
-        {
-            trigger: ".o_searchview_input",
-            run: "press Enter",
-        },
-        {
-            content: "Wait until the board shows only the searched clients",
-            trigger: ".o_kanban_renderer:not(:has(.o_kanban_record:not(:contains(Tour))))",
-        },
+        ...searchTourClients(),
         {
             content: "The client is cold",
             trigger: ".o_kanban_group:has(.o_column_title:contains(Cold)) .o_kanban_record:contains(Tour Client LLC)",
@@ -80,19 +87,7 @@ registry.category("web_tour.tours").add("clientbase_warmth_drag_tour", {
 // Drop a client into another stage column, then cancel the confirmation: nothing changes.
 registry.category("web_tour.tours").add("clientbase_stage_drag_cancel_tour", {
     steps: () => [
-        {
-            content: "Find the client",
-            trigger: ".o_searchview_input",
-            run: "edit Tour",
-        },
-        {
-            trigger: ".o_searchview_input",
-            run: "press Enter",
-        },
-        {
-            content: "Wait until the board shows only the searched clients",
-            trigger: ".o_kanban_renderer:not(:has(.o_kanban_record:not(:contains(Tour))))",
-        },
+        ...searchTourClients(),
         {
             content: "The client is a potential",
             trigger:
@@ -119,19 +114,7 @@ registry.category("web_tour.tours").add("clientbase_stage_drag_cancel_tour", {
 // Drag a client to the Lost column: the board asks why, as the card's "Mark as Lost" does.
 registry.category("web_tour.tours").add("clientbase_stage_drag_lost_tour", {
     steps: () => [
-        {
-            content: "Find the client",
-            trigger: ".o_searchview_input",
-            run: "edit Tour",
-        },
-        {
-            trigger: ".o_searchview_input",
-            run: "press Enter",
-        },
-        {
-            content: "Wait until the board shows only the searched clients",
-            trigger: ".o_kanban_renderer:not(:has(.o_kanban_record:not(:contains(Tour))))",
-        },
+        ...searchTourClients(),
         {
             content: "Drag the potential to Lost",
             trigger:
