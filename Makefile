@@ -1,8 +1,9 @@
 # clientbase_crm — developer commands. Odoo 18.0 must be importable by python3 (see README).
 SHELL := /bin/bash
 SIZE ?= S
+ROWS ?= 100000
 
-.PHONY: setup test test-pytest screenshots run lint bench help
+.PHONY: setup test test-pytest screenshots run lint bench bench-import help
 
 help:
 	@echo "make setup        install PostgreSQL, Chromium and Python requirements; start PostgreSQL; check Odoo 18.0"
@@ -14,6 +15,7 @@ help:
 	@echo "make run          demo database with a realistic client base, served on http://127.0.0.1:8069"
 	@echo "make lint         pre-commit: ruff and pylint-odoo over the addon"
 	@echo "make bench        SIZE=S|M|L segmentation benchmark"
+	@echo "make bench-import ROWS=100000 client import benchmark"
 
 setup:
 	bash scripts/setup.sh
@@ -35,3 +37,6 @@ lint:
 
 bench:
 	bash scripts/bench.sh $(SIZE)
+
+bench-import:
+	bash scripts/bench_import.sh $(ROWS)

@@ -14,6 +14,10 @@ import re
 import phonenumbers
 from email_validator import EmailNotValidError, validate_email
 
+from odoo.addons.phone_validation.tools.phone_validation import phone_parse
+from odoo.exceptions import UserError
+from odoo.tools import SQL
+
 # what people type around the digits of a number
 PHONE_CHARACTERS = re.compile(r"^[\d\s()+\-./]+$")
 
@@ -30,14 +34,34 @@ def check_email(value):
 
 def check_phone(value, country_code=None):
     """``(number in E.164, None)`` for a valid number, ``(None, reason)`` otherwise.
-    ``country_code``: the client's country, else the company's (ISO, e.g. "RU")."""
+    ``country_code``: the client's country, else the company's (ISO, e.g. "RU").
+    Parsed by Odoo's ``phone_validation`` (``phonenumbers`` with Odoo's metadata patches)."""
     number = (value or "").strip()
     if not PHONE_CHARACTERS.match(number):
         return None, "only digits, spaces, brackets, dashes and a leading + belong in a phone number"
     try:
-        parsed = phonenumbers.parse(number, (country_code or "").upper() or None)
-    except phonenumbers.NumberParseException as error:
-        return None, str(error)
-    if not phonenumbers.is_valid_number(parsed):
-        return None, "not a valid number" + (f" for {country_code.upper()}" if country_code else "")
+        parsed = phone_parse(number, (country_code or "").upper() or None)
+    except UserError as error:
+        return None, str(error.args[0])
     return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164), None
+
+
+def phone_match_key(number):
+    """What two numbers share when they are the same line, whatever their format: the last
+    ten digits (``8 (916) 123-45-67`` and ``+7 916 123 45 67`` match). ``None`` for fewer
+    than six digits."""
+    digits = re.sub(r"\D", "", number or "")
+    return digits[-10:] if len(digits) >= 6 else None
+
+
+def phone_match_key_sql(column):
+    """:func:`phone_match_key` of a column, in SQL (NULL for fewer than six digits)."""
+    digits = SQL("REGEXP_REPLACE(COALESCE(%s, ''), '\\D', '', 'g')", column)
+    return SQL("CASE WHEN LENGTH(%s) >= 6 THEN RIGHT(%s, 10) END", digits, digits)
+
+
+def contact_is_invalid(email, phone, mobile, country_code):
+    """A client's stored address or numbers do not pass the checks above (verify-data queue)."""
+    if email and not check_email(email)[0]:
+        return True
+    return any(number and not check_phone(number, country_code)[0] for number in (phone, mobile))

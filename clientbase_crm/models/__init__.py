@@ -36,6 +36,7 @@ from . import mailing_mailing
 from . import mailing_trace
 from . import res_partner_funnel
 from . import res_partner_privacy
+from . import res_partner_contact_check
 from . import mail_blacklist
 from . import phone_blacklist
 from . import ir_actions_act_window

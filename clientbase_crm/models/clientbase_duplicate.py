@@ -2,6 +2,8 @@ from odoo import fields, models
 from odoo.exceptions import UserError
 from odoo.tools import SQL
 
+from ..contact_data import phone_match_key_sql
+
 DUPLICATE_KINDS = [("email", "Email"), ("phone", "Phone"), ("vat", "Tax ID")]
 
 
@@ -34,6 +36,7 @@ class ClientbaseDuplicate(models.Model):
                 for fname in ("active", "email_normalized", "phone", "vat")
             ],
         )
+        phone_key = phone_match_key_sql(SQL("phone"))
         return SQL(
             """%s
             SELECT ROW_NUMBER() OVER (ORDER BY kind, key) AS id, kind, key, partner_count, partner_ids
@@ -43,9 +46,9 @@ class ClientbaseDuplicate(models.Model):
                             SELECT id, 'email' AS kind, LOWER(TRIM(email_normalized)) AS key
                               FROM res_partner WHERE active AND email_normalized IS NOT NULL
                             UNION ALL
-                            SELECT id, 'phone', RIGHT(REGEXP_REPLACE(phone, '\\D', '', 'g'), 10)
+                            SELECT id, 'phone', %s
                               FROM res_partner
-                             WHERE active AND LENGTH(REGEXP_REPLACE(COALESCE(phone, ''), '\\D', '', 'g')) >= 6
+                             WHERE active AND %s IS NOT NULL
                             UNION ALL
                             SELECT id, 'vat', UPPER(REGEXP_REPLACE(vat, '[^[:alnum:]]', '', 'g'))
                               FROM res_partner WHERE active AND NULLIF(TRIM(vat), '') IS NOT NULL
@@ -55,6 +58,8 @@ class ClientbaseDuplicate(models.Model):
                    ) groups
             """,
             flush,
+            phone_key,
+            phone_key,
         )
 
     def _compute_partner_ids(self):

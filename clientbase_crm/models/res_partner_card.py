@@ -472,6 +472,19 @@ class ResPartner(models.Model):
         return card_vals_list
 
     def _client_card_after_create(self, card_vals_list):
-        for partner, card_vals in zip(self, card_vals_list, strict=True):
-            if card_vals:
+        """Create the new clients' cards in one batch (an import creates thousands)."""
+        pairs = [(partner, vals) for partner, vals in zip(self, card_vals_list, strict=True) if vals]
+        if not pairs:
+            return
+        Card = self.env["clientbase.client.card"]
+        partners = self.browse([partner.id for partner, _vals in pairs])
+        existing = set(Card.sudo().search([("partner_id", "in", partners.ids)]).partner_id.ids)
+        to_create = []
+        for partner, card_vals in pairs:
+            if partner.id in existing:
                 partner._client_write_card(card_vals)
+            elif any(card_vals.values()):
+                to_create.append(dict(card_vals, partner_id=partner.id))
+        if to_create:
+            Card.create(to_create)
+        partners.invalidate_recordset(list(CARD_FIELDS) + ["client_days_to_birthday", "client_card_ids"])

@@ -60,6 +60,14 @@ class ResPartner(models.Model):
         groups=USER_GROUP,
         search="_search_client_consent_phone_marketing",
     )
+    client_do_not_call = fields.Boolean(
+        string="Do Not Call",
+        compute="_compute_client_do_not_call",
+        search="_search_client_do_not_call",
+        groups=USER_GROUP,
+        help="The client withdrew the phone-marketing consent: out of the call list and of the "
+        "contact-due reminders.",
+    )
     # Filled by mailing.trace._cron_sync_mailing_responses (opens, clicks, replies, attributed orders).
     client_last_mailing_response_date = fields.Date(
         string="Responded to Offer On",
@@ -110,6 +118,38 @@ class ResPartner(models.Model):
         for partner in self:
             for fname, (channel, purpose) in CONSENT_FLAGS.items():
                 partner[fname] = (partner._origin.id, channel, purpose) in given
+
+    @api.depends_context("uid")
+    def _compute_client_do_not_call(self):
+        refused = set()
+        ids = [pid for pid in self._origin._ids if pid]
+        if ids and self.env["clientbase.consent"].has_access("read"):
+            self.env["clientbase.consent"].flush_model()
+            refused = {
+                row[0]
+                for row in self.env.execute_query(
+                    SQL("%s AND cur.partner_id IN %s", self._client_do_not_call_query(), tuple(ids))
+                )
+            }
+        for partner in self:
+            partner.client_do_not_call = partner._origin.id in refused
+
+    def _search_client_do_not_call(self, operator, value):
+        if operator not in ("=", "!=") or not isinstance(value, bool):
+            raise ValidationError(self.env._("“Do Not Call” can only be searched as true or false."))
+        query = self._client_do_not_call_query()
+        return [("id", "in" if (operator == "=") == value else "not in", SQL("(%s)", query))]
+
+    @api.model
+    def _client_do_not_call_query(self):
+        """SQL: the clients whose current phone-marketing consent is withdrawn (as the consent
+        rules show them)."""
+        return SQL(
+            "SELECT cur.partner_id FROM %s cur WHERE cur.channel = 'phone' AND cur.purpose = 'marketing'"
+            " AND cur.state = 'withdrawn'%s",
+            self.env["clientbase.consent"]._get_current_consent_query(),
+            self._client_visible_consents_sql("cur"),
+        )
 
     @api.model
     def _client_visible_consents_sql(self, alias):

@@ -9,7 +9,6 @@ from datetime import timedelta
 
 from odoo import api, fields, models
 from odoo.tools import SQL, split_every
-from odoo.tools.sql import column_exists
 
 from .clientbase_security import CARD_FIELDS
 
@@ -262,7 +261,10 @@ class ResPartner(models.Model):
         return SQL(
             """%(working)s AND res_partner.client_retry_date IS NULL AND NOT %(phone_refused)s
                AND (res_partner.customer_rank > 0 OR card.qualification = 'worth'
-                    OR res_partner.client_last_contact_date IS NOT NULL)
+                    OR res_partner.client_last_contact_date IS NOT NULL
+                    OR EXISTS (SELECT 1 FROM clientbase_client_figures bought
+                                WHERE bought.partner_id = res_partner.id AND bought.company_id = company.id
+                                  AND bought.order_count > 0))
                AND company.clientbase_contact_max_days > 0
                AND COALESCE(res_partner.client_last_contact_date, res_partner.create_date::date)
                    <= %(today)s::date - %(max_days)s""",
@@ -341,19 +343,9 @@ class ResPartner(models.Model):
 
     # --- fresh data -------------------------------------------------------------------------
     @api.model
-    def _get_client_invalid_phone_sql(self):
-        if column_exists(self.env.cr, "res_partner", "phone_sanitized"):
-            return SQL(
-                "((NULLIF(res_partner.phone, '') IS NOT NULL OR NULLIF(res_partner.mobile, '') IS NOT NULL)"
-                " AND res_partner.phone_sanitized IS NULL)"
-            )
-        return SQL(
-            "(LENGTH(REGEXP_REPLACE(COALESCE(res_partner.phone, ''), '\\D', '', 'g')) BETWEEN 1 AND 5)"
-        )
-
-    @api.model
     def _cron_client_data_freshness(self):
-        """Stale, bounced or invalid client data goes to a "verify data" queue for the manager."""
+        """Stale, bounced or invalid client data (``client_contact_invalid``) goes to a "verify data"
+        queue for the manager."""
         today = fields.Date.context_today(self)
         rows = self._client_rule_rows(
             SQL(
@@ -362,10 +354,9 @@ class ResPartner(models.Model):
                         AND COALESCE(res_partner.client_data_verified_date, res_partner.create_date::date)
                             <= %(today)s::date - company.clientbase_verify_days)
                        OR res_partner.message_bounce > 0
-                       OR %(invalid_phone)s)""",
+                       OR res_partner.client_contact_invalid)""",
                 working=WORKING_CLIENT_SQL,
                 today=today,
-                invalid_phone=self._get_client_invalid_phone_sql(),
             )
         )
         create_vals = self._client_rule_activity_vals(

@@ -137,3 +137,40 @@ class TestClientLifeCycle(SegmentCommon):
             ]
         )
         self.assertEqual(won_back.mapped("new_value"), ["active"])
+
+    def _rule_activities(self, client):
+        Partner = self.env["res.partner"]
+        for cron in ("_cron_client_contact_cadence", "_cron_client_data_freshness", "_cron_client_birthdays",
+                     "_cron_client_winback"):  # fmt: skip
+            getattr(Partner, cron)()
+        activities = self.env["mail.activity"].search(
+            [("res_model", "=", "res.partner"), ("res_id", "=", client.id)]
+        )
+        return set(activities.mapped("client_rule")) - {False}
+
+    def test_the_rules_at_each_transition(self):
+        """Worked, lost, won back: the reminders of the rules follow the client. A lost client
+        is no longer worked (no contact due, no data to verify) but keeps the birthday reminder
+        (a reason to call) and gets the win-back reminder; won back, it is worked again."""
+        self.env.flush_all()
+        self.env.cr.execute(
+            "UPDATE res_partner SET create_date = %s WHERE id = %s",
+            [fields.Datetime.now() - timedelta(days=500), self.client.id],
+        )
+        self.client.write(
+            {"email": "info@shop", "client_birthday": self.today.replace(year=1980) + timedelta(days=2)}
+        )
+        self.env.invalidate_all()
+        self.assertEqual(self._rule_activities(self.client), {"contact_due", "verify_data", "birthday"})
+
+        self._mark_lost(self.client)
+        self.assertEqual(self._rule_activities(self.client), {"birthday"})
+        self.client.client_winback_date = self.today
+        self.assertEqual(self._rule_activities(self.client), {"birthday", "winback"})
+
+        self._order(self.client, 250.0, days_ago=-1)
+        self.env.invalidate_all()
+        rules = self._rule_activities(self.client)
+        self.assertIn("won_back", rules)
+        self.assertIn("verify_data", rules, "worked again: its data is checked again")
+        self.assertNotIn("winback", rules, "no longer lost: no win-back reminder")

@@ -222,12 +222,27 @@ class TestWorkRules(ClientbaseCommon):
         self.client_person.client_qualification = "worth"
         Consent = self.env["clientbase.consent"]
         values = {"partner_id": self.client_person.id, "channel": "phone", "purpose": "marketing"}
+        self.client_person.phone = "+7 916 123-45-67"
+        call_list = [
+            "&",
+            "|",
+            ("phone", "!=", False),
+            ("mobile", "!=", False),
+            ("client_do_not_call", "=", False),
+        ]
+        salesman_partners = self.Partner.with_user(self.user_salesman)
+        self.assertIn(self.client_person, salesman_partners.search(call_list))
         Consent.create(dict(values, state="withdrawn", date=fields.Datetime.now() - timedelta(days=1)))
         self.Partner._cron_client_contact_cadence()
         self.assertFalse(self._activities("contact_due"))
+        self.assertTrue(self.client_person.with_user(self.user_salesman).client_do_not_call)
+        self.assertNotIn(self.client_person, salesman_partners.search(call_list), "out of the call list")
         Consent.create(dict(values, state="given"))
         self.Partner._cron_client_contact_cadence()
         self.assertEqual(self._activities("contact_due").res_id, self.client_person.id)
+        self.client_person.invalidate_recordset(["client_do_not_call"])
+        self.assertFalse(self.client_person.client_do_not_call)
+        self.assertIn(self.client_person, salesman_partners.search(call_list))
 
     # --- potentials ------------------------------------------------------------------------
     def test_potential_without_deal_is_paused_then_retried(self):
@@ -292,6 +307,28 @@ class TestWorkRules(ClientbaseCommon):
         self.client_person.phone = "+32 81 81 37 00"
         self.Partner._cron_client_data_freshness()
         self.assertFalse(self._activities("verify_data"))
+
+    def test_invalid_email_from_any_door_needs_verification(self):
+        """An address Odoo's lenient normaliser accepts, written as an RPC call writes it, is
+        kept as typed and sent to the verify-data queue; data from before the addon is found
+        by the batched check the install runs."""
+        self.client_person.write({"email": "anna smirnova@bk.ru"})
+        self.assertEqual(self.client_person.email, "anna smirnova@bk.ru", "never rewritten")
+        self.assertTrue(self.client_person.client_contact_invalid)
+        self.assertIn(self.client_person, self.Partner.search([("client_contact_invalid", "=", True)]))
+        self.Partner._cron_client_data_freshness()
+        self.assertEqual(self._activities("verify_data").res_id, self.client_person.id)
+        self.client_person.email = "anna.smirnova@bk.ru"
+        self.assertFalse(self.client_person.client_contact_invalid)
+        self.env.flush_all()
+        self.env.cr.execute(
+            "UPDATE res_partner SET email = 'info@shop', client_contact_invalid = NULL WHERE id = %s",
+            [self.client_company.id],
+        )
+        self.Partner.invalidate_model(["email", "client_contact_invalid"])
+        self.Partner._client_fill_contact_invalid()
+        self.assertTrue(self.client_company.client_contact_invalid)
+        self.assertFalse(self.client_person.client_contact_invalid)
 
     def test_likely_duplicates_and_merge(self):
         first = self.Partner.create(

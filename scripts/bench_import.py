@@ -1,0 +1,161 @@
+"""Import benchmark: run by scripts/bench_import.sh on a database with clientbase_crm installed.
+
+Builds a client file of ``--rows`` rows as people have them (Windows-1251, semicolons,
+Russian headers, phones in every shape, a channel, tags and a consent column, 1% duplicates of
+clients already in the base), then measures in the same run:
+- our import: the wizard's check, then its import, as a head of sales, in one transaction;
+- a bare-SQL baseline: the same rows' partners INSERTed in one statement (no check, no card,
+  no consent, no computed field: the floor);
+- a naive ORM loop: one ``create`` per row (on a sample, extrapolated).
+Every measure is rolled back: the database is left as it was. Writes bench/results-import.md.
+"""
+
+import argparse
+import base64
+import datetime
+import platform
+import time
+
+import odoo
+from odoo import SUPERUSER_ID, api
+from odoo.tools import config
+
+HEADER = "ФИО;Телефон;Мобильный;E-mail;Дата рождения;Город;Канал;Теги;Согласие на рассылку;Источник согласия"
+PHONE_SHAPES = ("8 ({a}) {b}-{c}-{d}", "+7 {a} {b} {c} {d}", "8{a}{b}{c}{d}", "+7({a}){b}{c}{d}")
+NAIVE_SAMPLE = 1000
+
+
+def build_file(env, rows):
+    """The file's bytes: ``rows`` rows, 1% of them duplicates of clients already in the base."""
+    existing = env["res.partner"].search_read([("email", "!=", False)], ["email"], limit=max(rows // 100, 1))
+    channel = env["clientbase.channel"].search([], limit=1).name or ""
+    lines = [HEADER]
+    for i in range(rows):
+        digits = f"{9_160_000_000 + i:010d}"
+        shape = PHONE_SHAPES[i % len(PHONE_SHAPES)]
+        phone = shape.format(a=digits[:3], b=digits[3:6], c=digits[6:8], d=digits[8:])
+        email = (
+            existing[i // 100]["email"]
+            if i % 100 == 99 and i // 100 < len(existing)
+            else f"client.{i}@mail.ru"
+        )
+        birthday = f"{1 + i % 28:02d}.{1 + i % 12:02d}.{1950 + i % 50}"
+        lines.append(
+            f"Клиент {i} Тестович;{phone};;{email};{birthday};Москва;{channel};опт, розница;"
+            f"{'да' if i % 3 else 'нет'};анкета"
+        )
+    return ("\r\n".join(lines) + "\r\n").encode("cp1251")
+
+
+def timed(cr, label, func, results):
+    """Run ``func`` and roll it back; keep the time."""
+    cr.rollback()
+    start = time.time()
+    value = func()
+    cr.flush()
+    elapsed = time.time() - start
+    cr.rollback()
+    results[label] = elapsed
+    print(f"{label:<44} {elapsed:9.2f} s", flush=True)
+    return value
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--db", required=True)
+    parser.add_argument("--rows", type=int, default=100_000)
+    parser.add_argument("--addons-path", required=True)
+    parser.add_argument("--out", required=True)
+    args = parser.parse_args()
+    config.parse_config(["-d", args.db, f"--addons-path={args.addons_path}", "--log-level=warn"])
+    registry = odoo.modules.registry.Registry(args.db)
+    results = {}
+    with registry.cursor() as cr:
+        env = api.Environment(cr, SUPERUSER_ID, {})
+        env.company.country_id = env.ref("base.ru")
+        cr.commit()
+        content = build_file(env, args.rows)
+        base_clients = env["res.partner"].search_count([])
+        print(f"{args.rows} rows ({len(content) / 1e6:.1f} MB) against {base_clients} partners", flush=True)
+        head = env.ref("base.user_admin")
+        counts = {}
+
+        def check():
+            wizard = (
+                env["clientbase.import.wizard"]
+                .with_user(head)
+                .create({"file": base64.b64encode(content), "file_name": "clients.csv"})
+            )
+            wizard.action_check()
+            counts.update(
+                ready=wizard.ready_count, duplicates=wizard.duplicate_count, errors=wizard.error_count
+            )
+            return wizard
+
+        def check_and_import():
+            wizard = check()
+            wizard.action_import()
+            counts["imported"] = wizard.imported_count
+
+        timed(cr, "check (dry run)", check, results)
+        timed(cr, "check and import (our import)", check_and_import, results)
+        print(f"  {counts}", flush=True)
+
+        def bare_sql():
+            cr.execute(
+                """
+                INSERT INTO res_partner (name, email, phone, city, active, type, is_company, lang, autopost_bills,
+                                         create_date, write_date, create_uid, write_uid)
+                SELECT 'Клиент ' || i || ' Тестович', 'client.' || i || '@mail.ru',
+                       '+7' || (9160000000 + i)::text, 'Москва', true, 'contact', false, 'ru_RU', 'ask',
+                       now(), now(), 1, 1
+                  FROM generate_series(0, %s - 1) i""",
+                (counts["imported"],),
+            )
+
+        timed(cr, "bare-SQL baseline (INSERT ... SELECT)", bare_sql, results)
+
+        def naive():
+            Partner = env["res.partner"]
+            for i in range(NAIVE_SAMPLE):
+                Partner.create(
+                    {
+                        "name": f"Naive {i}",
+                        "email": f"naive.{i}@mail.ru",
+                        "phone": f"+7916{i:07d}",
+                        "city": "Москва",
+                        "client_birthday": datetime.date(1980, 1, 1),
+                    }  # fmt: skip
+                )
+
+        sample = timed(cr, f"naive ORM loop ({NAIVE_SAMPLE} rows)", naive, results)
+        del sample
+        results["naive ORM loop (extrapolated)"] = results[f"naive ORM loop ({NAIVE_SAMPLE} rows)"] * (
+            counts["imported"] / NAIVE_SAMPLE
+        )
+    ours = results["check and import (our import)"]
+    lines = [
+        f"# Import benchmark: {args.rows:,} rows",
+        "",
+        f"Measured {datetime.date.today()} on {platform.node() or 'this machine'} "
+        f"({platform.python_implementation()} {platform.python_version()}), against a base of "
+        f"{base_clients:,} partners; every measure rolled back. Command: `make bench-import ROWS={args.rows}`.",
+        "",
+        f"File: Windows-1251, semicolons, Russian headers, {len(content) / 1e6:.1f} MB; "
+        f"{counts['imported']:,} rows imported, {counts['duplicates']:,} duplicates of existing clients skipped "
+        f"(linked), {counts['errors']} errors.",
+        "",
+        "| measure | seconds | our import vs it |",
+        "| --- | ---: | ---: |",
+    ]
+    for label, seconds in results.items():
+        ratio = "" if label.startswith("check") else f"{ours / seconds:.2f}x"
+        lines.append(f"| {label} | {seconds:.1f} | {ratio} |")
+    with open(args.out, "w", encoding="utf-8") as out:
+        out.write("\n".join(lines) + "\n")
+    print(f"ours / bare SQL: {ours / results['bare-SQL baseline (INSERT ... SELECT)']:.1f}x, "
+          f"ours / naive ORM loop: {ours / results['naive ORM loop (extrapolated)']:.2f}x; written {args.out}")  # fmt: skip
+
+
+if __name__ == "__main__":
+    main()
