@@ -99,6 +99,7 @@ DERIVED_FIELDS = {
     "client_consent_sms_marketing",
     "client_consent_sms_greetings",
     "client_consent_phone_marketing",
+    "client_do_not_call",
     "client_card_ids",
     "client_segment_member_ids",
     "client_last_contact_date",
@@ -122,6 +123,7 @@ PUBLIC_FIELDS = {
     "client_referral_count",
     "client_mailing_only",
     "client_data_verified_date",
+    "client_contact_invalid",  # whether the partner's own (public) email and numbers pass the checks
     "client_paused_date",
     "client_retry_date",
     "client_birthday_reminded_on",

@@ -301,3 +301,55 @@ class TestClientImportRealFile(ClientbaseCommon):
         self.assertEqual(detect_delimiter("name\tcity\n"), "\t")
         self.assertEqual(detect_encoding("Имя".encode("cp1251")), "cp1251")
         self.assertEqual(detect_encoding("\ufeffИмя".encode()), "utf-8")
+
+    def test_imported_client_is_what_create_stores(self):
+        """The import writes its rows set-based: every stored column of the client and of its
+        card holds what the ORM's ``create`` stores for the same values."""
+        wizard = self._wizard(
+            "Имя;Телефон;E-mail;Город;Дата рождения;Пол;Профессия;Юрлицо\n"
+            "Иван Иванов;8 916 111-22-33;Ivan@Mail.ru;Москва;01.02.1980;м;Архитектор;нет\n"
+            "ООО Ромашка;+7 495 222-33-44;;Москва;;;;да\n"
+        )
+        wizard.action_import()
+        imported = wizard.imported_partner_ids.sorted("id")
+        Partner = self.env["res.partner"].with_user(self.user_manager)
+        created = Partner.with_context(tracking_disable=True, mail_create_nolog=True).create(
+            [
+                {
+                    "name": "Иван Иванов",
+                    "phone": "+79161112233",
+                    "email": "Ivan@Mail.ru",
+                    "city": "Москва",
+                    "client_birthday": "1980-02-01",
+                    "client_gender": "male",
+                    "client_profession": "Архитектор",
+                    "is_company": False,
+                },
+                {"name": "ООО Ромашка", "phone": "+74952223344", "city": "Москва", "is_company": True},
+            ]  # fmt: skip
+        )
+        self.env.flush_all()
+        self.env.invalidate_all()
+        # (create then writes as the superuser behind the scenes: write_uid differs)
+        skip = {"id", "create_date", "write_date", "write_uid", "commercial_partner_id", "partner_id"}
+        for model, first, second in (
+            ("res.partner", imported.sudo(), created.sudo()),
+            (
+                "clientbase.client.card",
+                imported[:1].sudo().client_card_ids,
+                created[:1].sudo().client_card_ids,
+            ),
+        ):
+            self.assertTrue(first)
+            self.assertEqual(len(first), len(second))
+            for name, field in self.env[model]._fields.items():
+                if not field.store or not field.column_type or name in skip:
+                    continue
+                for one, other in zip(first, second, strict=True):
+                    self.assertEqual(one[name], other[name], f"{model}.{name}")
+        for partner in imported:
+            self.assertEqual(partner.commercial_partner_id, partner)
+        self.assertTrue(imported[1].is_company)
+        self.assertEqual(
+            imported[0].client_card_ids.birthday_month, created[0].client_card_ids.birthday_month
+        )
