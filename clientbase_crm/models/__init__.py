@@ -37,6 +37,8 @@ from . import mailing_trace
 from . import res_partner_funnel
 from . import res_partner_privacy
 from . import res_partner_contact_check
+from . import clientbase_report_monthly
+from . import clientbase_report_cohort
 from . import mail_blacklist
 from . import phone_blacklist
 from . import ir_actions_act_window

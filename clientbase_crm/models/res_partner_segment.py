@@ -5,6 +5,7 @@ from odoo.exceptions import UserError
 from odoo.tools import SQL
 
 from .clientbase_client_figures import ABC_CLASSES, PERSONAS, RFM_SEGMENTS, STAGES, WARMTH
+from .clientbase_report_monthly import ratio_sql
 from .clientbase_security import USER_GROUP, sees_all
 
 # field name -> (SQL of the value over figures alias "f", or None when computed in python;
@@ -101,12 +102,14 @@ class ResPartner(models.Model):
     client_average_order = fields.Float(
         string="Average Order",
         digits=(16, 2),
+        aggregator="avg",
         compute="_compute_client_figures",
         groups=USER_GROUP,
         search="_search_client_average_order",
     )
     client_days_since_last_order = fields.Integer(
         string="Days Since Last Order",
+        aggregator="avg",
         compute="_compute_client_figures",
         groups=USER_GROUP,
         search="_search_client_days_since_last_order",
@@ -126,18 +129,21 @@ class ResPartner(models.Model):
     )
     client_rfm_recency = fields.Integer(
         string="RFM Recency",
+        aggregator="avg",
         compute="_compute_client_figures",
         groups=USER_GROUP,
         search="_search_client_rfm_recency",
     )
     client_rfm_frequency = fields.Integer(
         string="RFM Frequency",
+        aggregator="avg",
         compute="_compute_client_figures",
         groups=USER_GROUP,
         search="_search_client_rfm_frequency",
     )
     client_rfm_monetary = fields.Integer(
         string="RFM Monetary",
+        aggregator="avg",
         compute="_compute_client_figures",
         groups=USER_GROUP,
         search="_search_client_rfm_monetary",
@@ -371,6 +377,13 @@ class ResPartner(models.Model):
         """Condition on the partner ``partner_alias``: a client the current user handles."""
         own = self.sudo().with_context(active_test=False)._search(self._get_client_data_own_domain())
         return SQL("%s IN (%s)", SQL.identifier(partner_alias, "commercial_partner_id"), own.subselect())
+
+    def _read_group_select(self, aggregate_spec, query):
+        """The average order of a group of clients is its revenue / its orders (``METRICS.md``:
+        never an average of the clients' averages)."""
+        if aggregate_spec.split(":")[0] == "client_average_order":
+            return ratio_sql(self, query, "client_revenue", "client_order_count", 1)
+        return super()._read_group_select(aggregate_spec, query)
 
     def _field_to_sql(self, alias, fname, query=None, flush=True):
         """Make the figures fields groupable and sortable: the figures row of the commercial

@@ -1,0 +1,247 @@
+import logging
+
+from dateutil.relativedelta import relativedelta
+
+from odoo import api, fields, models
+from odoo.tools import SQL
+
+_logger = logging.getLogger(__name__)
+
+REPORT_MONTHS = 24  # full months kept before the current one
+
+# measures that are a ratio of two sums (never a sum or an average of the rows' ratios):
+# measure -> (numerator, denominator, factor)
+RATIOS = {
+    "churn_rate": ("churned", "active_start", 100),
+    "average_check": ("revenue", "order_count", 1),
+    "purchase_frequency": ("order_count", "ordering_clients", 1),
+    "repeat_rate": ("repeat_clients", "ordering_clients", 100),
+}
+
+# The orders and their clients' activity spells: a spell starts with the first order or with
+# an order after more than the inactivity threshold without one (a win-back), and ends the day
+# after its last order is that old (the client becomes inactive). Amounts untaxed; orders of a
+# client's contacts count for the client (its commercial entity); mailing-only contacts are no
+# clients. ``%(company)s``, ``%(days)s`` (inactivity threshold) and ``%(today)s`` are bound.
+SPELLS_SQL = """
+    orders AS (
+        SELECT cp.id AS client_id, cp.user_id, so.id AS order_id, so.date_order,
+               so.date_order::date AS day, so.amount_untaxed AS amount
+          FROM sale_order so
+          JOIN res_partner p ON p.id = so.partner_id
+          JOIN res_partner cp ON cp.id = p.commercial_partner_id
+         WHERE so.state = 'sale' AND so.company_id = %(company)s
+           AND cp.client_mailing_only IS NOT TRUE AND so.date_order::date <= %(today)s
+    ),
+    numbered AS (
+        SELECT o.*, SUM(CASE WHEN o.prev_day IS NULL OR o.day - o.prev_day > %(days)s THEN 1 ELSE 0 END)
+                        OVER (PARTITION BY o.client_id ORDER BY o.day, o.order_id) AS spell
+          FROM (SELECT orders.*, LAG(day) OVER (PARTITION BY client_id ORDER BY day, order_id) AS prev_day
+                  FROM orders) o
+    ),
+    spells AS (
+        SELECT client_id, user_id, spell, MIN(day) AS start_day, MAX(day) AS last_day,
+               MAX(day) + %(days)s + 1 AS inactive_from
+          FROM numbered GROUP BY client_id, user_id, spell
+    )
+"""
+
+
+class ClientbaseReportMonthly(models.Model):
+    """Growth and churn of the client base, per month and manager (``METRICS.md``).
+
+    A small table (companies x 25 months x managers) rebuilt set-based by the nightly job
+    (``_refresh``) from the orders and the stage history, so that the report opens at once on a
+    base of millions of clients. The manager is the client's current manager.
+    """
+
+    _name = "clientbase.report.monthly"
+    _description = "Client Base Growth and Churn"
+    _order = "month desc, user_id"
+    _log_access = False
+    _rec_name = "month"
+
+    company_id = fields.Many2one("res.company", required=True, readonly=True, index=True, ondelete="cascade")
+    month = fields.Date(required=True, readonly=True, help="First day of the month.")
+    user_id = fields.Many2one("res.users", string="Manager", readonly=True, ondelete="set null")
+    active_start = fields.Integer(string="Active at Start", readonly=True)
+    new_clients = fields.Integer(
+        string="New Clients", readonly=True, help="Their first order falls in the month."
+    )
+    won_back = fields.Integer(
+        string="Won Back",
+        readonly=True,
+        help="An order in the month from a client inactive or lost just before.",
+    )
+    became_inactive = fields.Integer(string="Became Inactive", readonly=True)
+    lost = fields.Integer(string="Lost", readonly=True, help="Marked lost in the month.")
+    churned = fields.Integer(
+        string="Churned",
+        readonly=True,
+        help="Became inactive, or lost while active at the start of the month.",
+    )
+    net_growth = fields.Integer(
+        string="Net Growth", readonly=True, help="New + won back - became inactive - lost."
+    )
+    order_count = fields.Integer(string="Orders", readonly=True)
+    revenue = fields.Float(string="Revenue", digits=(16, 2), readonly=True)
+    ordering_clients = fields.Integer(string="Clients Who Ordered", readonly=True)
+    repeat_clients = fields.Integer(string="Clients with 2+ Orders", readonly=True)
+    churn_rate = fields.Float(string="Churn Rate (%)", digits=(16, 1), readonly=True, aggregator="avg")
+    average_check = fields.Float(string="Average Check", digits=(16, 2), readonly=True, aggregator="avg")
+    purchase_frequency = fields.Float(
+        string="Purchase Frequency", digits=(16, 2), readonly=True, aggregator="avg"
+    )
+    repeat_rate = fields.Float(
+        string="Repeat-Purchase Rate (%)", digits=(16, 1), readonly=True, aggregator="avg"
+    )
+
+    def _read_group_select(self, aggregate_spec, query):
+        """Ratios of a group are the ratio of its sums (``METRICS.md``)."""
+        fname = aggregate_spec.split(":")[0]
+        if fname in RATIOS:
+            return ratio_sql(self, query, *RATIOS[fname])
+        return super()._read_group_select(aggregate_spec, query)
+
+    # --- refresh ------------------------------------------------------------------------------
+    @api.model
+    def _cron_refresh(self):
+        """Rebuild the growth and cohort reports of every company (the nightly job)."""
+        for company in self.env["res.company"].search([]):
+            self._refresh(company)
+            self.env["clientbase.report.cohort"]._refresh(company)
+
+    @api.model
+    def _refresh(self, company, today=None):
+        """Rebuild the company's rows for the last ``REPORT_MONTHS`` months and the current one."""
+        today = today or fields.Date.context_today(self)
+        first_month = today.replace(day=1) - relativedelta(months=REPORT_MONTHS)
+        self.env["sale.order"].flush_model()
+        self.env["res.partner"].flush_model()
+        self.env["clientbase.segment.history"].flush_model()
+        cr = self.env.cr
+        cr.execute(SQL("DELETE FROM clientbase_report_monthly WHERE company_id = %s", company.id))
+        cr.execute(
+            SQL(
+                "WITH "
+                + SPELLS_SQL
+                + """,
+            months AS (
+                SELECT generate_series(%(first)s::date, date_trunc('month', %(today)s::date), interval '1 month')::date
+                       AS month
+            ),
+            -- active at the start of M: spells started in an earlier month, not over before M
+            buckets AS (
+                SELECT user_id, bucket, SUM(delta) AS delta FROM (
+                    SELECT user_id, date_trunc('month', start_day)::date AS bucket, 1 AS delta FROM spells
+                    UNION ALL
+                    SELECT user_id, date_trunc('month', inactive_from - 1)::date, -1 FROM spells
+                ) events GROUP BY user_id, bucket
+            ),
+            active AS (
+                SELECT b.user_id, m.month, SUM(b.delta) AS active_start
+                  FROM months m JOIN buckets b ON b.bucket < m.month
+                 GROUP BY b.user_id, m.month
+            ),
+            -- the stage history: lost, and won back from lost by an order
+            stage_rows AS (
+                SELECT h.id, h.partner_id AS client_id, cp.user_id, h.date, h.old_value, h.new_value
+                  FROM clientbase_segment_history h JOIN res_partner cp ON cp.id = h.partner_id
+                 WHERE h.company_id = %(company)s AND h.dimension = 'stage' AND h.date::date >= %(first)s
+                   AND h.date::date <= %(today)s AND cp.client_mailing_only IS NOT TRUE
+            ),
+            lost AS (
+                SELECT DISTINCT client_id, user_id, date_trunc('month', date)::date AS month
+                  FROM stage_rows WHERE new_value = 'lost' AND old_value IS DISTINCT FROM 'lost'
+            ),
+            ended AS (  -- became inactive, unless lost at that moment
+                SELECT s.client_id, s.user_id, date_trunc('month', s.inactive_from)::date AS month
+                  FROM spells s
+                 WHERE s.inactive_from >= %(first)s AND s.inactive_from <= %(today)s
+                   AND (SELECT h.new_value FROM clientbase_segment_history h
+                         WHERE h.partner_id = s.client_id AND h.company_id = %(company)s
+                           AND h.dimension = 'stage' AND h.date::date < s.inactive_from
+                         ORDER BY h.date DESC, h.id DESC LIMIT 1) IS DISTINCT FROM 'lost'
+            ),
+            won AS (
+                SELECT client_id, user_id, date_trunc('month', start_day)::date AS month
+                  FROM spells WHERE spell > 1 AND start_day >= %(first)s
+                UNION
+                SELECT r.client_id, r.user_id, date_trunc('month', r.date)::date
+                  FROM stage_rows r
+                 WHERE r.old_value = 'lost' AND r.new_value <> 'lost'
+                   AND EXISTS (SELECT 1 FROM orders o WHERE o.client_id = r.client_id AND o.date_order <= r.date
+                                 AND date_trunc('month', o.day) = date_trunc('month', r.date))
+            ),
+            events AS (
+                SELECT user_id, date_trunc('month', start_day)::date AS month, client_id, 'new' AS kind
+                  FROM spells WHERE spell = 1 AND start_day >= %(first)s
+                UNION ALL SELECT user_id, month, client_id, 'won' FROM won
+                UNION ALL SELECT user_id, month, client_id, 'inactive' FROM ended
+                UNION ALL SELECT user_id, month, client_id, 'lost' FROM lost
+                UNION ALL
+                SELECT l.user_id, l.month, l.client_id, 'lost_active' FROM lost l
+                 WHERE EXISTS (SELECT 1 FROM spells s WHERE s.client_id = l.client_id
+                                  AND s.start_day < l.month AND s.inactive_from > l.month)
+            ),
+            counted AS (
+                SELECT user_id, month,
+                       COUNT(*) FILTER (WHERE kind = 'new') AS new_clients,
+                       COUNT(*) FILTER (WHERE kind = 'won') AS won_back,
+                       COUNT(*) FILTER (WHERE kind = 'inactive') AS became_inactive,
+                       COUNT(*) FILTER (WHERE kind = 'lost') AS lost,
+                       COUNT(*) FILTER (WHERE kind = 'lost_active') AS lost_active
+                  FROM events GROUP BY user_id, month
+            ),
+            sales AS (
+                SELECT user_id, month, SUM(orders) AS order_count, SUM(amount) AS revenue,
+                       COUNT(*) AS ordering_clients, COUNT(*) FILTER (WHERE orders > 1) AS repeat_clients
+                  FROM (SELECT client_id, user_id, date_trunc('month', day)::date AS month,
+                               COUNT(*) AS orders, SUM(amount) AS amount
+                          FROM orders WHERE day >= %(first)s GROUP BY client_id, user_id, 3) per_client
+                 GROUP BY user_id, month
+            ),
+            keys AS (
+                SELECT user_id, month FROM active WHERE active_start <> 0
+                UNION SELECT user_id, month FROM counted
+                UNION SELECT user_id, month FROM sales
+            )
+            INSERT INTO clientbase_report_monthly (
+                company_id, month, user_id, active_start, new_clients, won_back, became_inactive, lost,
+                churned, net_growth, order_count, revenue, ordering_clients, repeat_clients,
+                churn_rate, average_check, purchase_frequency, repeat_rate)
+            SELECT %(company)s, k.month, k.user_id, COALESCE(a.active_start, 0),
+                   COALESCE(c.new_clients, 0), COALESCE(c.won_back, 0), COALESCE(c.became_inactive, 0),
+                   COALESCE(c.lost, 0), COALESCE(c.became_inactive, 0) + COALESCE(c.lost_active, 0),
+                   COALESCE(c.new_clients, 0) + COALESCE(c.won_back, 0) - COALESCE(c.became_inactive, 0)
+                       - COALESCE(c.lost, 0),
+                   COALESCE(s.order_count, 0), COALESCE(s.revenue, 0), COALESCE(s.ordering_clients, 0),
+                   COALESCE(s.repeat_clients, 0),
+                   100.0 * (COALESCE(c.became_inactive, 0) + COALESCE(c.lost_active, 0))
+                       / NULLIF(a.active_start, 0),
+                   s.revenue / NULLIF(s.order_count, 0),
+                   s.order_count::numeric / NULLIF(s.ordering_clients, 0),
+                   100.0 * s.repeat_clients / NULLIF(s.ordering_clients, 0)
+              FROM keys k
+              LEFT JOIN active a ON a.month = k.month AND a.user_id IS NOT DISTINCT FROM k.user_id
+              LEFT JOIN counted c ON c.month = k.month AND c.user_id IS NOT DISTINCT FROM k.user_id
+              LEFT JOIN sales s ON s.month = k.month AND s.user_id IS NOT DISTINCT FROM k.user_id
+            """,
+                company=company.id,
+                days=company.client_inactive_days or 180,
+                today=today,
+                first=first_month,
+            )
+        )
+        _logger.info("Client base report: %s monthly rows for company %s", cr.rowcount, company.id)
+        self.invalidate_model()
+
+
+def ratio_sql(model, query, numerator, denominator, factor):
+    """SQL of a group's ratio of two summed fields of ``model`` (NULL when the denominator is 0)."""
+    return SQL(
+        "(%s * SUM(%s)::numeric / NULLIF(SUM(%s), 0))::float8",
+        factor,
+        model._field_to_sql(model._table, numerator, query),
+        model._field_to_sql(model._table, denominator, query),
+    )

@@ -1,0 +1,136 @@
+from datetime import date
+
+from freezegun import freeze_time
+
+from odoo.tests import new_test_user, tagged
+
+from .segment_common import SegmentCommon
+
+TODAY = date(2026, 6, 15)
+USER_GROUPS = "base.group_user,clientbase_crm.group_clientbase_user"
+
+
+@tagged("post_install", "-at_install", "clientbase_report")
+@freeze_time("2026-06-15 10:00:00")
+class TestReports(SegmentCommon):
+    """Known answers of the growth, churn and cohort reports on a small hand-computed base
+    (inactivity threshold 90 days; the definitions of ``METRICS.md``):
+
+    - C4 orders 2025-12-20 (40) and 2026-01-05 (60): new in December, inactive from 2026-04-06;
+    - C1 orders 2026-01-10 (100), 2026-02-10 (50), then 2026-06-01 (30): new in January,
+      inactive from 2026-05-12, won back in June;
+    - C2 orders 2026-03-05 (200): new in March, inactive from 2026-06-04;
+    - C3 orders 2026-05-20 (80), marked lost on 2026-06-10: new in May, lost in June while
+      active at its start.
+    """
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.company.client_inactive_days = 90
+        cls.manager = new_test_user(cls.env, login="rep_manager", name="Report Manager", groups=USER_GROUPS)
+        cls.other = new_test_user(cls.env, login="rep_other", name="Other Manager", groups=USER_GROUPS)
+        cls.clients = {}
+        for name, orders in {
+            "C4": [(date(2025, 12, 20), 40), (date(2026, 1, 5), 60)],
+            "C1": [(date(2026, 1, 10), 100), (date(2026, 2, 10), 50), (date(2026, 6, 1), 30)],
+            "C2": [(date(2026, 3, 5), 200)],
+            "C3": [(date(2026, 5, 20), 80)],
+        }.items():
+            client = cls._client(f"Report {name}", user_id=cls.manager.id)
+            cls.clients[name] = client
+            for day, amount in orders:
+                cls._order(client, amount, days_ago=(TODAY - day).days)
+        cls.foreign = cls._client("Report Foreign", user_id=cls.other.id)
+        cls._order(cls.foreign, 500, days_ago=20)
+        cls.figures._recompute_all(full=True)
+        with freeze_time("2026-06-10 12:00:00"):
+            cls.env["clientbase.churn.wizard"].with_context(
+                active_model="res.partner", active_ids=cls.clients["C3"].ids
+            ).create(
+                {"reason_id": cls.env.ref("clientbase_crm.clientbase_churn_reason_price").id}
+            ).action_mark_lost()
+        cls.env["clientbase.report.monthly"]._cron_refresh()
+
+    def _monthly(self, user=None):
+        rows = self.env["clientbase.report.monthly"].with_user(user or self.manager).search([])
+        return {row.month: row for row in rows if row.user_id == self.manager}
+
+    def test_growth_and_churn_per_month(self):
+        rows = self._monthly()
+        fields_ = ("active_start", "new_clients", "won_back", "became_inactive", "lost", "churned", "net_growth",
+                   "order_count", "revenue")  # fmt: skip
+        expected = {
+            date(2025, 12, 1): (0, 1, 0, 0, 0, 0, 1, 1, 40),
+            date(2026, 1, 1): (1, 1, 0, 0, 0, 0, 1, 2, 160),
+            date(2026, 2, 1): (2, 0, 0, 0, 0, 0, 0, 1, 50),
+            date(2026, 3, 1): (2, 1, 0, 0, 0, 0, 1, 1, 200),
+            date(2026, 4, 1): (3, 0, 0, 1, 0, 1, -1, 0, 0),
+            date(2026, 5, 1): (2, 1, 0, 1, 0, 1, 0, 1, 80),
+            date(2026, 6, 1): (2, 0, 1, 1, 1, 2, -1, 1, 30),
+        }
+        self.assertEqual(sorted(rows), sorted(expected))
+        for month, values in expected.items():
+            self.assertEqual(tuple(rows[month][name] for name in fields_), values, month)
+        self.assertAlmostEqual(rows[date(2026, 4, 1)].churn_rate, 100 / 3, places=1)
+        self.assertEqual(rows[date(2026, 6, 1)].churn_rate, 100)
+        self.assertEqual(rows[date(2026, 1, 1)].average_check, 80)
+
+    def test_ratios_of_a_group_are_ratios_of_its_sums(self):
+        """Over the whole period, the churn rate is churned / active at start of all months,
+        and the average check revenue / orders: never an average of the months' ratios."""
+        Report = self.env["clientbase.report.monthly"].with_user(self.manager)
+        [group] = Report.read_group(
+            [("user_id", "=", self.manager.id)], ["churn_rate:avg", "average_check:avg"], []
+        )
+        self.assertAlmostEqual(group["churn_rate"], 100 * 4 / 12)  # churned 1+1+2, active 1+2+2+3+2+2
+        self.assertAlmostEqual(group["average_check"], 560 / 7)
+        # the Clients Analysis pivot: the average order of a manager's clients
+        [clients] = self.Partner.with_user(self.manager).read_group(
+            [("user_id", "=", self.manager.id)],
+            ["client_average_order:avg", "client_revenue:sum"],
+            ["user_id"],
+        )
+        self.assertAlmostEqual(clients["client_revenue"], 560)
+        self.assertAlmostEqual(clients["client_average_order"], 80)
+
+    def test_cohorts_retention_and_ltv(self):
+        rows = self.env["clientbase.report.cohort"].with_user(self.manager).search([])
+        cell = {(row.cohort, row.months_since): row for row in rows}
+        jan = date(2026, 1, 1)
+        self.assertEqual([cell[jan, k].retained for k in range(6)], [1, 1, 0, 0, 0, 1])
+        self.assertEqual([cell[jan, k].cumulative_revenue for k in range(6)], [100, 150, 150, 150, 150, 180])
+        self.assertEqual(max(k for cohort, k in cell if cohort == date(2025, 12, 1)), 6)
+        self.assertEqual(cell[date(2025, 12, 1), 1].cohort_ltv, 100)
+        Report = self.env["clientbase.report.cohort"].with_user(self.manager)
+        groups = {
+            group["months_since"]: group
+            for group in Report.read_group([], ["retention:avg", "cohort_ltv:avg"], ["months_since"])
+        }
+        self.assertEqual(groups[0]["retention"], 100)
+        self.assertEqual(groups[1]["retention"], 50, "December and January retained, March and May not")
+        self.assertAlmostEqual(groups[1]["cohort_ltv"], (100 + 150 + 200 + 80) / 4)
+
+    def test_salespeople_see_their_own_clients_only(self):
+        own = self.env["clientbase.report.monthly"].with_user(self.manager).search([])
+        self.assertTrue(own)
+        self.assertEqual(own.user_id, self.manager)
+        other = self.env["clientbase.report.monthly"].with_user(self.other).search([])
+        self.assertEqual(other.user_id, self.other)
+        self.assertEqual(sum(other.mapped("revenue")), 500)
+        cohorts = self.env["clientbase.report.cohort"].with_user(self.other).search([])
+        self.assertEqual(set(cohorts.mapped("cohort_size")), {1})
+        self.assertEqual(len(self.env["clientbase.report.cohort"].with_user(self.user_manager).search([])
+                             .mapped("user_id")), 2, "a client base manager sees every manager")  # fmt: skip
+
+    def test_refresh_is_repeatable(self):
+        Report = self.env["clientbase.report.monthly"]
+        before = Report.search_read(
+            [], ["month", "user_id", "active_start", "churned", "revenue"], order="month, user_id"
+        )
+        Report._cron_refresh()
+        after = Report.search_read(
+            [], ["month", "user_id", "active_start", "churned", "revenue"], order="month, user_id"
+        )
+        self.assertEqual([{k: v for k, v in row.items() if k != "id"} for row in before],
+                         [{k: v for k, v in row.items() if k != "id"} for row in after])  # fmt: skip
