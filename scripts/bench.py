@@ -316,6 +316,28 @@ def screens(env, user, cr, results, label):
         for name, call in calls.items():
             env.invalidate_all()
             timed(cr, f"{label}, {scope}: {name}", call, results)
+    reports = {
+        "Clients Analysis pivot (stage x revenue, orders, average order)": lambda: Partner.web_read_group(
+            [], ["client_revenue:sum", "client_order_count:sum", "client_average_order:avg"], ["client_stage"]
+        ),
+        "Growth and Churn pivot (month x measures)": lambda: (
+            env["clientbase.report.monthly"]
+            .with_user(user)
+            .web_read_group(
+                [],
+                ["new_clients:sum", "won_back:sum", "became_inactive:sum", "lost:sum", "churn_rate:avg"],
+                ["month:month"],
+            )
+        ),
+        "Cohorts pivot (cohort x months since, retention)": lambda: (
+            env["clientbase.report.cohort"]
+            .with_user(user)
+            .read_group([], ["retention:avg"], ["cohort:month", "months_since"], lazy=False)
+        ),
+    }
+    for name, call in reports.items():
+        env.invalidate_all()
+        timed(cr, f"{label}: {name}", call, results)
 
 
 def main():
@@ -389,6 +411,12 @@ def main():
             timed(cr, "next day, nothing else changed", run("incremental"), results)
             timed(cr, "user-defined segments refresh", figures._refresh_user_segments, results)
             timed(cr, "bare-SQL baseline (aggregate + write)", lambda: baseline(cr), results)
+            timed(
+                cr,
+                "reports refresh (growth, churn, cohorts)",
+                env["clientbase.report.monthly"]._cron_refresh,
+                results,
+            )
         cr.execute("SELECT COUNT(*) FROM clientbase_client_figures")
         rows = cr.fetchone()[0]
         naive = None

@@ -85,18 +85,17 @@ class ClientbaseReportCohort(models.Model):
             INSERT INTO clientbase_report_cohort (
                 company_id, cohort, months_since, user_id, cohort_size, retained, revenue,
                 cumulative_revenue, retention, cohort_ltv, revenue_per_client)
-            SELECT %(company)s, g.cohort, g.months_since, g.user_id, g.cohort_size,
-                   COALESCE(a.retained, 0), COALESCE(a.revenue, 0), cumulated,
-                   100.0 * COALESCE(a.retained, 0) / g.cohort_size, cumulated / g.cohort_size,
-                   COALESCE(a.revenue, 0) / g.cohort_size
-              FROM grid g
-              LEFT JOIN activity a ON a.cohort = g.cohort AND a.months_since = g.months_since
-                                  AND a.user_id IS NOT DISTINCT FROM g.user_id
-              CROSS JOIN LATERAL (
-                  SELECT COALESCE(SUM(a2.revenue), 0) AS cumulated FROM activity a2
-                   WHERE a2.cohort = g.cohort AND a2.user_id IS NOT DISTINCT FROM g.user_id
-                     AND a2.months_since <= g.months_since
-              ) cum
+            SELECT %(company)s, cohort, months_since, user_id, cohort_size, retained, revenue, cumulated,
+                   100.0 * retained / cohort_size, cumulated / cohort_size, revenue / cohort_size
+              FROM (
+                SELECT g.cohort, g.months_since, g.user_id, g.cohort_size,
+                       COALESCE(a.retained, 0) AS retained, COALESCE(a.revenue, 0) AS revenue,
+                       SUM(COALESCE(a.revenue, 0)) OVER (PARTITION BY g.user_id, g.cohort ORDER BY g.months_since)
+                           AS cumulated
+                  FROM grid g
+                  LEFT JOIN activity a ON a.cohort = g.cohort AND a.months_since = g.months_since
+                                      AND a.user_id IS NOT DISTINCT FROM g.user_id
+              ) cells
             """,
                 company=company.id,
                 days=company.client_inactive_days or 180,

@@ -75,6 +75,8 @@ class ClientbaseReportMonthly(models.Model):
     )
     became_inactive = fields.Integer(string="Became Inactive", readonly=True)
     lost = fields.Integer(string="Lost", readonly=True, help="Marked lost in the month.")
+    became_vip = fields.Integer(string="Became VIP", readonly=True)
+    dropped_vip = fields.Integer(string="Dropped Out of VIP", readonly=True)
     churned = fields.Integer(
         string="Churned",
         readonly=True,
@@ -108,8 +110,35 @@ class ClientbaseReportMonthly(models.Model):
     def _cron_refresh(self):
         """Rebuild the growth and cohort reports of every company (the nightly job)."""
         for company in self.env["res.company"].search([]):
+            slipped = self.env["clientbase.segment.snapshot"]._take(company)
+            self._notify_vip_slipped(slipped)
             self._refresh(company)
             self.env["clientbase.report.cohort"]._refresh(company)
+
+    @api.model
+    def _notify_vip_slipped(self, partner_ids):
+        """The manager of a VIP client who slipped (VIP no more, or inactive) gets one to-do."""
+        Partner = self.env["res.partner"].sudo()
+        slipped = Partner.browse(partner_ids).exists().filtered("user_id")
+        existing = (
+            self.env["mail.activity"]
+            .sudo()
+            .search([("res_model", "=", "res.partner"), ("client_rule", "=", "vip_slipped")])
+        )
+        todo = self.env.ref("mail.mail_activity_data_todo")
+        Partner._client_sync_rule_activities(
+            "vip_slipped",
+            existing.mapped("res_id") + slipped.ids,
+            {
+                client.id: {
+                    "activity_type_id": todo.id,
+                    "summary": self.env._("A VIP client slipped: no longer VIP, or inactive"),
+                    "user_id": client.user_id.id,
+                    "date_deadline": fields.Date.context_today(self),
+                }
+                for client in slipped
+            },
+        )
 
     @api.model
     def _refresh(self, company, today=None):
@@ -173,8 +202,20 @@ class ClientbaseReportMonthly(models.Model):
                    AND EXISTS (SELECT 1 FROM orders o WHERE o.client_id = r.client_id AND o.date_order <= r.date
                                  AND date_trunc('month', o.day) = date_trunc('month', r.date))
             ),
+            vip_rows AS (
+                SELECT s.partner_id AS client_id, cp.user_id, s.month_from AS month, s.is_vip,
+                       LAG(s.is_vip) OVER (PARTITION BY s.partner_id ORDER BY s.month_from) AS was_vip
+                  FROM clientbase_segment_snapshot s JOIN res_partner cp ON cp.id = s.partner_id
+                 WHERE s.company_id = %(company)s
+            ),
             events AS (
-                SELECT user_id, date_trunc('month', start_day)::date AS month, client_id, 'new' AS kind
+                SELECT user_id, month, client_id, 'vip_in' AS kind FROM vip_rows
+                 WHERE month >= %(first)s AND is_vip AND NOT was_vip
+                UNION ALL
+                SELECT user_id, month, client_id, 'vip_out' FROM vip_rows
+                 WHERE month >= %(first)s AND NOT is_vip AND was_vip
+                UNION ALL
+                SELECT user_id, date_trunc('month', start_day)::date, client_id, 'new'
                   FROM spells WHERE spell = 1 AND start_day >= %(first)s
                 UNION ALL SELECT user_id, month, client_id, 'won' FROM won
                 UNION ALL SELECT user_id, month, client_id, 'inactive' FROM ended
@@ -190,7 +231,9 @@ class ClientbaseReportMonthly(models.Model):
                        COUNT(*) FILTER (WHERE kind = 'won') AS won_back,
                        COUNT(*) FILTER (WHERE kind = 'inactive') AS became_inactive,
                        COUNT(*) FILTER (WHERE kind = 'lost') AS lost,
-                       COUNT(*) FILTER (WHERE kind = 'lost_active') AS lost_active
+                       COUNT(*) FILTER (WHERE kind = 'lost_active') AS lost_active,
+                       COUNT(*) FILTER (WHERE kind = 'vip_in') AS became_vip,
+                       COUNT(*) FILTER (WHERE kind = 'vip_out') AS dropped_vip
                   FROM events GROUP BY user_id, month
             ),
             sales AS (
@@ -208,11 +251,12 @@ class ClientbaseReportMonthly(models.Model):
             )
             INSERT INTO clientbase_report_monthly (
                 company_id, month, user_id, active_start, new_clients, won_back, became_inactive, lost,
-                churned, net_growth, order_count, revenue, ordering_clients, repeat_clients,
+                became_vip, dropped_vip, churned, net_growth, order_count, revenue, ordering_clients, repeat_clients,
                 churn_rate, average_check, purchase_frequency, repeat_rate)
             SELECT %(company)s, k.month, k.user_id, COALESCE(a.active_start, 0),
                    COALESCE(c.new_clients, 0), COALESCE(c.won_back, 0), COALESCE(c.became_inactive, 0),
-                   COALESCE(c.lost, 0), COALESCE(c.became_inactive, 0) + COALESCE(c.lost_active, 0),
+                   COALESCE(c.lost, 0), COALESCE(c.became_vip, 0), COALESCE(c.dropped_vip, 0),
+                   COALESCE(c.became_inactive, 0) + COALESCE(c.lost_active, 0),
                    COALESCE(c.new_clients, 0) + COALESCE(c.won_back, 0) - COALESCE(c.became_inactive, 0)
                        - COALESCE(c.lost, 0),
                    COALESCE(s.order_count, 0), COALESCE(s.revenue, 0), COALESCE(s.ordering_clients, 0),

@@ -8,6 +8,7 @@ CLIENT_RULES = [
     ("verify_data", "Verify Data"),
     ("winback", "Win Back"),
     ("won_back", "Won Back"),
+    ("vip_slipped", "VIP Slipped"),
 ]
 
 

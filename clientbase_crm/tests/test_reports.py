@@ -134,3 +134,81 @@ class TestReports(SegmentCommon):
         )
         self.assertEqual([{k: v for k, v in row.items() if k != "id"} for row in before],
                          [{k: v for k, v in row.items() if k != "id"} for row in after])  # fmt: skip
+
+
+@tagged("post_install", "-at_install", "clientbase_report")
+class TestMovement(SegmentCommon):
+    """Monthly snapshots stored as changes, the from -> to matrix of two months, the VIP
+    movements of the month and the manager's to-do when a VIP client slips."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.manager = new_test_user(cls.env, login="mov_manager", name="Movement Manager", groups=USER_GROUPS)
+        cls.other = new_test_user(
+            cls.env, login="mov_other", name="Other Movement Manager", groups=USER_GROUPS
+        )
+        cls.Snapshot = cls.env["clientbase.segment.snapshot"]
+
+    def _vip(self, client, value):
+        self.env.flush_all()
+        self.env.cr.execute(
+            "UPDATE clientbase_client_figures SET vip_manual = %s WHERE partner_id = %s", [value, client.id]
+        )
+        self.env.invalidate_all()
+
+    def _matrix(self, user, month_a, month_b):
+        wizard = (
+            self.env["clientbase.movement.wizard"]
+            .with_user(user)
+            .create({"dimension": "is_vip", "month_a": month_a, "month_b": month_b})
+        )
+        action = wizard.action_show()
+        lines = self.env["clientbase.movement.line"].with_user(user).search(action["domain"])
+        return {(line.from_value, line.to_value): line.client_count for line in lines}
+
+    def test_snapshots_matrix_and_vip_moves(self):
+        with freeze_time("2026-04-15 10:00:00"):
+            a, b, c = (self._client(f"Mov {name}", user_id=self.manager.id) for name in "ABC")
+            foreign = self._client("Mov Foreign", user_id=self.other.id)
+            for client in (a, b, c, foreign):
+                self._order(client, 100, days_ago=10)
+            self.figures._recompute_all(full=True)
+            self._vip(a, "yes")
+            self._vip(b, "no")
+            self._vip(c, "no")
+            self.env["clientbase.report.monthly"]._cron_refresh()
+            april_rows = self.Snapshot.search_count([])
+            self.env["clientbase.report.monthly"]._cron_refresh()
+            self.assertEqual(self.Snapshot.search_count([]), april_rows, "nothing changed: nothing written")
+        with freeze_time("2026-05-20 10:00:00"):
+            d = self._client("Mov D", user_id=self.manager.id)
+            self._order(d, 100, days_ago=1)
+            self.figures._run_engine()
+            self._vip(a, "no")
+            self._vip(b, "yes")
+            self._vip(d, "no")
+            self.env["clientbase.report.monthly"]._cron_refresh()
+            matrix = self._matrix(self.manager, date(2026, 4, 1), date(2026, 5, 1))
+            self.assertEqual(
+                matrix,
+                {("VIP", "Not VIP"): 1, ("Not VIP", "VIP"): 1, ("Not VIP", "Not VIP"): 1, ("None (not a client)", "Not VIP"): 1},
+                "A dropped out, B became VIP, C stayed, D is new; the other manager's client is not shown",
+            )  # fmt: skip
+            self.assertEqual(sum(self._matrix(self.other, date(2026, 4, 1), date(2026, 5, 1)).values()), 1)
+            report = self.env["clientbase.report.monthly"].with_user(self.manager)
+            may = report.search([("month", "=", date(2026, 5, 1)), ("user_id", "=", self.manager.id)])
+            self.assertEqual((may.became_vip, may.dropped_vip), (1, 1))
+            slipped = self.env["mail.activity"].search(
+                [("res_model", "=", "res.partner"), ("client_rule", "=", "vip_slipped")]
+            )
+            self.assertEqual((slipped.res_id, slipped.user_id), (a.id, self.manager))
+            # a change undone within the month: the month's row takes the last values
+            self._vip(b, "no")
+            self.env["clientbase.report.monthly"]._cron_refresh()
+            matrix = self._matrix(self.manager, date(2026, 4, 1), date(2026, 5, 1))
+            self.assertEqual(matrix[("Not VIP", "Not VIP")], 2)
+            # B was VIP in May's snapshot and is no more: it slipped too; one to-do per client
+            self.env["clientbase.report.monthly"]._cron_refresh()
+            slipped = self.env["mail.activity"].search([("client_rule", "=", "vip_slipped")])
+            self.assertEqual(sorted(slipped.mapped("res_id")), sorted([a.id, b.id]))

@@ -6,3 +6,4 @@ from . import clientbase_import_column
 from . import clientbase_import_issue
 from . import clientbase_import_wizard
 from . import clientbase_forget_wizard
+from . import clientbase_movement_wizard
