@@ -85,6 +85,23 @@ class ClientbaseReportMonthly(models.Model):
     net_growth = fields.Integer(
         string="Net Growth", readonly=True, help="New + won back - became inactive - lost."
     )
+    contacts_logged = fields.Integer(
+        string="Contacts Logged", readonly=True, help="Interactions with the clients."
+    )
+    mailing_responses = fields.Integer(
+        string="Mailing Responses", readonly=True, help="Clients who opened, clicked or replied to a mailing."
+    )
+    clients_owned = fields.Integer(
+        string="Clients Owned", readonly=True, help="At the last refresh (current month only)."
+    )
+    past_cadence = fields.Integer(
+        string="Past Contact Cadence", readonly=True, help="Clients with a contact due (current month only)."
+    )
+    overdue_reminders = fields.Integer(
+        string="Overdue Reminders",
+        readonly=True,
+        help="Reminders of the rules past their date (current month only).",
+    )
     order_count = fields.Integer(string="Orders", readonly=True)
     revenue = fields.Float(string="Revenue", digits=(16, 2), readonly=True)
     ordering_clients = fields.Integer(string="Clients Who Ordered", readonly=True)
@@ -244,14 +261,51 @@ class ClientbaseReportMonthly(models.Model):
                           FROM orders WHERE day >= %(first)s GROUP BY client_id, user_id, 3) per_client
                  GROUP BY user_id, month
             ),
+            contacts AS (
+                SELECT cp.user_id, date_trunc('month', i.date)::date AS month, COUNT(*) AS contacts_logged
+                  FROM clientbase_interaction i JOIN res_partner cp ON cp.id = i.client_id
+                 WHERE i.company_id = %(company)s AND i.date::date >= %(first)s AND i.date::date <= %(today)s
+                 GROUP BY 1, 2
+            ),
+            responses AS (
+                SELECT cp.user_id, date_trunc('month', r.day)::date AS month,
+                       COUNT(DISTINCT cp.id) AS mailing_responses
+                  FROM (SELECT t.res_id,
+                               LEAST(t.open_datetime, t.reply_datetime, t.links_click_datetime)::date AS day
+                          FROM mailing_trace t WHERE t.model = 'res.partner') r
+                  JOIN res_partner p ON p.id = r.res_id
+                  JOIN res_partner cp ON cp.id = p.commercial_partner_id
+                 WHERE r.day >= %(first)s AND r.day <= %(today)s AND cp.client_mailing_only IS NOT TRUE
+                 GROUP BY 1, 2
+            ),
+            now_figures AS (  -- the state at this refresh, on the current month's rows
+                SELECT user_id, date_trunc('month', %(today)s::date)::date AS month,
+                       SUM(owned) AS clients_owned, SUM(due) AS past_cadence, SUM(overdue) AS overdue_reminders
+                  FROM (
+                    SELECT cp.user_id, 1 AS owned, 0 AS due, 0 AS overdue
+                      FROM clientbase_client_figures f JOIN res_partner cp ON cp.id = f.partner_id
+                     WHERE f.company_id = %(company)s AND cp.active AND cp.client_mailing_only IS NOT TRUE
+                    UNION ALL
+                    SELECT a.user_id, 0, CASE WHEN a.client_rule = 'contact_due' THEN 1 ELSE 0 END,
+                           CASE WHEN a.date_deadline < %(today)s THEN 1 ELSE 0 END
+                      FROM mail_activity a JOIN res_partner cp ON cp.id = a.res_id
+                     WHERE a.res_model = 'res.partner' AND a.client_rule IS NOT NULL AND a.active
+                       AND COALESCE(cp.company_id, %(company)s) = %(company)s
+                  ) state
+                 GROUP BY user_id
+            ),
             keys AS (
                 SELECT user_id, month FROM active WHERE active_start <> 0
                 UNION SELECT user_id, month FROM counted
                 UNION SELECT user_id, month FROM sales
+                UNION SELECT user_id, month FROM contacts
+                UNION SELECT user_id, month FROM responses
+                UNION SELECT user_id, month FROM now_figures
             )
             INSERT INTO clientbase_report_monthly (
                 company_id, month, user_id, active_start, new_clients, won_back, became_inactive, lost,
-                became_vip, dropped_vip, churned, net_growth, order_count, revenue, ordering_clients, repeat_clients,
+                became_vip, dropped_vip, churned, net_growth, contacts_logged, mailing_responses, clients_owned,
+                past_cadence, overdue_reminders, order_count, revenue, ordering_clients, repeat_clients,
                 churn_rate, average_check, purchase_frequency, repeat_rate)
             SELECT %(company)s, k.month, k.user_id, COALESCE(a.active_start, 0),
                    COALESCE(c.new_clients, 0), COALESCE(c.won_back, 0), COALESCE(c.became_inactive, 0),
@@ -259,6 +313,8 @@ class ClientbaseReportMonthly(models.Model):
                    COALESCE(c.became_inactive, 0) + COALESCE(c.lost_active, 0),
                    COALESCE(c.new_clients, 0) + COALESCE(c.won_back, 0) - COALESCE(c.became_inactive, 0)
                        - COALESCE(c.lost, 0),
+                   COALESCE(ct.contacts_logged, 0), COALESCE(r.mailing_responses, 0), COALESCE(n.clients_owned, 0),
+                   COALESCE(n.past_cadence, 0), COALESCE(n.overdue_reminders, 0),
                    COALESCE(s.order_count, 0), COALESCE(s.revenue, 0), COALESCE(s.ordering_clients, 0),
                    COALESCE(s.repeat_clients, 0),
                    100.0 * (COALESCE(c.became_inactive, 0) + COALESCE(c.lost_active, 0))
@@ -270,6 +326,9 @@ class ClientbaseReportMonthly(models.Model):
               LEFT JOIN active a ON a.month = k.month AND a.user_id IS NOT DISTINCT FROM k.user_id
               LEFT JOIN counted c ON c.month = k.month AND c.user_id IS NOT DISTINCT FROM k.user_id
               LEFT JOIN sales s ON s.month = k.month AND s.user_id IS NOT DISTINCT FROM k.user_id
+              LEFT JOIN contacts ct ON ct.month = k.month AND ct.user_id IS NOT DISTINCT FROM k.user_id
+              LEFT JOIN responses r ON r.month = k.month AND r.user_id IS NOT DISTINCT FROM k.user_id
+              LEFT JOIN now_figures n ON n.month = k.month AND n.user_id IS NOT DISTINCT FROM k.user_id
             """,
                 company=company.id,
                 days=company.client_inactive_days or 180,

@@ -1,4 +1,4 @@
-from datetime import date
+from datetime import date, datetime
 
 from freezegun import freeze_time
 
@@ -50,6 +50,22 @@ class TestReports(SegmentCommon):
             ).create(
                 {"reason_id": cls.env.ref("clientbase_crm.clientbase_churn_reason_price").id}
             ).action_mark_lost()
+        # the manager's work: a call logged in June, a contact due today, a call-back overdue
+        cls.env["clientbase.interaction"].create(
+            {"client_id": cls.clients["C1"].id, "user_id": cls.manager.id, "date": datetime(2026, 6, 2, 9)}
+        )
+        model_id = cls.env["ir.model"]._get_id("res.partner")
+        for client, rule, deadline in (("C4", "contact_due", TODAY), ("C2", "call_back", date(2026, 6, 14))):
+            cls.env["mail.activity"].create(
+                {
+                    "res_model_id": model_id,
+                    "res_id": cls.clients[client].id,
+                    "user_id": cls.manager.id,
+                    "client_rule": rule,
+                    "date_deadline": deadline,
+                    "summary": rule,
+                }  # fmt: skip
+            )
         cls.env["clientbase.report.monthly"]._cron_refresh()
 
     def _monthly(self, user=None):
@@ -75,6 +91,12 @@ class TestReports(SegmentCommon):
         self.assertAlmostEqual(rows[date(2026, 4, 1)].churn_rate, 100 / 3, places=1)
         self.assertEqual(rows[date(2026, 6, 1)].churn_rate, 100)
         self.assertEqual(rows[date(2026, 1, 1)].average_check, 80)
+        june = rows[date(2026, 6, 1)]
+        self.assertEqual(
+            (june.contacts_logged, june.clients_owned, june.past_cadence, june.overdue_reminders),
+            (1, 4, 1, 1),
+        )
+        self.assertEqual(rows[date(2026, 5, 1)].clients_owned, 0, "owned: at the last refresh only")
 
     def test_ratios_of_a_group_are_ratios_of_its_sums(self):
         """Over the whole period, the churn rate is churned / active at start of all months,
