@@ -40,6 +40,8 @@ from . import res_partner_contact_check
 from . import clientbase_report_monthly
 from . import clientbase_report_cohort
 from . import clientbase_segment_snapshot
+from . import clientbase_channel_cost
+from . import clientbase_report_channel
 from . import mail_blacklist
 from . import phone_blacklist
 from . import ir_actions_act_window

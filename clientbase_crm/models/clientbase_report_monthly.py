@@ -131,6 +131,7 @@ class ClientbaseReportMonthly(models.Model):
             self._notify_vip_slipped(slipped)
             self._refresh(company)
             self.env["clientbase.report.cohort"]._refresh(company)
+            self.env["clientbase.report.channel"]._refresh(company)
 
     @api.model
     def _notify_vip_slipped(self, partner_ids):

@@ -234,3 +234,82 @@ class TestMovement(SegmentCommon):
             self.env["clientbase.report.monthly"]._cron_refresh()
             slipped = self.env["mail.activity"].search([("client_rule", "=", "vip_slipped")])
             self.assertEqual(sorted(slipped.mapped("res_id")), sorted([a.id, b.id]))
+
+
+@tagged("post_install", "-at_install", "clientbase_report")
+@freeze_time("2026-06-15 10:00:00")
+class TestChannelReport(SegmentCommon):
+    """Known answers of the channel report: the channel filled from the first lead or order,
+    leads, conversion, cost per client, LTV and ROI per channel and month."""
+
+    def test_channels_per_month(self):
+        manager = new_test_user(self.env, login="ch_manager", groups=USER_GROUPS)
+        utm = self.env["utm.source"]
+        fair, ads = utm.create({"name": "Fair"}), utm.create({"name": "Ads network"})
+        cpc, banner = (
+            self.env["utm.medium"].create({"name": "CPC"}),
+            self.env["utm.medium"].create({"name": "Banner"}),
+        )
+        Channel = self.env["clientbase.channel"]
+        exhibition = Channel.create({"name": "Exhibition 2026", "source_id": fair.id})
+        paid = Channel.create({"name": "Paid ads", "source_id": ads.id, "medium_id": cpc.id})
+        k1 = self._client("Channel K1", user_id=manager.id)
+        k2 = self._client("Channel K2", user_id=manager.id)
+        k3 = self._client("Channel K3", user_id=manager.id, client_channel_id=paid.id)
+        Lead = self.env["crm.lead"]
+        leads = Lead.create(
+            [{"name": f"Fair lead {i}", "source_id": fair.id, "user_id": manager.id} for i in range(2)]
+            + [{"name": "K1 at the fair", "source_id": fair.id, "partner_id": k1.id, "user_id": manager.id},
+               {"name": "K3 at the fair", "source_id": fair.id, "partner_id": k3.id, "user_id": manager.id},
+               {"name": "Ads lead", "source_id": ads.id, "medium_id": cpc.id, "user_id": manager.id},
+               {"name": "Banner lead", "source_id": ads.id, "medium_id": banner.id, "user_id": manager.id}]
+        )  # fmt: skip
+        self.env.flush_all()
+        self.env.cr.execute(
+            "UPDATE crm_lead SET create_date = '2026-05-10 09:00' WHERE id = ANY(%s)", [leads.ids]
+        )
+        self._order(k1, 100, days_ago=(TODAY - date(2026, 5, 12)).days)
+        self._order(k1, 50, days_ago=(TODAY - date(2026, 6, 1)).days)
+        self._order(k2, 80, days_ago=(TODAY - date(2026, 5, 20)).days).write(
+            {"source_id": ads.id, "medium_id": cpc.id}
+        )
+        self._order(k3, 200, days_ago=(TODAY - date(2026, 6, 3)).days)
+        Cost = self.env["clientbase.channel.cost"]
+        Cost.create([
+            {"channel_id": exhibition.id, "month": "2026-05-17", "amount": 300},
+            {"channel_id": paid.id, "month": "2026-05-01", "amount": 100},
+            {"channel_id": paid.id, "month": "2026-06-01", "amount": 50},
+        ])  # fmt: skip
+        self.env["clientbase.report.channel"]._refresh(self.env.company)
+        self.assertEqual(
+            (k1.client_channel_id, k1.client_source_id), (exhibition, fair), "from the first lead"
+        )
+        self.assertEqual(k2.client_channel_id, paid, "from the first order (source and medium)")
+        self.assertEqual(k3.client_channel_id, paid, "set by hand: kept")
+        Report = self.env["clientbase.report.channel"].with_user(self.user_manager)
+        cells = {
+            (group["channel_id"][0], group["month:month"]): group
+            for group in Report.read_group(
+                [],
+                ["leads:sum", "new_clients:sum", "revenue:sum", "cost:sum", "conversion:avg", "cac:avg", "ltv:avg",
+                 "roi:avg"],
+                ["channel_id", "month:month"], lazy=False,
+            )
+        }  # fmt: skip
+        may_fair = cells[exhibition.id, "May 2026"]
+        self.assertEqual(
+            (may_fair["leads"], may_fair["new_clients"], may_fair["revenue"], may_fair["cost"]),
+            (4, 1, 100, 300),
+        )
+        self.assertAlmostEqual(may_fair["conversion"], 25)
+        self.assertAlmostEqual(may_fair["cac"], 300)
+        self.assertAlmostEqual(may_fair["ltv"], 150)
+        self.assertAlmostEqual(may_fair["roi"], -50)
+        may_paid = cells[paid.id, "May 2026"]
+        self.assertEqual((may_paid["leads"], may_paid["new_clients"], may_paid["revenue"]), (1, 1, 80))
+        self.assertAlmostEqual(may_paid["roi"], -20)
+        june_paid = cells[paid.id, "June 2026"]
+        self.assertEqual((june_paid["new_clients"], june_paid["cost"]), (1, 50))
+        self.assertAlmostEqual(june_paid["cac"], 50)
+        self.assertAlmostEqual(june_paid["roi"], 300)
+        self.assertEqual(cells[exhibition.id, "June 2026"]["revenue"], 50)
