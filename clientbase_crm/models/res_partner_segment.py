@@ -1,4 +1,5 @@
 import re
+from datetime import timedelta
 
 from odoo import Command, api, fields, models
 from odoo.exceptions import UserError
@@ -27,6 +28,13 @@ FIGURE_FIELDS = {
     "client_warmth": ("f.current_warmth", [None, "cold"]),
     "client_persona": ("f.persona", [None]),
     "client_persona_suggested": ("f.persona_suggested", [None]),
+    "client_purchase_interval": ("f.purchase_interval", [None]),
+    "client_next_purchase_date": ("f.next_purchase_date", [None]),
+    "client_purchase_overdue": (
+        "(f.next_purchase_date + f.purchase_interval / 2 < %(today)s::date)",
+        [False],
+    ),
+    "client_expected_revenue": ("f.expected_revenue", [0]),
 }
 # fields whose value without figures depends on the partner itself (mailing-only partners have none)
 PARTNER_DEFAULT_FIELDS = ("client_stage", "client_warmth")
@@ -147,6 +155,38 @@ class ResPartner(models.Model):
         compute="_compute_client_figures",
         groups=USER_GROUP,
         search="_search_client_rfm_monetary",
+    )
+    client_purchase_interval = fields.Integer(
+        string="Purchase Rhythm (days)",
+        compute="_compute_client_figures",
+        groups=USER_GROUP,
+        aggregator="avg",
+        search="_search_client_purchase_interval",
+        help="The median of the days between the client's consecutive orders (3 orders or more), "
+        "else that of its RFM segment's clients.",
+    )
+    client_next_purchase_date = fields.Date(
+        string="Next Purchase Expected",
+        compute="_compute_client_figures",
+        groups=USER_GROUP,
+        search="_search_client_next_purchase_date",
+        help="The last order plus the purchase rhythm.",
+    )
+    client_purchase_overdue = fields.Boolean(
+        string="Overdue for the Next Purchase",
+        compute="_compute_client_figures",
+        groups=USER_GROUP,
+        search="_search_client_purchase_overdue",
+        help="Today is later than the expected next purchase plus half the rhythm.",
+    )
+    client_expected_revenue = fields.Float(
+        string="Expected Revenue (12 months)",
+        digits=(16, 2),
+        compute="_compute_client_figures",
+        groups=USER_GROUP,
+        search="_search_client_expected_revenue",
+        help="365 / rhythm orders at the client's average order; nothing for a lost client or one whose "
+        "last order is older than twice its rhythm.",
     )
     client_rfm_segment = fields.Selection(
         RFM_SEGMENTS,
@@ -287,6 +327,14 @@ class ResPartner(models.Model):
                 ("client_warmth", row.current_warmth or default_warmth),
                 ("client_persona", row.persona),
                 ("client_persona_suggested", row.persona_suggested),
+                ("client_purchase_interval", row.purchase_interval),
+                ("client_next_purchase_date", row.next_purchase_date),
+                (
+                    "client_purchase_overdue",
+                    bool(row.next_purchase_date)
+                    and today > row.next_purchase_date + timedelta(days=row.purchase_interval // 2),
+                ),
+                ("client_expected_revenue", row.expected_revenue),
                 ("client_stage_is_manual", bool(row.stage_manual)),
                 ("client_vip_is_manual", bool(row.vip_manual)),
                 ("client_warmth_is_manual", bool(row.warmth_manual)),
@@ -515,6 +563,18 @@ class ResPartner(models.Model):
 
     def _search_client_order_count(self, operator, value):
         return self._search_client_figure("client_order_count", operator, value)
+
+    def _search_client_purchase_interval(self, operator, value):
+        return self._search_client_figure("client_purchase_interval", operator, value)
+
+    def _search_client_next_purchase_date(self, operator, value):
+        return self._search_client_figure("client_next_purchase_date", operator, value)
+
+    def _search_client_purchase_overdue(self, operator, value):
+        return self._search_client_figure("client_purchase_overdue", operator, value)
+
+    def _search_client_expected_revenue(self, operator, value):
+        return self._search_client_figure("client_expected_revenue", operator, value)
 
     def _search_client_revenue(self, operator, value):
         return self._search_client_figure("client_revenue", operator, value)

@@ -1,5 +1,6 @@
 from datetime import date, datetime
 
+from dateutil.relativedelta import relativedelta
 from freezegun import freeze_time
 
 from odoo.tests import new_test_user, tagged
@@ -313,3 +314,66 @@ class TestChannelReport(SegmentCommon):
         self.assertAlmostEqual(june_paid["cac"], 50)
         self.assertAlmostEqual(june_paid["roi"], 300)
         self.assertEqual(cells[exhibition.id, "June 2026"]["revenue"], 50)
+
+
+@tagged("post_install", "-at_install", "clientbase_report")
+@freeze_time("2026-06-15 10:00:00")
+class TestForecast(SegmentCommon):
+    """Known answers of the rhythm of orders, the expected next purchase, the overdue filter and
+    the expected revenue; the method checked against what happened (backtest)."""
+
+    def _clients(self, orders):
+        clients = {}
+        for name, (_segment, dates, amount) in orders.items():
+            client = self._client(f"Rhythm {name}")
+            clients[name] = client
+            for day in dates:
+                self._order(client, amount, days_ago=(TODAY - day).days)
+        self.figures._recompute_all(full=True)
+        self.env.flush_all()
+        for name, (segment, _dates, _amount) in orders.items():
+            self.env.cr.execute(
+                "UPDATE clientbase_client_figures SET rfm_segment = %s WHERE partner_id = %s",
+                [segment, clients[name].id],
+            )
+        self.figures._refresh_forecast(self.env.company)
+        self.env.invalidate_all()
+        return clients
+
+    def test_rhythm_next_purchase_and_expected_revenue(self):
+        c = self._clients(
+            {
+                "P1": ("loyal", [date(2026, 4, 2), date(2026, 5, 2), date(2026, 6, 1)], 100),
+                "P3": ("loyal", [date(2026, 1, 15), date(2026, 3, 6), date(2026, 4, 25)], 200),
+                "P2": ("loyal", [date(2026, 5, 1), date(2026, 5, 11)], 50),
+                "P4": ("at_risk", [date(2026, 1, 10), date(2026, 1, 20), date(2026, 1, 30)], 80),
+            }
+        )
+        self.assertEqual(c["P1"].client_purchase_interval, 30)
+        self.assertEqual(c["P1"].client_next_purchase_date, date(2026, 7, 1))
+        self.assertAlmostEqual(c["P1"].client_expected_revenue, round(365 / 30 * 100, 2))
+        self.assertEqual(c["P3"].client_purchase_interval, 50)
+        self.assertAlmostEqual(c["P3"].client_expected_revenue, round(365 / 50 * 200, 2))
+        self.assertEqual(
+            c["P2"].client_purchase_interval, 40, "two orders: the median of its segment (30, 50)"
+        )
+        self.assertEqual(c["P2"].client_next_purchase_date, date(2026, 6, 20))
+        self.assertEqual(c["P4"].client_purchase_interval, 10)
+        self.assertEqual(c["P4"].client_expected_revenue, 0, "lapsed: last order older than twice its rhythm")
+        overdue = self.Partner.search(
+            [("client_purchase_overdue", "=", True), ("id", "in", [p.id for p in c.values()])]
+        )
+        self.assertEqual(overdue, c["P4"])
+        self.assertEqual([p.client_purchase_overdue for p in (c["P1"], c["P2"], c["P3"])], [False] * 3)
+
+    def test_backtest_against_what_happened(self):
+        """A client ordering 100 every 30 days: over the 3 months after 2026-03-01 the method
+        expects 365 / 30 * 100 / 4 = 304.17 and 300 was ordered (error +1.4%)."""
+        start = date(2025, 6, 20)
+        self._clients({"R": ("loyal", [start + relativedelta(days=30 * k) for k in range(13)], 100)})
+        expected, actual, error = self.figures._forecast_backtest(
+            self.env.company, date(2026, 3, 1), months=3
+        )
+        self.assertAlmostEqual(expected, 365 / 30 * 100 * 3 / 12, places=2)
+        self.assertEqual(actual, 300)
+        self.assertAlmostEqual(error, 100 * (365 / 30 * 100 / 4 - 300) / 300, places=2)

@@ -1,0 +1,135 @@
+import logging
+
+from dateutil.relativedelta import relativedelta
+
+from odoo import api, fields, models
+from odoo.tools import SQL
+
+_logger = logging.getLogger(__name__)
+
+# A client's rhythm (``METRICS.md``): the median of the days between its consecutive order days
+# (3+ orders), else the median of those rhythms among the clients of its RFM segment. The
+# expected next purchase is the last order + the rhythm; the client is overdue when today is
+# later than that plus half the rhythm. The revenue expected over the next 12 months is
+# 365 / rhythm orders at the client's average order, for a client neither lost nor lapsed (its
+# last order older than twice its rhythm: it is not expected to follow its rhythm any more).
+RHYTHM_SQL = """
+    days AS (
+        SELECT cp.id AS client_id, so.date_order::date AS day, SUM(so.amount_untaxed) AS amount
+          FROM sale_order so
+          JOIN res_partner p ON p.id = so.partner_id
+          JOIN res_partner cp ON cp.id = p.commercial_partner_id
+         WHERE so.state = 'sale' AND so.company_id = %(company)s AND so.date_order < %(as_of)s
+           AND cp.client_mailing_only IS NOT TRUE
+         GROUP BY 1, 2
+    ),
+    per_client AS (
+        SELECT client_id, COUNT(*) AS order_days, MAX(day) AS last_day,
+               SUM(amount) AS revenue,
+               percentile_cont(0.5) WITHIN GROUP (ORDER BY gap) AS own_rhythm
+          FROM (SELECT client_id, day, amount, day - LAG(day) OVER (PARTITION BY client_id ORDER BY day) AS gap
+                  FROM days) gaps
+         GROUP BY client_id
+    ),
+    orders_count AS (
+        SELECT cp.id AS client_id, COUNT(*) AS order_count
+          FROM sale_order so
+          JOIN res_partner p ON p.id = so.partner_id
+          JOIN res_partner cp ON cp.id = p.commercial_partner_id
+         WHERE so.state = 'sale' AND so.company_id = %(company)s AND so.date_order < %(as_of)s
+         GROUP BY 1
+    ),
+    segments AS (
+        SELECT f.rfm_segment, percentile_cont(0.5) WITHIN GROUP (ORDER BY c.own_rhythm) AS rhythm
+          FROM per_client c JOIN clientbase_client_figures f
+            ON f.partner_id = c.client_id AND f.company_id = %(company)s
+         WHERE c.order_days >= 3
+         GROUP BY f.rfm_segment
+    ),
+    rhythm AS (
+        SELECT c.client_id, c.last_day, c.revenue / NULLIF(o.order_count, 0) AS average_order,
+               GREATEST(ROUND(CASE WHEN c.order_days >= 3 THEN c.own_rhythm ELSE s.rhythm END), 1)::int
+                   AS interval_days,
+               f.current_stage
+          FROM per_client c
+          JOIN orders_count o ON o.client_id = c.client_id
+          JOIN clientbase_client_figures f ON f.partner_id = c.client_id AND f.company_id = %(company)s
+          LEFT JOIN segments s ON s.rfm_segment IS NOT DISTINCT FROM f.rfm_segment
+    ),
+    expected AS (
+        SELECT client_id, interval_days, last_day + interval_days AS next_day,
+               CASE WHEN interval_days IS NULL OR current_stage = 'lost'
+                         OR %(as_of)s::date - last_day > 2 * interval_days THEN 0
+                    ELSE 365.0 / interval_days * average_order END AS expected_year
+          FROM rhythm
+    )
+"""
+
+
+class ClientbaseClientFigures(models.Model):
+    _inherit = "clientbase.client.figures"
+
+    # the client's rhythm of orders, refreshed by the nightly reports job (RHYTHM_SQL)
+    purchase_interval = fields.Integer()
+    next_purchase_date = fields.Date()
+    expected_revenue = fields.Float()
+
+    @api.model
+    def _refresh_forecast(self, company, today=None):
+        """Write the rhythm, the expected next purchase and the expected revenue of the next 12
+        months of the company's clients, set-based; only the rows whose values change."""
+        today = today or fields.Date.context_today(self)
+        self.env["sale.order"].flush_model()
+        self.flush_model()
+        self.env.cr.execute(
+            SQL(
+                "WITH "
+                + RHYTHM_SQL
+                + """
+            UPDATE clientbase_client_figures f
+               SET purchase_interval = e.interval_days, next_purchase_date = e.next_day,
+                   expected_revenue = ROUND(e.expected_year::numeric, 2)::float8
+              FROM expected e
+             WHERE f.partner_id = e.client_id AND f.company_id = %(company)s
+               AND (f.purchase_interval, f.next_purchase_date, f.expected_revenue)
+                   IS DISTINCT FROM (e.interval_days, e.next_day, ROUND(e.expected_year::numeric, 2)::float8)
+                """,
+                company=company.id,
+                as_of=today + relativedelta(days=1),
+            )
+        )
+        _logger.info(
+            "Client base forecast: %s clients' rhythm updated for company %s",
+            self.env.cr.rowcount,
+            company.id,
+        )
+        self.invalidate_model(["purchase_interval", "next_purchase_date", "expected_revenue"])
+
+    @api.model
+    def _forecast_backtest(self, company, as_of, months=3):
+        """The forecast checked against what happened: the revenue the method expects over
+        ``months`` from ``as_of`` (from the orders before it) and the revenue ordered then.
+        Returns (expected, actual, error in % of the actual)."""
+        self.env["sale.order"].flush_model()
+        rows = self.env.execute_query(
+            SQL(
+                "WITH "
+                + RHYTHM_SQL
+                + """
+            SELECT (SELECT COALESCE(SUM(expected_year), 0) * %(months)s / 12.0 FROM expected),
+                   (SELECT COALESCE(SUM(so.amount_untaxed), 0) FROM sale_order so
+                     JOIN res_partner p ON p.id = so.partner_id
+                     JOIN res_partner cp ON cp.id = p.commercial_partner_id
+                    WHERE so.state = 'sale' AND so.company_id = %(company)s AND so.date_order >= %(as_of)s
+                      AND so.date_order < %(end)s AND cp.client_mailing_only IS NOT TRUE
+                      AND cp.id IN (SELECT client_id FROM per_client))
+                """,
+                company=company.id,
+                as_of=as_of,
+                end=as_of + relativedelta(months=months),
+                months=months,
+            )
+        )
+        expected, actual = (float(value) for value in rows[0])
+        error = 100.0 * (expected - actual) / actual if actual else None
+        return expected, actual, error
