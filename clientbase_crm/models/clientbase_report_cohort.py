@@ -53,6 +53,8 @@ class ClientbaseReportCohort(models.Model):
     def _refresh(self, company, today=None):
         today = today or fields.Date.context_today(self)
         first_month = today.replace(day=1) - relativedelta(months=REPORT_MONTHS)
+        self.env["sale.order"].flush_model()
+        self.env["res.partner"].flush_model()
         cr = self.env.cr
         cr.execute(SQL("DELETE FROM clientbase_report_cohort WHERE company_id = %s", company.id))
         cr.execute(

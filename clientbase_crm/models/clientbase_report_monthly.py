@@ -132,6 +132,7 @@ class ClientbaseReportMonthly(models.Model):
             self._refresh(company)
             self.env["clientbase.report.cohort"]._refresh(company)
             self.env["clientbase.report.channel"]._refresh(company)
+            self.env["clientbase.report.mailing"]._refresh(company)
             self.env["clientbase.client.figures"]._refresh_forecast(company)
 
     @api.model

@@ -149,6 +149,12 @@ PROTECTED_MODELS = {
     "clientbase.consent",
     "clientbase.segment.history",
     "clientbase.segment.member",
+    # the reports' rows and snapshots: figures of a manager's clients (rules of ownership)
+    "clientbase.segment.snapshot",
+    "clientbase.report.monthly",
+    "clientbase.report.cohort",
+    "clientbase.report.channel",
+    "clientbase.report.mailing",
 }
 
 # clientbase.* models without a client's data, or guarded otherwise: reference data,
@@ -163,6 +169,7 @@ CONFIG_MODELS = {
     "clientbase.duplicate",
     "clientbase.demo.generator",
     "clientbase.mailing.eligibility",
+    "clientbase.channel.cost",
 }
 
 # models whose export is an export of client data (base_export_guard.py); res.users is

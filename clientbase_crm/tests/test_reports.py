@@ -377,3 +377,58 @@ class TestForecast(SegmentCommon):
         self.assertAlmostEqual(expected, 365 / 30 * 100 * 3 / 12, places=2)
         self.assertEqual(actual, 300)
         self.assertAlmostEqual(error, 100 * (365 / 30 * 100 / 4 - 300) / 300, places=2)
+
+
+@tagged("post_install", "-at_install", "clientbase_report")
+@freeze_time("2026-06-15 10:00:00")
+class TestMailingReport(SegmentCommon):
+    def test_responses_per_segment(self):
+        """Three clients mailed on June 1st: one opened, one clicked and replied, one ordered
+        with the mailing's source 5 days later; another order a year later does not count."""
+        source = self.env["utm.source"].create({"name": "June offer"})
+        mailing = self.env["mailing.mailing"].create(
+            {
+                "subject": "June offer",
+                "mailing_model_id": self.env["ir.model"]._get_id("res.partner"),
+                "source_id": source.id,
+                "body_html": "<p>Hi</p>",
+            }  # fmt: skip
+        )
+        a, b, c = (self._client(f"Mailed {name}") for name in "ABC")
+        self._order(c, 100, days_ago=200)
+        self.figures._recompute_all(full=True)
+        sent_at = datetime(2026, 6, 1, 9)
+        self.env["mailing.trace"].create(
+            [
+                {"model": "res.partner", "res_id": a.id, "mass_mailing_id": mailing.id, "trace_status": "open",
+                 "sent_datetime": sent_at, "open_datetime": sent_at},
+                {"model": "res.partner", "res_id": b.id, "mass_mailing_id": mailing.id, "trace_status": "reply",
+                 "sent_datetime": sent_at, "reply_datetime": sent_at, "links_click_datetime": sent_at},
+                {"model": "res.partner", "res_id": c.id, "mass_mailing_id": mailing.id, "trace_status": "sent",
+                 "sent_datetime": sent_at},
+            ]
+        )  # fmt: skip
+        self._order(c, 60, days_ago=(TODAY - date(2026, 6, 6)).days).source_id = source
+        self.env["clientbase.report.mailing"]._refresh(self.env.company)
+        Report = self.env["clientbase.report.mailing"]
+        [total] = Report.read_group(
+            [("mailing_id", "=", mailing.id)],
+            [
+                "sent:sum",
+                "opened:sum",
+                "clicked:sum",
+                "replied:sum",
+                "ordered:sum",
+                "open_rate:avg",
+                "order_rate:avg",
+            ],
+            [],
+        )
+        self.assertEqual(
+            (total["sent"], total["opened"], total["clicked"], total["replied"], total["ordered"]),
+            (3, 2, 1, 1, 1),
+        )
+        self.assertAlmostEqual(total["open_rate"], 200 / 3)
+        self.assertAlmostEqual(total["order_rate"], 100 / 3)
+        by_segment = Report.read_group([("mailing_id", "=", mailing.id)], ["sent:sum"], ["rfm_segment"])
+        self.assertEqual(sum(group["sent"] for group in by_segment), 3)
