@@ -16,11 +16,11 @@ CLIENTS=${DEMO_CLIENTS:-3000}
 COMMON=(-d "$DB" --addons-path="$ADDONS_PATH" --max-cron-threads=0 --stop-after-init --no-http)
 
 if psql -lqt | cut -d'|' -f1 | grep -qw -- "$DB"; then
-  echo "== Database '$DB' exists: updating clientbase_crm"
-  odoo_bin "${COMMON[@]}" -u clientbase_crm --log-level=warn
+  echo "== Database '$DB' exists: updating clientbase_crm (and installing clientbase_crm_demo when missing)"
+  odoo_bin "${COMMON[@]}" -u clientbase_crm -i clientbase_crm_demo --log-level=warn
 else
-  echo "== Creating database '$DB' with clientbase_crm and Odoo's demo data (takes a few minutes)"
-  odoo_bin "${COMMON[@]}" -i clientbase_crm --without-demo=False --log-level=warn \
+  echo "== Creating database '$DB' with clientbase_crm, clientbase_crm_demo and Odoo's demo data (a few minutes)"
+  odoo_bin "${COMMON[@]}" -i clientbase_crm,clientbase_crm_demo --without-demo=False --log-level=warn \
     || { drop_db "$DB"; die "installing clientbase_crm into '$DB' failed"; }
 fi
 

@@ -5,7 +5,7 @@
 # through the web client's form) and last the uninstall test. Exits non-zero on any failure or
 # error, or when a step ran no test, and ends with one summary line of counts.
 #   TEST_DB   database name (default clientbase_test)
-#   TEST_TAGS Odoo --test-tags (default /clientbase_crm)
+#   TEST_TAGS Odoo --test-tags (default /clientbase_crm,/clientbase_crm_demo)
 #   TEST_PORT first HTTP port to try (default 8169)
 #   TEST_OUT  logs and JUnit files (default .test-output)
 #   SKIP_E2E=1 to run only Odoo's runner
@@ -17,15 +17,15 @@ require_odoo
 require_pg
 
 DB=${TEST_DB:-clientbase_test}
-TAGS=${TEST_TAGS:-/clientbase_crm}
+TAGS=${TEST_TAGS:-/clientbase_crm,/clientbase_crm_demo}
 PORT=$(free_port "${TEST_PORT:-8169}")
 test_output_dir
 steps=2; [ "${SKIP_E2E:-0}" = 1 ] && steps=1
 
-echo "== [1/$steps] Odoo test runner: install clientbase_crm into a fresh database '$DB', --test-tags $TAGS"
+echo "== [1/$steps] Odoo test runner: install clientbase_crm and clientbase_crm_demo into a fresh database '$DB', --test-tags $TAGS"
 drop_db "$DB"
 set +e
-odoo_bin -d "$DB" --addons-path="$ADDONS_PATH" -i clientbase_crm --test-tags "$TAGS" \
+odoo_bin -d "$DB" --addons-path="$ADDONS_PATH" -i clientbase_crm,clientbase_crm_demo --test-tags "$TAGS" \
   --stop-after-init --http-interface=127.0.0.1 --http-port="$PORT" --log-level=test \
   --max-cron-threads=0 --without-demo=False 2>&1 | tee "$OUT/odoo-tests.log" \
   | grep -E "(ERROR|CRITICAL|WARNING|FAIL|tests when loading|post-tests in|at-install|Ran |running tests)" | grep -v "^$"
@@ -34,7 +34,7 @@ set -e
 counts=$(grep -oE '[0-9]+ failed, [0-9]+ error\(s\) of [0-9]+ tests' "$OUT/odoo-tests.log" | tail -1 || true)
 if [ -z "$counts" ]; then
   # Odoo prints no count line when every test passed; count the tests it ran
-  ran=$(grep -cE "odoo\.addons\.clientbase_crm\.tests\.[a-z_]+: Starting " "$OUT/odoo-tests.log" || true)
+  ran=$(grep -cE "odoo\.addons\.clientbase_crm(_demo)?\.tests\.[a-z_]+: Starting " "$OUT/odoo-tests.log" || true)
   f=0; e=0
 else
   read -r f e ran <<<"$(echo "$counts" | sed -E 's/([0-9]+) failed, ([0-9]+) error\(s\) of ([0-9]+) tests/\1 \2 \3/')"

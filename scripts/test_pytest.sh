@@ -32,7 +32,7 @@ cd "$REPO_DIR"
 # --odoo-http: browser tours (HttpCase) need Odoo's HTTP server
 # shellcheck disable=SC2086
 run_pytest pytest-odoo "$OUT/pytest-odoo.xml" --odoo-config="$conf" --odoo-database="$DB" \
-  --odoo-log-level=warn --odoo-http ${PYTEST_ARGS:-} clientbase_crm/tests
+  --odoo-log-level=warn --odoo-http ${PYTEST_ARGS:-} clientbase_crm/tests clientbase_crm_demo/tests
 
 echo "clientbase_crm: $passed passed, $failed failed"
 exit $status

@@ -34,10 +34,10 @@ run_pytest() {
   if [ "$prc" -ne 0 ] || [ "$p" -eq 0 ]; then echo "$name: exit $prc, $p passed, $f failed"; status=1; fi
 }
 
-# install_db DB LOG: a fresh database with clientbase_crm and Odoo's demo data, no tests
+# install_db DB LOG: a fresh database with clientbase_crm, its demo addon and Odoo's demo data, no tests
 install_db() {
   drop_db "$1"
-  odoo_bin -d "$1" --addons-path="$ADDONS_PATH" -i clientbase_crm --stop-after-init --no-http \
+  odoo_bin -d "$1" --addons-path="$ADDONS_PATH" -i clientbase_crm,clientbase_crm_demo --stop-after-init --no-http \
     --without-demo=False --log-level=warn --max-cron-threads=0 > "$2" 2>&1
 }
 

@@ -22,6 +22,10 @@ def test_uninstall_leaves_no_trace(rpc):
     admin("ir.module.module", "button_immediate_uninstall", module_ids)
 
     assert admin("ir.module.module", "read", module_ids, ["state"])[0]["state"] == "uninstalled"
+    demo_ids = admin("ir.module.module", "search", [("name", "=", "clientbase_crm_demo")])
+    assert admin("ir.module.module", "read", demo_ids, ["state"])[0]["state"] == "uninstalled", (
+        "its demo addon too"
+    )
     leftovers = admin("ir.model.data", "search_count", [("module", "=", "clientbase_crm")])
     assert leftovers == 0, "records of clientbase_crm remain after uninstall"
     fields_left = admin(

@@ -1,7 +1,6 @@
 from . import clientbase_channel, clientbase_interest, res_partner
 from . import clientbase_client_card
 from . import res_partner_card
-from . import clientbase_demo_generator
 from . import res_company_security
 from . import clientbase_export_request
 from . import clientbase_export_log

@@ -167,7 +167,6 @@ CONFIG_MODELS = {
     "clientbase.export.log",
     "clientbase.export.request",
     "clientbase.duplicate",
-    "clientbase.demo.generator",
     "clientbase.mailing.eligibility",
     "clientbase.channel.cost",
 }

@@ -6,7 +6,6 @@ from . import test_work_tours
 from . import test_segment_figures, test_segment_stage, test_segment_rfm_abc
 from . import test_segment_user_defined, test_segment_recompute
 from . import test_xlsx_export
-from . import test_demo_generator
 from . import test_mailing_consent, test_mailing_responses, test_mailing_tour, test_mailing_wizard
 from . import test_import
 from . import test_privacy

@@ -3,7 +3,7 @@ from datetime import datetime, timedelta
 from freezegun import freeze_time
 
 from odoo import fields
-from odoo.addons.clientbase_crm.models.clientbase_demo_generator import DEMO_MANAGERS, DEMO_MARKER
+from odoo.addons.clientbase_crm_demo.models.clientbase_demo_generator import DEMO_MANAGERS, DEMO_MARKER
 from odoo.tests import TransactionCase, tagged
 
 

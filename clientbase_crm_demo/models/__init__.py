@@ -1,0 +1,1 @@
+from . import clientbase_demo_generator
