@@ -14,6 +14,7 @@
         "sale_management",
         "mass_mailing",
         "mass_mailing_sms",
+        "board",
     ],
     "external_dependencies": {"python": ["xlsxwriter", "openpyxl", "email_validator", "phonenumbers"]},
     "data": [
@@ -42,6 +43,7 @@
         "wizards/clientbase_forget_wizard_views.xml",
         "views/menus.xml",
         "views/clientbase_report_views.xml",
+        "views/clientbase_dashboard_views.xml",
         "views/clientbase_interaction_views.xml",
         "views/res_partner_work_views.xml",
         "views/clientbase_work_wizard_views.xml",

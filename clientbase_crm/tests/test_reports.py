@@ -3,7 +3,7 @@ from datetime import date, datetime
 from dateutil.relativedelta import relativedelta
 from freezegun import freeze_time
 
-from odoo.tests import new_test_user, tagged
+from odoo.tests import HttpCase, new_test_user, tagged
 
 from .segment_common import SegmentCommon
 
@@ -432,3 +432,23 @@ class TestMailingReport(SegmentCommon):
         self.assertAlmostEqual(total["order_rate"], 100 / 3)
         by_segment = Report.read_group([("mailing_id", "=", mailing.id)], ["sent:sum"], ["rfm_segment"])
         self.assertEqual(sum(group["sent"] for group in by_segment), 3)
+
+
+@tagged("post_install", "-at_install", "clientbase_report", "clientbase_tour")
+class TestDashboardTour(HttpCase):
+    def test_dashboard_drills_to_the_clients(self):
+        head = new_test_user(
+            self.env, login="dash_head", groups="base.group_user,clientbase_crm.group_clientbase_manager"
+        )
+        client = self.env["res.partner"].create(
+            {"name": "Dashboard Client LLC", "is_company": True, "user_id": head.id}
+        )
+        product = self.env["product.product"].create({"name": "Dashboard product", "list_price": 10})
+        order = self.env["sale.order"].create(
+            {"partner_id": client.id, "order_line": [(0, 0, {"product_id": product.id, "price_unit": 10})]}
+        )
+        order.action_confirm()
+        self.env["clientbase.client.figures"]._recompute_all()
+        self.env["clientbase.report.monthly"]._cron_refresh()
+        action = self.env.ref("clientbase_crm.clientbase_dashboard_action")
+        self.start_tour(f"/odoo/action-{action.id}", "clientbase_dashboard_tour", login=head.login)
