@@ -3,6 +3,8 @@ import random
 import time
 from datetime import datetime, timedelta
 
+from dateutil.relativedelta import relativedelta
+
 from odoo import Command, api, fields, models
 from odoo.tools import SQL, split_every
 
@@ -92,6 +94,10 @@ class ClientbaseDemoGenerator(models.AbstractModel):
                 getattr(generator.env[model_name], method)()
                 _log_step("segments", tick)
                 break
+        lost = generator._demo_mark_lost(rng, partners["clients"])
+        generator._demo_channel_costs(rng)
+        generator.env["clientbase.report.monthly"]._cron_refresh()
+        tick = _log_step("lost clients, channel costs and reports", tick)
         params.set_param(DEMO_MARKER, fields.Datetime.to_string(fields.Datetime.now()))
         summary = {
             "managers": len(managers),
@@ -99,10 +105,69 @@ class ClientbaseDemoGenerator(models.AbstractModel):
             "contacts": len(partners["contacts"]),
             "orders": len(orders),
             "opportunities": len(leads),
+            "lost": len(lost),
             "seconds": round(time.monotonic() - start, 1),
         }
         _logger.info("Demo client base generated: %s", summary)
         return summary
+
+    @api.model
+    def _demo_mark_lost(self, rng, clients, share=0.3):
+        """A share of the inactive clients were lost, with a reason, some months after their
+        last order (the loss and its history dated then): the churn reports have data."""
+        inactive = self.env["res.partner"].search(
+            [("id", "in", clients.ids), ("client_stage", "=", "inactive")], order="id"
+        )
+        lost = inactive.filtered(lambda _p: rng.random() < share) or inactive[:1]
+        reasons = self.env["clientbase.churn.reason"].search([])
+        today = fields.Date.context_today(self)
+        for client in lost:
+            reason = rng.choice(reasons)
+            self.env["clientbase.churn.wizard"].with_context(
+                active_model="res.partner", active_ids=client.ids
+            ).create(
+                {
+                    "reason_id": reason.id,
+                    "competitor": "Konkurent LLC" if reason.ask_competitor else False,
+                    "note": "Stopped ordering, said so on the phone.",
+                }
+            ).action_mark_lost()
+            day = min(client.client_last_order_date + timedelta(days=rng.randint(120, 300)), today)
+            self.env.flush_all()
+            self.env.cr.execute(
+                SQL(
+                    "UPDATE clientbase_client_card SET churn_date = %s WHERE partner_id = %s",
+                    day,
+                    client.id,
+                )
+            )
+            self.env.cr.execute(
+                SQL(
+                    "UPDATE clientbase_segment_history SET date = %s WHERE partner_id = %s AND dimension = 'stage'"
+                    " AND new_value = 'lost'",
+                    datetime.combine(day, datetime.min.time()) + timedelta(hours=10),
+                    client.id,
+                )
+            )
+        self.env.invalidate_all()
+        return lost
+
+    @api.model
+    def _demo_channel_costs(self, rng, months=24):
+        """What marketing paid for each acquisition channel, month by month."""
+        first = fields.Date.context_today(self).replace(day=1)
+        channels = self.env["clientbase.channel"].search([("is_referral", "=", False)])
+        self.env["clientbase.channel.cost"].create(
+            [
+                {
+                    "channel_id": channel.id,
+                    "month": first - relativedelta(months=k),
+                    "amount": rng.randint(5, 60) * 1000,
+                }
+                for channel in channels
+                for k in range(months)
+            ]
+        )
 
     def _generate_demo_extras(self, rng, partners):
         """Hook for other capabilities to add their demo data (interactions, segments...)."""

@@ -149,3 +149,18 @@ class TestDemoGenerator(TransactionCase):
                 self.env["res.users"].search_count([]),
             ),
         )
+
+    def test_a_living_base_for_the_reports(self):
+        """Lost clients with their reason and a day after their last order, channel costs, and
+        the reports built: the demo's reports have data."""
+        lost = self.clients.filtered("client_churn_date")
+        self.assertEqual(len(lost), self.summary["lost"])
+        self.assertTrue(lost)
+        for client in lost:
+            self.assertTrue(client.client_churn_reason_id)
+            self.assertGreater(client.client_churn_date, client.client_last_order_date)
+        self.assertTrue(self.env["clientbase.channel.cost"].search_count([]) >= 24)
+        months = self.env["clientbase.report.monthly"].search([])
+        self.assertGreater(len(set(months.mapped("month"))), 12, "two years of months")
+        self.assertEqual(sum(months.mapped("lost")), len(lost))
+        self.assertTrue(self.env["clientbase.report.cohort"].search_count([]))
