@@ -8,6 +8,4 @@
     "author": "clientbase_crm contributors",
     "license": "LGPL-3",
     "depends": ["clientbase_crm"],
-    "data": [],
-    "installable": True,
 }

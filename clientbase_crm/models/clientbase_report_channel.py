@@ -33,12 +33,12 @@ class ClientbaseReportChannel(models.Model):
 
     company_id = fields.Many2one("res.company", required=True, readonly=True, index=True, ondelete="cascade")
     month = fields.Date(required=True, readonly=True)
-    channel_id = fields.Many2one("clientbase.channel", string="Channel", readonly=True, ondelete="cascade")
+    channel_id = fields.Many2one("clientbase.channel", readonly=True, ondelete="cascade")
     user_id = fields.Many2one("res.users", string="Manager", readonly=True, ondelete="set null")
     leads = fields.Integer(
         readonly=True, help="Leads and opportunities created in the month with the channel's UTM."
     )
-    new_clients = fields.Integer(string="New Clients", readonly=True)
+    new_clients = fields.Integer(readonly=True)
     order_count = fields.Integer(string="Orders", readonly=True)
     revenue = fields.Float(digits=(16, 2), readonly=True)
     client_revenue_to_date = fields.Float(
@@ -49,7 +49,7 @@ class ClientbaseReportChannel(models.Model):
     )
     cost = fields.Float(digits=(16, 2), readonly=True)
     conversion = fields.Float(string="Conversion (%)", digits=(16, 1), readonly=True, aggregator="avg")
-    average_check = fields.Float(string="Average Check", digits=(16, 2), readonly=True, aggregator="avg")
+    average_check = fields.Float(digits=(16, 2), readonly=True, aggregator="avg")
     cac = fields.Float(string="Cost per Client", digits=(16, 2), readonly=True, aggregator="avg")
     ltv = fields.Float(string="LTV of New Clients", digits=(16, 2), readonly=True, aggregator="avg")
     roi = fields.Float(string="ROI (%)", digits=(16, 1), readonly=True, aggregator="avg")

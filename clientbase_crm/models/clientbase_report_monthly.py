@@ -65,52 +65,39 @@ class ClientbaseReportMonthly(models.Model):
     month = fields.Date(required=True, readonly=True, help="First day of the month.")
     user_id = fields.Many2one("res.users", string="Manager", readonly=True, ondelete="set null")
     active_start = fields.Integer(string="Active at Start", readonly=True)
-    new_clients = fields.Integer(
-        string="New Clients", readonly=True, help="Their first order falls in the month."
-    )
+    new_clients = fields.Integer(readonly=True, help="Their first order falls in the month.")
     won_back = fields.Integer(
-        string="Won Back",
         readonly=True,
         help="An order in the month from a client inactive or lost just before.",
     )
-    became_inactive = fields.Integer(string="Became Inactive", readonly=True)
-    lost = fields.Integer(string="Lost", readonly=True, help="Marked lost in the month.")
+    became_inactive = fields.Integer(readonly=True)
+    lost = fields.Integer(readonly=True, help="Marked lost in the month.")
     became_vip = fields.Integer(string="Became VIP", readonly=True)
     dropped_vip = fields.Integer(string="Dropped Out of VIP", readonly=True)
     churned = fields.Integer(
-        string="Churned",
         readonly=True,
         help="Became inactive, or lost while active at the start of the month.",
     )
-    net_growth = fields.Integer(
-        string="Net Growth", readonly=True, help="New + won back - became inactive - lost."
-    )
-    contacts_logged = fields.Integer(
-        string="Contacts Logged", readonly=True, help="Interactions with the clients."
-    )
+    net_growth = fields.Integer(readonly=True, help="New + won back - became inactive - lost.")
+    contacts_logged = fields.Integer(readonly=True, help="Interactions with the clients.")
     mailing_responses = fields.Integer(
-        string="Mailing Responses", readonly=True, help="Clients who opened, clicked or replied to a mailing."
+        readonly=True, help="Clients who opened, clicked or replied to a mailing."
     )
-    clients_owned = fields.Integer(
-        string="Clients Owned", readonly=True, help="At the last refresh (current month only)."
-    )
+    clients_owned = fields.Integer(readonly=True, help="At the last refresh (current month only).")
     past_cadence = fields.Integer(
         string="Past Contact Cadence", readonly=True, help="Clients with a contact due (current month only)."
     )
     overdue_reminders = fields.Integer(
-        string="Overdue Reminders",
         readonly=True,
         help="Reminders of the rules past their date (current month only).",
     )
     order_count = fields.Integer(string="Orders", readonly=True)
-    revenue = fields.Float(string="Revenue", digits=(16, 2), readonly=True)
+    revenue = fields.Float(digits=(16, 2), readonly=True)
     ordering_clients = fields.Integer(string="Clients Who Ordered", readonly=True)
     repeat_clients = fields.Integer(string="Clients with 2+ Orders", readonly=True)
     churn_rate = fields.Float(string="Churn Rate (%)", digits=(16, 1), readonly=True, aggregator="avg")
-    average_check = fields.Float(string="Average Check", digits=(16, 2), readonly=True, aggregator="avg")
-    purchase_frequency = fields.Float(
-        string="Purchase Frequency", digits=(16, 2), readonly=True, aggregator="avg"
-    )
+    average_check = fields.Float(digits=(16, 2), readonly=True, aggregator="avg")
+    purchase_frequency = fields.Float(digits=(16, 2), readonly=True, aggregator="avg")
     repeat_rate = fields.Float(
         string="Repeat-Purchase Rate (%)", digits=(16, 1), readonly=True, aggregator="avg"
     )
@@ -126,7 +113,7 @@ class ClientbaseReportMonthly(models.Model):
     @api.model
     def _cron_refresh(self):
         """Rebuild the growth and cohort reports of every company (the nightly job)."""
-        for company in self.env["res.company"].search([]):
+        for company in self.env["res.company"].search([("active", "=", True)]):
             slipped = self.env["clientbase.segment.snapshot"]._take(company)
             self._notify_vip_slipped(slipped)
             self._refresh(company)

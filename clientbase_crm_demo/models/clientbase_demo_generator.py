@@ -119,7 +119,7 @@ class ClientbaseDemoGenerator(models.AbstractModel):
             [("id", "in", clients.ids), ("client_stage", "=", "inactive")], order="id"
         )
         lost = inactive.filtered(lambda _p: rng.random() < share) or inactive[:1]
-        reasons = self.env["clientbase.churn.reason"].search([])
+        reasons = self.env["clientbase.churn.reason"].search([("active", "=", True)])
         today = fields.Date.context_today(self)
         for client in lost:
             reason = rng.choice(reasons)
