@@ -6,11 +6,12 @@ DIMENSIONS = [
     ("abc", "ABC Class"),
     ("warmth", "Warmth"),
     ("persona", "Persona"),
+    ("rfm", "RFM Segment"),
 ]
 
 
 class ClientbaseSegmentHistory(models.Model):
-    """One change of a client's stage, VIP status, ABC class, warmth or persona.
+    """One change of a client's stage, VIP status, ABC class, warmth, persona or RFM segment.
 
     Written set-based by the segmentation engine (and by users' manual
     changes) instead of chatter messages: one narrow row per change.
@@ -50,6 +51,7 @@ class ClientbaseSegmentHistory(models.Model):
             "abc": "client_abc_class",
             "warmth": "client_warmth",
             "persona": "client_persona",
+            "rfm": "client_rfm_segment",
         }
         for record in self:
             labels = []

@@ -1,4 +1,5 @@
 import logging
+from datetime import timedelta
 
 from odoo import api, fields, models
 from odoo.tools import SQL
@@ -71,7 +72,22 @@ class ClientbaseSegmentSnapshot(models.Model):
         clients who slipped (VIP no more, or inactive) since the last snapshot. Safe to re-run."""
         month = (today or fields.Date.context_today(self)).replace(day=1)
         self.env["clientbase.client.figures"].flush_model()
+        self.env["clientbase.segment.history"].flush_model()
         cr = self.env.cr
+        taken_at = fields.Datetime.now()
+        since = company.sudo().client_snapshot_at
+        cr.execute(SQL("SELECT 1 FROM clientbase_segment_snapshot WHERE company_id = %s LIMIT 1", company.id))
+        # the clients whose segments changed since the last snapshot: their history says so (every
+        # change of stage, RFM segment, ABC, VIP, warmth and persona is there, and a new client's
+        # first values); with a margin for the runs that were still writing then
+        changed = SQL("TRUE")
+        if since and cr.fetchone():
+            changed = SQL(
+                "f.partner_id IN (SELECT partner_id FROM clientbase_segment_history"
+                " WHERE company_id = %s AND date >= %s)",
+                company.id,
+                since - timedelta(hours=1),
+            )
         values = SQL(", ").join(SQL(f"{expression} AS {name}") for name, expression in DIMENSIONS.items())
         same = SQL(" AND ").join(SQL(f"o.{name} IS NOT DISTINCT FROM c.{name}") for name in DIMENSIONS)
         names = SQL(", ").join(SQL(name) for name in DIMENSIONS)
@@ -81,7 +97,7 @@ class ClientbaseSegmentSnapshot(models.Model):
             CREATE TEMP TABLE clientbase_snapshot_changed ON COMMIT DROP AS
             SELECT c.*, o.id AS open_id, o.month_from AS open_from, o.is_vip AS was_vip, o.stage AS was_stage
               FROM (SELECT f.partner_id, %(values)s FROM clientbase_client_figures f
-                     WHERE f.company_id = %(company)s) c
+                     WHERE f.company_id = %(company)s AND %(changed)s) c
               LEFT JOIN clientbase_segment_snapshot o
                      ON o.company_id = %(company)s AND o.partner_id = c.partner_id AND o.month_to IS NULL
              WHERE o.id IS NULL OR NOT (%(same)s)
@@ -89,6 +105,7 @@ class ClientbaseSegmentSnapshot(models.Model):
                 values=values,
                 company=company.id,
                 same=same,
+                changed=changed,
             )
         )
         # changed again within the month: the month's row takes the new values
@@ -125,6 +142,7 @@ class ClientbaseSegmentSnapshot(models.Model):
         )
         slipped = [row[0] for row in cr.fetchall()]
         cr.execute("DROP TABLE clientbase_snapshot_changed")
+        company.sudo().client_snapshot_at = taken_at
         self.invalidate_model()
         _logger.info(
             "Client segment snapshot of %s: %s new rows, %s VIP clients slipped", month, written, len(slipped)

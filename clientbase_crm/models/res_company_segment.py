@@ -89,6 +89,13 @@ class ResCompany(models.Model):
         groups="base.group_system",
         help="Technical: where the RFM quintiles and the ABC classes were cut by the last run (JSON).",
     )
+    client_snapshot_at = fields.Datetime(
+        string="Segment Snapshot Taken At",
+        readonly=True,
+        groups="base.group_system",
+        help="When the monthly segment snapshot was last brought up to date: the next one compares "
+        "only the clients whose segments changed since (their history).",
+    )
     client_segment_done_date = fields.Date(
         string="Segment Recompute Completed",
         copy=False,

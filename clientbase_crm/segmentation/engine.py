@@ -81,7 +81,7 @@ PHASE2_COLUMNS = [
     "abc_class",
     "persona_suggested",
 ]
-HISTORY_DIMENSIONS = ("stage", "warmth", "abc", "vip", "persona")
+HISTORY_DIMENSIONS = ("stage", "warmth", "abc", "vip", "persona", "rfm")
 
 
 def _columns(names, alias=None):
@@ -96,6 +96,7 @@ def _history_values(alias, prefix):
         "stage": rules.effective_stage_sql(alias),
         "warmth": rules.effective_warmth_sql(alias),
         "abc": SQL.identifier(alias, "abc_class"),
+        "rfm": SQL.identifier(alias, "rfm_segment"),
         "persona": SQL(
             "COALESCE(%s, %s)", SQL.identifier(alias, "persona"), SQL.identifier(alias, "persona_suggested")
         ),
@@ -155,7 +156,7 @@ def _update_changed(cr, source, columns, log_history):
                   FROM changed c
                  WHERE f.id = c.id
              RETURNING f.partner_id, f.company_id, c.old_stage, c.old_warmth, c.old_abc, c.old_vip, c.old_persona,
-                       %(new)s
+                       c.old_rfm, %(new)s
             ),
             skipped AS (
                 -- rows a user is writing now: noted, so that the next run refreshes them
@@ -485,7 +486,8 @@ def _insert_new(cr, company, rows, columns, log_history, bulk):
             WITH ins AS (
                 %(insert)s
                 RETURNING partner_id, company_id, 'potential' AS old_stage, 'cold' AS old_warmth,
-                          NULL::varchar AS old_abc, 'False' AS old_vip, NULL::varchar AS old_persona, %(new)s
+                          NULL::varchar AS old_abc, 'False' AS old_vip, NULL::varchar AS old_persona,
+                          NULL::varchar AS old_rfm, %(new)s
             ),
             hist AS (%(history)s)
             SELECT COUNT(*) FROM ins

@@ -174,10 +174,8 @@ class TestMovement(SegmentCommon):
         cls.Snapshot = cls.env["clientbase.segment.snapshot"]
 
     def _vip(self, client, value):
-        self.env.flush_all()
-        self.env.cr.execute(
-            "UPDATE clientbase_client_figures SET vip_manual = %s WHERE partner_id = %s", [value, client.id]
-        )
+        """Set by hand on the card, as a manager does (the history records it)."""
+        client.write({"client_is_vip": value == "yes"})
         self.env.invalidate_all()
 
     def _matrix(self, user, month_a, month_b):
