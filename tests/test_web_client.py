@@ -148,3 +148,37 @@ def test_clients_kanban_and_card(odoo_server, browser, showcase_client):
     if SCREENSHOTS:
         time.sleep(1)
     save_screenshot(browser, "client_card.png")
+
+
+def test_dashboard_and_reports(odoo_server, browser):
+    """The dashboard shows its charts and pivots; the growth and cohort reports open."""
+    url, db = odoo_server
+    login(browser, url, db)
+    browser.navigate(f"{url}/odoo/action-clientbase_crm.clientbase_dashboard_action")
+    boxes = browser.wait_for(
+        "document.querySelectorAll('.o-dashboard-action').length >= 7"
+        " && document.querySelectorAll('.o-dashboard-action').length",
+        timeout=40,
+        what="the dashboard's charts and pivots",
+    )
+    assert boxes == 7
+    titles = browser.evaluate(
+        "Array.from(document.querySelectorAll('.o-dashboard-action-header')).map(h => h.innerText.trim())"
+    )
+    assert "Growth and churn per month" in titles
+    if SCREENSHOTS:
+        time.sleep(3)  # let the charts draw
+    save_screenshot(browser, "dashboard.png")
+    for action, name in (
+        ("clientbase_crm.clientbase_report_monthly_action", "report_growth_churn.png"),
+        ("clientbase_crm.clientbase_report_cohort_action", "report_cohorts.png"),
+    ):
+        browser.navigate(f"{url}/odoo/action-{action}")
+        browser.wait_for(
+            "!!document.querySelector('.o_pivot_view .o_pivot, .o_pivot_view .o_view_nocontent')",
+            timeout=40,
+            what=f"the pivot of {action}",
+        )
+        if SCREENSHOTS:
+            time.sleep(1)
+        save_screenshot(browser, name)
