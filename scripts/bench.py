@@ -334,6 +334,23 @@ def screens(env, user, cr, results, label):
             .with_user(user)
             .read_group([], ["retention:avg"], ["cohort:month", "months_since"], lazy=False)
         ),
+        "Acquisition Channels pivot (channel x measures)": lambda: (
+            env["clientbase.report.channel"]
+            .with_user(user)
+            .web_read_group(
+                [], ["leads:sum", "new_clients:sum", "conversion:avg", "cac:avg", "roi:avg"], ["channel_id"]
+            )
+        ),
+        "Mailing Responses pivot (segment x warmth)": lambda: (
+            env["clientbase.report.mailing"]
+            .with_user(user)
+            .read_group(
+                [], ["sent:sum", "open_rate:avg", "order_rate:avg"], ["rfm_segment", "warmth"], lazy=False
+            )
+        ),
+        "Clients by RFM segment (dashboard pie)": lambda: Partner.web_read_group(
+            [], ["__count"], ["client_rfm_segment"]
+        ),
     }
     for name, call in reports.items():
         env.invalidate_all()
@@ -413,7 +430,7 @@ def main():
             timed(cr, "bare-SQL baseline (aggregate + write)", lambda: baseline(cr), results)
             timed(
                 cr,
-                "reports refresh (growth, churn, cohorts)",
+                "reports refresh (snapshot, growth, churn, cohorts, channels, mailings, forecast)",
                 env["clientbase.report.monthly"]._cron_refresh,
                 results,
             )

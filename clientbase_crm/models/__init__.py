@@ -36,6 +36,7 @@ from . import mailing_trace
 from . import res_partner_funnel
 from . import res_partner_privacy
 from . import res_partner_contact_check
+from . import clientbase_report_mixin
 from . import clientbase_report_monthly
 from . import clientbase_report_cohort
 from . import clientbase_segment_snapshot

@@ -1,11 +1,7 @@
 import logging
 
-from dateutil.relativedelta import relativedelta
-
 from odoo import api, fields, models
 from odoo.tools import SQL
-
-from .clientbase_report_monthly import REPORT_MONTHS, ratio_sql
 
 _logger = logging.getLogger(__name__)
 
@@ -26,10 +22,12 @@ class ClientbaseReportChannel(models.Model):
     and medium of their first lead, else of their first order."""
 
     _name = "clientbase.report.channel"
+    _inherit = "clientbase.report.mixin"
     _description = "Acquisition Channel Report"
     _order = "month desc, channel_id"
     _log_access = False
     _rec_name = "channel_id"
+    _report_ratios = RATIOS
 
     company_id = fields.Many2one("res.company", required=True, readonly=True, index=True, ondelete="cascade")
     month = fields.Date(required=True, readonly=True)
@@ -55,11 +53,8 @@ class ClientbaseReportChannel(models.Model):
     roi = fields.Float(string="ROI (%)", digits=(16, 1), readonly=True, aggregator="avg")
 
     def _read_group_select(self, aggregate_spec, query):
-        """Ratios of a group are the ratio of its sums (``METRICS.md``)."""
-        fname = aggregate_spec.split(":")[0]
-        if fname in RATIOS:
-            return ratio_sql(self, query, *RATIOS[fname])
-        if fname == "roi":
+        """ROI of a group: (its revenue within a year - its cost) / its cost."""
+        if aggregate_spec.split(":")[0] == "roi":
             cost = self._field_to_sql(self._table, "cost", query)
             return SQL(
                 "(100.0 * (SUM(%s) - SUM(%s)) / NULLIF(SUM(%s), 0))::float8",
@@ -123,12 +118,9 @@ class ClientbaseReportChannel(models.Model):
 
     @api.model
     def _refresh(self, company, today=None):
-        today = today or fields.Date.context_today(self)
-        first_month = today.replace(day=1) - relativedelta(months=REPORT_MONTHS)
         self._fill_client_channels(company)
-        self.env["clientbase.channel.cost"].flush_model()
+        today, first_month = self._report_start(company, today, ("crm.lead", "clientbase.channel.cost"))
         cr = self.env.cr
-        cr.execute(SQL("DELETE FROM clientbase_report_channel WHERE company_id = %s", company.id))
         cr.execute(
             SQL(
                 """

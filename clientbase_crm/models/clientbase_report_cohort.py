@@ -1,11 +1,9 @@
 import logging
 
-from dateutil.relativedelta import relativedelta
-
 from odoo import api, fields, models
 from odoo.tools import SQL
 
-from .clientbase_report_monthly import REPORT_MONTHS, SPELLS_SQL, ratio_sql
+from .clientbase_report_monthly import SPELLS_SQL
 
 _logger = logging.getLogger(__name__)
 
@@ -23,10 +21,12 @@ class ClientbaseReportCohort(models.Model):
     of the cohort). Rebuilt set-based by the nightly job, like the growth report."""
 
     _name = "clientbase.report.cohort"
+    _inherit = "clientbase.report.mixin"
     _description = "Client Cohorts"
     _order = "cohort desc, months_since, user_id"
     _log_access = False
     _rec_name = "cohort"
+    _report_ratios = RATIOS
 
     company_id = fields.Many2one("res.company", required=True, readonly=True, index=True, ondelete="cascade")
     cohort = fields.Date(required=True, readonly=True, help="Month of the clients' first order.")
@@ -42,21 +42,10 @@ class ClientbaseReportCohort(models.Model):
         string="Revenue per Client", digits=(16, 2), readonly=True, aggregator="avg"
     )
 
-    def _read_group_select(self, aggregate_spec, query):
-        """Ratios of a group are the ratio of its sums (``METRICS.md``)."""
-        fname = aggregate_spec.split(":")[0]
-        if fname in RATIOS:
-            return ratio_sql(self, query, *RATIOS[fname])
-        return super()._read_group_select(aggregate_spec, query)
-
     @api.model
     def _refresh(self, company, today=None):
-        today = today or fields.Date.context_today(self)
-        first_month = today.replace(day=1) - relativedelta(months=REPORT_MONTHS)
-        self.env["sale.order"].flush_model()
-        self.env["res.partner"].flush_model()
+        today, first_month = self._report_start(company, today)
         cr = self.env.cr
-        cr.execute(SQL("DELETE FROM clientbase_report_cohort WHERE company_id = %s", company.id))
         cr.execute(
             SQL(
                 "WITH "

@@ -1,12 +1,9 @@
 import logging
 
-from dateutil.relativedelta import relativedelta
-
 from odoo import api, fields, models
 from odoo.tools import SQL
 
 from .clientbase_client_figures import PERSONAS, RFM_SEGMENTS, WARMTH
-from .clientbase_report_monthly import REPORT_MONTHS, ratio_sql
 from .mailing_trace import ORDER_ATTRIBUTION_DAYS
 
 _logger = logging.getLogger(__name__)
@@ -26,10 +23,12 @@ class ClientbaseReportMailing(models.Model):
     carrying the mailing's UTM source). Rebuilt by the nightly job."""
 
     _name = "clientbase.report.mailing"
+    _inherit = "clientbase.report.mixin"
     _description = "Mailing Responses Report"
     _order = "month desc, mailing_id"
     _log_access = False
     _rec_name = "mailing_id"
+    _report_ratios = RATIOS
 
     company_id = fields.Many2one("res.company", required=True, readonly=True, index=True, ondelete="cascade")
     month = fields.Date(string="Month Sent", required=True, readonly=True)
@@ -49,22 +48,12 @@ class ClientbaseReportMailing(models.Model):
     reply_rate = fields.Float(string="Reply Rate (%)", digits=(16, 1), readonly=True, aggregator="avg")
     order_rate = fields.Float(string="Order Rate (%)", digits=(16, 1), readonly=True, aggregator="avg")
 
-    def _read_group_select(self, aggregate_spec, query):
-        """Ratios of a group are the ratio of its sums (``METRICS.md``)."""
-        fname = aggregate_spec.split(":")[0]
-        if fname in RATIOS:
-            return ratio_sql(self, query, *RATIOS[fname])
-        return super()._read_group_select(aggregate_spec, query)
-
     @api.model
     def _refresh(self, company, today=None):
-        today = today or fields.Date.context_today(self)
-        first_month = today.replace(day=1) - relativedelta(months=REPORT_MONTHS)
-        self.env["mailing.trace"].flush_model()
-        self.env["sale.order"].flush_model()
-        self.env["clientbase.client.figures"].flush_model()
+        _today, first_month = self._report_start(
+            company, today, ("mailing.trace", "clientbase.client.figures")
+        )
         cr = self.env.cr
-        cr.execute(SQL("DELETE FROM clientbase_report_mailing WHERE company_id = %s", company.id))
         cr.execute(
             SQL(
                 """

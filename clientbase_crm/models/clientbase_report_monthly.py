@@ -1,13 +1,9 @@
 import logging
 
-from dateutil.relativedelta import relativedelta
-
 from odoo import api, fields, models
 from odoo.tools import SQL
 
 _logger = logging.getLogger(__name__)
-
-REPORT_MONTHS = 24  # full months kept before the current one
 
 # measures that are a ratio of two sums (never a sum or an average of the rows' ratios):
 # measure -> (numerator, denominator, factor)
@@ -56,10 +52,12 @@ class ClientbaseReportMonthly(models.Model):
     """
 
     _name = "clientbase.report.monthly"
+    _inherit = "clientbase.report.mixin"
     _description = "Client Base Growth and Churn"
     _order = "month desc, user_id"
     _log_access = False
     _rec_name = "month"
+    _report_ratios = RATIOS
 
     company_id = fields.Many2one("res.company", required=True, readonly=True, index=True, ondelete="cascade")
     month = fields.Date(required=True, readonly=True, help="First day of the month.")
@@ -102,13 +100,6 @@ class ClientbaseReportMonthly(models.Model):
         string="Repeat-Purchase Rate (%)", digits=(16, 1), readonly=True, aggregator="avg"
     )
 
-    def _read_group_select(self, aggregate_spec, query):
-        """Ratios of a group are the ratio of its sums (``METRICS.md``)."""
-        fname = aggregate_spec.split(":")[0]
-        if fname in RATIOS:
-            return ratio_sql(self, query, *RATIOS[fname])
-        return super()._read_group_select(aggregate_spec, query)
-
     # --- refresh ------------------------------------------------------------------------------
     @api.model
     def _cron_refresh(self):
@@ -150,13 +141,10 @@ class ClientbaseReportMonthly(models.Model):
     @api.model
     def _refresh(self, company, today=None):
         """Rebuild the company's rows for the last ``REPORT_MONTHS`` months and the current one."""
-        today = today or fields.Date.context_today(self)
-        first_month = today.replace(day=1) - relativedelta(months=REPORT_MONTHS)
-        self.env["sale.order"].flush_model()
-        self.env["res.partner"].flush_model()
-        self.env["clientbase.segment.history"].flush_model()
+        today, first_month = self._report_start(
+            company, today, ("clientbase.segment.history", "clientbase.interaction", "mail.activity")
+        )
         cr = self.env.cr
-        cr.execute(SQL("DELETE FROM clientbase_report_monthly WHERE company_id = %s", company.id))
         cr.execute(
             SQL(
                 "WITH "
@@ -328,13 +316,3 @@ class ClientbaseReportMonthly(models.Model):
         )
         _logger.info("Client base report: %s monthly rows for company %s", cr.rowcount, company.id)
         self.invalidate_model()
-
-
-def ratio_sql(model, query, numerator, denominator, factor):
-    """SQL of a group's ratio of two summed fields of ``model`` (NULL when the denominator is 0)."""
-    return SQL(
-        "(%s * SUM(%s)::numeric / NULLIF(SUM(%s), 0))::float8",
-        factor,
-        model._field_to_sql(model._table, numerator, query),
-        model._field_to_sql(model._table, denominator, query),
-    )

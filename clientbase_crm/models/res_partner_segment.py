@@ -6,7 +6,7 @@ from odoo.exceptions import UserError
 from odoo.tools import SQL
 
 from .clientbase_client_figures import ABC_CLASSES, PERSONAS, RFM_SEGMENTS, STAGES, WARMTH
-from .clientbase_report_monthly import ratio_sql
+from .clientbase_report_mixin import ratio_sql
 from .clientbase_security import USER_GROUP, sees_all
 
 # field name -> (SQL of the value over figures alias "f", or None when computed in python;

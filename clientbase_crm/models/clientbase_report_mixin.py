@@ -1,0 +1,46 @@
+from dateutil.relativedelta import relativedelta
+
+from odoo import api, fields, models
+from odoo.tools import SQL
+
+REPORT_MONTHS = 24  # full months kept before the current one
+
+
+def ratio_sql(model, query, numerator, denominator, factor):
+    """SQL of a group's ratio of two summed fields of ``model`` (NULL when the denominator is 0):
+    a ratio of a group is the ratio of its sums, never a sum or an average of ratios."""
+    return SQL(
+        "(%s * SUM(%s)::numeric / NULLIF(SUM(%s), 0))::float8",
+        factor,
+        model._field_to_sql(model._table, numerator, query),
+        model._field_to_sql(model._table, denominator, query),
+    )
+
+
+class ClientbaseReportMixin(models.AbstractModel):
+    """What the client base's report tables share: a company's rows are rebuilt set-based by the
+    nightly job (``clientbase.report.monthly._cron_refresh``) over the last ``REPORT_MONTHS``
+    months and the current one, and their ratio measures (``_report_ratios``: measure ->
+    numerator, denominator, factor) are computed for any group as the ratio of its sums."""
+
+    _name = "clientbase.report.mixin"
+    _description = "Client Base Report"
+    _report_ratios = {}
+
+    def _read_group_select(self, aggregate_spec, query):
+        fname = aggregate_spec.split(":")[0]
+        if fname in self._report_ratios:
+            return ratio_sql(self, query, *self._report_ratios[fname])
+        return super()._read_group_select(aggregate_spec, query)
+
+    @api.model
+    def _report_start(self, company, today=None, inputs=()):
+        """Flush the report's inputs (orders, partners and ``inputs``), delete the company's
+        rows; return (today, first month of the report)."""
+        today = today or fields.Date.context_today(self)
+        for model_name in ("sale.order", "res.partner", *inputs):
+            self.env[model_name].flush_model()
+        self.env.cr.execute(
+            SQL("DELETE FROM %s WHERE company_id = %s", SQL.identifier(self._table), company.id)
+        )
+        return today, today.replace(day=1) - relativedelta(months=REPORT_MONTHS)
