@@ -3,6 +3,8 @@ import logging
 from odoo import api, fields, models
 from odoo.tools import SQL
 
+from .clientbase_report_mixin import ORDERS_SQL
+
 _logger = logging.getLogger(__name__)
 
 ROI_MONTHS = 12  # the horizon of a channel's ROI: the revenue of its new clients within a year
@@ -29,10 +31,8 @@ class ClientbaseReportChannel(models.Model):
     _rec_name = "channel_id"
     _report_ratios = RATIOS
 
-    company_id = fields.Many2one("res.company", required=True, readonly=True, index=True, ondelete="cascade")
     month = fields.Date(required=True, readonly=True)
     channel_id = fields.Many2one("clientbase.channel", readonly=True, ondelete="cascade")
-    user_id = fields.Many2one("res.users", string="Manager", readonly=True, ondelete="set null")
     leads = fields.Integer(
         readonly=True, help="Leads and opportunities created in the month with the channel's UTM."
     )
@@ -124,15 +124,7 @@ class ClientbaseReportChannel(models.Model):
         cr.execute(
             SQL(
                 """
-            WITH orders AS (
-                SELECT cp.id AS client_id, cp.user_id, cp.client_channel_id AS channel_id,
-                       so.date_order::date AS day, so.amount_untaxed AS amount
-                  FROM sale_order so
-                  JOIN res_partner p ON p.id = so.partner_id
-                  JOIN res_partner cp ON cp.id = p.commercial_partner_id
-                 WHERE so.state = 'sale' AND so.company_id = %(company)s
-                   AND cp.client_mailing_only IS NOT TRUE AND so.date_order::date <= %(today)s
-            ),
+            WITH %(orders)s,
             clients AS (
                 SELECT client_id, user_id, channel_id, date_trunc('month', MIN(day))::date AS month,
                        SUM(amount) AS revenue_to_date
@@ -201,6 +193,7 @@ class ClientbaseReportChannel(models.Model):
               LEFT JOIN costs c ON c.month = k.month AND c.channel_id IS NOT DISTINCT FROM k.channel_id
                                AND c.user_id IS NOT DISTINCT FROM k.user_id
                 """,
+                orders=SQL(ORDERS_SQL, company=company.id, today=today),
                 company=company.id,
                 today=today,
                 first=first_month,

@@ -28,10 +28,8 @@ class ClientbaseReportCohort(models.Model):
     _rec_name = "cohort"
     _report_ratios = RATIOS
 
-    company_id = fields.Many2one("res.company", required=True, readonly=True, index=True, ondelete="cascade")
     cohort = fields.Date(required=True, readonly=True, help="Month of the clients' first order.")
     months_since = fields.Integer(string="Months Since First Order", readonly=True, aggregator=False)
-    user_id = fields.Many2one("res.users", string="Manager", readonly=True, ondelete="set null")
     cohort_size = fields.Integer(string="Clients in Cohort", readonly=True)
     retained = fields.Integer(string="Clients Who Ordered", readonly=True)
     revenue = fields.Float(string="Revenue in the Month", digits=(16, 2), readonly=True)

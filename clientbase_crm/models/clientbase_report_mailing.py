@@ -30,11 +30,9 @@ class ClientbaseReportMailing(models.Model):
     _rec_name = "mailing_id"
     _report_ratios = RATIOS
 
-    company_id = fields.Many2one("res.company", required=True, readonly=True, index=True, ondelete="cascade")
     month = fields.Date(string="Month Sent", required=True, readonly=True)
     mailing_id = fields.Many2one("mailing.mailing", readonly=True, ondelete="cascade")
     mailing_type = fields.Selection([("mail", "Email"), ("sms", "SMS")], readonly=True)
-    user_id = fields.Many2one("res.users", string="Manager", readonly=True, ondelete="set null")
     rfm_segment = fields.Selection(RFM_SEGMENTS, string="RFM Segment", readonly=True)
     persona = fields.Selection(PERSONAS, readonly=True)
     warmth = fields.Selection(WARMTH, readonly=True)

@@ -5,6 +5,20 @@ from odoo.tools import SQL
 
 REPORT_MONTHS = 24  # full months kept before the current one
 
+# The company's confirmed orders (``%(company)s``) up to ``%(today)s``, by client: amounts untaxed;
+# the orders of a client's contacts count for the client (its commercial entity); mailing-only
+# contacts are no clients. The CTE ``orders`` of the reports.
+ORDERS_SQL = """
+    orders AS (
+        SELECT cp.id AS client_id, cp.user_id, cp.client_channel_id AS channel_id, so.id AS order_id,
+               so.date_order, so.date_order::date AS day, so.amount_untaxed AS amount
+          FROM sale_order so
+          JOIN res_partner p ON p.id = so.partner_id
+          JOIN res_partner cp ON cp.id = p.commercial_partner_id
+         WHERE so.state = 'sale' AND so.company_id = %(company)s
+           AND cp.client_mailing_only IS NOT TRUE AND so.date_order::date <= %(today)s
+    )"""
+
 
 def ratio_sql(model, query, numerator, denominator, factor):
     """SQL of a group's ratio of two summed fields of ``model`` (NULL when the denominator is 0):
@@ -26,6 +40,11 @@ class ClientbaseReportMixin(models.AbstractModel):
     _name = "clientbase.report.mixin"
     _description = "Client Base Report"
     _report_ratios = {}
+
+    company_id = fields.Many2one("res.company", required=True, readonly=True, index=True, ondelete="cascade")
+    user_id = fields.Many2one(
+        "res.users", string="Manager", readonly=True, ondelete="set null", help="The clients' manager."
+    )
 
     def _read_group_select(self, aggregate_spec, query):
         fname = aggregate_spec.split(":")[0]

@@ -3,6 +3,8 @@ import logging
 from odoo import api, fields, models
 from odoo.tools import SQL
 
+from .clientbase_report_mixin import ORDERS_SQL
+
 _logger = logging.getLogger(__name__)
 
 # measures that are a ratio of two sums (never a sum or an average of the rows' ratios):
@@ -14,21 +16,12 @@ RATIOS = {
     "repeat_rate": ("repeat_clients", "ordering_clients", 100),
 }
 
-# The orders and their clients' activity spells: a spell starts with the first order or with
-# an order after more than the inactivity threshold without one (a win-back), and ends the day
-# after its last order is that old (the client becomes inactive). Amounts untaxed; orders of a
-# client's contacts count for the client (its commercial entity); mailing-only contacts are no
-# clients. ``%(company)s``, ``%(days)s`` (inactivity threshold) and ``%(today)s`` are bound.
-SPELLS_SQL = """
-    orders AS (
-        SELECT cp.id AS client_id, cp.user_id, so.id AS order_id, so.date_order,
-               so.date_order::date AS day, so.amount_untaxed AS amount
-          FROM sale_order so
-          JOIN res_partner p ON p.id = so.partner_id
-          JOIN res_partner cp ON cp.id = p.commercial_partner_id
-         WHERE so.state = 'sale' AND so.company_id = %(company)s
-           AND cp.client_mailing_only IS NOT TRUE AND so.date_order::date <= %(today)s
-    ),
+# The clients' activity spells: a spell starts with the first order or with an order after more
+# than the inactivity threshold (``%(days)s``) without one (a win-back), and ends the day after its
+# last order is that old (the client becomes inactive).
+SPELLS_SQL = (
+    ORDERS_SQL
+    + """,
     numbered AS (
         SELECT o.*, SUM(CASE WHEN o.prev_day IS NULL OR o.day - o.prev_day > %(days)s THEN 1 ELSE 0 END)
                         OVER (PARTITION BY o.client_id ORDER BY o.day, o.order_id) AS spell
@@ -41,6 +34,7 @@ SPELLS_SQL = """
           FROM numbered GROUP BY client_id, user_id, spell
     )
 """
+)
 
 
 class ClientbaseReportMonthly(models.Model):
@@ -59,9 +53,7 @@ class ClientbaseReportMonthly(models.Model):
     _rec_name = "month"
     _report_ratios = RATIOS
 
-    company_id = fields.Many2one("res.company", required=True, readonly=True, index=True, ondelete="cascade")
     month = fields.Date(required=True, readonly=True, help="First day of the month.")
-    user_id = fields.Many2one("res.users", string="Manager", readonly=True, ondelete="set null")
     active_start = fields.Integer(string="Active at Start", readonly=True)
     new_clients = fields.Integer(readonly=True, help="Their first order falls in the month.")
     won_back = fields.Integer(
