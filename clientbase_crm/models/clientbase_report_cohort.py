@@ -40,6 +40,11 @@ class ClientbaseReportCohort(models.Model):
         string="Revenue per Client", digits=(16, 2), readonly=True, aggregator="avg"
     )
 
+    def action_open_cohort_clients(self):
+        return self._open_clients(
+            self.env._("Clients of the cohort"), self._month_domain("client_first_order_date", self.cohort)
+        )
+
     @api.model
     def _refresh(self, company, today=None):
         today, first_month = self._report_start(company, today)

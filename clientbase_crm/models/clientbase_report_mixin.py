@@ -52,6 +52,24 @@ class ClientbaseReportMixin(models.AbstractModel):
             return ratio_sql(self, query, *self._report_ratios[fname])
         return super()._read_group_select(aggregate_spec, query)
 
+    def _open_clients(self, title, domain):
+        """The clients behind a row's number: the Clients list of the row's manager, as the
+        user's rules show them."""
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id("clientbase_crm.res_partner_action_clients")
+        action.update(
+            name=title,
+            domain=[*domain, ("user_id", "=", self.user_id.id)],
+            views=[(False, "list"), (False, "form")],
+            view_mode="list,form",
+            context={"create": False},
+        )
+        return action
+
+    @api.model
+    def _month_domain(self, fname, month):
+        return [(fname, ">=", month), (fname, "<", month + relativedelta(months=1))]
+
     @api.model
     def _report_start(self, company, today=None, inputs=()):
         """Flush the report's inputs (orders, partners and ``inputs``), delete the company's

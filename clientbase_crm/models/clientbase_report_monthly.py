@@ -93,6 +93,38 @@ class ClientbaseReportMonthly(models.Model):
     )
 
     # --- refresh ------------------------------------------------------------------------------
+    # --- the clients behind a row's numbers --------------------------------------------------
+    def _stage_moves(self, domain):
+        """Clients with a stage change of the row's month matching ``domain`` (their history)."""
+        return [
+            (
+                "client_segment_history_ids",
+                "any",
+                [("dimension", "=", "stage"), *domain, *self._month_domain("date", self.month)],
+            )
+        ]
+
+    def action_open_new_clients(self):
+        return self._open_clients(
+            self.env._("New clients"), self._month_domain("client_first_order_date", self.month)
+        )
+
+    def action_open_lost_clients(self):
+        return self._open_clients(self.env._("Lost clients"), self._stage_moves([("new_value", "=", "lost")]))
+
+    def action_open_inactive_clients(self):
+        return self._open_clients(
+            self.env._("Clients who became inactive"), self._stage_moves([("new_value", "=", "inactive")])
+        )
+
+    def action_open_won_back_clients(self):
+        return self._open_clients(
+            self.env._("Clients won back"),
+            self._stage_moves(
+                [("old_value", "in", ["lost", "inactive"]), ("new_value", "not in", ["lost", "inactive"])]
+            ),
+        )
+
     @api.model
     def _cron_refresh(self):
         """Rebuild the growth and cohort reports of every company (the nightly job)."""

@@ -99,6 +99,19 @@ class TestReports(SegmentCommon):
         )
         self.assertEqual(rows[date(2026, 5, 1)].clients_owned, 0, "owned: at the last refresh only")
 
+    def test_the_clients_behind_a_row(self):
+        rows = self._monthly()
+        Partner = self.env["res.partner"].with_user(self.manager)
+        may, june = rows[date(2026, 5, 1)], rows[date(2026, 6, 1)]
+        self.assertEqual(Partner.search(may.action_open_new_clients()["domain"]), self.clients["C3"])
+        self.assertEqual(Partner.search(june.action_open_lost_clients()["domain"]), self.clients["C3"])
+        cohort = (
+            self.env["clientbase.report.cohort"]
+            .with_user(self.manager)
+            .search([("cohort", "=", date(2026, 1, 1)), ("months_since", "=", 0)])
+        )
+        self.assertEqual(Partner.search(cohort.action_open_cohort_clients()["domain"]), self.clients["C1"])
+
     def test_ratios_of_a_group_are_ratios_of_its_sums(self):
         """Over the whole period, the churn rate is churned / active at start of all months,
         and the average check revenue / orders: never an average of the months' ratios."""
