@@ -16,3 +16,4 @@ from . import test_segment_seeded
 from . import test_segment_personas
 from . import test_client_age_gender
 from . import test_reports
+from . import test_segment_concurrency
