@@ -127,7 +127,8 @@ PUBLIC_FIELDS = {
     "client_referral_count",
     "client_mailing_only",
     "client_data_verified_date",
-    "client_contact_invalid",  # whether the partner's own (public) email and numbers pass the checks
+    "client_contact_invalid",
+    "client_team_id",  # the manager's team  # whether the partner's own (public) email and numbers pass the checks
     "client_paused_date",
     "client_retry_date",
     "client_birthday_reminded_on",

@@ -2,6 +2,7 @@ from collections import defaultdict
 
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
+from odoo.tools import SQL
 
 from ..contact_data import check_email, check_phone
 
@@ -27,6 +28,15 @@ class ResPartner(models.Model):
     client_referral_ids = fields.One2many("res.partner", "client_referrer_id", string="Referrals")
     client_referral_count = fields.Integer(string="Referral Count", compute="_compute_client_referral_count")
 
+    # --- Team: the sales team of the client's manager (reports group by it) ---------
+    client_team_id = fields.Many2one(
+        "crm.team",
+        string="Sales Team",
+        compute="_compute_client_team_id",
+        search="_search_client_team_id",
+        help="The main sales team of the client's manager.",
+    )
+
     # --- Kind ------------------------------------------------------------
     client_mailing_only = fields.Boolean(
         string="Mailing-only Contact",
@@ -42,6 +52,25 @@ class ResPartner(models.Model):
         )
         for partner in self:
             partner.client_referral_count = counts.get(partner, 0)
+
+    @api.depends("user_id.sale_team_id")
+    def _compute_client_team_id(self):
+        for partner in self:
+            partner.client_team_id = partner.user_id.sale_team_id
+
+    def _search_client_team_id(self, operator, value):
+        return [("user_id.sale_team_id", operator, value)]
+
+    def _field_to_sql(self, alias, fname, query=None, flush=True):
+        """The sales team groups and sorts through the manager's main team."""
+        if fname == "client_team_id":
+            if flush:
+                self.env["res.users"].flush_model(["sale_team_id"])
+            return SQL(
+                "(SELECT team_user.sale_team_id FROM res_users team_user WHERE team_user.id = %s)",
+                self._field_to_sql(alias, "user_id", query, flush),
+            )
+        return super()._field_to_sql(alias, fname, query=query, flush=flush)
 
     # --- constraints ----------------------------------------------------
     @api.constrains("client_referrer_id")

@@ -112,6 +112,18 @@ class TestReports(SegmentCommon):
         )
         self.assertEqual(Partner.search(cohort.action_open_cohort_clients()["domain"]), self.clients["C1"])
 
+    def test_composition_by_sales_team(self):
+        """The clients group by the sales team of their manager."""
+        team = self.env["crm.team"].create({"name": "Report Team", "member_ids": [(6, 0, self.manager.ids)]})
+        self.env.flush_all()
+        self.assertEqual(self.clients["C1"].client_team_id, team)
+        groups = self.Partner.read_group(
+            [("id", "in", [c.id for c in self.clients.values()])], ["client_revenue:sum"], ["client_team_id"]
+        )
+        self.assertEqual([(g["client_team_id"][0], g["client_revenue"]) for g in groups], [(team.id, 560)])
+        self.assertEqual(self.Partner.search([("client_team_id", "=", team.id)]), self.Partner.browse(
+            [c.id for c in self.clients.values()]))  # fmt: skip
+
     def test_ratios_of_a_group_are_ratios_of_its_sums(self):
         """Over the whole period, the churn rate is churned / active at start of all months,
         and the average check revenue / orders: never an average of the months' ratios."""
