@@ -15,7 +15,8 @@ _logger = logging.getLogger(__name__)
 # last order older than twice its rhythm: it is not expected to follow its rhythm any more).
 RHYTHM_SQL = """
     days AS (
-        SELECT cp.id AS client_id, so.date_order::date AS day, SUM(so.amount_untaxed) AS amount
+        SELECT cp.id AS client_id, so.date_order::date AS day, SUM(so.amount_untaxed) AS amount,
+               COUNT(*) AS orders
           FROM sale_order so
           JOIN res_partner p ON p.id = so.partner_id
           JOIN res_partner cp ON cp.id = p.commercial_partner_id
@@ -24,20 +25,13 @@ RHYTHM_SQL = """
          GROUP BY 1, 2
     ),
     per_client AS (
-        SELECT client_id, COUNT(*) AS order_days, MAX(day) AS last_day,
+        SELECT client_id, COUNT(*) AS order_days, SUM(orders) AS order_count, MAX(day) AS last_day,
                SUM(amount) AS revenue,
                percentile_cont(0.5) WITHIN GROUP (ORDER BY gap) AS own_rhythm
-          FROM (SELECT client_id, day, amount, day - LAG(day) OVER (PARTITION BY client_id ORDER BY day) AS gap
+          FROM (SELECT client_id, day, amount, orders,
+                       day - LAG(day) OVER (PARTITION BY client_id ORDER BY day) AS gap
                   FROM days) gaps
          GROUP BY client_id
-    ),
-    orders_count AS (
-        SELECT cp.id AS client_id, COUNT(*) AS order_count
-          FROM sale_order so
-          JOIN res_partner p ON p.id = so.partner_id
-          JOIN res_partner cp ON cp.id = p.commercial_partner_id
-         WHERE so.state = 'sale' AND so.company_id = %(company)s AND so.date_order < %(as_of)s
-         GROUP BY 1
     ),
     segments AS (
         SELECT f.rfm_segment, percentile_cont(0.5) WITHIN GROUP (ORDER BY c.own_rhythm) AS rhythm
@@ -47,12 +41,11 @@ RHYTHM_SQL = """
          GROUP BY f.rfm_segment
     ),
     rhythm AS (
-        SELECT c.client_id, c.last_day, c.revenue / NULLIF(o.order_count, 0) AS average_order,
+        SELECT c.client_id, c.last_day, c.revenue / NULLIF(c.order_count, 0) AS average_order,
                GREATEST(ROUND(CASE WHEN c.order_days >= 3 THEN c.own_rhythm ELSE s.rhythm END), 1)::int
                    AS interval_days,
                f.current_stage
           FROM per_client c
-          JOIN orders_count o ON o.client_id = c.client_id
           JOIN clientbase_client_figures f ON f.partner_id = c.client_id AND f.company_id = %(company)s
           LEFT JOIN segments s ON s.rfm_segment IS NOT DISTINCT FROM f.rfm_segment
     ),
