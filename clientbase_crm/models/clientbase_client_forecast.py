@@ -5,24 +5,21 @@ from dateutil.relativedelta import relativedelta
 from odoo import api, fields, models
 from odoo.tools import SQL
 
+from .clientbase_report_mixin import ORDERS_SQL
+
 _logger = logging.getLogger(__name__)
 
-# A client's rhythm (``METRICS.md``): the median of the days between its consecutive order days
-# (3+ orders), else the median of those rhythms among the clients of its RFM segment. The
+# A client's rhythm (``METRICS.md``), from its orders up to ``%(today)s`` (``ORDERS_SQL``): the
+# median of the days between its consecutive order days (3+ orders), else the median of those rhythms among the clients of its RFM segment. The
 # expected next purchase is the last order + the rhythm; the client is overdue when today is
 # later than that plus half the rhythm. The revenue expected over the next 12 months is
 # 365 / rhythm orders at the client's average order, for a client neither lost nor lapsed (its
 # last order older than twice its rhythm: it is not expected to follow its rhythm any more).
-RHYTHM_SQL = """
+RHYTHM_SQL = (
+    ORDERS_SQL
+    + """,
     days AS (
-        SELECT cp.id AS client_id, so.date_order::date AS day, SUM(so.amount_untaxed) AS amount,
-               COUNT(*) AS orders
-          FROM sale_order so
-          JOIN res_partner p ON p.id = so.partner_id
-          JOIN res_partner cp ON cp.id = p.commercial_partner_id
-         WHERE so.state = 'sale' AND so.company_id = %(company)s AND so.date_order < %(as_of)s
-           AND cp.client_mailing_only IS NOT TRUE
-         GROUP BY 1, 2
+        SELECT client_id, day, SUM(amount) AS amount, COUNT(*) AS orders FROM orders GROUP BY 1, 2
     ),
     per_client AS (
         SELECT client_id, COUNT(*) AS order_days, SUM(orders) AS order_count, MAX(day) AS last_day,
@@ -57,6 +54,7 @@ RHYTHM_SQL = """
           FROM rhythm
     )
 """
+)
 
 
 class ClientbaseClientFigures(models.Model):
@@ -89,6 +87,7 @@ class ClientbaseClientFigures(models.Model):
                 """,
                 company=company.id,
                 as_of=today + relativedelta(days=1),
+                today=today,
             )
         )
         _logger.info(
@@ -119,6 +118,7 @@ class ClientbaseClientFigures(models.Model):
                 """,
                 company=company.id,
                 as_of=as_of,
+                today=as_of - relativedelta(days=1),
                 end=as_of + relativedelta(months=months),
                 months=months,
             )

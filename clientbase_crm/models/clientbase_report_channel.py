@@ -8,6 +8,20 @@ from .clientbase_report_mixin import ORDERS_SQL
 _logger = logging.getLogger(__name__)
 
 ROI_MONTHS = 12  # the horizon of a channel's ROI: the revenue of its new clients within a year
+
+
+def channel_of_sql(source, medium):
+    """SQL: the active channel of a UTM ``source`` and ``medium`` (a channel naming the medium
+    first, then by sequence), NULL when none matches."""
+    return SQL(
+        """(SELECT ch.id FROM clientbase_channel ch
+              WHERE ch.active AND ch.source_id = %s AND (ch.medium_id IS NULL OR ch.medium_id = %s)
+              ORDER BY ch.medium_id IS NULL, ch.sequence, ch.id LIMIT 1)""",
+        source,
+        medium,
+    )
+
+
 RATIOS = {
     "conversion": ("new_clients", "leads", 100),
     "average_check": ("revenue", "order_count", 1),
@@ -89,12 +103,8 @@ class ClientbaseReportChannel(models.Model):
                  ORDER BY client_id, rank, at
             ),
             matched AS (
-                SELECT DISTINCT ON (f.client_id) f.client_id, c.id AS channel_id, f.source_id, f.medium_id,
-                       f.campaign_id
-                  FROM firsts f
-                  JOIN clientbase_channel c ON c.active AND c.source_id = f.source_id
-                                           AND (c.medium_id IS NULL OR c.medium_id = f.medium_id)
-                 ORDER BY f.client_id, c.medium_id IS NULL, c.sequence, c.id
+                SELECT * FROM (SELECT f.*, %(channel)s AS channel_id FROM firsts f) m
+                 WHERE channel_id IS NOT NULL
             )
             UPDATE res_partner p
                SET client_channel_id = m.channel_id,
@@ -105,6 +115,7 @@ class ClientbaseReportChannel(models.Model):
              WHERE p.id = m.client_id AND p.client_channel_id IS NULL
                 """,
                 company=company.id,
+                channel=channel_of_sql(SQL("f.source_id"), SQL("f.medium_id")),
             )
         )
         filled = self.env.cr.rowcount
@@ -120,8 +131,8 @@ class ClientbaseReportChannel(models.Model):
     def _refresh(self, company, today=None):
         self._fill_client_channels(company)
         today, first_month = self._report_start(company, today, ("crm.lead", "clientbase.channel.cost"))
-        cr = self.env.cr
-        cr.execute(
+        self._report_write(
+            company,
             SQL(
                 """
             WITH %(orders)s,
@@ -150,17 +161,13 @@ class ClientbaseReportChannel(models.Model):
                   FROM orders WHERE day >= %(first)s GROUP BY 1, 2, 3
             ),
             leads AS (
-                SELECT l.user_id, c.id AS channel_id, date_trunc('month', l.create_date)::date AS month,
-                       COUNT(DISTINCT l.id) AS leads
-                  FROM crm_lead l
-                  JOIN LATERAL (
-                      SELECT ch.id FROM clientbase_channel ch
-                       WHERE ch.active AND ch.source_id = l.source_id
-                         AND (ch.medium_id IS NULL OR ch.medium_id = l.medium_id)
-                       ORDER BY ch.medium_id IS NULL, ch.sequence, ch.id LIMIT 1
-                  ) c ON TRUE
-                 WHERE l.company_id IS NOT DISTINCT FROM %(company)s AND l.create_date::date >= %(first)s
-                   AND l.create_date::date <= %(today)s
+                SELECT user_id, channel_id, month, COUNT(*) AS leads
+                  FROM (SELECT l.user_id, %(lead_channel)s AS channel_id,
+                               date_trunc('month', l.create_date)::date AS month
+                          FROM crm_lead l
+                         WHERE l.source_id IS NOT NULL AND l.company_id IS NOT DISTINCT FROM %(company)s
+                           AND l.create_date::date >= %(first)s AND l.create_date::date <= %(today)s) matched
+                 WHERE channel_id IS NOT NULL
                  GROUP BY 1, 2, 3
             ),
             costs AS (
@@ -194,11 +201,10 @@ class ClientbaseReportChannel(models.Model):
                                AND c.user_id IS NOT DISTINCT FROM k.user_id
                 """,
                 orders=SQL(ORDERS_SQL, company=company.id, today=today),
+                lead_channel=channel_of_sql(SQL("l.source_id"), SQL("l.medium_id")),
                 company=company.id,
                 today=today,
                 first=first_month,
                 horizon=ROI_MONTHS,
-            )
+            ),
         )
-        _logger.info("Client base report: %s channel rows for company %s", cr.rowcount, company.id)
-        self.invalidate_model()

@@ -1,11 +1,7 @@
-import logging
-
 from odoo import api, fields, models
 from odoo.tools import SQL
 
-from .clientbase_report_monthly import SPELLS_SQL
-
-_logger = logging.getLogger(__name__)
+from .clientbase_report_mixin import ORDERS_SQL
 
 RATIOS = {
     "retention": ("retained", "cohort_size", 100),
@@ -48,11 +44,11 @@ class ClientbaseReportCohort(models.Model):
     @api.model
     def _refresh(self, company, today=None):
         today, first_month = self._report_start(company, today)
-        cr = self.env.cr
-        cr.execute(
+        self._report_write(
+            company,
             SQL(
                 "WITH "
-                + SPELLS_SQL
+                + ORDERS_SQL
                 + """,
             clients AS (
                 SELECT client_id, user_id, date_trunc('month', MIN(day))::date AS cohort
@@ -92,10 +88,7 @@ class ClientbaseReportCohort(models.Model):
               ) cells
             """,
                 company=company.id,
-                days=company.client_inactive_days or 180,
                 today=today,
                 first=first_month,
-            )
+            ),
         )
-        _logger.info("Client base report: %s cohort rows for company %s", cr.rowcount, company.id)
-        self.invalidate_model()

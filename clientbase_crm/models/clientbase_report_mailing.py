@@ -1,12 +1,8 @@
-import logging
-
 from odoo import api, fields, models
 from odoo.tools import SQL
 
 from .clientbase_client_figures import PERSONAS, RFM_SEGMENTS, WARMTH
 from .mailing_trace import ORDER_ATTRIBUTION_DAYS
-
-_logger = logging.getLogger(__name__)
 
 RATIOS = {
     "open_rate": ("opened", "sent", 100),
@@ -51,8 +47,8 @@ class ClientbaseReportMailing(models.Model):
         _today, first_month = self._report_start(
             company, today, ("mailing.trace", "clientbase.client.figures")
         )
-        cr = self.env.cr
-        cr.execute(
+        self._report_write(
+            company,
             SQL(
                 """
             WITH traces AS (
@@ -95,7 +91,5 @@ class ClientbaseReportMailing(models.Model):
                 company=company.id,
                 first=first_month,
                 days=ORDER_ATTRIBUTION_DAYS,
-            )
+            ),
         )
-        _logger.info("Client base report: %s mailing rows for company %s", cr.rowcount, company.id)
-        self.invalidate_model()

@@ -1,7 +1,11 @@
+import logging
+
 from dateutil.relativedelta import relativedelta
 
 from odoo import api, fields, models
 from odoo.tools import SQL
+
+_logger = logging.getLogger(__name__)
 
 REPORT_MONTHS = 24  # full months kept before the current one
 
@@ -69,6 +73,13 @@ class ClientbaseReportMixin(models.AbstractModel):
     @api.model
     def _month_domain(self, fname, month):
         return [(fname, ">=", month), (fname, "<", month + relativedelta(months=1))]
+
+    @api.model
+    def _report_write(self, company, query):
+        """Run the ``INSERT`` of the company's rows (after :meth:`_report_start`) and log them."""
+        self.env.cr.execute(query)
+        _logger.info("%s: %s rows for company %s", self._description, self.env.cr.rowcount, company.id)
+        self.invalidate_model()
 
     @api.model
     def _report_start(self, company, today=None, inputs=()):

@@ -1,11 +1,7 @@
-import logging
-
 from odoo import api, fields, models
 from odoo.tools import SQL
 
 from .clientbase_report_mixin import ORDERS_SQL
-
-_logger = logging.getLogger(__name__)
 
 # measures that are a ratio of two sums (never a sum or an average of the rows' ratios):
 # measure -> (numerator, denominator, factor)
@@ -168,8 +164,8 @@ class ClientbaseReportMonthly(models.Model):
         today, first_month = self._report_start(
             company, today, ("clientbase.segment.history", "clientbase.interaction", "mail.activity")
         )
-        cr = self.env.cr
-        cr.execute(
+        self._report_write(
+            company,
             SQL(
                 "WITH "
                 + SPELLS_SQL
@@ -336,7 +332,5 @@ class ClientbaseReportMonthly(models.Model):
                 days=company.client_inactive_days or 180,
                 today=today,
                 first=first_month,
-            )
+            ),
         )
-        _logger.info("Client base report: %s monthly rows for company %s", cr.rowcount, company.id)
-        self.invalidate_model()

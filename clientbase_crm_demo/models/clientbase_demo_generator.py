@@ -121,10 +121,20 @@ class ClientbaseDemoGenerator(models.AbstractModel):
         lost = inactive.filtered(lambda _p: rng.random() < share) or inactive[:1]
         reasons = self.env["clientbase.churn.reason"].search([("active", "=", True)])
         today = fields.Date.context_today(self)
-        for client in lost:
-            reason = rng.choice(reasons)
+        chosen = {
+            client.id: (
+                rng.choice(reasons),
+                min(client.client_last_order_date + timedelta(days=rng.randint(120, 300)), today),
+            )
+            for client in lost
+        }
+        # one dialog per reason, as a manager marks a selection lost
+        for reason in reasons:
+            ids = [pid for pid, (chosen_reason, _day) in chosen.items() if chosen_reason == reason]
+            if not ids:
+                continue
             self.env["clientbase.churn.wizard"].with_context(
-                active_model="res.partner", active_ids=client.ids
+                active_model="res.partner", active_ids=ids
             ).create(
                 {
                     "reason_id": reason.id,
@@ -132,23 +142,24 @@ class ClientbaseDemoGenerator(models.AbstractModel):
                     "note": "Stopped ordering, said so on the phone.",
                 }
             ).action_mark_lost()
-            day = min(client.client_last_order_date + timedelta(days=rng.randint(120, 300)), today)
-            self.env.flush_all()
-            self.env.cr.execute(
-                SQL(
-                    "UPDATE clientbase_client_card SET churn_date = %s WHERE partner_id = %s",
-                    day,
-                    client.id,
-                )
+        # the loss dated some months after the last order, on the card and in the history
+        self.env.flush_all()
+        days = SQL(", ").join(SQL("(%s, %s::date)", pid, day) for pid, (_reason, day) in chosen.items())
+        self.env.cr.execute(
+            SQL(
+                "UPDATE clientbase_client_card c SET churn_date = v.day FROM (VALUES %s) AS v(id, day)"
+                " WHERE c.partner_id = v.id",
+                days,
             )
-            self.env.cr.execute(
-                SQL(
-                    "UPDATE clientbase_segment_history SET date = %s WHERE partner_id = %s AND dimension = 'stage'"
-                    " AND new_value = 'lost'",
-                    datetime.combine(day, datetime.min.time()) + timedelta(hours=10),
-                    client.id,
-                )
+        )
+        self.env.cr.execute(
+            SQL(
+                "UPDATE clientbase_segment_history h SET date = v.day + interval '10 hours'"
+                " FROM (VALUES %s) AS v(id, day)"
+                " WHERE h.partner_id = v.id AND h.dimension = 'stage' AND h.new_value = 'lost'",
+                days,
             )
+        )
         self.env.invalidate_all()
         return lost
 
