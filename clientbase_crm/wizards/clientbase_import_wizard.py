@@ -250,14 +250,14 @@ class ClientbaseImportWizard(models.TransientModel):
 
     # --- checking ---------------------------------------------------------
     def _check_rows(self):
-        """Return (values to create, errors, duplicates, notices); errors and duplicates are
-        (row, message, existing partner id) triples."""
+        """Return (values to create, errors, duplicates, notices, the file's table); errors and
+        duplicates are (row, message, existing partner id) triples."""
         table, errors = self._read_table()
         errors = [(0, error, False) for error in errors]
         if errors:
-            return [], errors, [], []
+            return [], errors, [], [], table
         if not table:
-            return [], [(0, self.env._("The file is empty."), False)], [], []
+            return [], [(0, self.env._("The file is empty."), False)], [], [], table
         rows, mapping_errors = self._mapped_rows(table)
         errors += [(0, error, False) for error in mapping_errors]
         notices = [
@@ -268,7 +268,7 @@ class ClientbaseImportWizard(models.TransientModel):
             if column.header and not column.target
         ]
         if errors:
-            return [], errors, [], notices
+            return [], errors, [], notices, table
         look = self._lookups()
         checked, new_tags = [], set()
         for number, row in rows:
@@ -298,7 +298,7 @@ class ClientbaseImportWizard(models.TransientModel):
             vals_list.append(vals)
         if new_tags:
             notices.append(self.env._("New tags will be created: %s", ", ".join(sorted(new_tags))))
-        return vals_list, errors, duplicates, notices
+        return vals_list, errors, duplicates, notices, table
 
     def _row_values(self, row, look, new_tags):
         """The partner values of one row (with ``_tags`` and ``_consents`` to resolve at import),
@@ -447,11 +447,11 @@ class ClientbaseImportWizard(models.TransientModel):
     # --- actions ------------------------------------------------------------
     def action_check(self):
         self.ensure_one()
-        vals_list, errors, duplicates, notices = self._check_rows()
-        self._write_result(vals_list, errors, duplicates, notices)
+        vals_list, errors, duplicates, notices, table = self._check_rows()
+        self._write_result(vals_list, errors, duplicates, notices, table)
         return self._reopen()
 
-    def _write_result(self, vals_list, errors, duplicates, notices):
+    def _write_result(self, vals_list, errors, duplicates, notices, table):
         def line(number, message):
             return self.env._("Row %(row)s: %(message)s", row=number, message=message) if number else message
 
@@ -472,13 +472,12 @@ class ClientbaseImportWizard(models.TransientModel):
                 "error_count": len(errors),
                 "ready_count": len(vals_list),
                 "duplicate_count": len(duplicates),
-                "preview": self._preview_html(),
+                "preview": self._preview_html(table),
             }
         )
 
-    def _preview_html(self):
+    def _preview_html(self, table):
         """The first rows as they will be read: the mapped field above each column."""
-        table, _errors = self._read_table()
         columns = self.column_ids.sorted("sequence").filtered("target")
         if not table or not columns:
             return False
@@ -500,9 +499,9 @@ class ClientbaseImportWizard(models.TransientModel):
 
     def action_import(self):
         self.ensure_one()
-        vals_list, errors, duplicates, notices = self._check_rows()
+        vals_list, errors, duplicates, notices, table = self._check_rows()
         if errors:
-            self._write_result(vals_list, errors, duplicates, notices)
+            self._write_result(vals_list, errors, duplicates, notices, table)
             messages = [f"{n}: {m}" if n else m for n, m, _p in errors[:20]]
             raise UserError(
                 self.env._("Nothing was imported; fix these rows first:\n%s", "\n".join(messages))
