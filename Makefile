@@ -2,8 +2,11 @@
 SHELL := /bin/bash
 SIZE ?= S
 ROWS ?= 100000
+USERS ?= 50
+MINUTES ?= 5
+REPLICA ?= 0
 
-.PHONY: setup test test-pytest screenshots run lint bench bench-import help
+.PHONY: setup test test-pytest screenshots run lint bench bench-import forecast-check help
 
 help:
 	@echo "make setup        install PostgreSQL, Chromium and Python requirements; start PostgreSQL; check Odoo 18.0"
@@ -16,6 +19,9 @@ help:
 	@echo "make lint         pre-commit: ruff and pylint-odoo over the addon"
 	@echo "make bench        SIZE=S|M|L segmentation benchmark"
 	@echo "make bench-import ROWS=100000 client import benchmark"
+	@echo "make load         SIZE=S|M USERS=50 MINUTES=5 [REPLICA=1] load test of the web client (locust) while the"
+	@echo "                  nightly job runs; writes bench/load-<SIZE>.md"
+	@echo "make forecast-check the next-purchase forecast against held-out months of the demo base (after make run)"
 
 setup:
 	bash scripts/setup.sh
@@ -40,3 +46,9 @@ bench:
 
 bench-import:
 	bash scripts/bench_import.sh $(ROWS)
+
+forecast-check:
+	bash scripts/forecast_check.sh
+
+load:
+	USERS=$(USERS) MINUTES=$(MINUTES) REPLICA=$(REPLICA) bash scripts/load.sh $(SIZE)

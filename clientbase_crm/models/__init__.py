@@ -43,6 +43,7 @@ from . import clientbase_segment_snapshot
 from . import clientbase_channel_cost
 from . import clientbase_report_channel
 from . import clientbase_client_forecast
+from . import clientbase_client_margin
 from . import clientbase_report_mailing
 from . import mail_blacklist
 from . import phone_blacklist

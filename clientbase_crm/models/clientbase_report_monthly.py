@@ -132,6 +132,7 @@ class ClientbaseReportMonthly(models.Model):
             self.env["clientbase.report.channel"]._refresh(company)
             self.env["clientbase.report.mailing"]._refresh(company)
             self.env["clientbase.client.figures"]._refresh_forecast(company)
+            self.env["clientbase.client.figures"]._refresh_margin(company)
 
     @api.model
     def _notify_vip_slipped(self, partner_ids):

@@ -87,6 +87,7 @@ DERIVED_FIELDS = {
     "client_next_purchase_date",
     "client_purchase_overdue",
     "client_expected_revenue",
+    "client_margin",
     "client_stage_is_manual",
     "client_vip_is_manual",
     "client_warmth_is_manual",

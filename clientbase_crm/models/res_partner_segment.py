@@ -35,6 +35,7 @@ FIGURE_FIELDS = {
         [False],
     ),
     "client_expected_revenue": ("f.expected_revenue", [0]),
+    "client_margin": ("f.margin", [0]),
 }
 # fields whose value without figures depends on the partner itself (mailing-only partners have none)
 PARTNER_DEFAULT_FIELDS = ("client_stage", "client_warmth")
@@ -188,6 +189,16 @@ class ResPartner(models.Model):
         help="365 / rhythm orders at the client's average order; nothing for a lost client or one whose "
         "last order is older than twice its rhythm.",
     )
+    client_margin = fields.Float(
+        string="Gross Margin",
+        digits=(16, 2),
+        compute="_compute_client_figures",
+        groups=USER_GROUP,
+        search="_search_client_margin",
+        help="The revenue of the client's confirmed order lines whose product has a known cost, minus that "
+        "cost (the cost on the order line with Sales Margin installed, else the product's cost); empty when "
+        "no product bought has a cost. Refreshed nightly.",
+    )
     client_rfm_segment = fields.Selection(
         RFM_SEGMENTS,
         string="RFM Segment",
@@ -335,6 +346,7 @@ class ResPartner(models.Model):
                     and today > row.next_purchase_date + timedelta(days=row.purchase_interval // 2),
                 ),
                 ("client_expected_revenue", row.expected_revenue),
+                ("client_margin", row.margin),
                 ("client_stage_is_manual", bool(row.stage_manual)),
                 ("client_vip_is_manual", bool(row.vip_manual)),
                 ("client_warmth_is_manual", bool(row.warmth_manual)),
@@ -575,6 +587,9 @@ class ResPartner(models.Model):
 
     def _search_client_expected_revenue(self, operator, value):
         return self._search_client_figure("client_expected_revenue", operator, value)
+
+    def _search_client_margin(self, operator, value):
+        return self._search_client_figure("client_margin", operator, value)
 
     def _search_client_revenue(self, operator, value):
         return self._search_client_figure("client_revenue", operator, value)

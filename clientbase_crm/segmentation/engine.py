@@ -42,6 +42,7 @@ warmth, ABC class and VIP are appended to ``clientbase_segment_history`` by
 the same statements.
 """
 
+import datetime
 import logging
 import time
 
@@ -223,6 +224,11 @@ def get_source_query(env, company, scope, today, whole_base=False, exceptions=No
         cur=company.currency_id.id,
     )
     engagement = rules.engagement_sql("t")
+    # a run as of an earlier day (``clientbase_as_of`` in the context: the demo's replay of the
+    # past months) reads the orders up to that day only; a nightly run reads every order
+    until = SQL("TRUE")
+    if env.context.get("clientbase_as_of"):
+        until = SQL("so.date_order < %s", today + datetime.timedelta(days=1))
     exceptions_cte = SQL()
     if exceptions is None:
         exceptions_cte = SQL("exceptions AS (%s),", get_exceptions_query(scope))
@@ -261,7 +267,7 @@ def get_source_query(env, company, scope, today, whole_base=False, exceptions=No
                        AS window_revenue,
                    SUM(%(season_cos)s) AS season_cos, SUM(%(season_sin)s) AS season_sin
               FROM sale_order so
-             WHERE so.state = 'sale' AND so.company_id = %(company)s AND %(order_scope)s
+             WHERE so.state = 'sale' AND so.company_id = %(company)s AND %(order_scope)s AND %(until)s
              GROUP BY so.partner_id
         ),
         contact_orders AS (
@@ -364,6 +370,7 @@ def get_source_query(env, company, scope, today, whole_base=False, exceptions=No
         company=company.id,
         # "ordered after the window start" on the timestamp itself (no cast per order)
         window_after=rules.window_after(t, today),
+        until=until,
         engagement=engagement,
         season_cos=rules.season_sums_sql(SQL("so.date_order"))[0],
         season_sin=rules.season_sums_sql(SQL("so.date_order"))[1],

@@ -3,6 +3,7 @@ from datetime import date, datetime
 from dateutil.relativedelta import relativedelta
 from freezegun import freeze_time
 
+from odoo import Command
 from odoo.tests import HttpCase, new_test_user, tagged
 
 from .segment_common import SegmentCommon
@@ -475,3 +476,62 @@ class TestDashboardTour(HttpCase):
         self.env["clientbase.report.monthly"]._cron_refresh()
         action = self.env.ref("clientbase_crm.clientbase_dashboard_action")
         self.start_tour(f"/odoo/action-{action.id}", "clientbase_dashboard_tour", login=head.login)
+
+
+@tagged("post_install", "-at_install", "clientbase_report")
+class TestMargin(SegmentCommon):
+    """Known answers of the historic gross margin: untaxed amount minus quantity x unit cost over
+    the confirmed order lines whose product has a cost, the quantity converted to the product's
+    unit; no margin at all for a client whose products have no cost."""
+
+    def _sell(self, partner, lines, confirm=True):
+        order = self.env["sale.order"].create(
+            {
+                "partner_id": partner.id,
+                "order_line": [
+                    Command.create(
+                        dict(
+                            {
+                                "product_id": product.id,
+                                "product_uom_qty": qty,
+                                "price_unit": price,
+                                "tax_id": [],
+                            },
+                            **({"product_uom": uom.id} if uom else {}),
+                        )
+                    )
+                    for product, qty, price, uom in lines
+                ],
+            }
+        )
+        if confirm:
+            order.action_confirm()
+        return order
+
+    def test_margin_of_the_products_with_a_cost(self):
+        costed = self.env["product.product"].create(
+            {"name": "Costed", "standard_price": 60.0, "type": "consu"}
+        )
+        by_unit = self.env["product.product"].create(
+            {"name": "Per unit", "standard_price": 5.0, "type": "consu"}
+        )
+        free = self.env["product.product"].create({"name": "No cost", "type": "service"})
+        dozen = self.env.ref("uom.product_uom_dozen")
+        known, unknown = self._client("Margin known"), self._client("Margin unknown")
+        self._sell(known, [(costed, 2, 100.0, None), (free, 1, 500.0, None), (by_unit, 1, 100.0, dozen)])
+        self._sell(known, [(costed, 10, 100.0, None)], confirm=False)  # a quotation counts for nothing
+        self._sell(unknown, [(free, 3, 70.0, None)])
+        self.figures._recompute_all(full=True)
+        self.figures._refresh_margin(self.env.company)
+        self.env.invalidate_all()
+        # 2 x (100 - 60) + 1 dozen at 100 costing 12 x 5: 80 + 40; the costless line is left out
+        self.assertEqual(known.client_margin, 120.0)
+        self.assertEqual(known.client_revenue, 800.0)
+        self.assertFalse(unknown.client_margin)
+        self.assertEqual(
+            self.Partner.search([("client_margin", ">", 0), ("id", "in", [known.id, unknown.id])]), known
+        )
+        costed.standard_price = 90.0
+        self.figures._refresh_margin(self.env.company)
+        self.env.invalidate_all()
+        self.assertEqual(known.client_margin, 60.0, "the product's current cost: 2 x (100 - 90) + 40")

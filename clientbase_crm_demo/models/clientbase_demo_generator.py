@@ -89,6 +89,8 @@ class ClientbaseDemoGenerator(models.AbstractModel):
         generator._demo_set_registration_dates(rng, partners)
         generator._generate_demo_extras(rng, partners)
         tick = _log_step("interactions", tick)
+        generator._demo_replay_months()
+        tick = _log_step("segments and snapshots of the past months", tick)
         for model_name, method in SEGMENT_HOOKS:
             if model_name in generator.env and hasattr(generator.env[model_name], method):
                 getattr(generator.env[model_name], method)()
@@ -110,6 +112,39 @@ class ClientbaseDemoGenerator(models.AbstractModel):
         }
         _logger.info("Demo client base generated: %s", summary)
         return summary
+
+    @api.model
+    def _demo_replay_months(self, months=24):
+        """Run the segmentation engine as of the last day of each of the past ``months`` months
+        (the orders up to that day) and take that month's snapshot, with the segment history
+        of each run dated that day: the movement matrix, VIP moves and the history have the
+        months a real base would have kept."""
+        Figures = self.env["clientbase.client.figures"].with_context(clientbase_as_of=True)
+        Snapshot = self.env["clientbase.segment.snapshot"]
+        company = self.env.company
+        cr = self.env.cr
+        this_month = fields.Date.context_today(self).replace(day=1)
+        for back in range(months, 0, -1):
+            day = this_month - relativedelta(months=back - 1) - timedelta(days=1)
+            cr.execute("SELECT COALESCE(MAX(id), 0) FROM clientbase_segment_history")
+            last_history = cr.fetchone()[0]
+            cr.execute(
+                """UPDATE res_company c SET client_segment_run_date = %s, client_snapshot_at = NULL,
+                          client_segment_initial = NOT EXISTS (
+                              SELECT 1 FROM clientbase_client_figures f WHERE f.company_id = c.id)
+                    WHERE c.id = %s""",
+                (day, company.id),
+            )
+            company.invalidate_recordset()
+            Figures._set_segment_cursor(company, 1)
+            while Figures._recompute_step():
+                pass
+            cr.execute(
+                "UPDATE clientbase_segment_history SET date = %s WHERE id > %s",
+                (datetime.combine(day, datetime.min.time()) + timedelta(hours=20), last_history),
+            )
+            self.env.invalidate_all()
+            Snapshot._take(company, today=day)
 
     @api.model
     def _demo_mark_lost(self, rng, clients, share=0.3):

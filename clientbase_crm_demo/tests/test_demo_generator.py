@@ -122,6 +122,41 @@ class TestDemoGenerator(TransactionCase):
         )[:1]
         self.assertEqual(never.client_stage, "potential")
 
+    def test_past_months_replayed(self):
+        """Snapshots of the past months, each as the engine saw that month's end from the orders
+        up to it: a client's stage a year ago follows from its orders then."""
+        Snapshot = self.env["clientbase.segment.snapshot"]
+        company = self.env.company
+        months = set(Snapshot.search([]).mapped("month_from"))
+        self.assertGreaterEqual(len(months), 12, "a snapshot for the past months, not only this one")
+        year_ago = fields.Date.from_string("2025-03-01")
+        matrix = Snapshot._matrix(company, "stage", year_ago, fields.Date.from_string("2026-03-01"))
+        moved = [(a, b) for a, b, _count in matrix if a != b]
+        self.assertTrue(moved, "clients moved between stages over the year")
+        confirmed = self.orders.filtered(lambda o: o.state == "sale")
+        first = {}
+        for order in confirmed:
+            first[order.partner_id] = min(first.get(order.partner_id, order.date_order), order.date_order)
+        late = [p for p, day in first.items() if day.date() >= fields.Date.from_string("2025-03-01")]
+        early = [p for p, day in first.items() if day.date() < fields.Date.from_string("2025-02-01")]
+        at_year_ago = dict(
+            Snapshot.search(
+                [
+                    ("month_from", "<=", "2025-02-01"),
+                    "|",
+                    ("month_to", "=", False),
+                    ("month_to", ">", "2025-02-01"),
+                ]
+            ).mapped(lambda s: (s.partner_id, s.stage))
+        )
+        for partner in late:
+            self.assertIn(at_year_ago.get(partner), (None, "potential"), "no orders yet in February 2025")
+        self.assertTrue(
+            any(at_year_ago.get(p) not in (None, "potential") for p in early), "a buyer of then has a stage"
+        )
+        history = self.env["clientbase.segment.history"].search([])
+        self.assertLess(min(history.mapped("date")), datetime(2025, 6, 1), "the history is dated by month")
+
     def test_interactions(self):
         buyers = self.clients.filtered(lambda p: not p.client_mailing_only)
         logged = self.env["clientbase.interaction"].search([("client_id", "in", buyers.ids)])
