@@ -10,11 +10,21 @@ from .clientbase_report_mixin import ORDERS_SQL
 _logger = logging.getLogger(__name__)
 
 # A client's rhythm (``METRICS.md``), from its orders up to ``%(today)s`` (``ORDERS_SQL``): the
-# median of the days between its consecutive order days (3+ orders), else the median of those rhythms among the clients of its RFM segment. The
-# expected next purchase is the last order + the rhythm; the client is overdue when today is
-# later than that plus half the rhythm. The revenue expected over the next 12 months is
-# 365 / rhythm orders at the client's average order, for a client neither lost nor lapsed (its
-# last order older than twice its rhythm: it is not expected to follow its rhythm any more).
+# median of the days between its consecutive order days (3+ orders), else the median of those
+# rhythms among the clients of its RFM segment. The expected next purchase is the last order +
+# the rhythm; the client is overdue when today is later than that plus half the rhythm.
+# The revenue expected over the next 12 months is 365 / rhythm orders at the client's average
+# order (its *year rate*), times the calibration factor of its recency bucket (``RECENCY_BUCKET``:
+# the days since its last order against its rhythm), nothing for a lost client. The factors are
+# what the base itself did (``_forecast_calibration``): per bucket, the revenue its clients
+# ordered in the months before, against the revenue their year rates promised.
+RECENCY_BUCKET = """CASE WHEN interval_days IS NULL THEN NULL
+                         WHEN %(as_of)s::date - last_day <= interval_days THEN 1
+                         WHEN %(as_of)s::date - last_day <= 2 * interval_days THEN 2
+                         WHEN %(as_of)s::date - last_day <= 4 * interval_days THEN 3 ELSE 4 END"""
+# without enough history, a client within twice its rhythm is expected to keep it, and a
+# lapsed one (its last order older than twice its rhythm) to buy nothing
+DEFAULT_FACTORS = {1: 1.0, 2: 1.0, 3: 0.0, 4: 0.0}
 RHYTHM_SQL = (
     ORDERS_SQL
     + """,
@@ -46,12 +56,18 @@ RHYTHM_SQL = (
           JOIN clientbase_client_figures f ON f.partner_id = c.client_id AND f.company_id = %(company)s
           LEFT JOIN segments s ON s.rfm_segment IS NOT DISTINCT FROM f.rfm_segment
     ),
-    expected AS (
-        SELECT client_id, interval_days, last_day + interval_days AS next_day,
-               CASE WHEN interval_days IS NULL OR current_stage = 'lost'
-                         OR %(as_of)s::date - last_day > 2 * interval_days THEN 0
-                    ELSE 365.0 / interval_days * average_order END AS expected_year
+    rated AS (
+        SELECT client_id, interval_days, last_day + interval_days AS next_day, current_stage,
+               365.0 / interval_days * average_order AS year_rate, """
+    + RECENCY_BUCKET
+    + """ AS bucket
           FROM rhythm
+    ),
+    expected AS (
+        SELECT r.client_id, r.interval_days, r.next_day, r.year_rate, r.bucket, r.current_stage,
+               CASE WHEN r.bucket IS NULL OR r.current_stage = 'lost' THEN 0 ELSE r.year_rate * k.factor END
+                   AS expected_year
+          FROM rated r LEFT JOIN (VALUES %(factors)s) AS k (bucket, factor) ON k.bucket = r.bucket
     )
 """
 )
@@ -61,6 +77,7 @@ class ClientbaseClientFigures(models.Model):
     _inherit = "clientbase.client.figures"
 
     # the client's rhythm of orders, refreshed by the nightly reports job (RHYTHM_SQL)
+    _forecast_min_calibration_clients = 20
     purchase_interval = fields.Integer()
     next_purchase_date = fields.Date()
     expected_revenue = fields.Float()
@@ -72,6 +89,7 @@ class ClientbaseClientFigures(models.Model):
         today = today or fields.Date.context_today(self)
         self.env["sale.order"].flush_model()
         self.flush_model()
+        factors = self._forecast_calibration(company, today + relativedelta(days=1))
         self.env.cr.execute(
             SQL(
                 "WITH "
@@ -88,6 +106,7 @@ class ClientbaseClientFigures(models.Model):
                 company=company.id,
                 as_of=today + relativedelta(days=1),
                 today=today,
+                factors=self._factors_sql(factors),
             )
         )
         _logger.info(
@@ -98,11 +117,60 @@ class ClientbaseClientFigures(models.Model):
         self.invalidate_model(["purchase_interval", "next_purchase_date", "expected_revenue"])
 
     @api.model
+    def _factors_sql(self, factors):
+        return SQL(", ").join(
+            SQL("(%s, %s::float8)", bucket, factor) for bucket, factor in sorted(factors.items())
+        )
+
+    @api.model
+    def _forecast_calibration(self, company, as_of, months=12):
+        """The factor of each recency bucket for a forecast of ``months`` from ``as_of``, measured
+        on the ``months`` months before it: the revenue the clients of the bucket (as they were at
+        the start of those months, lost ones left out) ordered then, over the revenue their year
+        rates promised for that time (the longer the horizon, the more clients stop buying within
+        it: a factor is only valid for its own horizon). A bucket of fewer than
+        ``_forecast_min_calibration_clients`` clients keeps its default factor."""
+        start = as_of - relativedelta(months=months)
+        rows = self.env.execute_query(
+            SQL(
+                "WITH "
+                + RHYTHM_SQL
+                + """,
+            later AS (
+                SELECT cp.id AS client_id, SUM(so.amount_untaxed) AS revenue
+                  FROM sale_order so
+                  JOIN res_partner p ON p.id = so.partner_id
+                  JOIN res_partner cp ON cp.id = p.commercial_partner_id
+                 WHERE so.state = 'sale' AND so.company_id = %(company)s
+                   AND so.date_order >= %(as_of)s AND so.date_order < %(end)s
+                 GROUP BY cp.id
+            )
+            SELECT e.bucket, COUNT(*), SUM(e.year_rate) * %(months)s / 12.0, COALESCE(SUM(l.revenue), 0)
+              FROM expected e LEFT JOIN later l ON l.client_id = e.client_id
+             WHERE e.current_stage IS DISTINCT FROM 'lost'
+             GROUP BY e.bucket
+                """,
+                company=company.id,
+                as_of=start,
+                today=start - relativedelta(days=1),
+                end=as_of,
+                months=months,
+                factors=self._factors_sql(DEFAULT_FACTORS),
+            )
+        )
+        factors = dict(DEFAULT_FACTORS)
+        for bucket, clients, promised, ordered in rows:
+            if clients >= self._forecast_min_calibration_clients and promised:
+                factors[bucket] = float(ordered) / float(promised)
+        return factors
+
+    @api.model
     def _forecast_backtest(self, company, as_of, months=3):
         """The forecast checked against what happened: the revenue the method expects over
-        ``months`` from ``as_of`` (from the orders before it) and the revenue ordered then.
-        Returns (expected, actual, error in % of the actual)."""
+        ``months`` from ``as_of`` (from the orders before it, calibrated on the months before
+        it) and the revenue ordered then. Returns (expected, actual, error in % of the actual)."""
         self.env["sale.order"].flush_model()
+        factors = self._forecast_calibration(company, as_of, months)
         rows = self.env.execute_query(
             SQL(
                 "WITH "
@@ -121,6 +189,7 @@ class ClientbaseClientFigures(models.Model):
                 today=as_of - relativedelta(days=1),
                 end=as_of + relativedelta(months=months),
                 months=months,
+                factors=self._factors_sql(factors),
             )
         )
         expected, actual = (float(value) for value in rows[0])

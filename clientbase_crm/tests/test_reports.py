@@ -1,4 +1,5 @@
 from datetime import date, datetime
+from unittest.mock import patch
 
 from dateutil.relativedelta import relativedelta
 from freezegun import freeze_time
@@ -401,6 +402,23 @@ class TestForecast(SegmentCommon):
         self.assertAlmostEqual(expected, 365 / 30 * 100 * 3 / 12, places=2)
         self.assertEqual(actual, 300)
         self.assertAlmostEqual(error, 100 * (365 / 30 * 100 / 4 - 300) / 300, places=2)
+
+    def test_calibrated_on_what_the_base_did(self):
+        """The factor of a recency bucket is what its clients ordered over the same horizon just
+        before, against what their rhythm promised: R promised 304.17 over December-February and
+        ordered 300 (3 orders), so from March on the method expects 304.17 x 300 / 304.17 = 300.
+        Buckets with no clients keep their defaults (lapsed clients: nothing)."""
+        start = date(2025, 6, 20)
+        self._clients({"R": ("loyal", [start + relativedelta(days=30 * k) for k in range(13)], 100)})
+        with patch.object(type(self.figures), "_forecast_min_calibration_clients", 1):
+            factors = self.figures._forecast_calibration(self.env.company, date(2026, 3, 1), 3)
+            expected, actual, error = self.figures._forecast_backtest(
+                self.env.company, date(2026, 3, 1), months=3
+            )
+        self.assertAlmostEqual(factors[1], 300 / (365 / 30 * 100 * 3 / 12), places=6)
+        self.assertEqual((factors[2], factors[3], factors[4]), (1.0, 0.0, 0.0))
+        self.assertAlmostEqual(expected, 300, places=2)
+        self.assertAlmostEqual(error, 0, places=2)
 
 
 @tagged("post_install", "-at_install", "clientbase_report")
