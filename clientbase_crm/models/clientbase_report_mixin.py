@@ -49,6 +49,11 @@ class ClientbaseReportMixin(models.AbstractModel):
     user_id = fields.Many2one(
         "res.users", string="Manager", readonly=True, ondelete="set null", help="The clients' manager."
     )
+    refreshed_at = fields.Datetime(
+        string="Refreshed On",
+        readonly=True,
+        help="When the nightly job rebuilt this row: the report shows the base as it was then.",
+    )
 
     def _read_group_select(self, aggregate_spec, query):
         fname = aggregate_spec.split(":")[0]
@@ -79,6 +84,15 @@ class ClientbaseReportMixin(models.AbstractModel):
         """Run the ``INSERT`` of the company's rows (after :meth:`_report_start`) and log them."""
         self.env.cr.execute(query)
         _logger.info("%s: %s rows for company %s", self._description, self.env.cr.rowcount, company.id)
+        # the rows are a few per month and manager: stamped in one statement
+        self.env.cr.execute(
+            SQL(
+                "UPDATE %s SET refreshed_at = %s WHERE company_id = %s",
+                SQL.identifier(self._table),
+                fields.Datetime.now(),
+                company.id,
+            )
+        )
         self.invalidate_model()
 
     @api.model

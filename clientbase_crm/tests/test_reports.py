@@ -185,6 +185,15 @@ class TestReports(SegmentCommon):
         self.assertEqual([{k: v for k, v in row.items() if k != "id"} for row in before],
                          [{k: v for k, v in row.items() if k != "id"} for row in after])  # fmt: skip
 
+    def test_rows_say_when_they_were_built(self):
+        """Every report row carries the time of the rebuild it comes from: how fresh a report
+        read from a replica, or the morning after a failed night, is."""
+        with freeze_time("2026-06-16 02:30:00"):
+            self.env["clientbase.report.monthly"]._cron_refresh()
+        for model in ("clientbase.report.monthly", "clientbase.report.cohort"):
+            stamps = set(self.env[model].search([]).mapped("refreshed_at"))
+            self.assertEqual(stamps, {datetime(2026, 6, 16, 2, 30)}, model)
+
 
 @tagged("post_install", "-at_install", "clientbase_report")
 class TestMovement(SegmentCommon):
