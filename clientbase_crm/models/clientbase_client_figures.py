@@ -7,6 +7,7 @@ from odoo import api, fields, models
 from odoo.exceptions import AccessError
 from odoo.tools import SQL, sql, str2bool
 
+from ..concurrency import retry_on_concurrency
 from ..segmentation import engine, rules, sources
 from .res_company_segment import SEGMENT_THRESHOLD_FIELDS
 
@@ -683,6 +684,7 @@ class ClientbaseClientFigures(models.Model):
         return True
 
     @api.model
+    @retry_on_concurrency
     def _cron_recompute_client_segments(self):
         """Daily job. Run by the cron worker (``cron_id`` in context), a full run does one
         step per call and reports progress: Odoo commits after each call and calls again

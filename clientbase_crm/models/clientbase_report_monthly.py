@@ -1,6 +1,7 @@
 from odoo import api, fields, models
 from odoo.tools import SQL
 
+from ..concurrency import retry_on_concurrency
 from .clientbase_report_mixin import ORDERS_SQL
 
 # measures that are a ratio of two sums (never a sum or an average of the rows' ratios):
@@ -122,6 +123,7 @@ class ClientbaseReportMonthly(models.Model):
         )
 
     @api.model
+    @retry_on_concurrency
     def _cron_refresh(self):
         """Rebuild the growth and cohort reports of every company (the nightly job)."""
         for company in self.env["res.company"].search([("active", "=", True)]):

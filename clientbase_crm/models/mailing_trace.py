@@ -3,6 +3,8 @@ from datetime import timedelta
 from odoo import api, fields, models
 from odoo.tools import SQL
 
+from ..concurrency import retry_on_concurrency
+
 # An order placed this long after a mailing is still attributed to it.
 ORDER_ATTRIBUTION_DAYS = 90
 
@@ -91,6 +93,7 @@ class MailingTrace(models.Model):
         )
 
     @api.model
+    @retry_on_concurrency
     def _cron_sync_mailing_responses(self, batch_size=1000, max_batches=20):
         """Set-based, bounded and idempotent: each trace is synced once per kind of response."""
         done = 0

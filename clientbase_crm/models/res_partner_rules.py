@@ -10,6 +10,7 @@ from datetime import timedelta
 from odoo import api, fields, models
 from odoo.tools import SQL, split_every
 
+from ..concurrency import retry_on_concurrency
 from .clientbase_security import CARD_FIELDS
 
 BATCH_SIZE = 1000
@@ -151,6 +152,7 @@ class ResPartner(models.Model):
 
     # --- birthdays --------------------------------------------------------------------
     @api.model
+    @retry_on_concurrency
     def _cron_client_birthdays(self):
         """Remind the manager N days before a birthday; greet consenting clients on the day."""
         today = fields.Date.context_today(self)
@@ -275,6 +277,7 @@ class ResPartner(models.Model):
         )
 
     @api.model
+    @retry_on_concurrency
     def _cron_client_contact_cadence(self):
         """Clients past their maximum days without contact get a "contact due" activity."""
         today = fields.Date.context_today(self)
@@ -286,6 +289,7 @@ class ResPartner(models.Model):
 
     # --- potentials going nowhere ----------------------------------------------------
     @api.model
+    @retry_on_concurrency
     def _cron_client_potentials(self):
         """Pause qualified potentials without a deal; remind the manager on the retry date."""
         today = fields.Date.context_today(self)
@@ -343,6 +347,7 @@ class ResPartner(models.Model):
 
     # --- fresh data -------------------------------------------------------------------------
     @api.model
+    @retry_on_concurrency
     def _cron_client_data_freshness(self):
         """Stale, bounced or invalid client data (``client_contact_invalid``) goes to a "verify data"
         queue for the manager."""
@@ -366,6 +371,7 @@ class ResPartner(models.Model):
 
     # --- win-back ---------------------------------------------------------------------------
     @api.model
+    @retry_on_concurrency
     def _cron_client_winback(self):
         """On the win-back date of a lost client, the manager gets a reminder."""
         today = fields.Date.context_today(self)

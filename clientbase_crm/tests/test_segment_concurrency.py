@@ -2,6 +2,7 @@
 # (never the test framework's) and removes what it committed.
 # pylint: disable=invalid-commit
 import time
+from unittest.mock import patch
 
 from odoo import SUPERUSER_ID, api
 from odoo.modules.registry import Registry
@@ -96,3 +97,37 @@ class TestConcurrentRecompute(BaseCase):
                 [self.ids["partner"]],
             )
             self.assertEqual(cr.fetchall(), [(2, 150.0, "yes", True)])
+
+    def test_the_nightly_job_retries_a_step_a_user_raced(self):
+        """The job read the base, then a salesperson saved the same client: PostgreSQL refuses the
+        job's write (a serialization failure under Odoo's REPEATABLE READ). In the cron worker
+        the step is rolled back and run again on a fresh snapshot; both changes are kept."""
+        with self._cursor() as cr:
+            env = self._env(cr)
+            self.ids["product"] = env["product.product"].create({"name": "Race product", "list_price": 10}).id
+            partner = env["res.partner"].create({"name": "Race Client LLC", "is_company": True})
+            self.ids["partner"] = partner.id
+            self._order(env, partner, 100)
+            env["clientbase.client.figures"]._run_engine()
+            cr.commit()
+        with self._cursor() as cr:
+            env = self._env(cr)
+            self._order(env, env["res.partner"].browse(self.ids["partner"]), 70)
+            cr.commit()
+        with self._cursor() as job_cr:
+            job_env = api.Environment(job_cr, SUPERUSER_ID, {"cron_id": 1, "tracking_disable": True})
+            # the job's snapshot is taken by its first query
+            job_cr.execute("SELECT COUNT(*) FROM clientbase_client_figures")
+            with self._cursor() as cr:
+                self._env(cr)["res.partner"].browse(self.ids["partner"]).write({"client_is_vip": True})
+                cr.commit()
+            with patch("odoo.addons.clientbase_crm.concurrency.time.sleep") as paused:
+                job_env["clientbase.client.figures"]._cron_recompute_client_segments()
+            job_cr.commit()
+        self.assertEqual(paused.call_count, 1, "the step failed once, then ran again")
+        with self._cursor() as cr:
+            cr.execute(
+                "SELECT order_count, revenue, vip_manual FROM clientbase_client_figures WHERE partner_id = %s",
+                [self.ids["partner"]],
+            )
+            self.assertEqual(cr.fetchall(), [(2, 170.0, "yes")])
