@@ -40,7 +40,7 @@ class ClientbaseSegment(models.Model):
     partner_ids = fields.Many2many(
         "res.partner", string="Clients", compute="_compute_partner_ids", search="_search_partner_ids"
     )
-    partner_count = fields.Integer(string="Clients Count", compute="_compute_partner_ids")
+    partner_count = fields.Integer(string="Clients Count", compute="_compute_partner_count")
     last_refresh = fields.Datetime(string="Refreshed On", readonly=True)
 
     @api.depends_context("uid")
@@ -50,7 +50,23 @@ class ClientbaseSegment(models.Model):
         for segment in self:
             partner_ids = members.get(segment._origin.id, [])
             segment.partner_ids = [fields.Command.set(partner_ids)]
-            segment.partner_count = len(partner_ids)
+
+    @api.depends_context("uid")
+    def _compute_partner_count(self):
+        """How many members the current user may see, counted by the database (a list of
+        segments does not load their members)."""
+        Member = self.env["clientbase.segment.member"]
+        ids = [id_ for id_ in self._origin._ids if id_]
+        counts = {}
+        if ids and Member.has_access("read"):
+            counts = {
+                segment.id: count
+                for segment, count in Member._read_group(
+                    [("segment_id", "in", ids)], ["segment_id"], ["__count"]
+                )
+            }
+        for segment in self:
+            segment.partner_count = counts.get(segment._origin.id, 0)
 
     def _search_partner_ids(self, operator, value):
         return [("member_ids", "any", [("partner_id", operator, value)])]

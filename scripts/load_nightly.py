@@ -1,0 +1,83 @@
+"""The nightly work of the load test, timed: run by scripts/load.sh in its own process.
+
+One run = what the nightly crons do, called as the cron worker calls them: the engine's full
+recompute and the user-defined segments (``_cron_recompute_client_segments`` after a full run
+was asked for), then the reports refresh (``clientbase.report.monthly._cron_refresh``), each
+step in its own transaction, as the crons commit. ``--label alone`` runs it
+with no users; ``--label load`` waits ``--delay`` seconds (the users are at work by then).
+Small bases run in well under a second: the run is repeated back to back until
+``--min-seconds`` have passed, so that enough requests fall in the window it covers.
+Appends one JSON line per run (label, step, start, end, seconds) to ``--out``.
+"""
+
+import argparse
+import json
+import time
+
+import odoo
+from odoo import SUPERUSER_ID, api
+from odoo.tools import config
+
+
+def _engine(env):
+    """The segment cron's full run, as the cron worker calls it (``cron_id`` in the context: a
+    step that loses a race with a user is rolled back and retried, see clientbase_crm.concurrency)."""
+    figures = env["clientbase.client.figures"]
+    figures._start_run(full=True)  # every company pending, as "full run" asks
+    env.cr.commit()
+    cron = env.ref("clientbase_crm.ir_cron_recompute_client_segments")
+    figures.with_context(cron_id=cron.id)._cron_recompute_client_segments()
+
+
+def _reports(env):
+    cron = env.ref("clientbase_crm.ir_cron_refresh_client_reports")
+    env["clientbase.report.monthly"].with_context(cron_id=cron.id)._cron_refresh()
+
+
+STEPS = (
+    ("full recompute + segments", _engine),
+    ("reports refresh", _reports),
+)
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--db", required=True)
+    parser.add_argument("--addons-path", required=True)
+    parser.add_argument("--label", required=True)
+    parser.add_argument("--delay", type=float, default=0)
+    parser.add_argument("--min-seconds", type=float, default=30)
+    parser.add_argument("--max-runs", type=int, default=20)
+    parser.add_argument("--out", required=True)
+    args = parser.parse_args()
+    config.parse_config(["-d", args.db, f"--addons-path={args.addons_path}", "--log-level=warn"])
+    registry = odoo.modules.registry.Registry(args.db)
+    time.sleep(args.delay)
+    began = time.time()
+    runs = 0
+    with registry.cursor() as cr, open(args.out, "a") as out:
+        env = api.Environment(cr, SUPERUSER_ID, {})
+        while runs < args.max_runs and (runs == 0 or time.time() - began < args.min_seconds):
+            runs += 1
+            for step, func in STEPS:
+                env.invalidate_all()
+                start = time.time()
+                try:
+                    func(env)
+                    cr.commit()
+                    error = None
+                except Exception as exc:  # recorded in the report, the run goes on
+                    cr.rollback()
+                    error = f"{type(exc).__name__}: {exc}"
+                end = time.time()
+                row = {"label": args.label, "run": runs, "step": step, "start": start, "end": end}
+                row.update(seconds=end - start, error=error)
+                out.write(json.dumps(row) + "\n")
+                out.flush()
+                print(
+                    f"nightly ({args.label}) run {runs}: {step} {end - start:.2f} s {error or ''}", flush=True
+                )
+
+
+if __name__ == "__main__":
+    main()

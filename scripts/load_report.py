@@ -1,0 +1,301 @@
+"""Writes bench/load-<SIZE>.md from one load test's output directory (scripts/load.sh).
+
+Reads: meta.json (the run's settings), requests.csv (one line per request, from the
+locustfile), nightly.jsonl (the nightly job's runs alone and under load), pgwatch.jsonl
+(lock waits, replication lag, pg_stat_database at start and end), odoo.log, pg.log (the
+PostgreSQL log lines written during the run) and, in replica mode, replica.json
+(pg_stat_statements of the replica).
+"""
+
+import argparse
+import csv
+import json
+import os
+import re
+import statistics
+from collections import Counter, defaultdict
+
+ODOO_PATTERNS = {
+    "could not serialize": r"could not serialize",
+    "deadlock detected": r"deadlock detected",
+    "lock timeout / lock not available": r"lock timeout|LockNotAvailable|lock not available",
+    "retried a read-only request on the primary": r"retrying with a read/write cursor",
+    "ERROR lines": r"^\S+ \S+ \d+ ERROR ",
+    "WARNING lines": r"^\S+ \S+ \d+ WARNING ",
+    "worker killed (limits)": r"virtual real time limit|CPU time limit|virtual memory limit|killing",
+}
+PG_PATTERNS = {
+    "lock waits logged (log_lock_waits: waited > deadlock_timeout)": r"still waiting for",
+    "deadlocks": r"deadlock detected",
+    "serialization failures": r"could not serialize",
+    "statement timeouts": r"canceling statement due to",
+}
+
+
+def percentile(values, pct):
+    if not values:
+        return 0.0
+    ordered = sorted(values)
+    rank = max(0, min(len(ordered) - 1, round(pct / 100.0 * len(ordered) + 0.5) - 1))
+    return ordered[rank]
+
+
+def read_jsonl(path):
+    if not os.path.exists(path):
+        return []
+    with open(path) as lines:
+        return [json.loads(line) for line in lines if line.strip()]
+
+
+def action_table(rows, seconds):
+    by_action = defaultdict(list)
+    for row in rows:
+        by_action[row["action"]].append(row)
+    lines = [
+        "| action | requests | failures | p50 ms | p95 ms | p99 ms | max ms | req/s |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    total = []
+    for action in sorted(by_action, key=lambda a: -len(by_action[a])):
+        reqs = by_action[action]
+        total.extend(reqs)
+        lines.append(_row(action, reqs, seconds))
+    if total:
+        lines.append(_row("**all**", total, seconds))
+    return "\n".join(lines) + "\n"
+
+
+def _row(name, reqs, seconds):
+    times = [r["ms"] for r in reqs]
+    fails = sum(1 for r in reqs if r["error"])
+    rate = len(reqs) / seconds if seconds else 0
+    return (
+        f"| {name} | {len(reqs)} | {fails} | {percentile(times, 50):.0f} | {percentile(times, 95):.0f}"
+        f" | {percentile(times, 99):.0f} | {max(times):.0f} | {rate:.2f} |"
+    )
+
+
+def grep_counts(path, patterns):
+    counts = Counter()
+    samples = defaultdict(list)
+    if not os.path.exists(path):
+        return counts, samples
+    compiled = {name: re.compile(pattern) for name, pattern in patterns.items()}
+    with open(path, errors="replace") as log:
+        for line in log:
+            for name, regex in compiled.items():
+                if regex.search(line):
+                    counts[name] += 1
+                    if len(samples[name]) < 5:
+                        samples[name].append(line.rstrip()[:400])
+    return counts, samples
+
+
+def tracebacks(path, limit=3):
+    """The first distinct tracebacks of the Odoo log (their last line and a few frames)."""
+    if not os.path.exists(path):
+        return []
+    found, current = [], None
+    with open(path, errors="replace") as log:
+        for line in log:
+            if line.startswith("Traceback"):
+                current = [line.rstrip()]
+            elif current is not None:
+                if line.startswith((" ", "\t")) or not re.match(r"^\d{4}-\d\d-\d\d ", line):
+                    current.append(line.rstrip())
+                else:
+                    found.append(current)
+                    current = None
+    if current:
+        found.append(current)
+    distinct = {}
+    for tb in found:
+        key = tb[-1]
+        distinct.setdefault(key, tb)
+    return [tb[:1] + tb[-12:] for tb in list(distinct.values())[:limit]]
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--dir", required=True)
+    parser.add_argument("--out", required=True)
+    args = parser.parse_args()
+    d = args.dir
+    with open(os.path.join(d, "meta.json")) as f:
+        meta = json.load(f)
+    rows = []
+    with open(os.path.join(d, "requests.csv"), newline="") as f:
+        for r in csv.DictReader(f):
+            rows.append(
+                {
+                    "time": float(r["time"]),
+                    "action": r["action"],
+                    "role": r["role"],
+                    "ms": float(r["ms"]),
+                    "error": r["error"],
+                }
+            )
+    nightly = read_jsonl(os.path.join(d, "nightly.jsonl"))
+    watch = read_jsonl(os.path.join(d, "pgwatch.jsonl"))
+
+    start = min((r["time"] for r in rows), default=0)
+    end = max((r["time"] for r in rows), default=0)
+    load_runs = [n for n in nightly if n["label"] == "load"]
+    window = (min(n["start"] for n in load_runs), max(n["end"] for n in load_runs)) if load_runs else None
+    during = [r for r in rows if window and window[0] <= r["time"] <= window[1]]
+    quiet = [r for r in rows if not (window and window[0] <= r["time"] <= window[1])]
+
+    out = []
+    out.append(f"# Load test, size {meta['size']}\n")
+    out.append(
+        f"{meta['date']}, {meta['host']}, {meta['cpus']} CPU(s), {meta['mem_gb']} GB RAM. Database `{meta['db']}`"
+        f" ({meta['clients']} clients). {meta['users']} simulated users (~80% salespeople, ~20% heads of"
+        f" sales, each logged in with its own login), spawned at {meta['rate']}/s, for {meta['minutes']} minute(s);"
+        f" think time 3-8 s between actions. Odoo: `--workers {meta['workers']} --max-cron-threads {meta['cron']}`"
+        f" on 127.0.0.1; replica: {'yes (port %s)' % meta['replica_port'] if meta.get('replica') else 'no'}."
+        f" Command: `{meta['command']}`.\n"
+    )
+    out.append(
+        "Times are measured by locust (Python, same machine: the client's own CPU use is included) from"
+        " the per-request log; percentiles are exact. The nightly job (the engine's full recompute with the"
+        " user-defined segments, then the reports refresh) ran in its own Odoo process against the same"
+        " database, once alone before the users came and then under load"
+        + (f", starting {meta['nightly_delay']} s into the run" if load_runs else "")
+        + ".\n"
+    )
+
+    out.append("\n## Per action, whole run\n")
+    out.append(action_table(rows, end - start))
+    if window:
+        out.append(
+            f"\n## While the nightly job ran ({window[1] - window[0]:.0f} s) vs quiet ({end - start - (window[1] - window[0]):.0f} s)\n\n"
+            "### While the nightly job ran\n"
+        )
+        out.append(action_table(during, window[1] - window[0]))
+        out.append("\n### Quiet\n")
+        out.append(action_table(quiet, (end - start) - (window[1] - window[0])))
+
+    out.append("\n## Nightly job: alone vs under load\n")
+    if nightly:
+        out.append(
+            "| step | alone: runs | alone: median s | under load: runs | under load: median s | ratio | errors |\n"
+        )
+        out.append("|---|---:|---:|---:|---:|---:|---|\n")
+        steps = list(dict.fromkeys(n["step"] for n in nightly))
+        for step in steps:
+            alone = [n["seconds"] for n in nightly if n["step"] == step and n["label"] == "alone"]
+            loaded = [n["seconds"] for n in nightly if n["step"] == step and n["label"] == "load"]
+            errors = sorted({n["error"] for n in nightly if n["step"] == step and n["error"]})
+            ma = statistics.median(alone) if alone else 0
+            ml = statistics.median(loaded) if loaded else 0
+            out.append(
+                f"| {step} | {len(alone)} | {ma:.2f} | {len(loaded)} | {ml:.2f} | {ml / ma if ma else 0:.2f}"
+                f" | {'; '.join(errors)[:300]} |\n"
+            )
+        out.append(
+            "\nEach run of the job was repeated back to back until the window lasted at least"
+            f" {meta['nightly_min_seconds']} s (at S one run takes well under a second); the ratio is of the medians.\n"
+        )
+    else:
+        out.append("The nightly job did not run.\n")
+
+    out.append("\n## Errors\n")
+    errors = Counter((r["action"], r["error"]) for r in rows if r["error"])
+    if errors:
+        out.append("| action | count | error |\n|---|---:|---|\n")
+        for (action, error), count in errors.most_common(20):
+            out.append(f"| {action} | {count} | {error.replace('|', '/')[:250]} |\n")
+    else:
+        out.append("No request failed.\n")
+
+    out.append("\n## PostgreSQL\n")
+    stats = {s["at"]: s for s in watch if s["kind"] == "stats"}
+    samples = [s for s in watch if s["kind"] == "sample"]
+    if "start" in stats and "end" in stats:
+        delta = {
+            k: stats["end"][k] - stats["start"][k]
+            for k in ("deadlocks", "conflicts", "xact_commit", "xact_rollback", "temp_files")
+        }
+        out.append(
+            f"pg_stat_database of `{meta['db']}` over the run: deadlocks +{delta['deadlocks']}, recovery conflicts"
+            f" +{delta['conflicts']}, commits +{delta['xact_commit']}, rollbacks +{delta['xact_rollback']},"
+            f" temp files +{delta['temp_files']}.\n\n"
+        )
+    waits = [len(s["waiting"]) for s in samples]
+    waited = [w for s in samples for w in s["waiting"]]
+    active = [s["active"] for s in samples]
+    if samples:
+        out.append(
+            f"Sessions waiting on a lock (pg_stat_activity, sampled every second, {len(samples)} samples):"
+            f" seen in {sum(1 for w in waits if w)} samples, at most {max(waits)} at once, longest wait seen"
+            f" {max((w['waited'] for w in waited), default=0):.1f} s. Active sessions: median"
+            f" {statistics.median(active):.0f}, max {max(active)}.\n"
+        )
+        queries = Counter(re.sub(r"\s+", " ", w["query"])[:160] for w in waited)
+        if queries:
+            out.append("\n| samples | waiting statement |\n|---:|---|\n")
+            for query, count in queries.most_common(8):
+                out.append(f"| {count} | `{query.replace('|', '/')}` |\n")
+    pg_counts, pg_samples = grep_counts(os.path.join(d, "pg.log"), PG_PATTERNS)
+    out.append(
+        "\nPostgreSQL log during the run (log_lock_waits on for the run): "
+        + ", ".join(f"{name}: {pg_counts.get(name, 0)}" for name in PG_PATTERNS)
+        + ".\n"
+    )
+    for name, lines in pg_samples.items():
+        out.append(f"\n{name}, first lines:\n\n```\n" + "\n".join(lines) + "\n```\n")
+
+    out.append("\n## Odoo log\n")
+    odoo_counts, odoo_samples = grep_counts(os.path.join(d, "odoo.log"), ODOO_PATTERNS)
+    out.append(", ".join(f"{name}: {odoo_counts.get(name, 0)}" for name in ODOO_PATTERNS) + ".\n")
+    for name in (
+        "ERROR lines",
+        "could not serialize",
+        "deadlock detected",
+        "lock timeout / lock not available",
+    ):
+        if odoo_samples.get(name):
+            out.append(f"\n{name}, first lines:\n\n```\n" + "\n".join(odoo_samples[name]) + "\n```\n")
+    for tb in tracebacks(os.path.join(d, "odoo.log")):
+        out.append("\nTraceback (first and last lines):\n\n```\n" + "\n".join(tb) + "\n```\n")
+
+    replica_path = os.path.join(d, "replica.json")
+    if meta.get("replica"):
+        out.append("\n## Streaming replica\n")
+        lags = [r for s in samples for r in s.get("replication", [])]
+        delays = [s["replica_delay"] for s in samples if s.get("replica_delay") is not None]
+        replay = [r["replay"] for r in lags if r["replay"] is not None]
+        behind = [r["bytes"] for r in lags if r["bytes"] is not None]
+        if lags:
+            out.append(
+                f"Lag (pg_stat_replication on the primary, every second): replay_lag median"
+                f" {statistics.median(replay) * 1000 if replay else 0:.1f} ms, max {max(replay, default=0) * 1000:.1f} ms;"
+                f" bytes behind max {max(behind, default=0)}; replica's own replay delay max {max(delays, default=0):.2f} s"
+                f" (state: {', '.join(sorted({r['state'] for r in lags}))}).\n"
+            )
+        else:
+            out.append("No pg_stat_replication row was seen: the replica was not streaming.\n")
+        if os.path.exists(replica_path):
+            with open(replica_path) as f:
+                rep = json.load(f)
+            out.append(
+                f"\npg_stat_statements on the replica (reset before the run; the standby is in recovery:"
+                f" `pg_is_in_recovery()` = {rep.get('in_recovery')}, `transaction_read_only` = {rep.get('read_only')}):"
+                f" {rep.get('calls', 0)} calls of {rep.get('statements', 0)} statements;"
+                f" INSERT/UPDATE/DELETE among them: {rep.get('writes', 0)} statements"
+                f" (a hot standby refuses any write, these would be errors). Odoo retried"
+                f" {odoo_counts.get('retried a read-only request on the primary', 0)} read-only requests on the"
+                " primary after a write attempt on the replica.\n\n"
+            )
+            out.append("| calls | mean ms | statement |\n|---:|---:|---|\n")
+            for q in rep.get("top", []):
+                text = re.sub(r"\s+", " ", q["query"])[:180].replace("|", "/")
+                out.append(f"| {q['calls']} | {q['mean_ms']:.2f} | `{text}` |\n")
+    os.makedirs(os.path.dirname(os.path.abspath(args.out)), exist_ok=True)
+    with open(args.out, "w") as f:
+        f.write("".join(out))
+    print(f"report written to {args.out}")
+
+
+if __name__ == "__main__":
+    main()
