@@ -3,7 +3,7 @@
 Writes JSON lines to ``--out``: a ``stats`` line at start and at the end (pg_stat_database of
 the database: deadlocks, conflicts, rollbacks), then one ``sample`` a second: the sessions of
 the database waiting on a lock (with what they run and how long they have waited), the active
-ones, and with ``--replica-port`` the streaming replica's lag as the primary sees it
+ones, the machine's CPU use over the last second (all processes: Odoo, PostgreSQL, locust), and with ``--replica-port`` the streaming replica's lag as the primary sees it
 (pg_stat_replication) and its replay delay as the replica sees it.
 """
 
@@ -35,6 +35,14 @@ SELECT CASE WHEN pg_last_wal_receive_lsn() = pg_last_wal_replay_lsn() THEN 0
 """
 
 stopping = False
+
+
+def cpu_times():
+    """(busy, total) jiffies of the whole machine (/proc/stat): how much CPU is left."""
+    with open("/proc/stat") as stat:
+        values = [int(v) for v in stat.readline().split()[1:]]
+    idle = values[3] + values[4]  # idle + iowait
+    return sum(values) - idle, sum(values)
 
 
 def stop(_signum, _frame):
@@ -72,8 +80,12 @@ def main():
             out.flush()
 
         write({"kind": "stats", "at": "start", "time": time.time(), **stats(cur, args.db)})
+        last_cpu = cpu_times()
         while not stopping:
             now = time.time()
+            cpu = cpu_times()
+            busy = (cpu[0] - last_cpu[0]) / max(cpu[1] - last_cpu[1], 1)
+            last_cpu = cpu
             try:
                 cur.execute(WAITING, (args.db,))
                 waiting = [
@@ -81,7 +93,13 @@ def main():
                     for pid, event, waited, query in cur.fetchall()
                 ]
                 cur.execute(ACTIVE, (args.db,))
-                row = {"kind": "sample", "time": now, "active": cur.fetchone()[0], "waiting": waiting}
+                row = {
+                    "kind": "sample",
+                    "time": now,
+                    "active": cur.fetchone()[0],
+                    "waiting": waiting,
+                    "cpu_busy": busy,
+                }
                 if replica is not None:
                     cur.execute(LAG)
                     row["replication"] = [

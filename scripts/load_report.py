@@ -231,6 +231,27 @@ def main():
             f" {max((w['waited'] for w in waited), default=0):.1f} s. Active sessions: median"
             f" {statistics.median(active):.0f}, max {max(active)}.\n"
         )
+        cpu = {
+            name: [s["cpu_busy"] for s in part if "cpu_busy" in s]
+            for name, part in (
+                (
+                    "while the nightly job ran",
+                    [s for s in samples if window and window[0] <= s["time"] <= window[1]],
+                ),
+                ("quiet", [s for s in samples if not (window and window[0] <= s["time"] <= window[1])]),
+            )
+        }
+        if any(cpu.values()):
+            out.append(
+                "\nCPU of the machine in use (all processes: Odoo's workers, PostgreSQL, locust; /proc/stat every"
+                " second): "
+                + "; ".join(
+                    f"{name}: median {100 * statistics.median(values):.0f}%, max {100 * max(values):.0f}%"
+                    for name, values in cpu.items()
+                    if values
+                )
+                + ".\n"
+            )
         queries = Counter(re.sub(r"\s+", " ", w["query"])[:160] for w in waited)
         if queries:
             out.append("\n| samples | waiting statement |\n|---:|---|\n")
