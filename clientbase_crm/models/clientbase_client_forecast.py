@@ -1,3 +1,4 @@
+import json
 import logging
 
 from dateutil.relativedelta import relativedelta
@@ -25,6 +26,7 @@ RECENCY_BUCKET = """CASE WHEN interval_days IS NULL THEN NULL
 # without enough history, a client within twice its rhythm is expected to keep it, and a
 # lapsed one (its last order older than twice its rhythm) to buy nothing
 DEFAULT_FACTORS = {1: 1.0, 2: 1.0, 3: 0.0, 4: 0.0}
+RECALIBRATE_DAYS = 30
 RHYTHM_SQL = (
     ORDERS_SQL
     + """,
@@ -89,7 +91,7 @@ class ClientbaseClientFigures(models.Model):
         today = today or fields.Date.context_today(self)
         self.env["sale.order"].flush_model()
         self.flush_model()
-        factors = self._forecast_calibration(company, today + relativedelta(days=1))
+        factors = self._forecast_factors(company, today)
         self.env.cr.execute(
             SQL(
                 "WITH "
@@ -115,6 +117,28 @@ class ClientbaseClientFigures(models.Model):
             company.id,
         )
         self.invalidate_model(["purchase_interval", "next_purchase_date", "expected_revenue"])
+
+    @api.model
+    def _forecast_factors(self, company, today):
+        """The calibration of the nightly forecast: kept on the company and measured again when
+        ``RECALIBRATE_DAYS`` have passed (a 12-month window moves little from one night to the
+        next, and measuring it reads the orders once more)."""
+        company = company.sudo()
+        calibrated_on = company.client_forecast_calibrated_on
+        if (
+            company.client_forecast_factors
+            and calibrated_on
+            and (today - calibrated_on).days < RECALIBRATE_DAYS
+        ):
+            return {
+                int(bucket): factor for bucket, factor in json.loads(company.client_forecast_factors).items()
+            }
+        factors = self._forecast_calibration(company, today + relativedelta(days=1))
+        company.write(
+            {"client_forecast_factors": json.dumps(factors), "client_forecast_calibrated_on": today}
+        )
+        _logger.info("Client base forecast calibrated for company %s: %s", company.id, factors)
+        return factors
 
     @api.model
     def _factors_sql(self, factors):

@@ -96,6 +96,16 @@ class ResCompany(models.Model):
         help="When the monthly segment snapshot was last brought up to date: the next one compares "
         "only the clients whose segments changed since (their history).",
     )
+    client_forecast_factors = fields.Char(
+        string="Forecast Calibration",
+        copy=False,
+        groups="base.group_system",
+        help="Technical: the expected revenue's factor per recency bucket (JSON), measured on the 12 "
+        "months before the day it was calibrated; recalibrated every 30 days.",
+    )
+    client_forecast_calibrated_on = fields.Date(
+        string="Forecast Calibrated On", copy=False, groups="base.group_system"
+    )
     client_segment_done_date = fields.Date(
         string="Segment Recompute Completed",
         copy=False,

@@ -1,3 +1,4 @@
+import json
 from datetime import date, datetime
 from unittest.mock import patch
 
@@ -411,6 +412,21 @@ class TestForecast(SegmentCommon):
         self.assertAlmostEqual(expected, 365 / 30 * 100 * 3 / 12, places=2)
         self.assertEqual(actual, 300)
         self.assertAlmostEqual(error, 100 * (365 / 30 * 100 / 4 - 300) / 300, places=2)
+
+    def test_calibration_is_kept_for_a_month(self):
+        """The nightly forecast measures its factors again only every 30 days."""
+        self._clients({"K": ("loyal", [date(2026, 4, 2), date(2026, 5, 2), date(2026, 6, 1)], 100)})
+        company = self.env.company.sudo()
+        self.assertEqual(company.client_forecast_calibrated_on, TODAY)
+        with patch.object(
+            type(self.figures), "_forecast_calibration", side_effect=AssertionError("measured")
+        ):
+            self.figures._refresh_forecast(self.env.company, today=TODAY + relativedelta(days=29))
+        self.figures._refresh_forecast(self.env.company, today=TODAY + relativedelta(days=30))
+        self.assertEqual(company.client_forecast_calibrated_on, TODAY + relativedelta(days=30))
+        self.assertEqual(
+            json.loads(company.client_forecast_factors), {"1": 1.0, "2": 1.0, "3": 0.0, "4": 0.0}
+        )
 
     def test_calibrated_on_what_the_base_did(self):
         """The factor of a recency bucket is what its clients ordered over the same horizon just
