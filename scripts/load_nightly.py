@@ -2,8 +2,9 @@
 
 One run = what the nightly crons do, called as the cron worker calls them: the engine's full
 recompute and the user-defined segments (``_cron_recompute_client_segments`` after a full run
-was asked for), then the reports refresh (``clientbase.report.monthly._cron_refresh``), each
-step in its own transaction, as the crons commit. ``--label alone`` runs it
+was asked for), then the reports refresh (``clientbase.report.monthly._cron_refresh``), then the working rules'
+crons (reminders) and the mailing responses' sync, each step in its own transaction, as the crons
+commit. ``--label alone`` runs it
 with no users; ``--label load`` waits ``--delay`` seconds (the users are at work by then).
 Small bases run in well under a second: the run is repeated back to back until
 ``--min-seconds`` have passed, so that enough requests fall in the window it covers.
@@ -34,9 +35,29 @@ def _reports(env):
     env["clientbase.report.monthly"].with_context(cron_id=cron.id)._cron_refresh()
 
 
+RULE_CRONS = (
+    ("ir_cron_client_birthdays", "res.partner", "_cron_client_birthdays"),
+    ("ir_cron_client_contact_cadence", "res.partner", "_cron_client_contact_cadence"),
+    ("ir_cron_client_potentials", "res.partner", "_cron_client_potentials"),
+    ("ir_cron_client_data_freshness", "res.partner", "_cron_client_data_freshness"),
+    ("ir_cron_client_winback", "res.partner", "_cron_client_winback"),
+    ("ir_cron_sync_mailing_responses", "mailing.trace", "_cron_sync_mailing_responses"),
+)
+
+
+def _rules(env):
+    """The working rules' crons (reminders: birthdays, contact cadence, potentials, stale data,
+    win-back) and the mailing responses' sync, as the cron worker calls them."""
+    for xmlid, model, method in RULE_CRONS:
+        cron = env.ref(f"clientbase_crm.{xmlid}")
+        getattr(env[model].with_context(cron_id=cron.id), method)()
+        env.cr.commit()
+
+
 STEPS = (
     ("full recompute + segments", _engine),
     ("reports refresh", _reports),
+    ("working rules' crons", _rules),
 )
 
 
