@@ -43,6 +43,19 @@ class TestConcurrentRecompute(BaseCase):
         self.ids.setdefault("orders", []).append(order.id)
         return order
 
+    def _committed_client(self, name):
+        """A client with one order of 100 and its figures, committed."""
+        with self._cursor() as cr:
+            env = self._env(cr)
+            self.ids["product"] = (
+                env["product.product"].create({"name": f"{name} product", "list_price": 10}).id
+            )
+            partner = env["res.partner"].create({"name": name, "is_company": True})
+            self.ids["partner"] = partner.id
+            self._order(env, partner, 100)
+            env["clientbase.client.figures"]._run_engine()
+            cr.commit()
+
     def _cleanup(self):
         with self._cursor() as cr:
             cr.execute("DELETE FROM sale_order WHERE id = ANY(%s)", [self.ids.get("orders", [])])
@@ -56,16 +69,7 @@ class TestConcurrentRecompute(BaseCase):
             cr.commit()
 
     def test_a_user_write_and_the_recompute_do_not_wait_for_each_other(self):
-        with self._cursor() as cr:
-            env = self._env(cr)
-            self.ids["product"] = (
-                env["product.product"].create({"name": "Concurrency product", "list_price": 10}).id
-            )
-            partner = env["res.partner"].create({"name": "Concurrency Client LLC", "is_company": True})
-            self.ids["partner"] = partner.id
-            self._order(env, partner, 100)
-            env["clientbase.client.figures"]._run_engine()
-            cr.commit()
+        self._committed_client("Concurrency Client LLC")
 
         user_cr = self._cursor()
         try:
@@ -103,14 +107,7 @@ class TestConcurrentRecompute(BaseCase):
         """The job read the base, then a salesperson saved the same client: PostgreSQL refuses the
         job's write (a serialization failure under Odoo's REPEATABLE READ). In the cron worker
         the step is rolled back and run again on a fresh snapshot; both changes are kept."""
-        with self._cursor() as cr:
-            env = self._env(cr)
-            self.ids["product"] = env["product.product"].create({"name": "Race product", "list_price": 10}).id
-            partner = env["res.partner"].create({"name": "Race Client LLC", "is_company": True})
-            self.ids["partner"] = partner.id
-            self._order(env, partner, 100)
-            env["clientbase.client.figures"]._run_engine()
-            cr.commit()
+        self._committed_client("Race Client LLC")
         with self._cursor() as cr:
             env = self._env(cr)
             self._order(env, env["res.partner"].browse(self.ids["partner"]), 70)
