@@ -126,6 +126,8 @@ class ClientbaseDemoGenerator(models.AbstractModel):
         this_month = fields.Date.context_today(self).replace(day=1)
         for back in range(months, 0, -1):
             day = this_month - relativedelta(months=back - 1) - timedelta(days=1)
+            # the last snapshot's time is still a pending write of the ORM: written before it is reset
+            self.env.flush_all()
             cr.execute("SELECT COALESCE(MAX(id), 0) FROM clientbase_segment_history")
             last_history = cr.fetchone()[0]
             cr.execute(
