@@ -14,6 +14,9 @@
 #   LOAD_VENV                         where locust lives (its own virtualenv: locust needs newer
 #                                     gevent, greenlet and Werkzeug than Odoo 18 pins)
 #   REPLICA=1                         read-only requests go to a streaming replica (scripts/load_replica.sh)
+#   LOAD_MAILING=0                    no mailing (by default, with the nightly job a marketing mailing to
+#                                     every generated client is queued and sent by Odoo's cron worker to a
+#                                     local SMTP sink, aiosmtpd in locust's virtualenv, port LOAD_SMTP_PORT 2526)
 # The output of the run (per-request log, Odoo and PostgreSQL logs) is kept in .bench-output/load-<SIZE>/.
 source "$(dirname "$0")/lib.sh"
 require_odoo
@@ -34,6 +37,9 @@ REPLICA_PORT=${LOAD_REPLICA_PORT:-5433}
 NIGHTLY_DELAY=${LOAD_NIGHTLY_DELAY:-60}
 NIGHTLY_SECONDS=${LOAD_NIGHTLY_SECONDS:-30}
 VENV=${LOAD_VENV:-$HOME/.cache/clientbase-load-venv}
+MAILING=${LOAD_MAILING:-1}
+SMTP_PORT=${LOAD_SMTP_PORT:-2526}
+AIOSMTPD_VERSION=1.4.6
 LOCUST_VERSION=$(sed -n 's/^[# ]*locust==\([0-9.]*\).*/\1/p' "$REPO_DIR/requirements.txt" | head -1)
 LOCUST_VERSION=${LOCUST_VERSION:-2.32.0}
 OUT="$REPO_DIR/.bench-output/load-$SIZE"
@@ -55,6 +61,10 @@ if [ ! -x "$VENV/bin/locust" ] || ! "$VENV/bin/locust" --version 2>/dev/null | g
   echo "== installing locust $LOCUST_VERSION into its own virtualenv $VENV"
   $PYTHON -m venv "$VENV"
   "$VENV/bin/pip" install -q "locust==$LOCUST_VERSION"
+fi
+if [ "$MAILING" = 1 ] && ! "$VENV/bin/python" -c "import aiosmtpd" 2>/dev/null; then
+  echo "== installing aiosmtpd $AIOSMTPD_VERSION (the mail sink) into $VENV"
+  "$VENV/bin/pip" install -q "aiosmtpd==$AIOSMTPD_VERSION"
 fi
 
 rm -rf "$OUT"
@@ -87,8 +97,17 @@ if [ "${LOAD_UPGRADE:-1}" = 1 ]; then
 fi
 
 echo "== load users"
+mailing_setup=()
+mailing_args=()
+if [ "$MAILING" = 1 ]; then
+  mailing_setup=(--smtp-port "$SMTP_PORT")
+  mailing_args=(--mailing-out "$OUT/mailing-queued.json")
+  if (exec 3<>"/dev/tcp/127.0.0.1/$SMTP_PORT") 2>/dev/null; then die "port $SMTP_PORT is in use: set LOAD_SMTP_PORT"; fi
+  "$VENV/bin/python" -m aiosmtpd -n -l "127.0.0.1:$SMTP_PORT" -c aiosmtpd.handlers.Sink >"$OUT/smtp.log" 2>&1 &
+  PIDS+=($!)
+fi
 $PYTHON "$REPO_DIR/scripts/load_setup.py" --db "$DB" --addons-path "$ADDONS_PATH" \
-  --sales "${LOAD_SALES:-40}" --heads "${LOAD_HEADS:-10}" --out "$OUT/users.csv"
+  --sales "${LOAD_SALES:-40}" --heads "${LOAD_HEADS:-10}" --out "$OUT/users.csv" "${mailing_setup[@]}"
 
 replica_args=()
 watch_args=()
@@ -150,7 +169,7 @@ $PYTHON "$REPO_DIR/scripts/load_pgwatch.py" --db "$DB" --out "$OUT/pgwatch.jsonl
 PIDS+=($!)
 watch_pid=$!
 $PYTHON "$REPO_DIR/scripts/load_nightly.py" --db "$DB" --addons-path "$ADDONS_PATH" --label load \
-  --delay "$NIGHTLY_DELAY" --min-seconds "$NIGHTLY_SECONDS" --out "$OUT/nightly.jsonl" &
+  --delay "$NIGHTLY_DELAY" --min-seconds "$NIGHTLY_SECONDS" --out "$OUT/nightly.jsonl" "${mailing_args[@]}" &
 PIDS+=($!)
 nightly_pid=$!
 
@@ -168,6 +187,11 @@ kill -TERM "$watch_pid" 2>/dev/null || true
 wait "$watch_pid" || true
 if [ "$REPLICA" = 1 ]; then bash "$REPO_DIR/scripts/load_replica.sh" stats "$DB" >"$OUT/replica.json"; fi
 tail -c +$((pglog_offset + 1)) "$PGLOG" >"$OUT/pg.log" 2>/dev/null || true
+if [ -s "$OUT/mailing-queued.json" ]; then
+  # how far Odoo's cron worker got with the mailing while the users worked
+  mailing_id=$($PYTHON -c "import json, sys; print(json.load(open(sys.argv[1]))['id'])" "$OUT/mailing-queued.json")
+  psql -Atd "$DB" -v id="$mailing_id" -f "$REPO_DIR/scripts/load_mailing_stats.sql" >"$OUT/mailing.json"
+fi
 
 clients=$(psql -Atd "$DB" -c "SELECT count(*) FROM res_partner WHERE name LIKE 'Bench client %'")
 SIZE=$SIZE DB=$DB USERS=$USERS MINUTES=$MINUTES RATE=$RATE WORKERS=$WORKERS CRON=$CRON REPLICA=$REPLICA \

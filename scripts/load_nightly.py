@@ -12,12 +12,15 @@ Appends one JSON line per run (label, step, start, end, seconds) to ``--out``.
 """
 
 import argparse
+import datetime
 import json
 import time
 
 import odoo
 from odoo import SUPERUSER_ID, api
 from odoo.tools import config
+
+MAILING_SUBJECT = "Load test: the autumn offer"  # scripts/load_setup.py removes earlier runs' mailings
 
 
 def _engine(env):
@@ -61,6 +64,34 @@ STEPS = (
 )
 
 
+def queue_mailing(env, path):
+    """A marketing mailing to every generated client, put in the queue the way the Send button
+    does: Odoo's cron worker of the server under load renders and sends it (to the local mail
+    sink), the addon re-checking every recipient's consent and frequency cap at send time."""
+    model = env["ir.model"]._get("res.partner")
+    mailing = env["mailing.mailing"].create(
+        {
+            "subject": MAILING_SUBJECT,
+            "body_html": "<p>Hello {{ object.name }}, our autumn offer is waiting for you.</p>",
+            "mailing_model_id": model.id,
+            "mailing_domain": "[('name', '=like', 'Bench client %')]",
+            "mailing_type": "mail",
+            "clientbase_consent_purpose": "marketing",
+        }
+    )
+    mailing.action_put_in_queue()
+    # the mail queue runs hourly: asked every minute of the run instead, so that the mails are
+    # delivered (1,000 per batch, the cron going on while batches remain) while the users work
+    now = datetime.datetime.now()
+    env.ref("mail.ir_cron_mail_scheduler_action")._trigger(
+        [now + datetime.timedelta(minutes=m) for m in range(1, 11)]
+    )
+    env.cr.commit()
+    with open(path, "w") as out:
+        json.dump({"id": mailing.id, "queued": time.time()}, out)
+    print(f"mailing {mailing.id} queued", flush=True)
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--db", required=True)
@@ -70,6 +101,9 @@ def main():
     parser.add_argument("--min-seconds", type=float, default=30)
     parser.add_argument("--max-runs", type=int, default=20)
     parser.add_argument("--out", required=True)
+    parser.add_argument(
+        "--mailing-out", help="queue the mailing to every generated client first; its id here"
+    )
     args = parser.parse_args()
     config.parse_config(["-d", args.db, f"--addons-path={args.addons_path}", "--log-level=warn"])
     registry = odoo.modules.registry.Registry(args.db)
@@ -78,6 +112,8 @@ def main():
     runs = 0
     with registry.cursor() as cr, open(args.out, "a") as out:
         env = api.Environment(cr, SUPERUSER_ID, {})
+        if args.mailing_out:
+            queue_mailing(env, args.mailing_out)
         while runs < args.max_runs and (runs == 0 or time.time() - began < args.min_seconds):
             runs += 1
             for step, func in STEPS:

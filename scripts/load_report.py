@@ -199,6 +199,32 @@ def main():
     else:
         out.append("The nightly job did not run.\n")
 
+    mailing_path = os.path.join(d, "mailing.json")
+    if os.path.exists(mailing_path) and os.path.getsize(mailing_path):
+        with open(mailing_path) as f:
+            mailing = json.load(f)
+        with open(os.path.join(d, "mailing-queued.json")) as f:
+            queued = json.load(f)["queued"]
+        traces = mailing.get("traces") or {}
+        mails = mailing.get("mails") or {}
+        sent = traces.get("sent", 0) + traces.get("open", 0) + traces.get("reply", 0)
+        out.append("\n## Mailing sent meanwhile\n")
+        out.append(
+            f"A marketing mailing to every generated client ({mailing['recipients']} recipients) was queued"
+            f" {queued - start:.0f} s into the run, as the Send button does; Odoo's cron worker of the server"
+            " under load rendered and sent it to a local SMTP sink, the addon re-checking each recipient's"
+            f" consent and frequency cap. At the end of the run its state was *{mailing['state']}*: traces"
+            f" {json.dumps(traces, sort_keys=True)}, mails still queued {json.dumps(mails, sort_keys=True)}."
+        )
+        if mailing.get("first_sent") and mailing.get("last_sent") and sent:
+            span = max(mailing["last_sent"] - mailing["first_sent"], 1)
+            out.append(
+                f" {sent} delivered to the sink from {mailing['first_sent'] - start:.0f} s to"
+                f" {mailing['last_sent'] - start:.0f} s into the run ({sent / span:.0f} per second).\n"
+            )
+        else:
+            out.append(" None was delivered during the run.\n")
+
     out.append("\n## Errors\n")
     errors = Counter((r["action"], r["error"]) for r in rows if r["error"])
     if errors:

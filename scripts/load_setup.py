@@ -46,6 +46,47 @@ def ensure_users(env, prefix, count, groups):
     return users
 
 
+MAILING_SUBJECT = "Load test: the autumn offer"
+
+
+def prepare_mailing(env, smtp_port):
+    """What a mailing to every generated client needs, set-based and idempotent: an address
+    (with its normalised form, as the ORM stores it) and a current email-marketing consent for
+    each client, an outgoing mail server on the local sink, and no mailing of an earlier run
+    (its traces would count against the marketing frequency cap)."""
+    cr = env.cr
+    cr.execute(
+        "UPDATE res_partner SET email = 'client' || id || '@load.example', email_normalized = 'client' || id ||"
+        " '@load.example' WHERE email IS NULL AND name LIKE 'Bench client %%'"
+    )
+    addressed = cr.rowcount
+    cr.execute(
+        """
+        INSERT INTO clientbase_consent (partner_id, channel, purpose, state, source, date, create_date, write_date)
+        SELECT p.id, 'email', 'marketing', 'given', 'verbal', now() - interval '1 day', now(), now()
+          FROM res_partner p
+         WHERE p.name LIKE 'Bench client %%' AND NOT EXISTS (
+               SELECT 1 FROM clientbase_consent c
+                WHERE c.partner_id = p.id AND c.channel = 'email' AND c.purpose = 'marketing')
+        """
+    )
+    consented = cr.rowcount
+    cr.execute("SELECT id FROM mailing_mailing WHERE subject = %s", (MAILING_SUBJECT,))
+    old = [row[0] for row in cr.fetchall()]
+    if old:
+        cr.execute("DELETE FROM mail_mail WHERE mailing_id = ANY(%s)", (old,))
+        cr.execute("DELETE FROM mailing_trace WHERE mass_mailing_id = ANY(%s)", (old,))
+        cr.execute("DELETE FROM mailing_mailing WHERE id = ANY(%s)", (old,))
+    servers = env["ir.mail_server"].search([("name", "=", "Load test sink")])
+    values = {"name": "Load test sink", "smtp_host": "127.0.0.1", "smtp_port": smtp_port, "sequence": 1}
+    if servers:
+        servers.write(values)
+    else:
+        env["ir.mail_server"].create(values)
+    cr.execute("ANALYZE clientbase_consent")
+    return f"; mailing: {addressed} addresses and {consented} consents added, sink on port {smtp_port}"
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--db", required=True)
@@ -53,6 +94,9 @@ def main():
     parser.add_argument("--sales", type=int, default=40)
     parser.add_argument("--heads", type=int, default=10)
     parser.add_argument("--out", required=True, help="CSV of login, password, role, uid")
+    parser.add_argument(
+        "--smtp-port", type=int, help="the mail sink's port: the mailing's recipients get addresses"
+    )
     args = parser.parse_args()
     config.parse_config(["-d", args.db, f"--addons-path={args.addons_path}", "--log-level=warn"])
     registry = odoo.modules.registry.Registry(args.db)
@@ -98,6 +142,7 @@ def main():
             (sales.ids,),
         )
         owned = cr.fetchone()[0]
+        mailing = prepare_mailing(env, args.smtp_port) if args.smtp_port else ""
         rows = [
             [user.login, password_of(user.login), role, user.id]
             for role, users in (("sales", sales), ("head", heads))
@@ -110,7 +155,7 @@ def main():
         writer.writerows(rows)
     print(
         f"{args.sales} salespeople, {args.heads} heads of sales; {owned} clients owned by the salespeople"
-        f" ({assigned} (re)assigned now, partner_share set on {fixed_share}); users in {args.out}"
+        f" ({assigned} (re)assigned now, partner_share set on {fixed_share}); users in {args.out}{mailing}"
     )
 
 
