@@ -48,6 +48,19 @@ FIGURE_PARTNER_FIELDS = (
     "client_warmth_is_manual",
 )
 MANUAL_FIELDS = ("client_stage", "client_churn_reason", "client_is_vip", "client_warmth", "client_persona")
+
+
+def _figure_search(fname):
+    """The search method of the figure field ``fname`` (Odoo passes no field name to a search
+    method): one generic search, :meth:`ResPartner._search_client_figure`."""
+
+    def search(self, operator, value):
+        return self._search_client_figure(fname, operator, value)
+
+    search.__name__ = f"_search_{fname}"
+    return search
+
+
 OPERATORS = {"=": "=", "!=": "<>", "<": "<", "<=": "<=", ">": ">", ">=": ">="}
 
 
@@ -567,68 +580,28 @@ class ResPartner(models.Model):
             )
         ]
 
-    def _search_client_first_order_date(self, operator, value):
-        return self._search_client_figure("client_first_order_date", operator, value)
-
-    def _search_client_last_order_date(self, operator, value):
-        return self._search_client_figure("client_last_order_date", operator, value)
-
-    def _search_client_order_count(self, operator, value):
-        return self._search_client_figure("client_order_count", operator, value)
-
-    def _search_client_purchase_interval(self, operator, value):
-        return self._search_client_figure("client_purchase_interval", operator, value)
-
-    def _search_client_next_purchase_date(self, operator, value):
-        return self._search_client_figure("client_next_purchase_date", operator, value)
-
-    def _search_client_purchase_overdue(self, operator, value):
-        return self._search_client_figure("client_purchase_overdue", operator, value)
-
-    def _search_client_expected_revenue(self, operator, value):
-        return self._search_client_figure("client_expected_revenue", operator, value)
-
-    def _search_client_margin(self, operator, value):
-        return self._search_client_figure("client_margin", operator, value)
-
-    def _search_client_revenue(self, operator, value):
-        return self._search_client_figure("client_revenue", operator, value)
-
-    def _search_client_average_order(self, operator, value):
-        return self._search_client_figure("client_average_order", operator, value)
-
-    def _search_client_days_since_last_order(self, operator, value):
-        return self._search_client_figure("client_days_since_last_order", operator, value)
-
-    def _search_client_stage(self, operator, value):
-        return self._search_client_figure("client_stage", operator, value)
-
-    def _search_client_rfm_recency(self, operator, value):
-        return self._search_client_figure("client_rfm_recency", operator, value)
-
-    def _search_client_rfm_frequency(self, operator, value):
-        return self._search_client_figure("client_rfm_frequency", operator, value)
-
-    def _search_client_rfm_monetary(self, operator, value):
-        return self._search_client_figure("client_rfm_monetary", operator, value)
-
-    def _search_client_rfm_segment(self, operator, value):
-        return self._search_client_figure("client_rfm_segment", operator, value)
-
-    def _search_client_abc_class(self, operator, value):
-        return self._search_client_figure("client_abc_class", operator, value)
-
-    def _search_client_is_vip(self, operator, value):
-        return self._search_client_figure("client_is_vip", operator, value)
-
-    def _search_client_warmth(self, operator, value):
-        return self._search_client_figure("client_warmth", operator, value)
-
-    def _search_client_persona(self, operator, value):
-        return self._search_client_figure("client_persona", operator, value)
-
-    def _search_client_persona_suggested(self, operator, value):
-        return self._search_client_figure("client_persona_suggested", operator, value)
+    # the search methods the figure fields name
+    _search_client_first_order_date = _figure_search("client_first_order_date")
+    _search_client_last_order_date = _figure_search("client_last_order_date")
+    _search_client_order_count = _figure_search("client_order_count")
+    _search_client_purchase_interval = _figure_search("client_purchase_interval")
+    _search_client_next_purchase_date = _figure_search("client_next_purchase_date")
+    _search_client_purchase_overdue = _figure_search("client_purchase_overdue")
+    _search_client_expected_revenue = _figure_search("client_expected_revenue")
+    _search_client_margin = _figure_search("client_margin")
+    _search_client_revenue = _figure_search("client_revenue")
+    _search_client_average_order = _figure_search("client_average_order")
+    _search_client_days_since_last_order = _figure_search("client_days_since_last_order")
+    _search_client_stage = _figure_search("client_stage")
+    _search_client_rfm_recency = _figure_search("client_rfm_recency")
+    _search_client_rfm_frequency = _figure_search("client_rfm_frequency")
+    _search_client_rfm_monetary = _figure_search("client_rfm_monetary")
+    _search_client_rfm_segment = _figure_search("client_rfm_segment")
+    _search_client_abc_class = _figure_search("client_abc_class")
+    _search_client_is_vip = _figure_search("client_is_vip")
+    _search_client_warmth = _figure_search("client_warmth")
+    _search_client_persona = _figure_search("client_persona")
+    _search_client_persona_suggested = _figure_search("client_persona_suggested")
 
     # ------------------------------------------------------------------
     # --- hooks of res.partner's write() ---------------------------------------
