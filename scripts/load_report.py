@@ -115,6 +115,39 @@ def tracebacks(path, limit=3):
     return [tb[:1] + tb[-12:] for tb in list(distinct.values())[:limit]]
 
 
+def cpu_consumers_table(samples, window):
+    """Who used the machine's CPU: cores in use per consumer (pgwatch's ``cpu_by``), while the
+    nightly job ran and the rest of the run."""
+    parts = {
+        "job": [s for s in samples if window and window[0] <= s["time"] <= window[1] and s.get("cpu_by")],
+        "quiet": [
+            s for s in samples if not (window and window[0] <= s["time"] <= window[1]) and s.get("cpu_by")
+        ],
+    }
+    if not any(parts.values()):
+        return ""
+    cores = {}
+    for name, part in parts.items():
+        # samples are a second apart: CPU seconds summed over the part / its seconds = cores in use
+        seconds = max(len(part), 1)
+        totals = Counter()
+        for sample in part:
+            totals.update(sample["cpu_by"])
+        cores[name] = {kind: used / seconds for kind, used in totals.items()}
+    kinds = sorted(set(cores["job"]) | set(cores["quiet"]), key=lambda k: -cores["job"].get(k, 0))
+    lines = [
+        "\nWho used the CPU (cores in use, averaged; /proc/<pid>/stat every second, PostgreSQL sessions"
+        " given to the process that opened them, parallel workers to their leader):\n\n"
+        "| consumer | while the nightly job ran | quiet |\n|---|---:|---:|\n"
+    ]
+    for kind in kinds:
+        job, quiet = cores["job"].get(kind, 0), cores["quiet"].get(kind, 0)
+        if job >= 0.005 or quiet >= 0.005:
+            lines.append(f"| {kind} | {job:.2f} | {quiet:.2f} |\n")
+    lines.append(f"| **all** | {sum(cores['job'].values()):.2f} | {sum(cores['quiet'].values()):.2f} |\n")
+    return "".join(lines)
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--dir", required=True)
@@ -151,7 +184,9 @@ def main():
         f"{meta['date']}, {meta['host']}, {meta['cpus']} CPU(s), {meta['mem_gb']} GB RAM. Database `{meta['db']}`"
         f" ({meta['clients']} clients). {meta['users']} simulated users (~80% salespeople, ~20% heads of"
         f" sales, each logged in with its own login), spawned at {meta['rate']}/s, for {meta['minutes']} minute(s);"
-        f" think time 3-8 s between actions. Odoo: `--workers {meta['workers']} --max-cron-threads {meta['cron']}`"
+        f" think time 3-8 s between actions. Salespeople open the Clients page and the funnels on *My Clients*,"
+        f" as the actions open for them, and remove the filter in one visit of five (*filter removed*: the whole"
+        f" base, the heavier path); heads of sales work on the whole base. Odoo: `--workers {meta['workers']} --max-cron-threads {meta['cron']}`"
         f" on 127.0.0.1; replica: {'yes (port %s)' % meta['replica_port'] if meta.get('replica') else 'no'}."
         f" Command: `{meta['command']}`.\n"
     )
@@ -177,24 +212,46 @@ def main():
 
     out.append("\n## Nightly job: alone vs under load\n")
     if nightly:
-        out.append(
-            "| step | alone: runs | alone: median s | under load: runs | under load: median s | ratio | errors |\n"
-        )
-        out.append("|---|---:|---:|---:|---:|---:|---|\n")
+        has_after = any(n["label"] == "after" for n in nightly)
+        header = "| step | alone before: runs | median s | under load: runs | median s | ratio |"
+        rule = "|---|---:|---:|---:|---:|---:|"
+        if has_after:
+            header += " alone after: runs | median s | ratio |"
+            rule += "---:|---:|---:|"
+        out.append(header + " errors |\n" + rule + "---|\n")
         steps = list(dict.fromkeys(n["step"] for n in nightly))
+        totals = Counter()
         for step in steps:
-            alone = [n["seconds"] for n in nightly if n["step"] == step and n["label"] == "alone"]
-            loaded = [n["seconds"] for n in nightly if n["step"] == step and n["label"] == "load"]
+            medians = {}
+            cells = []
+            for label in ("alone", "load", "after"):
+                runs = [n["seconds"] for n in nightly if n["step"] == step and n["label"] == label]
+                medians[label] = statistics.median(runs) if runs else 0
+                totals[label] += medians[label]
+                if label != "after" or has_after:
+                    cells.append(f"{len(runs)} | {medians[label]:.2f}")
+                    if label != "alone":
+                        base = medians["alone" if label == "load" else "after"]
+                        cells.append(f"{medians['load'] / base if base else 0:.2f}")
             errors = sorted({n["error"] for n in nightly if n["step"] == step and n["error"]})
-            ma = statistics.median(alone) if alone else 0
-            ml = statistics.median(loaded) if loaded else 0
-            out.append(
-                f"| {step} | {len(alone)} | {ma:.2f} | {len(loaded)} | {ml:.2f} | {ml / ma if ma else 0:.2f}"
-                f" | {'; '.join(errors)[:300]} |\n"
-            )
+            out.append(f"| {step} | {' | '.join(cells)} | {'; '.join(errors)[:300]} |\n")
+        whole = [f"| **whole job** | | {totals['alone']:.2f} | | {totals['load']:.2f}"]
+        whole.append(f"{totals['load'] / totals['alone'] if totals['alone'] else 0:.2f}")
+        if has_after:
+            whole.append(f" | {totals['after']:.2f}")
+            whole.append(f"{totals['load'] / totals['after'] if totals['after'] else 0:.2f}")
+        out.append(" | ".join(whole) + " | |\n")
         out.append(
             "\nEach run of the job was repeated back to back until the window lasted at least"
-            f" {meta['nightly_min_seconds']} s (at S one run takes well under a second); the ratio is of the medians.\n"
+            f" {meta['nightly_min_seconds']} s (at S one run takes well under a second); ratios are of the"
+            " medians, under load against alone."
+            + (
+                " The run changes what the job works on (the calls logged, the mailing's traces, which the"
+                " responses' sync reads): the job is timed alone before the users come and again after the"
+                " server is stopped, on the data as the run left it.\n"
+                if has_after
+                else "\n"
+            )
         )
     else:
         out.append("The nightly job did not run.\n")
@@ -278,6 +335,7 @@ def main():
                 )
                 + ".\n"
             )
+        out.append(cpu_consumers_table(samples, window))
         queries = Counter(re.sub(r"\s+", " ", w["query"])[:160] for w in waited)
         if queries:
             out.append("\n| samples | waiting statement |\n|---:|---|\n")
