@@ -5,11 +5,13 @@
 # (bench/load/locustfile.py) headless while the nightly job runs again a minute in, samples
 # PostgreSQL every second, stops everything and writes bench/load-<SIZE>.md.
 #   USERS (50), MINUTES (5), RATE users started per second (USERS/10, at least 1)
-#   LOAD_WORKERS (4), LOAD_CRON (1)   Odoo's --workers and --max-cron-threads
+#   LOAD_WORKERS (4), LOAD_CRON (2)   Odoo's --workers and --max-cron-threads (2, Odoo's default:
+#                                     one thread renders the mailing while the other sends it)
 #   LOAD_PORT (8289)                  HTTP port on 127.0.0.1 (the gevent port is the next one)
 #   LOAD_UPGRADE=0                    do not upgrade clientbase_crm in the database first
 #   LOAD_NIGHTLY_DELAY (60)           seconds into the run when the nightly job starts
-#   LOAD_NIGHTLY_SECONDS (30)         the job's run is repeated until its window lasts this long
+#   LOAD_NIGHTLY_SECONDS (60)         the job's run is repeated until its window lasts this long
+#                                     (about 5 runs at M: medians steadier than of 3)
 #   LOAD_SALES (40), LOAD_HEADS (10)  load users created
 #   LOAD_VENV                         where locust lives (its own virtualenv: locust needs newer
 #                                     gevent, greenlet and Werkzeug than Odoo 18 pins)
@@ -31,11 +33,11 @@ MINUTES=${MINUTES:-5}
 RATE=${RATE:-$(( USERS / 10 > 0 ? USERS / 10 : 1 ))}
 PORT=${LOAD_PORT:-8289}
 WORKERS=${LOAD_WORKERS:-4}
-CRON=${LOAD_CRON:-1}
+CRON=${LOAD_CRON:-2}
 REPLICA=${REPLICA:-0}
 REPLICA_PORT=${LOAD_REPLICA_PORT:-5433}
 NIGHTLY_DELAY=${LOAD_NIGHTLY_DELAY:-60}
-NIGHTLY_SECONDS=${LOAD_NIGHTLY_SECONDS:-30}
+NIGHTLY_SECONDS=${LOAD_NIGHTLY_SECONDS:-60}
 VENV=${LOAD_VENV:-$HOME/.cache/clientbase-load-venv}
 MAILING=${LOAD_MAILING:-1}
 SMTP_PORT=${LOAD_SMTP_PORT:-2526}

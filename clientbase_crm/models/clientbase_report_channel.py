@@ -182,9 +182,9 @@ class ClientbaseReportChannel(models.Model):
                 UNION SELECT user_id, channel_id, month FROM costs
             )
             INSERT INTO clientbase_report_channel (
-                company_id, month, channel_id, user_id, leads, new_clients, order_count, revenue,
+                company_id, refreshed_at, month, channel_id, user_id, leads, new_clients, order_count, revenue,
                 client_revenue_to_date, horizon_revenue, cost, conversion, average_check, cac, ltv, roi)
-            SELECT %(company)s, k.month, k.channel_id, k.user_id, COALESCE(l.leads, 0),
+            SELECT %(company)s, %(refreshed_at)s, k.month, k.channel_id, k.user_id, COALESCE(l.leads, 0),
                    COALESCE(w.new_clients, 0), COALESCE(s.order_count, 0), COALESCE(s.revenue, 0),
                    COALESCE(w.client_revenue_to_date, 0), COALESCE(w.horizon_revenue, 0), COALESCE(c.cost, 0),
                    100.0 * w.new_clients / NULLIF(l.leads, 0), s.revenue / NULLIF(s.order_count, 0),
@@ -203,6 +203,7 @@ class ClientbaseReportChannel(models.Model):
                 orders=SQL(ORDERS_SQL, company=company.id, today=today),
                 lead_channel=channel_of_sql(SQL("l.source_id"), SQL("l.medium_id")),
                 company=company.id,
+                refreshed_at=fields.Datetime.now(),
                 today=today,
                 first=first_month,
                 horizon=ROI_MONTHS,

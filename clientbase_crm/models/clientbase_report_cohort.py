@@ -73,9 +73,9 @@ class ClientbaseReportCohort(models.Model):
                  GROUP BY 1, 2, 3
             )
             INSERT INTO clientbase_report_cohort (
-                company_id, cohort, months_since, user_id, cohort_size, retained, revenue,
+                company_id, refreshed_at, cohort, months_since, user_id, cohort_size, retained, revenue,
                 cumulative_revenue, retention, cohort_ltv, revenue_per_client)
-            SELECT %(company)s, cohort, months_since, user_id, cohort_size, retained, revenue, cumulated,
+            SELECT %(company)s, %(refreshed_at)s, cohort, months_since, user_id, cohort_size, retained, revenue, cumulated,
                    100.0 * retained / cohort_size, cumulated / cohort_size, revenue / cohort_size
               FROM (
                 SELECT g.cohort, g.months_since, g.user_id, g.cohort_size,
@@ -88,6 +88,7 @@ class ClientbaseReportCohort(models.Model):
               ) cells
             """,
                 company=company.id,
+                refreshed_at=fields.Datetime.now(),
                 today=today,
                 first=first_month,
             ),

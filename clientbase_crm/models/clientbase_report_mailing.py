@@ -66,9 +66,9 @@ class ClientbaseReportMailing(models.Model):
                    AND COALESCE(cp.company_id, %(company)s) = %(company)s
             )
             INSERT INTO clientbase_report_mailing (
-                company_id, month, mailing_id, mailing_type, user_id, rfm_segment, persona, warmth,
+                company_id, refreshed_at, month, mailing_id, mailing_type, user_id, rfm_segment, persona, warmth,
                 sent, opened, clicked, replied, ordered, open_rate, click_rate, reply_rate, order_rate)
-            SELECT %(company)s, month, mailing_id, mailing_type, user_id, rfm_segment, persona, warmth,
+            SELECT %(company)s, %(refreshed_at)s, month, mailing_id, mailing_type, user_id, rfm_segment, persona, warmth,
                    sent, opened, clicked, replied, ordered,
                    100.0 * opened / NULLIF(sent, 0), 100.0 * clicked / NULLIF(sent, 0),
                    100.0 * replied / NULLIF(sent, 0), 100.0 * ordered / NULLIF(sent, 0)
@@ -89,6 +89,7 @@ class ClientbaseReportMailing(models.Model):
               ) cells
                 """,
                 company=company.id,
+                refreshed_at=fields.Datetime.now(),
                 first=first_month,
                 days=ORDER_ATTRIBUTION_DAYS,
             ),

@@ -81,18 +81,10 @@ class ClientbaseReportMixin(models.AbstractModel):
 
     @api.model
     def _report_write(self, company, query):
-        """Run the ``INSERT`` of the company's rows (after :meth:`_report_start`) and log them."""
+        """Run the ``INSERT`` of the company's rows (after :meth:`_report_start`; each row
+        stamped with ``refreshed_at``, the time of the rebuild) and log them."""
         self.env.cr.execute(query)
         _logger.info("%s: %s rows for company %s", self._description, self.env.cr.rowcount, company.id)
-        # the rows are a few per month and manager: stamped in one statement
-        self.env.cr.execute(
-            SQL(
-                "UPDATE %s SET refreshed_at = %s WHERE company_id = %s",
-                SQL.identifier(self._table),
-                fields.Datetime.now(),
-                company.id,
-            )
-        )
         self.invalidate_model()
 
     @api.model

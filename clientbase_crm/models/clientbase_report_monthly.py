@@ -304,11 +304,11 @@ class ClientbaseReportMonthly(models.Model):
                 UNION SELECT user_id, month FROM now_figures
             )
             INSERT INTO clientbase_report_monthly (
-                company_id, month, user_id, active_start, new_clients, won_back, became_inactive, lost,
+                company_id, refreshed_at, month, user_id, active_start, new_clients, won_back, became_inactive, lost,
                 became_vip, dropped_vip, churned, net_growth, contacts_logged, mailing_responses, clients_owned,
                 past_cadence, overdue_reminders, order_count, revenue, ordering_clients, repeat_clients,
                 churn_rate, average_check, purchase_frequency, repeat_rate)
-            SELECT %(company)s, k.month, k.user_id, COALESCE(a.active_start, 0),
+            SELECT %(company)s, %(refreshed_at)s, k.month, k.user_id, COALESCE(a.active_start, 0),
                    COALESCE(c.new_clients, 0), COALESCE(c.won_back, 0), COALESCE(c.became_inactive, 0),
                    COALESCE(c.lost, 0), COALESCE(c.became_vip, 0), COALESCE(c.dropped_vip, 0),
                    COALESCE(c.became_inactive, 0) + COALESCE(c.lost_active, 0),
@@ -332,6 +332,7 @@ class ClientbaseReportMonthly(models.Model):
               LEFT JOIN now_figures n ON n.month = k.month AND n.user_id IS NOT DISTINCT FROM k.user_id
             """,
                 company=company.id,
+                refreshed_at=fields.Datetime.now(),
                 days=company.client_inactive_days or 180,
                 today=today,
                 first=first_month,

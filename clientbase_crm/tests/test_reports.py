@@ -191,9 +191,14 @@ class TestReports(SegmentCommon):
         read from a replica, or the morning after a failed night, is."""
         with freeze_time("2026-06-16 02:30:00"):
             self.env["clientbase.report.monthly"]._cron_refresh()
-        for model in ("clientbase.report.monthly", "clientbase.report.cohort"):
-            stamps = set(self.env[model].search([]).mapped("refreshed_at"))
-            self.assertEqual(stamps, {datetime(2026, 6, 16, 2, 30)}, model)
+        for model in (
+            "clientbase.report.monthly",
+            "clientbase.report.cohort",
+            "clientbase.report.channel",
+        ):
+            rows = self.env[model].search([])
+            self.assertTrue(rows, model)
+            self.assertEqual(set(rows.mapped("refreshed_at")), {datetime(2026, 6, 16, 2, 30)}, model)
 
 
 @tagged("post_install", "-at_install", "clientbase_report")
@@ -476,8 +481,10 @@ class TestMailingReport(SegmentCommon):
             ]
         )  # fmt: skip
         self._order(c, 60, days_ago=(TODAY - date(2026, 6, 6)).days).source_id = source
-        self.env["clientbase.report.mailing"]._refresh(self.env.company)
+        with freeze_time("2026-06-16 02:30:00"):
+            self.env["clientbase.report.mailing"]._refresh(self.env.company)
         Report = self.env["clientbase.report.mailing"]
+        self.assertEqual(set(Report.search([]).mapped("refreshed_at")), {datetime(2026, 6, 16, 2, 30)})
         [total] = Report.read_group(
             [("mailing_id", "=", mailing.id)],
             [
