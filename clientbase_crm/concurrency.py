@@ -18,6 +18,8 @@ from psycopg2 import errorcodes
 
 from odoo.service.model import PG_CONCURRENCY_EXCEPTIONS_TO_RETRY
 
+from .sql_planning import without_jit
+
 _logger = logging.getLogger(__name__)
 
 ATTEMPTS = 5
@@ -27,7 +29,8 @@ def retry_on_concurrency(method):
     """Decorate a cron entry point (a model method): inside the cron worker (``cron_id`` in the
     context), a concurrency failure rolls the step back and runs it again, up to ``ATTEMPTS``
     times with a growing random pause. Called from elsewhere (a button: the HTTP layer retries
-    the whole request itself), the error is raised as it is."""
+    the whole request itself), the error is raised as it is. Every attempt runs without
+    PostgreSQL's JIT compilation (:mod:`.sql_planning`)."""
 
     @functools.wraps(method)
     def wrapper(self, *args, **kwargs):
@@ -35,6 +38,7 @@ def retry_on_concurrency(method):
             return method(self, *args, **kwargs)
         for attempt in range(1, ATTEMPTS + 1):
             try:
+                without_jit(self.env.cr)
                 result = method(self, *args, **kwargs)
                 self.env.flush_all()
                 return result

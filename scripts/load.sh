@@ -223,8 +223,9 @@ $PYTHON "$REPO_DIR/scripts/load_nightly.py" --db "$DB" --addons-path "$ADDONS_PA
   --min-seconds "$NIGHTLY_SECONDS" --out "$OUT/nightly.jsonl"
 
 clients=$(psql -Atd "$DB" -c "SELECT count(*) FROM res_partner WHERE name LIKE 'Bench client %'")
+pg_server=$(psql -Atd "$DB" -c "SELECT current_setting('server_version') || ', jit ' || current_setting('jit')")
 SIZE=$SIZE DB=$DB USERS=$USERS MINUTES=$MINUTES RATE=$RATE WORKERS=$WORKERS CRON=$CRON REPLICA=$REPLICA \
-  REPLICA_PORT=$REPLICA_PORT CLIENTS=$clients NIGHTLY_DELAY=$NIGHTLY_DELAY NIGHTLY_SECONDS=$NIGHTLY_SECONDS \
+  REPLICA_PORT=$REPLICA_PORT CLIENTS=$clients PG_SERVER="$pg_server" NIGHTLY_DELAY=$NIGHTLY_DELAY NIGHTLY_SECONDS=$NIGHTLY_SECONDS \
   $PYTHON - "$OUT/meta.json" <<'EOF'
 import datetime, json, os, platform, sys
 
@@ -237,7 +238,7 @@ meta = {
     "users": int(e["USERS"]), "minutes": int(e["MINUTES"]), "rate": int(e["RATE"]),
     "workers": int(e["WORKERS"]), "cron": int(e["CRON"]), "replica": e["REPLICA"] == "1",
     "replica_port": int(e["REPLICA_PORT"]), "command": command,
-    "nightly_delay": int(e["NIGHTLY_DELAY"]), "nightly_min_seconds": int(e["NIGHTLY_SECONDS"]),
+    "postgresql": e["PG_SERVER"], "nightly_delay": int(e["NIGHTLY_DELAY"]), "nightly_min_seconds": int(e["NIGHTLY_SECONDS"]),
 }
 json.dump(meta, open(sys.argv[1], "w"), indent=1)
 EOF

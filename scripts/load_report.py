@@ -188,7 +188,13 @@ def main():
         f" as the actions open for them, and remove the filter in one visit of five (*filter removed*: the whole"
         f" base, the heavier path); heads of sales work on the whole base. Odoo: `--workers {meta['workers']} --max-cron-threads {meta['cron']}`"
         f" on 127.0.0.1; replica: {'yes (port %s)' % meta['replica_port'] if meta.get('replica') else 'no'}."
-        f" Command: `{meta['command']}`.\n"
+        + (
+            f" PostgreSQL {meta['postgresql']} (the server's setting; the addon's jobs and mailing"
+            " classification run without JIT)."
+            if meta.get("postgresql")
+            else ""
+        )
+        + f" Command: `{meta['command']}`.\n"
     )
     out.append(
         "Times are measured by locust (Python, same machine: the client's own CPU use is included) from"

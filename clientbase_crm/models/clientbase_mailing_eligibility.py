@@ -3,6 +3,8 @@ from datetime import timedelta
 from odoo import api, fields, models
 from odoo.tools import SQL
 
+from ..sql_planning import without_jit
+
 # Reasons a client is left out of a mailing, in the order they are checked:
 # a client is counted once, under the first reason that applies.
 EXCLUSION_REASONS = [
@@ -140,6 +142,7 @@ class ClientbaseMailingEligibility(models.AbstractModel):
         self.env["mailing.subscription"].flush_model()
         if "phone.blacklist" in self.env:
             self.env["phone.blacklist"].flush_model()
+        without_jit(self.env.cr)  # one statement over every recipient: see sql_planning
         rows = self.env.execute_query(
             SQL(
                 "%s ORDER BY p.id",

@@ -17,3 +17,4 @@ from . import test_segment_personas
 from . import test_client_age_gender
 from . import test_reports
 from . import test_segment_concurrency
+from . import test_sql_planning

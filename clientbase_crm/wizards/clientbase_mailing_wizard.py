@@ -66,14 +66,14 @@ class ClientbaseMailingWizard(models.TransientModel):
     body_html = fields.Html(string="Email Body", sanitize="email_outgoing")
     body_plaintext = fields.Text(string="SMS Text")
     # counts before sending
-    target_count = fields.Integer(string="Clients in Target", compute="_compute_counts")
-    eligible_count = fields.Integer(string="Will Receive", compute="_compute_counts")
-    no_address_count = fields.Integer(string="No Valid Address or Number", compute="_compute_counts")
-    blacklisted_count = fields.Integer(string="Blacklisted", compute="_compute_counts")
-    opted_out_count = fields.Integer(string="Opted Out", compute="_compute_counts")
-    no_consent_count = fields.Integer(string="No Consent", compute="_compute_counts")
-    too_often_count = fields.Integer(string="Mailed Too Often", compute="_compute_counts")
-    preview_html = fields.Html(string="Preview", compute="_compute_preview_html", sanitize=False)
+    target_count = fields.Integer(string="Clients in Target", compute="_compute_recipients")
+    eligible_count = fields.Integer(string="Will Receive", compute="_compute_recipients")
+    no_address_count = fields.Integer(string="No Valid Address or Number", compute="_compute_recipients")
+    blacklisted_count = fields.Integer(string="Blacklisted", compute="_compute_recipients")
+    opted_out_count = fields.Integer(string="Opted Out", compute="_compute_recipients")
+    no_consent_count = fields.Integer(string="No Consent", compute="_compute_recipients")
+    too_often_count = fields.Integer(string="Mailed Too Often", compute="_compute_recipients")
+    preview_html = fields.Html(string="Preview", compute="_compute_recipients", sanitize=False)
     placeholder_help = fields.Html(compute="_compute_placeholder_help", sanitize=False)
 
     @api.model
@@ -127,8 +127,10 @@ class ClientbaseMailingWizard(models.TransientModel):
         candidates = Eligibility._candidates_from_domain(self._get_target_domain())
         return Eligibility._classify(candidates, self.channel, self.purpose)
 
-    @api.depends("target_domain", "channel", "purpose")
-    def _compute_counts(self):
+    @api.depends("target_domain", "channel", "purpose", "subject", "body_html", "body_plaintext")
+    def _compute_recipients(self):
+        """The counts and the preview from one classification of the target: on a segment of
+        100,000 clients classifying is the wizard's cost, paid once per change."""
         for wizard in self:
             classes = wizard._classify()
             wizard.target_count = sum(len(ids) for ids in classes.values())
@@ -138,11 +140,7 @@ class ClientbaseMailingWizard(models.TransientModel):
             wizard.opted_out_count = len(classes["opted_out"])
             wizard.no_consent_count = len(classes["no_consent"])
             wizard.too_often_count = len(classes["too_often"])
-
-    @api.depends("target_domain", "channel", "purpose", "subject", "body_html", "body_plaintext")
-    def _compute_preview_html(self):
-        for wizard in self:
-            recipients = self.env["res.partner"].browse(wizard._classify()["eligible"][:PREVIEW_LIMIT])
+            recipients = self.env["res.partner"].browse(classes["eligible"][:PREVIEW_LIMIT])
             if not recipients:
                 wizard.preview_html = Markup("<p>%s</p>") % self.env._("Nobody will receive this mailing.")
                 continue

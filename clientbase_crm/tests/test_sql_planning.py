@@ -1,0 +1,30 @@
+from odoo.tests import TransactionCase, tagged
+
+
+@tagged("post_install", "-at_install", "clientbase_segment")
+class TestStatementPlanning(TransactionCase):
+    """The addon's statements over the whole base run without PostgreSQL's JIT compilation
+    (it costs more CPU than it saves on them, see clientbase_crm.sql_planning), whatever the
+    server's setting: the nightly jobs as the cron worker runs them, and the classification of
+    a mailing's recipients."""
+
+    def _jit(self):
+        self.env.cr.execute("SHOW jit")
+        return self.env.cr.fetchone()[0]
+
+    def setUp(self):
+        super().setUp()
+        self.env.cr.execute("SET LOCAL jit = on")  # as PostgreSQL ships; reverted after the test
+
+    def test_a_nightly_job_runs_without_jit(self):
+        cron = self.env.ref("clientbase_crm.ir_cron_client_contact_cadence")
+        self.assertEqual(self._jit(), "on")
+        self.env["res.partner"].with_context(cron_id=cron.id)._cron_client_contact_cadence()
+        self.assertEqual(self._jit(), "off")
+
+    def test_the_mailing_classification_runs_without_jit(self):
+        client = self.env["res.partner"].create({"name": "Planned client", "email": "planned@example.com"})
+        self.assertEqual(self._jit(), "on")
+        classes = self.env["clientbase.mailing.eligibility"]._classify([client.id], "email", "marketing")
+        self.assertEqual(classes["no_consent"], [client.id])
+        self.assertEqual(self._jit(), "off")
