@@ -5,6 +5,7 @@
 # (bench/load/locustfile.py) headless while the nightly job runs again a minute in, samples
 # PostgreSQL every second, stops everything and writes bench/load-<SIZE>.md.
 #   USERS (50), MINUTES (5), RATE users started per second (USERS/10, at least 1)
+#   LOAD_REPORT                       the report's path (bench/load-<SIZE>[-replica].md)
 #   LOAD_WORKERS (4), LOAD_CRON (2)   Odoo's --workers and --max-cron-threads (2, Odoo's default:
 #                                     one thread renders the mailing while the other sends it)
 #   LOAD_PORT (8289)                  HTTP port on 127.0.0.1 (the gevent port is the next one)
@@ -30,6 +31,7 @@ size_lc=$(echo "$SIZE" | tr '[:upper:]' '[:lower:]')
 DB=${LOAD_DB:-clientbase_bench_$size_lc}
 USERS=${USERS:-50}
 MINUTES=${MINUTES:-5}
+RATE_GIVEN=${RATE:+1}
 RATE=${RATE:-$(( USERS / 10 > 0 ? USERS / 10 : 1 ))}
 PORT=${LOAD_PORT:-8289}
 WORKERS=${LOAD_WORKERS:-4}
@@ -47,6 +49,7 @@ LOCUST_VERSION=${LOCUST_VERSION:-2.32.0}
 OUT="$REPO_DIR/.bench-output/load-$SIZE"
 REPORT="$REPO_DIR/bench/load-$SIZE.md"
 [ "${REPLICA:-0}" != 1 ] || REPORT="$REPO_DIR/bench/load-$SIZE-replica.md"
+REPORT=${LOAD_REPORT:-$REPORT}
 PGLOG=${LOAD_PGLOG:-/var/log/postgresql/postgresql-15-main.log}
 # the nightly job must start while the users are at work, even in a short run
 if [ $((NIGHTLY_DELAY * 3)) -gt $((MINUTES * 60 * 2)) ]; then NIGHTLY_DELAY=$((MINUTES * 60 / 3)); fi
@@ -224,7 +227,7 @@ $PYTHON "$REPO_DIR/scripts/load_nightly.py" --db "$DB" --addons-path "$ADDONS_PA
 
 clients=$(psql -Atd "$DB" -c "SELECT count(*) FROM res_partner WHERE name LIKE 'Bench client %'")
 pg_server=$(psql -Atd "$DB" -c "SELECT current_setting('server_version') || ', jit ' || current_setting('jit')")
-SIZE=$SIZE DB=$DB USERS=$USERS MINUTES=$MINUTES RATE=$RATE WORKERS=$WORKERS CRON=$CRON REPLICA=$REPLICA \
+SIZE=$SIZE DB=$DB USERS=$USERS MINUTES=$MINUTES RATE=$RATE RATE_GIVEN=$RATE_GIVEN WORKERS=$WORKERS CRON=$CRON REPLICA=$REPLICA \
   REPLICA_PORT=$REPLICA_PORT CLIENTS=$clients PG_SERVER="$pg_server" NIGHTLY_DELAY=$NIGHTLY_DELAY NIGHTLY_SECONDS=$NIGHTLY_SECONDS \
   $PYTHON - "$OUT/meta.json" <<'EOF'
 import datetime, json, os, platform, sys
@@ -232,6 +235,7 @@ import datetime, json, os, platform, sys
 e = os.environ
 mem = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 1024**3
 command = f"make load SIZE={e['SIZE']} USERS={e['USERS']} MINUTES={e['MINUTES']}" + (" REPLICA=1" if e["REPLICA"] == "1" else "")
+command = (f"RATE={e['RATE']} " if e.get("RATE_GIVEN") else "") + command
 meta = {
     "date": f"{datetime.datetime.now():%Y-%m-%d %H:%M}", "host": platform.node(), "cpus": os.cpu_count(),
     "mem_gb": round(mem, 1), "size": e["SIZE"], "db": e["DB"], "clients": int(e["CLIENTS"]),
