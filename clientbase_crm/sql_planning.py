@@ -6,11 +6,16 @@ compiles it to machine code before running it. On these statements the compiling
 than it saves: measured on the benchmark base M (100,000 clients), the working rules' crons ran in
 0.8 s instead of 1.7 s without it, and the mailing wizard's classification of 98,000 recipients
 in 0.5 s instead of 1.1 s, 0.6 s of which was compiling. On a busy server that CPU is taken from
-the users. The addon turns JIT off for its own transactions only; the server's setting is left
-as it is for everything else.
+the users. The addon turns JIT off for its own transactions only (every cron step, through
+:func:`..concurrency.retry_on_concurrency`, and the classification of a mailing's recipients;
+the segmentation engine's statements within its planner settings, ``segmentation.planner``);
+the server's setting is left as it is for everything else.
 """
 
 from odoo.tools import SQL
+
+# the planner setting, for code that applies settings by name (segmentation.planner)
+NO_JIT = {"jit": "off"}
 
 
 def without_jit(cr):

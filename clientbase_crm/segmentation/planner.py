@@ -28,9 +28,10 @@ from psycopg2.extensions import TRANSACTION_STATUS_INERROR
 
 from odoo.tools import SQL
 
+from ..sql_planning import NO_JIT
 from .sources import BULK_SETTING
 
-BASE = {"jit": "off"}
+BASE = dict(NO_JIT)
 BULK = {"enable_nestloop": "off", "enable_mergejoin": "off", "work_mem": "256MB"}
 # writing a few thousand rows found in a temporary table: by their id, one index lookup
 # each (the planner would hash the whole figures table, three times, for 30,000 rows)
