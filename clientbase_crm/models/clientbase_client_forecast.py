@@ -74,6 +74,19 @@ RHYTHM_SQL = (
 """
 )
 
+# What each client ordered from ``%(as_of)s`` to ``%(end)s``: the "what happened" the forecast
+# is measured against (its calibration and its backtest).
+LATER_SQL = """
+    later AS (
+        SELECT cp.id AS client_id, SUM(so.amount_untaxed) AS revenue
+          FROM sale_order so
+          JOIN res_partner p ON p.id = so.partner_id
+          JOIN res_partner cp ON cp.id = p.commercial_partner_id
+         WHERE so.state = 'sale' AND so.company_id = %(company)s AND cp.client_mailing_only IS NOT TRUE
+           AND so.date_order >= %(as_of)s AND so.date_order < %(end)s
+         GROUP BY cp.id
+    )"""
+
 
 class ClientbaseClientFigures(models.Model):
     _inherit = "clientbase.client.figures"
@@ -159,16 +172,9 @@ class ClientbaseClientFigures(models.Model):
             SQL(
                 "WITH "
                 + RHYTHM_SQL
-                + """,
-            later AS (
-                SELECT cp.id AS client_id, SUM(so.amount_untaxed) AS revenue
-                  FROM sale_order so
-                  JOIN res_partner p ON p.id = so.partner_id
-                  JOIN res_partner cp ON cp.id = p.commercial_partner_id
-                 WHERE so.state = 'sale' AND so.company_id = %(company)s
-                   AND so.date_order >= %(as_of)s AND so.date_order < %(end)s
-                 GROUP BY cp.id
-            )
+                + ","
+                + LATER_SQL
+                + """
             SELECT e.bucket, COUNT(*), SUM(e.year_rate) * %(months)s / 12.0, COALESCE(SUM(l.revenue), 0)
               FROM expected e LEFT JOIN later l ON l.client_id = e.client_id
              WHERE e.current_stage IS DISTINCT FROM 'lost'
@@ -199,14 +205,12 @@ class ClientbaseClientFigures(models.Model):
             SQL(
                 "WITH "
                 + RHYTHM_SQL
+                + ","
+                + LATER_SQL
                 + """
             SELECT (SELECT COALESCE(SUM(expected_year), 0) * %(months)s / 12.0 FROM expected),
-                   (SELECT COALESCE(SUM(so.amount_untaxed), 0) FROM sale_order so
-                     JOIN res_partner p ON p.id = so.partner_id
-                     JOIN res_partner cp ON cp.id = p.commercial_partner_id
-                    WHERE so.state = 'sale' AND so.company_id = %(company)s AND so.date_order >= %(as_of)s
-                      AND so.date_order < %(end)s AND cp.client_mailing_only IS NOT TRUE
-                      AND cp.id IN (SELECT client_id FROM per_client))
+                   (SELECT COALESCE(SUM(revenue), 0) FROM later
+                     WHERE client_id IN (SELECT client_id FROM per_client))
                 """,
                 company=company.id,
                 as_of=as_of,
