@@ -158,9 +158,7 @@ class ProcessCpu:
             if backend_type == "client backend":
                 return "PostgreSQL: other sessions"
             return "PostgreSQL: background (autovacuum, WAL, checkpoints)"
-        if "load_nightly.py" in command:
-            return "nightly job"
-        kind = self._odoo_kind(pid)
+        kind = self._odoo_kind(pid)  # the nightly job, or one of Odoo's processes
         if kind:
             return kind
         if "locust" in command:
