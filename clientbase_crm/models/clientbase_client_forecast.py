@@ -160,6 +160,12 @@ class ClientbaseClientFigures(models.Model):
         )
 
     @api.model
+    def _forecast_and_later_sql(self, select, **params):
+        """``select`` over the forecast as of ``as_of`` (``RHYTHM_SQL``: ``expected``) and what
+        the clients then ordered until ``end`` (``LATER_SQL``: ``later``)."""
+        return SQL("WITH " + RHYTHM_SQL + "," + LATER_SQL + select, **params)
+
+    @api.model
     def _forecast_calibration(self, company, as_of, months=12):
         """The factor of each recency bucket for a forecast of ``months`` from ``as_of``, measured
         on the ``months`` months before it: the revenue the clients of the bucket (as they were at
@@ -169,12 +175,8 @@ class ClientbaseClientFigures(models.Model):
         ``_forecast_min_calibration_clients`` clients keeps its default factor."""
         start = as_of - relativedelta(months=months)
         rows = self.env.execute_query(
-            SQL(
-                "WITH "
-                + RHYTHM_SQL
-                + ","
-                + LATER_SQL
-                + """
+            self._forecast_and_later_sql(
+                """
             SELECT e.bucket, COUNT(*), SUM(e.year_rate) * %(months)s / 12.0, COALESCE(SUM(l.revenue), 0)
               FROM expected e LEFT JOIN later l ON l.client_id = e.client_id
              WHERE e.current_stage IS DISTINCT FROM 'lost'
@@ -202,12 +204,8 @@ class ClientbaseClientFigures(models.Model):
         self.env["sale.order"].flush_model()
         factors = self._forecast_calibration(company, as_of, months)
         rows = self.env.execute_query(
-            SQL(
-                "WITH "
-                + RHYTHM_SQL
-                + ","
-                + LATER_SQL
-                + """
+            self._forecast_and_later_sql(
+                """
             SELECT (SELECT COALESCE(SUM(expected_year), 0) * %(months)s / 12.0 FROM expected),
                    (SELECT COALESCE(SUM(revenue), 0) FROM later
                      WHERE client_id IN (SELECT client_id FROM per_client))
