@@ -25,7 +25,7 @@ MAILING_SUBJECT = "Load test: the autumn offer"  # scripts/load_setup.py removes
 
 def _engine(env):
     """The segment cron's full run, as the cron worker calls it (``cron_id`` in the context: a
-    step that loses a race with a user is rolled back and retried, see clientbase_crm.concurrency)."""
+    step that loses a race with a user is rolled back and retried, see clientbase_crm.tools.concurrency)."""
     figures = env["clientbase.client.figures"]
     figures._start_run(full=True)  # every company pending, as "full run" asks
     env.cr.commit()

@@ -28,7 +28,7 @@ from psycopg2.extensions import TRANSACTION_STATUS_INERROR
 
 from odoo.tools import SQL
 
-from ..sql_planning import NO_JIT
+from ..tools.sql_planning import NO_JIT
 from .sources import BULK_SETTING
 
 BASE = dict(NO_JIT)

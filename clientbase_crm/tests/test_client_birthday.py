@@ -5,7 +5,7 @@ from freezegun import freeze_time
 from odoo.exceptions import ValidationError
 from odoo.tests import tagged
 
-from ..models.res_partner_card import next_birthday
+from ..models.partner.res_partner_card import next_birthday
 from .common import ClientbaseCommon
 
 

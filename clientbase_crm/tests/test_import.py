@@ -6,7 +6,7 @@ import openpyxl
 from odoo.exceptions import UserError
 from odoo.tests import tagged
 
-from ..import_file import detect_delimiter, detect_encoding, guess_targets
+from ..tools.import_file import detect_delimiter, detect_encoding, guess_targets
 from .common import ClientbaseCommon
 
 DIRTY_CSV = """name,email,phone,client_birthday,country_code

@@ -16,19 +16,19 @@ from odoo.tests import new_test_user, tagged
 from odoo.tools import SQL
 from odoo.tools.safe_eval import safe_eval
 
-from ..models.clientbase_card_migration import (
-    LEGACY_INTEREST_TABLE,
-    LEGACY_SEGMENT_TABLE,
-    move_partner_data_to_cards,
-    move_segment_members,
-)
-from ..models.clientbase_security import (
+from ..models.protection.clientbase_security import (
     CARD_FIELDS,
     CONFIG_MODELS,
     DERIVED_FIELDS,
     PROTECTED_MODELS,
     PUBLIC_FIELDS,
     own_partner_domain,
+)
+from ..upgrade.card_migration import (
+    LEGACY_INTEREST_TABLE,
+    LEGACY_SEGMENT_TABLE,
+    move_partner_data_to_cards,
+    move_segment_members,
 )
 from .common import EMPLOYEE_GROUPS, EXPORT_GROUPS, ClientbaseCommon
 

@@ -121,7 +121,7 @@ class TestConcurrentRecompute(BaseCase):
                 cr.commit()
             # the refused statement is logged by the cursor as a bad query: expected here
             with (
-                patch("odoo.addons.clientbase_crm.concurrency.time.sleep") as paused,
+                patch("odoo.addons.clientbase_crm.tools.concurrency.time.sleep") as paused,
                 mute_logger("odoo.sql_db"),
             ):
                 job_env["clientbase.client.figures"]._cron_recompute_client_segments()

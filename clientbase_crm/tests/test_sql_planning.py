@@ -4,7 +4,7 @@ from odoo.tests import TransactionCase, tagged
 @tagged("post_install", "-at_install", "clientbase_segment")
 class TestStatementPlanning(TransactionCase):
     """The addon's statements over the whole base run without PostgreSQL's JIT compilation
-    (it costs more CPU than it saves on them, see clientbase_crm.sql_planning), whatever the
+    (it costs more CPU than it saves on them, see clientbase_crm.tools.sql_planning), whatever the
     server's setting: the nightly jobs as the cron worker runs them, and the classification of
     a mailing's recipients."""
 

@@ -10,9 +10,15 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import SQL
 
-from ..bulk_insert import PAGE, bulk_insert
-from ..contact_data import check_email, check_phone, normalized_email, phone_match_key, phone_match_key_sql
-from ..import_file import detect_delimiter, detect_encoding, guess_targets, header_key, read_table
+from ..tools.bulk_insert import PAGE, bulk_insert
+from ..tools.contact_data import (
+    check_email,
+    check_phone,
+    normalized_email,
+    phone_match_key,
+    phone_match_key_sql,
+)
+from ..tools.import_file import detect_delimiter, detect_encoding, guess_targets, header_key, read_table
 
 TEMPLATE_URL = "/clientbase_crm/static/import/clientbase_clients_template.csv"
 DATE_FORMATS = ("%Y-%m-%d", "%d.%m.%Y", "%d/%m/%Y", "%d-%m-%Y", "%Y.%m.%d", "%d.%m.%y")

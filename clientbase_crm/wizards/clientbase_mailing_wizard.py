@@ -9,7 +9,7 @@ from odoo.exceptions import UserError
 from odoo.osv import expression
 from odoo.tools import is_html_empty
 
-from ..models.clientbase_consent import CONSENT_PURPOSES
+from ..models.mailing.clientbase_consent import CONSENT_PURPOSES
 
 # Above this many recipients the mailing keeps the target domain instead of a
 # list of ids; eligibility is then applied when sending (mailing._get_recipients).

@@ -4,7 +4,7 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import SQL
 
-from ..models.clientbase_segment_snapshot import SNAPSHOT_DIMENSIONS
+from ..models.segmentation.clientbase_segment_snapshot import SNAPSHOT_DIMENSIONS
 
 
 class ClientbaseMovementWizard(models.TransientModel):

@@ -1,4 +1,4 @@
-from odoo.addons.clientbase_crm.models.clientbase_card_migration import (
+from odoo.addons.clientbase_crm.upgrade.card_migration import (
     move_partner_data_to_cards,
     move_segment_members,
 )

@@ -6,8 +6,8 @@ from odoo.osv import expression
 from odoo.tools import SQL
 from odoo.tools.sql import column_exists, create_column
 
+from ..protection.clientbase_security import USER_GROUP
 from .clientbase_interaction import NOT_A_CONTACT_RESULTS
-from .clientbase_security import USER_GROUP
 
 SQL_OPERATORS = {"=": "=", "!=": "<>", "<": "<", "<=": "<=", ">": ">", ">=": ">="}
 

@@ -2,6 +2,21 @@ from odoo import api, fields, models
 from odoo.tools.sql import column_exists, create_column
 
 
+def ensure_client_discounted_column(cr):
+    """Create and fill ``sale_order.client_discounted`` when missing: one set-based UPDATE
+    instead of the ORM's recompute of every order (NULL reads as False). Called by the order's
+    ``_auto_init`` and by the figures' ``init`` (its triggers watch the column), whichever the
+    registry reaches first."""
+    if not column_exists(cr, "sale_order", "client_discounted"):
+        create_column(cr, "sale_order", "client_discounted", "boolean")
+        cr.execute(
+            """
+            UPDATE sale_order so SET client_discounted = TRUE
+             WHERE so.id IN (SELECT l.order_id FROM sale_order_line l WHERE l.discount > 0)
+            """
+        )
+
+
 class SaleOrder(models.Model):
     _inherit = "sale.order"
 
@@ -17,16 +32,8 @@ class SaleOrder(models.Model):
     _CLIENT_FIGURE_FIELDS = {"state", "partner_id", "date_order", "company_id"}
 
     def _auto_init(self):
-        """A new install on a base with many orders: the column is filled with one set-based
-        UPDATE instead of the ORM's recompute of every order (NULL reads as False)."""
-        if not column_exists(self.env.cr, "sale_order", "client_discounted"):
-            create_column(self.env.cr, "sale_order", "client_discounted", "boolean")
-            self.env.cr.execute(
-                """
-                UPDATE sale_order so SET client_discounted = TRUE
-                 WHERE so.id IN (SELECT l.order_id FROM sale_order_line l WHERE l.discount > 0)
-                """
-            )
+        """A new install on a base with many orders fills the column set-based."""
+        ensure_client_discounted_column(self.env.cr)
         return super()._auto_init()
 
     @api.depends("order_line.discount")

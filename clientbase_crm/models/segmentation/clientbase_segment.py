@@ -5,7 +5,7 @@ from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 from odoo.tools import SQL
 
-from ..segmentation import engine
+from ...segmentation import engine
 
 
 class ClientbaseSegment(models.Model):

@@ -2,7 +2,7 @@ from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 from odoo.tools import SQL
 
-from .clientbase_security import USER_GROUP, sees_all
+from ..protection.clientbase_security import USER_GROUP, sees_all
 
 # computed consent flags shown on the client card: field name -> (channel, purpose)
 CONSENT_FLAGS = {

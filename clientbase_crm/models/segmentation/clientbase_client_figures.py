@@ -7,9 +7,10 @@ from odoo import api, fields, models
 from odoo.exceptions import AccessError
 from odoo.tools import SQL, sql, str2bool
 
-from ..concurrency import retry_on_concurrency
-from ..segmentation import engine, rules, sources
+from ...segmentation import engine, rules, sources
+from ...tools.concurrency import retry_on_concurrency
 from .res_company_segment import SEGMENT_THRESHOLD_FIELDS
+from .sale_order import ensure_client_discounted_column
 
 _logger = logging.getLogger(__name__)
 DEFAULT_BATCH_SIZE = 1000000
@@ -205,6 +206,7 @@ class ClientbaseClientFigures(models.Model):
     def init(self):
         cr = self.env.cr
         self._init_table()
+        ensure_client_discounted_column(cr)  # the triggers watch it, whichever model is set up first
         sources.install(cr, SEGMENT_THRESHOLD_FIELDS)
         # earlier versions read the order lines through this index; the orders' flag replaced it
         cr.execute("DROP INDEX IF EXISTS sale_order_line_clientbase_discount_idx")

@@ -5,9 +5,9 @@ from odoo import Command, api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import SQL
 
+from ..protection.clientbase_security import USER_GROUP, sees_all
+from ..reports.clientbase_report_mixin import ratio_sql
 from .clientbase_client_figures import ABC_CLASSES, PERSONAS, RFM_SEGMENTS, STAGES, WARMTH
-from .clientbase_report_mixin import ratio_sql
-from .clientbase_security import USER_GROUP, sees_all
 
 # field name -> (SQL of the value over figures alias "f", or None when computed in python;
 #                values the field takes when the client has no figures row)

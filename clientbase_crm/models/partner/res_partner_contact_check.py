@@ -4,7 +4,7 @@ from odoo import api, fields, models
 from odoo.tools import SQL
 from odoo.tools.sql import column_exists, create_column
 
-from ..contact_data import contact_is_invalid
+from ...tools.contact_data import contact_is_invalid
 
 _logger = logging.getLogger(__name__)
 FILL_BATCH = 50_000

@@ -6,7 +6,7 @@ from dateutil.relativedelta import relativedelta
 from odoo import api, fields, models
 from odoo.tools import SQL
 
-from .clientbase_report_mixin import ORDERS_SQL
+from ..reports.clientbase_report_mixin import ORDERS_SQL
 
 _logger = logging.getLogger(__name__)
 

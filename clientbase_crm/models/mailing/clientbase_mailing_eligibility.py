@@ -3,7 +3,7 @@ from datetime import timedelta
 from odoo import api, fields, models
 from odoo.tools import SQL
 
-from ..sql_planning import without_jit
+from ...tools.sql_planning import without_jit
 
 # Reasons a client is left out of a mailing, in the order they are checked:
 # a client is counted once, under the first reason that applies.

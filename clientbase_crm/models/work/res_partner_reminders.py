@@ -10,8 +10,8 @@ from datetime import timedelta
 from odoo import api, fields, models
 from odoo.tools import SQL, split_every
 
-from ..concurrency import retry_on_concurrency
-from .clientbase_security import CARD_FIELDS
+from ...tools.concurrency import retry_on_concurrency
+from ..protection.clientbase_security import CARD_FIELDS
 
 BATCH_SIZE = 1000
 

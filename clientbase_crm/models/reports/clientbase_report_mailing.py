@@ -1,8 +1,8 @@
 from odoo import api, fields, models
 from odoo.tools import SQL
 
-from .clientbase_client_figures import PERSONAS, RFM_SEGMENTS, WARMTH
-from .mailing_trace import ORDER_ATTRIBUTION_DAYS
+from ..mailing.mailing_trace import ORDER_ATTRIBUTION_DAYS
+from ..segmentation.clientbase_client_figures import PERSONAS, RFM_SEGMENTS, WARMTH
 
 RATIOS = {
     "open_rate": ("opened", "sent", 100),

@@ -1,7 +1,7 @@
 from odoo import api, fields, models
 from odoo.tools import SQL
 
-from ..concurrency import retry_on_concurrency
+from ...tools.concurrency import retry_on_concurrency
 from .clientbase_report_mixin import ORDERS_SQL
 
 # measures that are a ratio of two sums (never a sum or an average of the rows' ratios):

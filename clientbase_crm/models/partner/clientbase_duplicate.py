@@ -2,7 +2,7 @@ from odoo import fields, models
 from odoo.exceptions import UserError
 from odoo.tools import SQL
 
-from ..contact_data import phone_match_key_sql
+from ...tools.contact_data import phone_match_key_sql
 
 DUPLICATE_KINDS = [("email", "Email"), ("phone", "Phone"), ("vat", "Tax ID")]
 

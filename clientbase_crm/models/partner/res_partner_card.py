@@ -6,8 +6,8 @@ from odoo.exceptions import ValidationError
 from odoo.osv import expression
 from odoo.tools import SQL
 
+from ..protection.clientbase_security import CARD_FIELDS, USER_GROUP, sees_all
 from .clientbase_client_card import GENDERS, MONTHS
-from .clientbase_security import CARD_FIELDS, USER_GROUP, sees_all
 
 SEARCH_OPERATORS = {
     "=": SQL("="),

@@ -4,7 +4,7 @@ from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 from odoo.tools import SQL
 
-from ..contact_data import check_email, check_phone
+from ...tools.contact_data import check_email, check_phone
 
 
 class ResPartner(models.Model):

@@ -3,7 +3,7 @@ from datetime import timedelta
 from odoo import api, fields, models
 from odoo.tools import SQL
 
-from ..concurrency import retry_on_concurrency
+from ...tools.concurrency import retry_on_concurrency
 
 # An order placed this long after a mailing is still attributed to it.
 ORDER_ATTRIBUTION_DAYS = 90
