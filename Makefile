@@ -6,7 +6,7 @@ USERS ?= 50
 MINUTES ?= 5
 REPLICA ?= 0
 
-.PHONY: setup test test-pytest screenshots run lint bench bench-import forecast-check help
+.PHONY: setup test test-pytest screenshots run lint bench bench-import forecast-check load help
 
 help:
 	@echo "make setup        install PostgreSQL, Chromium and Python requirements; start PostgreSQL; check Odoo 18.0"
@@ -20,7 +20,7 @@ help:
 	@echo "make bench        SIZE=S|M|L segmentation benchmark"
 	@echo "make bench-import ROWS=100000 client import benchmark"
 	@echo "make load         SIZE=S|M USERS=50 MINUTES=5 [REPLICA=1] load test of the web client (locust) while the"
-	@echo "                  nightly job runs; writes bench/load-<SIZE>.md"
+	@echo "                  nightly job runs; writes bench/results/load-<SIZE>.md"
 	@echo "make forecast-check the next-purchase forecast against held-out months of the demo base (after make run)"
 
 setup:
@@ -42,13 +42,13 @@ lint:
 	bash scripts/lint.sh
 
 bench:
-	bash scripts/bench.sh $(SIZE)
+	bash bench/bench.sh $(SIZE)
 
 bench-import:
-	bash scripts/bench_import.sh $(ROWS)
+	bash bench/bench_import.sh $(ROWS)
 
 forecast-check:
-	bash scripts/forecast_check.sh
+	bash bench/forecast_check.sh
 
 load:
-	USERS=$(USERS) MINUTES=$(MINUTES) REPLICA=$(REPLICA) bash scripts/load.sh $(SIZE)
+	USERS=$(USERS) MINUTES=$(MINUTES) REPLICA=$(REPLICA) bash bench/load/load.sh $(SIZE)

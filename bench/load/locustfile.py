@@ -1,6 +1,6 @@
 """Locust load test of the Client Base: the web client's JSON-RPC calls, as real sessions make them.
 
-Run by scripts/load.sh (``make load``). A sales floor: salespeople (weight 4) and heads of sales
+Run by bench/load/load.sh (``make load``). A sales floor: salespeople (weight 4) and heads of sales
 (weight 1), each logged in with its own login and password (/web/session/authenticate), then
 calling /web/dataset/call_kw/<model>/<method> with the browser's arguments and context.
 Every action is a named request, so that locust's statistics are per action; every request is
@@ -8,7 +8,7 @@ also appended to a per-request log (``LOAD_REQUEST_LOG``: time, action, role, ms
 which the report splits "while the nightly job ran" from "quiet".
 
 Environment: LOAD_DB (database), LOAD_USERS_FILE (CSV login,password,role,uid written by
-scripts/load_setup.py), LOAD_REQUEST_LOG (CSV written here).
+bench/load/load_setup.py), LOAD_REQUEST_LOG (CSV written here).
 """
 
 import csv

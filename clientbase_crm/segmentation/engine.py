@@ -25,7 +25,7 @@ only when a value changed (``IS DISTINCT FROM``). The first population of a
 company (no figures rows when the run starts) records no history: there is no
 earlier state to compare with.
 
-Performance notes (see ``bench/results-*.md``): the confirmed orders are read
+Performance notes (see ``bench/results/results-*.md``): the confirmed orders are read
 in one pass, aggregated per client without joining each order with the wide
 partner table (see :func:`get_source_query`); "has a discounted line" is the
 order's stored ``client_discounted`` flag, so that no order line is read;

@@ -7,7 +7,7 @@ from . import test_segment_figures, test_segment_stage, test_segment_rfm_abc
 from . import test_segment_user_defined, test_segment_recompute
 from . import test_xlsx_export
 from . import test_mailing_consent, test_mailing_responses, test_mailing_tour, test_mailing_wizard
-from . import test_import
+from . import test_import, test_import_matching
 from . import test_privacy
 from . import test_protection
 from . import test_segment_incremental

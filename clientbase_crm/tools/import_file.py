@@ -2,7 +2,8 @@
 and columns are recognised by their header, in Russian or English, in the usual variants.
 
 Plain Python, no ORM: the import wizard (``wizards/clientbase_import_wizard.py``) builds its
-editable column mapping from :func:`guess_target` and reads rows with :func:`read_table`.
+editable column mapping from :func:`guess_target` and reads rows with :func:`read_table`;
+``import_matching`` then checks what the mapped rows mean.
 """
 
 import csv

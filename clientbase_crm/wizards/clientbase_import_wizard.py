@@ -1,55 +1,19 @@
 import base64
 import io
-import re
 from datetime import date, datetime
 
 import openpyxl
 from psycopg2.extras import execute_values
 
-from odoo import api, fields, models
+from odoo import fields, models
 from odoo.exceptions import UserError
-from odoo.tools import SQL
 
 from ..tools.bulk_insert import PAGE, bulk_insert
-from ..tools.contact_data import (
-    check_email,
-    check_phone,
-    normalized_email,
-    phone_match_key,
-    phone_match_key_sql,
-)
-from ..tools.import_file import detect_delimiter, detect_encoding, guess_targets, header_key, read_table
+from ..tools.contact_data import normalized_email
+from ..tools.import_file import detect_delimiter, detect_encoding, guess_targets, read_table
+from ..tools.import_matching import RowChecker, target_label
 
 TEMPLATE_URL = "/clientbase_crm/static/import/clientbase_clients_template.csv"
-DATE_FORMATS = ("%Y-%m-%d", "%d.%m.%Y", "%d/%m/%Y", "%d-%m-%Y", "%Y.%m.%d", "%d.%m.%y")
-TRUE_VALUES = ("1", "true", "yes", "y", "x", "+", "да", "д", "есть")
-FALSE_VALUES = ("0", "false", "no", "n", "-", "нет", "н")
-GENDER_WORDS = {
-    "m": "male", "man": "male", "м": "male", "муж": "male", "мужской": "male", "мужчина": "male",
-    "f": "female", "w": "female", "woman": "female", "ж": "female", "жен": "female",
-    "женский": "female", "женщина": "female",
-}  # fmt: skip
-FAMILY_WORDS = {
-    "холост": "single", "холоста": "single", "незамужем": "single", "неженат": "single",
-    "женат": "married", "замужем": "married", "вбраке": "married", "вотношениях": "partnership",
-    "гражданскийбрак": "partnership", "разведен": "divorced", "разведена": "divorced",
-    "вдовец": "widowed", "вдова": "widowed",
-}  # fmt: skip
-CONSENT_SOURCE_WORDS = {
-    "сайт": "web_form", "website": "web_form", "форманасайте": "web_form", "анкета": "paper",
-    "бумага": "paper", "бумажнаяанкета": "paper", "устно": "verbal", "звонок": "verbal",
-    "импорт": "import",
-}  # fmt: skip
-CONSENT_CHANNELS = {"consent_email": "email", "consent_sms": "sms", "consent_phone": "phone"}
-SIMPLE_TARGETS = {
-    "street": "street",
-    "city": "city",
-    "zip": "zip",
-    "vat": "vat",
-    "comment": "comment",
-    "profession": "client_profession",
-    "needs": "client_needs",
-}
 ISSUE_LINES = 500  # issues listed as lines (with their links); the report lists all
 
 
@@ -65,6 +29,9 @@ class ClientbaseImportWizard(models.TransientModel):
     known. Rows duplicating an existing client (same email or phone, in any format) are
     listed with a link to that client and skipped. The import runs only when no row has an
     error, all rows in one savepoint: a failure leaves the base exactly as it was.
+
+    The wizard is the flow (upload, mapping, check, preview, import); what the rows mean and
+    which are duplicates is ``tools/import_matching.py``, reading the file ``tools/import_file.py``.
     """
 
     _name = "clientbase.import.wizard"
@@ -185,74 +152,7 @@ class ClientbaseImportWizard(models.TransientModel):
         return rows, errors
 
     def _target_label(self, target):
-        return dict(self.env["clientbase.import.column"]._fields["target"]._description_selection(self.env))[
-            target
-        ]
-
-    # --- what values mean -------------------------------------------------------------
-    @api.model
-    def _selection_words(self, model, fname, extra=None):
-        """{comparable word: value} of a selection: its values and labels in English and Russian."""
-        words = {}
-        field = self.env[model]._fields[fname]
-        for lang in self._languages():
-            for value, label in field._description_selection(self.env(context={"lang": lang})):
-                words[header_key(value)] = value
-                words[header_key(label)] = value
-        for word, value in (extra or {}).items():
-            words[header_key(word)] = value
-        return words
-
-    @api.model
-    def _languages(self):
-        """English and the installed languages: names may be typed in any of them."""
-        return ["en_US"] + [code for code, _name in self.env["res.lang"].get_installed() if code != "en_US"]
-
-    def _lookups(self):
-        """The base's names the file may use: countries, channels, managers, tags."""
-        env = self.env
-        countries, channels = {}, {}
-        for lang in self._languages():
-            for country in env["res.country"].with_context(lang=lang).search([("code", "!=", False)]):
-                countries[country.code.lower()] = country.id
-                countries[country.name.lower()] = country.id
-            for channel in env["clientbase.channel"].with_context(lang=lang).search([("active", "=", True)]):
-                channels[channel.name.lower()] = channel.id
-        managers = {}
-        for user in env["res.users"].search([("share", "=", False)]):
-            for key in (user.name, user.login, user.email):
-                if key:
-                    managers.setdefault(key.strip().lower(), user.id)
-        tags = {}
-        for lang in self._languages():
-            for tag in env["res.partner.category"].with_context(lang=lang).search([("active", "=", True)]):
-                tags.setdefault(tag.name.strip().lower(), tag.id)
-        return {
-            "countries": countries,
-            "channels": channels,
-            "managers": managers,
-            "tags": tags,
-            "may_create_tags": env["res.partner.category"].has_access("create"),
-            "gender": self._selection_words("clientbase.client.card", "gender", GENDER_WORDS),
-            "family": self._selection_words("clientbase.client.card", "family_status", FAMILY_WORDS),
-            "sources": self._selection_words("clientbase.consent", "source", CONSENT_SOURCE_WORDS),
-            "sees_all": env["res.partner"]._client_data_sees_all(),
-            "today": fields.Date.context_today(self),
-        }
-
-    @api.model
-    def _parse_date(self, value):
-        for date_format in DATE_FORMATS:
-            try:
-                return datetime.strptime(value, date_format).date()
-            except ValueError:
-                continue
-        return None
-
-    @api.model
-    def _parse_bool(self, value):
-        word = value.strip().lower()
-        return True if word in TRUE_VALUES else False if word in FALSE_VALUES else None
+        return target_label(self.env, target)
 
     # --- checking ---------------------------------------------------------
     def _check_rows(self):
@@ -275,180 +175,12 @@ class ClientbaseImportWizard(models.TransientModel):
         ]
         if errors:
             return [], errors, [], notices, table
-        look = self._lookups()
-        checked, new_tags = [], set()
-        for number, row in rows:
-            vals, row_errors = self._row_values(row, look, new_tags)
-            pairs = [(normalized_email(vals["email"]), vals["email"])] if vals.get("email") else []
-            pairs += [(phone_match_key(vals[key]), vals[key]) for key in ("phone", "mobile") if vals.get(key)]
-            checked.append((number, vals, row_errors, [(key, shown) for key, shown in pairs if key]))
-        existing = self._existing_contacts(
-            {key for *_row, pairs in checked for key, _shown in pairs if "@" in key},
-            {key for *_row, pairs in checked for key, _shown in pairs if "@" not in key},
-        )
-        vals_list, duplicates, seen = [], [], {}
-        for number, vals, row_errors, pairs in checked:
-            for key, shown in pairs:
-                if key in seen:
-                    row_errors.append(
-                        self.env._("%(value)s is already in row %(row)s", value=shown, row=seen[key])
-                    )
-                seen.setdefault(key, number)
-            if row_errors:
-                errors.append((number, "; ".join(row_errors), False))
-                continue
-            duplicate = next((existing[key] for key, _shown in pairs if key in existing), None)
-            if duplicate:
-                duplicates.append((number, duplicate[1], duplicate[0]))
-                continue
-            vals_list.append(vals)
-        if new_tags:
-            notices.append(self.env._("New tags will be created: %s", ", ".join(sorted(new_tags))))
+        checker = RowChecker(self.env, self.consent_source)
+        vals_list, row_errors, duplicates = checker.check(rows)
+        errors += row_errors
+        if checker.new_tags:
+            notices.append(self.env._("New tags will be created: %s", ", ".join(sorted(checker.new_tags))))
         return vals_list, errors, duplicates, notices, table
-
-    def _row_values(self, row, look, new_tags):
-        """The partner values of one row (with ``_tags`` and ``_consents`` to resolve at import),
-        and the row's errors. Nothing typed is altered but a phone's format."""
-        row_errors = []
-        name = row.get("name") or " ".join(
-            part for part in (row.get("last_name"), row.get("first_name"), row.get("middle_name")) if part
-        )
-        vals = {"name": name, "client_contact_invalid": False}  # checked below, not again by create
-        if not name:
-            row_errors.append(self.env._("the name is empty"))
-        for target, fname in SIMPLE_TARGETS.items():
-            if row.get(target):
-                vals[fname] = row[target]
-        if row.get("is_company"):
-            vals["is_company"] = self._parse_bool(row["is_company"])
-            if vals["is_company"] is None:
-                row_errors.append(self.env._("“%s” is neither yes nor no", row["is_company"]))
-        if row.get("email"):
-            email, reason = check_email(row["email"])
-            if not email:
-                row_errors.append(
-                    self.env._(
-                        "“%(value)s” is not a valid email (%(reason)s)", value=row["email"], reason=reason
-                    )
-                )
-            vals["email"] = email
-        country_code = ""
-        if row.get("country"):
-            vals["country_id"] = look["countries"].get(row["country"].lower())
-            if not vals["country_id"]:
-                row_errors.append(self.env._("unknown country “%s”", row["country"]))
-            else:
-                country_code = self.env["res.country"].browse(vals["country_id"]).code
-        country_code = country_code or self.env.company.country_id.code or ""
-        for key in ("phone", "mobile"):
-            if row.get(key):
-                phone, reason = check_phone(row[key], country_code)
-                if not phone:
-                    row_errors.append(
-                        self.env._(
-                            "“%(value)s” is not a valid phone number (%(reason)s)",
-                            value=row[key],
-                            reason=reason,
-                        )
-                    )
-                vals[key] = phone
-        if row.get("birthday"):
-            birthday = self._parse_date(row["birthday"])
-            if not birthday:
-                row_errors.append(
-                    self.env._("“%s” is not a date (use YYYY-MM-DD or DD.MM.YYYY)", row["birthday"])
-                )
-            elif birthday > look["today"]:
-                row_errors.append(self.env._("the birthday %s is in the future", row["birthday"]))
-            vals["client_birthday"] = birthday
-        for target, fname, words in (
-            ("gender", "client_gender", look["gender"]),
-            ("family_status", "client_family_status", look["family"]),
-        ):
-            if row.get(target):
-                vals[fname] = words.get(header_key(row[target]))
-                if not vals[fname]:
-                    row_errors.append(
-                        self.env._(
-                            "unknown %(what)s “%(value)s”",
-                            what=self._target_label(target).lower(),
-                            value=row[target],
-                        )
-                    )
-        if row.get("channel"):
-            vals["client_channel_id"] = look["channels"].get(row["channel"].lower())
-            if not vals["client_channel_id"]:
-                row_errors.append(self.env._("unknown acquisition channel “%s”", row["channel"]))
-        if row.get("manager"):
-            vals["user_id"] = look["managers"].get(row["manager"].lower())
-            if not vals["user_id"]:
-                row_errors.append(self.env._("unknown manager “%s”", row["manager"]))
-            elif vals["user_id"] != self.env.uid and not look["sees_all"]:
-                row_errors.append(
-                    self.env._(
-                        "only a client base manager gives clients to another manager (%s)", row["manager"]
-                    )
-                )
-        if row.get("tags"):
-            vals["_tags"] = [tag.strip() for tag in re.split(r"[,;|]", row["tags"]) if tag.strip()]
-            unknown = [tag for tag in vals["_tags"] if tag.lower() not in look["tags"]]
-            if unknown and not look["may_create_tags"]:
-                row_errors.append(self.env._("unknown tags: %s", ", ".join(unknown)))
-            new_tags.update(unknown)
-        row_errors += self._consent_values(row, vals, look)
-        return vals, row_errors
-
-    def _consent_values(self, row, vals, look):
-        row_errors, consents = [], []
-        source = self.consent_source
-        if row.get("consent_source"):
-            source = look["sources"].get(header_key(row["consent_source"]))
-            if not source:
-                row_errors.append(self.env._("unknown consent source “%s”", row["consent_source"]))
-        consent_date = False
-        if row.get("consent_date"):
-            consent_date = self._parse_date(row["consent_date"])
-            if not consent_date or consent_date > look["today"]:
-                row_errors.append(self.env._("“%s” is not a past date of consent", row["consent_date"]))
-        for target, channel in CONSENT_CHANNELS.items():
-            if row.get(target):
-                given = self._parse_bool(row[target])
-                if given is None:
-                    row_errors.append(self.env._("“%s” is neither yes nor no", row[target]))
-                elif given:
-                    consents.append({"channel": channel, "purpose": "marketing", "state": "given", "source": source,
-                                     **({"date": consent_date} if consent_date else {})})  # fmt: skip
-        if consents:
-            vals["_consents"] = consents
-        return row_errors
-
-    def _existing_contacts(self, emails, phones):
-        """{email_normalized or phone match key: (partner id, message)} for the file's values
-        already in the base, whatever format they were typed in there."""
-        Partner = self.env["res.partner"].sudo().with_context(active_test=False)
-        Partner.flush_model(["email_normalized", "phone", "mobile", "name"])
-        found = {}
-        if emails or phones:
-            rows = self.env.execute_query(
-                SQL(
-                    """
-                SELECT id, name, email_normalized, %(phone_key)s, %(mobile_key)s
-                  FROM res_partner
-                 WHERE email_normalized = ANY(%(emails)s)
-                    OR %(phone_key)s = ANY(%(phones)s) OR %(mobile_key)s = ANY(%(phones)s)
-                 ORDER BY id""",
-                    phone_key=phone_match_key_sql(SQL("phone")),
-                    mobile_key=phone_match_key_sql(SQL("mobile")),
-                    emails=list(emails),
-                    phones=list(phones),
-                )
-            )
-            for partner_id, name, *keys in rows:
-                for key in keys:
-                    if key and key not in found:
-                        message = self.env._("duplicates the existing client %s; skipped", name)
-                        found[key] = (partner_id, message)
-        return found
 
     # --- actions ------------------------------------------------------------
     def action_check(self):

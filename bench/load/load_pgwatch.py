@@ -1,4 +1,4 @@
-"""PostgreSQL during the load test, sampled every second until SIGTERM (scripts/load.sh).
+"""PostgreSQL during the load test, sampled every second until SIGTERM (bench/load/load.sh).
 
 Writes JSON lines to ``--out``: a ``stats`` line at start and at the end (pg_stat_database of
 the database: deadlocks, conflicts, rollbacks), then one ``sample`` a second: the sessions of

@@ -2,8 +2,8 @@
 # make bench-import ROWS=100000: the client import benchmark.
 #   BENCH_DB   database (default clientbase_bench_s: the segmentation benchmark's S base when it
 #              exists, else a fresh database with the addon); the import is rolled back.
-# Results: bench/results-import.md (quoted by the README).
-source "$(dirname "$0")/lib.sh"
+# Results: bench/results/results-import.md (quoted by the README).
+source "$(dirname "$0")/../scripts/lib.sh"
 require_odoo
 require_pg
 
@@ -20,5 +20,5 @@ else
 fi
 odoo_bin -d "$DB" --addons-path="$ADDONS_PATH" "${mode[@]}" --without-demo=all --stop-after-init \
   --log-level=warn --max-cron-threads=0 --http-interface=127.0.0.1 --http-port="$PORT"
-$PYTHON "$REPO_DIR/scripts/bench_import.py" --db "$DB" --rows "$ROWS" --addons-path "$ADDONS_PATH" \
-  --out "$REPO_DIR/bench/results-import.md"
+$PYTHON "$REPO_DIR/bench/bench_import.py" --db "$DB" --rows "$ROWS" --addons-path "$ADDONS_PATH" \
+  --out "$REPO_DIR/bench/results/results-import.md"

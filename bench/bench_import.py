@@ -1,4 +1,4 @@
-"""Import benchmark: run by scripts/bench_import.sh on a database with clientbase_crm installed.
+"""Import benchmark: run by bench/bench_import.sh on a database with clientbase_crm installed.
 
 Builds a client file of ``--rows`` rows as people have them (Windows-1251, semicolons,
 Russian headers, phones in every shape, a channel, tags and a consent column, 1% duplicates of
@@ -9,7 +9,7 @@ clients already in the base), then measures in the same run:
 - a bare-SQL baseline: the same rows' partners INSERTed in one statement (no check, no card,
   no consent, no computed field: the floor);
 - a naive ORM loop: one ``create`` per row (on a sample, extrapolated).
-Every measure is rolled back: the database is left as it was. Writes bench/results-import.md.
+Every measure is rolled back: the database is left as it was. Writes bench/results/results-import.md.
 """
 
 import argparse

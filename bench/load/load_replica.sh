@@ -1,13 +1,13 @@
 #!/usr/bin/env bash
 # Streaming replica for the load test (make load ... REPLICA=1): a second PostgreSQL 15 cluster
 # on this machine, a physical hot standby of the main one (port 5432), with pg_stat_statements.
-#   bash scripts/load_replica.sh start DB   base backup (the whole cluster) and start, port 5433
-#   bash scripts/load_replica.sh stats DB   JSON of the replica's pg_stat_statements for DB
-#   bash scripts/load_replica.sh reset DB   reset them (before the run)
-#   bash scripts/load_replica.sh stop       stop it, drop its replication slot, remove its directory
+#   bash bench/load/load_replica.sh start DB   base backup (the whole cluster) and start, port 5433
+#   bash bench/load/load_replica.sh stats DB   JSON of the replica's pg_stat_statements for DB
+#   bash bench/load/load_replica.sh reset DB   reset them (before the run)
+#   bash bench/load/load_replica.sh stop       stop it, drop its replication slot, remove its directory
 # LOAD_REPLICA_PORT (5433), LOAD_REPLICA_DIR (/var/lib/postgresql/15/load-replica),
 # LOAD_REPLICA_KEEP=1: 'stop' keeps the directory (the next 'start' then only restarts it).
-source "$(dirname "$0")/lib.sh"
+source "$(dirname "$0")/../../scripts/lib.sh"
 
 RPORT=${LOAD_REPLICA_PORT:-5433}
 RDIR=${LOAD_REPLICA_DIR:-/var/lib/postgresql/15/load-replica}
@@ -41,7 +41,7 @@ start() {
       ('max_connections', 'max_worker_processes', 'max_wal_senders', 'max_prepared_transactions',
        'max_locks_per_transaction')")
     as_pg tee "$RDIR/postgresql.conf" >/dev/null <<EOF
-# load test replica (scripts/load_replica.sh)
+# load test replica (bench/load/load_replica.sh)
 port = $RPORT
 unix_socket_directories = '$PGHOST'
 listen_addresses = ''

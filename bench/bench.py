@@ -1,4 +1,4 @@
-"""Segmentation benchmark: run by scripts/bench.sh on a database with clientbase_crm installed.
+"""Segmentation benchmark: run by bench/bench.sh on a database with clientbase_crm installed.
 
 Generates clients and orders in PostgreSQL (generate_series, skewed distributions), then
 measures in one run: our full recompute (first population), the nightly incremental run after
@@ -10,7 +10,7 @@ sample and extrapolated).
 Then times the screens of a salesperson (who manages every 10th client) and of a head of sales,
 through the web client's own calls: the Clients list, the stage and warmth funnels' columns, a
 search and a figure filter, over the whole base and over "my clients".
-Prints times, clients/s, ratios, SQL query counts and peak memory; writes bench/results-<SIZE>.md.
+Prints times, clients/s, ratios, SQL query counts and peak memory; writes bench/results/results-<SIZE>.md.
 ``--screens-only`` measures the screens alone (after one recompute), on a database of any version.
 """
 

@@ -3,7 +3,7 @@ demo base of ``make run`` by default): for each horizon, the last months are hel
 forecast is computed from the orders before them (``_forecast_backtest``) and compared with the
 revenue the same clients ordered in those months. A naive forecast (the same clients' revenue of
 the months just before, repeated) is measured on the same window for comparison.
-Read-only (rolled back). Writes bench/forecast-<db>.md.
+Read-only (rolled back). Writes bench/results/forecast-<db>.md.
 """
 
 import argparse
@@ -77,7 +77,7 @@ def main():
         "|---:|---|---:|---:|---:|---:|---:|---|",
         *lines,
         "",
-        "Produced by `make forecast-check` (`scripts/forecast_check.py`).",
+        "Produced by `make forecast-check` (`bench/forecast_check.py`).",
         "",
     ]
     with open(args.out, "w", encoding="utf-8") as handle:

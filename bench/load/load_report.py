@@ -1,4 +1,4 @@
-"""Writes bench/load-<SIZE>.md from one load test's output directory (scripts/load.sh).
+"""Writes bench/results/load-<SIZE>.md from one load test's output directory (bench/load/load.sh).
 
 Reads: meta.json (the run's settings), requests.csv (one line per request, from the
 locustfile), nightly.jsonl (the nightly job's runs alone and under load), pgwatch.jsonl

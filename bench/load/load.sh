@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
 # make load SIZE=S|M USERS=50 MINUTES=5 [REPLICA=1]: load test of the web client on this machine.
 # Starts Odoo (odoo-bin: its workers re-run it; multi-process, loopback only) on the benchmark database clientbase_bench_<size>,
-# creates the load users (scripts/load_setup.py), times the nightly job alone, then runs locust
+# creates the load users (bench/load/load_setup.py), times the nightly job alone, then runs locust
 # (bench/load/locustfile.py) headless while the nightly job runs again a minute in, samples
-# PostgreSQL every second, stops everything and writes bench/load-<SIZE>.md.
+# PostgreSQL every second, stops everything and writes bench/results/load-<SIZE>.md.
 #   USERS (50), MINUTES (5), RATE users started per second (USERS/10, at least 1)
-#   LOAD_REPORT                       the report's path (bench/load-<SIZE>[-replica].md)
+#   LOAD_REPORT                       the report's path (bench/results/load-<SIZE>[-replica].md)
 #   LOAD_WORKERS (4), LOAD_CRON (2)   Odoo's --workers and --max-cron-threads (2, Odoo's default:
 #                                     one thread renders the mailing while the other sends it)
 #   LOAD_PORT (8289)                  HTTP port on 127.0.0.1 (the gevent port is the next one)
@@ -16,12 +16,12 @@
 #   LOAD_SALES (40), LOAD_HEADS (10)  load users created
 #   LOAD_VENV                         where locust lives (its own virtualenv: locust needs newer
 #                                     gevent, greenlet and Werkzeug than Odoo 18 pins)
-#   REPLICA=1                         read-only requests go to a streaming replica (scripts/load_replica.sh)
+#   REPLICA=1                         read-only requests go to a streaming replica (bench/load/load_replica.sh)
 #   LOAD_MAILING=0                    no mailing (by default, with the nightly job a marketing mailing to
 #                                     every generated client is queued and sent by Odoo's cron worker to a
 #                                     local SMTP sink, aiosmtpd in locust's virtualenv, port LOAD_SMTP_PORT 2526)
 # The output of the run (per-request log, Odoo and PostgreSQL logs) is kept in .bench-output/load-<SIZE>/.
-source "$(dirname "$0")/lib.sh"
+source "$(dirname "$0")/../../scripts/lib.sh"
 require_odoo
 require_pg
 
@@ -47,8 +47,8 @@ AIOSMTPD_VERSION=1.4.6
 LOCUST_VERSION=$(sed -n 's/^[# ]*locust==\([0-9.]*\).*/\1/p' "$REPO_DIR/requirements.txt" | head -1)
 LOCUST_VERSION=${LOCUST_VERSION:-2.32.0}
 OUT="$REPO_DIR/.bench-output/load-$SIZE"
-REPORT="$REPO_DIR/bench/load-$SIZE.md"
-[ "${REPLICA:-0}" != 1 ] || REPORT="$REPO_DIR/bench/load-$SIZE-replica.md"
+REPORT="$REPO_DIR/bench/results/load-$SIZE.md"
+[ "${REPLICA:-0}" != 1 ] || REPORT="$REPO_DIR/bench/results/load-$SIZE-replica.md"
 REPORT=${LOAD_REPORT:-$REPORT}
 PGLOG=${LOAD_PGLOG:-/var/log/postgresql/postgresql-15-main.log}
 # the nightly job must start while the users are at work, even in a short run
@@ -56,7 +56,7 @@ if [ $((NIGHTLY_DELAY * 3)) -gt $((MINUTES * 60 * 2)) ]; then NIGHTLY_DELAY=$((M
 
 if ! psql -lqt | cut -d'|' -f1 | grep -qw "$DB"; then
   echo "== database '$DB' is missing: creating it with the segmentation benchmark (make bench SIZE=$SIZE)"
-  BENCH_REUSE=1 bash "$REPO_DIR/scripts/bench.sh" "$SIZE"
+  BENCH_REUSE=1 bash "$REPO_DIR/bench/bench.sh" "$SIZE"
 fi
 if (exec 3<>"/dev/tcp/127.0.0.1/$PORT") 2>/dev/null; then
   die "port $PORT is in use: set LOAD_PORT"
@@ -109,7 +109,7 @@ cleanup() {
     psql -qd postgres -c "ALTER SYSTEM RESET log_lock_waits" -c "SELECT pg_reload_conf()" >/dev/null || true
   fi
   if [ "$REPLICA_STARTED" = 1 ]; then
-    bash "$REPO_DIR/scripts/load_replica.sh" stop || true
+    bash "$REPO_DIR/bench/load/load_replica.sh" stop || true
   fi
 }
 trap cleanup EXIT
@@ -131,14 +131,14 @@ if [ "$MAILING" = 1 ]; then
   "$VENV/bin/python" -m aiosmtpd -n -l "127.0.0.1:$SMTP_PORT" -c aiosmtpd.handlers.Sink >"$OUT/smtp.log" 2>&1 &
   PIDS+=($!)
 fi
-$PYTHON "$REPO_DIR/scripts/load_setup.py" --db "$DB" --addons-path "$ADDONS_PATH" \
+$PYTHON "$REPO_DIR/bench/load/load_setup.py" --db "$DB" --addons-path "$ADDONS_PATH" \
   --sales "${LOAD_SALES:-40}" --heads "${LOAD_HEADS:-10}" --out "$OUT/users.csv" "${mailing_setup[@]}"
 
 replica_args=()
 watch_args=()
 if [ "$REPLICA" = 1 ]; then
   REPLICA_STARTED=1
-  bash "$REPO_DIR/scripts/load_replica.sh" start "$DB"
+  bash "$REPO_DIR/bench/load/load_replica.sh" start "$DB"
   replica_args=(--db_replica_host="$PGHOST" --db_replica_port="$REPLICA_PORT")
   watch_args=(--replica-port "$REPLICA_PORT")
 fi
@@ -186,14 +186,14 @@ done
 curl -sf -o /dev/null "http://127.0.0.1:$PORT/web/login" || die "Odoo does not answer on port $PORT"
 
 echo "== the nightly job alone (no users)"
-$PYTHON "$REPO_DIR/scripts/load_nightly.py" --db "$DB" --addons-path "$ADDONS_PATH" --label alone \
+$PYTHON "$REPO_DIR/bench/load/load_nightly.py" --db "$DB" --addons-path "$ADDONS_PATH" --label alone \
   --min-seconds "$NIGHTLY_SECONDS" --out "$OUT/nightly.jsonl"
 
-if [ "$REPLICA" = 1 ]; then bash "$REPO_DIR/scripts/load_replica.sh" reset "$DB"; fi
-$PYTHON "$REPO_DIR/scripts/load_pgwatch.py" --db "$DB" --out "$OUT/pgwatch.jsonl" --odoo-log "$OUT/odoo.log" "${watch_args[@]}" &
+if [ "$REPLICA" = 1 ]; then bash "$REPO_DIR/bench/load/load_replica.sh" reset "$DB"; fi
+$PYTHON "$REPO_DIR/bench/load/load_pgwatch.py" --db "$DB" --out "$OUT/pgwatch.jsonl" --odoo-log "$OUT/odoo.log" "${watch_args[@]}" &
 PIDS+=($!)
 watch_pid=$!
-$PYTHON "$REPO_DIR/scripts/load_nightly.py" --db "$DB" --addons-path "$ADDONS_PATH" --label load \
+$PYTHON "$REPO_DIR/bench/load/load_nightly.py" --db "$DB" --addons-path "$ADDONS_PATH" --label load \
   --delay "$NIGHTLY_DELAY" --min-seconds "$NIGHTLY_SECONDS" --out "$OUT/nightly.jsonl" "${mailing_args[@]}" &
 PIDS+=($!)
 nightly_pid=$!
@@ -210,19 +210,19 @@ tail -n 40 "$OUT/locust.log"
 wait "$nightly_pid" || echo "WARNING: the nightly job under load exited with an error"
 kill -TERM "$watch_pid" 2>/dev/null || true
 wait "$watch_pid" || true
-if [ "$REPLICA" = 1 ]; then bash "$REPO_DIR/scripts/load_replica.sh" stats "$DB" >"$OUT/replica.json"; fi
+if [ "$REPLICA" = 1 ]; then bash "$REPO_DIR/bench/load/load_replica.sh" stats "$DB" >"$OUT/replica.json"; fi
 tail -c +$((pglog_offset + 1)) "$PGLOG" >"$OUT/pg.log" 2>/dev/null || true
 if [ -s "$OUT/mailing-queued.json" ]; then
   # how far Odoo's cron worker got with the mailing while the users worked
   mailing_id=$($PYTHON -c "import json, sys; print(json.load(open(sys.argv[1]))['id'])" "$OUT/mailing-queued.json")
-  psql -Atd "$DB" -v id="$mailing_id" -f "$REPO_DIR/scripts/load_mailing_stats.sql" >"$OUT/mailing.json"
+  psql -Atd "$DB" -v id="$mailing_id" -f "$REPO_DIR/bench/load/load_mailing_stats.sql" >"$OUT/mailing.json"
 fi
 
 # The run changed what the job works on (calls logged, the mailing's traces): it is timed alone
 # again once the server is stopped, so that the ratio is also taken against the same data.
 echo "== the nightly job alone again, the server stopped"
 stop_odoo
-$PYTHON "$REPO_DIR/scripts/load_nightly.py" --db "$DB" --addons-path "$ADDONS_PATH" --label after \
+$PYTHON "$REPO_DIR/bench/load/load_nightly.py" --db "$DB" --addons-path "$ADDONS_PATH" --label after \
   --min-seconds "$NIGHTLY_SECONDS" --out "$OUT/nightly.jsonl"
 
 clients=$(psql -Atd "$DB" -c "SELECT count(*) FROM res_partner WHERE name LIKE 'Bench client %'")
@@ -246,5 +246,5 @@ meta = {
 }
 json.dump(meta, open(sys.argv[1], "w"), indent=1)
 EOF
-$PYTHON "$REPO_DIR/scripts/load_report.py" --dir "$OUT" --out "$REPORT"
+$PYTHON "$REPO_DIR/bench/load/load_report.py" --dir "$OUT" --out "$REPORT"
 echo "== done (locust exit code $locust_rc; output in $OUT)"

@@ -6,8 +6,8 @@
 #   BENCH_REPEAT runs of every measure, the best time of each is reported (default 3)
 #   BENCH_REUSE=1 keep the database and its generated data when it exists (the addon is
 #                upgraded instead of installed): re-measuring at L without regenerating
-# Results: bench/results-<SIZE>.md (quoted by the README).
-source "$(dirname "$0")/lib.sh"
+# Results: bench/results/results-<SIZE>.md (quoted by the README).
+source "$(dirname "$0")/../scripts/lib.sh"
 require_odoo
 require_pg
 
@@ -30,5 +30,5 @@ odoo_bin -d "$DB" --addons-path="$ADDONS_PATH" "${mode[@]}" --without-demo=all -
   --log-level=warn --max-cron-threads=0 --http-interface=127.0.0.1 --http-port="$PORT"
 
 echo "== benchmark size $SIZE"
-$PYTHON "$REPO_DIR/scripts/bench.py" --db "$DB" --size "$SIZE" --addons-path "$ADDONS_PATH" \
-  --out "$REPO_DIR/bench/results-$SIZE.md" --repeat "${BENCH_REPEAT:-3}"
+$PYTHON "$REPO_DIR/bench/bench.py" --db "$DB" --size "$SIZE" --addons-path "$ADDONS_PATH" \
+  --out "$REPO_DIR/bench/results/results-$SIZE.md" --repeat "${BENCH_REPEAT:-3}"

@@ -1,4 +1,4 @@
-"""The nightly work of the load test, timed: run by scripts/load.sh in its own process.
+"""The nightly work of the load test, timed: run by bench/load/load.sh in its own process.
 
 One run = what the nightly crons do, called as the cron worker calls them: the engine's full
 recompute and the user-defined segments (``_cron_recompute_client_segments`` after a full run
@@ -20,7 +20,7 @@ import odoo
 from odoo import SUPERUSER_ID, api
 from odoo.tools import config
 
-MAILING_SUBJECT = "Load test: the autumn offer"  # scripts/load_setup.py removes earlier runs' mailings
+MAILING_SUBJECT = "Load test: the autumn offer"  # bench/load/load_setup.py removes earlier runs' mailings
 
 
 def _engine(env):

@@ -1,4 +1,4 @@
-"""Load test users: run by scripts/load.sh on a benchmark database (``make bench`` made it).
+"""Load test users: run by bench/load/load.sh on a benchmark database (``make bench`` made it).
 
 Creates, idempotently, ``load_sales_01..NN`` (Client Base user) and ``load_head_01..NN``
 (Client Base manager and mailing user), each with its own password, and shares the
