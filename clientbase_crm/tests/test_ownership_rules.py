@@ -20,7 +20,7 @@ from ..models.protection.clientbase_security import (
     USER_GROUP,
     owner_ids,
 )
-from ..models.protection.ir_rule import STRICT_MANAGER_RULE, STRICT_USER_RULE
+from ..models.protection.ir_rule import STRICT_MANAGER_RULE, STRICT_USER_RULE, strict_domain
 from .common import USER_GROUPS
 from .test_protection import ProtectionCommon
 
@@ -171,7 +171,8 @@ class TestOwnershipRules(ProtectionCommon):
 
     def test_upgrade_rewrites_an_old_rule(self):
         """A database of an older release holds its (noupdate) rules under the same xml ids: the
-        generation rewrites them in place, recreates a missing one, and leaves a right one alone."""
+        generation rewrites them in place, recreates a missing one, leaves a right one alone, and
+        switches the strict rule on for the companies already strict."""
         Rule = self.env["ir.rule"]
         card_rule = self.env.ref("clientbase_crm.clientbase_client_card_rule_user")
         card_rule.write(
@@ -193,6 +194,15 @@ class TestOwnershipRules(ProtectionCommon):
         cohort = self.env.ref("clientbase_crm.clientbase_report_cohort_rule_manager")
         self.assertEqual(cohort.groups, self.env.ref(MANAGER_GROUP))
         self.assertEqual(figures_rule.write_date, figures_written)
+        # a company strict before the upgrade (the old rule read the setting itself) stays strict
+        self.env.cr.execute(
+            "UPDATE res_company SET client_strict_visibility = TRUE WHERE id = %s", [self.company.id]
+        )
+        self.env["res.company"].invalidate_model(["client_strict_visibility"])
+        Rule._clientbase_generate_rules()
+        strict = self.env.ref(f"clientbase_crm.{STRICT_USER_RULE}")
+        self.assertTrue(strict.active)
+        self.assertEqual(strict.domain_force, strict_domain([self.company.id]))
 
 
 @tagged("post_install", "-at_install", "clientbase_protection")
