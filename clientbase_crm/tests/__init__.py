@@ -9,7 +9,7 @@ from . import test_xlsx_export
 from . import test_mailing_consent, test_mailing_responses, test_mailing_tour, test_mailing_wizard
 from . import test_import, test_import_matching
 from . import test_privacy
-from . import test_protection
+from . import test_protection, test_ownership_rules
 from . import test_segment_incremental
 from . import test_client_life_cycle
 from . import test_segment_seeded

@@ -12,8 +12,11 @@ partner) meets the same rules, and no list of doors is kept here.
 What is kept here:
 
 * the groups;
-* the ownership domain (the record rules in ``security/`` say the same in XML; a
-  test checks they agree);
+* who handles a client (:func:`owner_ids`) and, in :data:`CLIENT_OWNERSHIP`, how
+  the rows of every protected model reach their client: the salespeople's and the
+  managers' record rules are generated from these two at every install and
+  upgrade (``ir_rule.py``), so the ownership is written nowhere else; a test holds
+  every record rule of the client base against them;
 * the classification of the client base's partner fields and models, which a
   test holds against the code, so that a new ``client_*`` field or
   ``clientbase.*`` model cannot be added without deciding whether it is
@@ -22,7 +25,7 @@ What is kept here:
   on the partner itself (ownership and contact data).
 """
 
-from odoo.osv import expression
+from typing import NamedTuple
 
 USER_GROUP = "clientbase_crm.group_clientbase_user"
 MANAGER_GROUP = "clientbase_crm.group_clientbase_manager"
@@ -142,22 +145,44 @@ PUBLIC_FIELDS = {
     "client_is_colleague",
 }
 
-# clientbase.* models whose rows hold (or point at) one client's data: each has
-# record rules of ownership for the client base users
-PROTECTED_MODELS = {
-    "clientbase.client.card",
-    "clientbase.client.figures",
-    "clientbase.interaction",
-    "clientbase.consent",
-    "clientbase.segment.history",
-    "clientbase.segment.member",
-    # the reports' rows and snapshots: figures of a manager's clients (rules of ownership)
-    "clientbase.segment.snapshot",
-    "clientbase.report.monthly",
-    "clientbase.report.cohort",
-    "clientbase.report.channel",
-    "clientbase.report.mailing",
+
+class Owned(NamedTuple):
+    """How the rows of a protected model belong to a client's manager.
+
+    ``manager`` is the path from a row to the ``res.users`` who manages its
+    client (the salesperson of the client's commercial entity, or the manager
+    the row itself carries, as the reports' rows do). ``author`` names the field
+    of a row's own author when salespeople also read the rows they made
+    themselves and change only those (interactions)."""
+
+    manager: str
+    author: str = ""
+
+
+# clientbase.* models whose rows hold (or point at) one client's data, and how each row
+# reaches its client's manager. Every model here gets a record rule of ownership for the
+# client base users and one of all clients for the managers, generated from this table
+# (models/protection/ir_rule.py) on every install and upgrade. A new protected model is
+# one line here: nothing to write in security/ but its access rights and its
+# multi-company rule.
+CLIENT_OWNERSHIP = {
+    "clientbase.client.card": Owned("partner_id.commercial_partner_id.user_id"),
+    # figures rows are those of commercial entities: partner_id is the client itself
+    "clientbase.client.figures": Owned("partner_id.user_id"),
+    "clientbase.interaction": Owned("client_id.user_id", author="user_id"),
+    "clientbase.consent": Owned("partner_id.commercial_partner_id.user_id"),
+    "clientbase.segment.history": Owned("partner_id.commercial_partner_id.user_id"),
+    "clientbase.segment.member": Owned("partner_id.commercial_partner_id.user_id"),
+    # the reports' rows and snapshots: figures of a manager's clients
+    "clientbase.segment.snapshot": Owned("partner_id.user_id"),
+    "clientbase.report.monthly": Owned("user_id"),
+    "clientbase.report.cohort": Owned("user_id"),
+    "clientbase.report.channel": Owned("user_id"),
+    "clientbase.report.mailing": Owned("user_id"),
 }
+
+# the protected models are those of the table: classified, guarded on export, ruled by ownership
+PROTECTED_MODELS = frozenset(CLIENT_OWNERSHIP)
 
 # clientbase.* models without a client's data, or guarded otherwise: reference data,
 # settings, the export guard's own records, wizards that act through the partner
@@ -217,8 +242,11 @@ def sees_all(env):
 
 def owner_ids(env):
     """Managers (``res.users`` ids, False for unassigned) whose clients the current
-    user handles; the record rules' ``[user.id, False] if pool else [user.id]``."""
-    if env.user.company_id.client_pool_visible:  # as the record rules read it
+    user handles: their own, and the unassigned pool when their company shows it.
+
+    This is the one definition of ownership: the generated record rules read it
+    from their evaluation context (``clientbase_owner_ids``, see ``ir_rule.py``)."""
+    if env.user.sudo().company_id.client_pool_visible:
         return [env.uid, False]
     return [env.uid]
 
@@ -227,8 +255,4 @@ def own_partner_domain(env, path="commercial_partner_id"):
     """Domain on partners (or, with ``path``, on a model pointing at them) of the
     clients the current user handles: those whose commercial entity they manage,
     and the unassigned pool when the company shows it."""
-    owners = owner_ids(env)
-    domain = [(f"{path}.user_id", "in", [uid for uid in owners if uid])]
-    if False in owners:
-        domain = expression.OR([domain, [(f"{path}.user_id", "=", False)]])
-    return domain
+    return [(f"{path}.user_id", "in", owner_ids(env))]

@@ -30,10 +30,21 @@ class ResCompany(models.Model):
         "the documents they open.",
     )
 
+    @api.model_create_multi
+    def create(self, vals_list):
+        companies = super().create(vals_list)
+        if any(vals.get("client_strict_visibility") for vals in vals_list):
+            self.env["ir.rule"].sudo()._clientbase_sync_strict_rules()
+        return companies
+
     def write(self, vals):
         res = super().write(vals)
+        if "client_strict_visibility" in vals:
+            # strict visibility is a rule of its own, switched on for the strict companies
+            # (models/protection/ir_rule.py)
+            self.env["ir.rule"].sudo()._clientbase_sync_strict_rules()
         if {"client_pool_visible", "client_strict_visibility"} & set(vals):
-            # the record rules of the client base read this setting, and values computed
+            # the record rules of the client base read these settings, and values computed
             # under them are cached
             self.env.registry.clear_cache()
             self.env.invalidate_all()

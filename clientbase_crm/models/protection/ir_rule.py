@@ -1,0 +1,189 @@
+"""The client base's record rules of ownership, generated from one table.
+
+Who handles a client is said once, in Python: :func:`owner_ids` (the current
+user, and the unassigned pool when their company shows it), and how the rows of
+each protected model reach their client's manager: ``CLIENT_OWNERSHIP``, both in
+``clientbase_security.py``. From these, :meth:`IrRule._clientbase_generate_rules`
+writes, for every protected model, the client base users' rule of ownership and
+the managers' rule of all clients (and, for a model whose rows have an author,
+the users' rule to change only their own rows). It runs from
+``security/clientbase_ownership_rules.xml`` on every install **and** every
+upgrade (that file is not ``noupdate``), so a database of an older release ends
+with the generated domains under the rules' old xml ids; the records themselves
+are ``noupdate``, as declared rules are, so an upgrade never deletes them.
+
+A rule's domain names no client base field of its own: it reads the owners from
+the evaluation context (``clientbase_owner_ids``), so that changing who handles a
+client changes every rule at once.
+
+Strict visibility (the company setting ``client_strict_visibility``) is a rule of
+its own on ``res.partner``, kept by :meth:`IrRule._clientbase_sync_strict_rules`
+whenever a company switches it: it is active only while some company is strict,
+and it restricts the users whose company (``user.company_id``, the company the
+pool setting is read from too) is one of the strict companies, listed by id in
+the domain. The domain names only fields of ``base``: Odoo evaluates the
+partner's rules also while a module below the client base is being updated, when
+the company has no such field yet.
+
+To protect a new model, add one line to ``CLIENT_OWNERSHIP``: its rules follow on
+the next upgrade, and the ownership test covers them.
+"""
+
+from odoo import Command, api, models
+
+from .clientbase_security import CLIENT_OWNERSHIP, MANAGER_GROUP, USER_GROUP, owner_ids
+
+MODULE = "clientbase_crm"
+# the name under which the generated domains read owner_ids()
+OWNERS = "clientbase_owner_ids"
+ALL_PERMS = {"perm_read": True, "perm_write": True, "perm_create": True, "perm_unlink": True}
+READ_ONLY = dict(ALL_PERMS, perm_write=False, perm_create=False, perm_unlink=False)
+CHANGE_ONLY = dict(ALL_PERMS, perm_read=False)
+STRICT_USER_RULE = "res_partner_rule_clientbase_strict_user"
+STRICT_MANAGER_RULE = "res_partner_rule_clientbase_strict_manager"
+
+
+def ownership_domain(owned):
+    """The rule domain (text) of the rows a client base user reads under ``owned``."""
+    domain = f"[({owned.manager!r}, 'in', {OWNERS})]"
+    if owned.author:
+        domain = f"['|', ({owned.author!r}, '=', user.id), ({owned.manager!r}, 'in', {OWNERS})]"
+    return domain
+
+
+def author_domain(owned):
+    """The rule domain (text) of the rows a client base user changes: their own."""
+    return f"[({owned.author!r}, '=', user.id)]"
+
+
+def strict_domain(company_ids):
+    """The strict rule's domain (text): users of ``company_ids`` see the partners that are
+    nobody else's client (their own, and those without a manager: colleagues, suppliers,
+    the unassigned pool); users of other companies see every partner."""
+    return (
+        "[('commercial_partner_id.user_id', 'in', [user.id, False])] "
+        f"if user.company_id.id in {sorted(company_ids)!r} else [(1, '=', 1)]"
+    )
+
+
+def rule_xmlid(model, suffix):
+    return f"{model.replace('.', '_')}_rule_{suffix}"
+
+
+class IrRule(models.Model):
+    _inherit = "ir.rule"
+
+    @api.model
+    def _eval_context(self):
+        context = super()._eval_context()
+        context[OWNERS] = owner_ids(self.env)
+        return context
+
+    @api.model
+    def _clientbase_ownership_rules(self):
+        """``{xml id: values}`` of every rule generated from ``CLIENT_OWNERSHIP``."""
+        user_group = self.env.ref(USER_GROUP).ids
+        manager_group = self.env.ref(MANAGER_GROUP).ids
+        IrModel = self.env["ir.model"]
+        rules = {}
+        for model, owned in CLIENT_OWNERSHIP.items():
+            label = self.env[model]._description
+            common = {"model_id": IrModel._get_id(model), "active": True}
+            if owned.author:
+                rules[rule_xmlid(model, "user_read")] = dict(
+                    common,
+                    **READ_ONLY,
+                    name=f"{label}: own clients and own entries (read)",
+                    groups=user_group,
+                    domain_force=ownership_domain(owned),
+                )
+                rules[rule_xmlid(model, "user")] = dict(
+                    common,
+                    **CHANGE_ONLY,
+                    name=f"{label}: change own entries",
+                    groups=user_group,
+                    domain_force=author_domain(owned),
+                )
+            else:
+                rules[rule_xmlid(model, "user")] = dict(
+                    common,
+                    **ALL_PERMS,
+                    name=f"{label}: own clients",
+                    groups=user_group,
+                    domain_force=ownership_domain(owned),
+                )
+            rules[rule_xmlid(model, "manager")] = dict(
+                common,
+                name=f"{label}: all clients",
+                groups=manager_group,
+                domain_force="[(1, '=', 1)]",
+                **ALL_PERMS,
+            )
+        return rules
+
+    @api.model
+    def _clientbase_strict_rules(self):
+        """``{xml id: values}`` of the strict visibility rules on partners, as the companies'
+        settings are now."""
+        strict = (
+            self.env["res.company"]
+            .sudo()
+            .with_context(active_test=False)
+            .search([("client_strict_visibility", "=", True)])
+        )
+        common = dict(ALL_PERMS, model_id=self.env["ir.model"]._get_id("res.partner"), active=bool(strict))
+        return {
+            STRICT_USER_RULE: dict(
+                common,
+                name="Partner: strict mode, own clients and non-clients",
+                groups=self.env.ref(USER_GROUP).ids,
+                domain_force=strict_domain(strict.ids),
+            ),
+            STRICT_MANAGER_RULE: dict(
+                common,
+                name="Partner: client base managers see all",
+                groups=self.env.ref(MANAGER_GROUP).ids,
+                domain_force="[(1, '=', 1)]",
+            ),
+        }
+
+    @api.model
+    def _clientbase_generate_rules(self):
+        """Create or rewrite every generated rule of the client base (install and upgrade)."""
+        self._clientbase_write_rules(
+            {**self._clientbase_ownership_rules(), **self._clientbase_strict_rules()}
+        )
+
+    @api.model
+    def _clientbase_sync_strict_rules(self):
+        """Follow the companies' strict visibility setting (called when it changes)."""
+        self._clientbase_write_rules(self._clientbase_strict_rules())
+
+    @api.model
+    def _clientbase_write_rules(self, rules):
+        """Write ``rules`` (``{xml id: values}``) under the client base's xml ids: an existing
+        record (also one declared in XML by an older release) is rewritten where it differs,
+        a missing one created; the xml ids are ``noupdate`` like declared rules."""
+        Rule = self.sudo().with_context(active_test=False)
+        new_xmlids = []
+        for name, values in rules.items():
+            values = dict(values, groups=sorted(values["groups"]))
+            vals = dict(values, groups=[Command.set(values["groups"])])
+            rule = self.env.ref(f"{MODULE}.{name}", raise_if_not_found=False)
+            if rule is None:
+                new_xmlids.append(
+                    {"xml_id": f"{MODULE}.{name}", "record": Rule.create(vals), "noupdate": True}
+                )
+                continue
+            current = {
+                "name": rule.name,
+                "model_id": rule.model_id.id,
+                "active": rule.active,
+                "domain_force": rule.domain_force,
+                "groups": sorted(rule.groups.ids),
+                **{perm: rule[perm] for perm in ALL_PERMS},
+            }
+            changed = {fname: vals[fname] for fname, value in values.items() if current[fname] != value}
+            if changed:
+                rule.sudo().write(changed)
+        self.env["ir.model.data"]._update_xmlids(new_xmlids)
