@@ -21,3 +21,4 @@ from . import test_sql_planning
 from . import test_protection_writes
 from . import test_protection_bookkeeping
 from . import test_protection_typed_values
+from . import test_segment_author_rights
