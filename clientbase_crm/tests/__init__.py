@@ -22,3 +22,4 @@ from . import test_protection_writes
 from . import test_protection_bookkeeping
 from . import test_protection_typed_values
 from . import test_segment_author_rights
+from . import test_export_vcard

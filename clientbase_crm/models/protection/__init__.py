@@ -10,3 +10,4 @@ from . import res_partner_access  # ownership of a client checked on the partner
 from . import res_partner_bookkeeping  # the rules' bookkeeping dates, read by the client's circle only
 from . import res_partner_export  # exports of other models that follow a relation into a client
 from . import res_partner_privacy  # personal-data requests: export all, or forget a client
+from . import res_partner_vcard  # contact cards (vCard) of clients go through the export guard
