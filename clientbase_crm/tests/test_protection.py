@@ -22,6 +22,7 @@ from ..models.protection.clientbase_security import (
     DERIVED_FIELDS,
     PROTECTED_MODELS,
     PUBLIC_FIELDS,
+    WRITE_GUARDED_FIELDS,
     own_partner_domain,
 )
 from ..upgrade.card_migration import (
@@ -221,11 +222,14 @@ class TestProtectionDoors(ProtectionCommon):
         self.assertEqual(self.secret_contact.client_pets, "MARKER-pets")
 
     def test_copy_carries_no_card(self):
-        """Class 5: a copy of another manager's client, set to oneself, is a bare partner."""
-        copy = self.secret.with_user(self.colleague).copy({"user_id": self.colleague.id, "name": "Copy"})
+        """Class 5: a copy of a client is a bare partner; another manager's client is not
+        copied at all (issue 26, class 1: only the client's circle copies it)."""
+        with self.assertRaises(AccessError), self.env.cr.savepoint():
+            self.secret.with_user(self.colleague).copy({"user_id": self.colleague.id, "name": "Copy"})
+        copy = self.secret.with_user(self.user_salesman).copy({"name": "Copy"})
         self.env.invalidate_all()
         self.assertFalse(self.env["clientbase.client.card"].search([("partner_id", "=", copy.id)]))
-        self.assertFalse(copy.with_user(self.colleague).client_needs)
+        self.assertFalse(copy.with_user(self.user_salesman).client_needs)
 
     def test_derived_data_follows_its_source(self):
         """Class 9: stage, VIP, warmth, persona and the like are neither readable nor writable."""
@@ -535,13 +539,48 @@ class TestProtectionMarkers(ProtectionCommon):
         self.assertEqual(self.order.with_user(self.colleague).partner_id.name, "Secret Company")
         self.assertIn("Secret Company", self.lead.with_user(self.colleague).partner_id.display_name)
 
+    def test_markers_written_by_outsiders_never_land(self):
+        """Class 1 writers: a colleague and an internal user outside the client base (who may
+        create and write partners) write a marker into every guarded text field of the client:
+        each write is refused, no marker lands; the client's manager writes the same and every
+        one lands, so the refusals come from who writes, not from the fields."""
+        Partner = self.env["res.partner"]
+        text_fields = [
+            fname
+            for fname in sorted(WRITE_GUARDED_FIELDS)
+            if fname in Partner._fields
+            and Partner._fields[fname].type in ("char", "text")
+            and (Partner._fields[fname].store or Partner._fields[fname].inverse)
+            and not Partner._fields[fname].readonly
+        ]
+        writer = self._user("cb_marker_outsider", groups=f"{EMPLOYEE_GROUPS},base.group_partner_manager")
+        written = "WRT9Z"  # a marker of its own: the class's marker is already in the card
+        refused = 0
+        for user in (writer, self.colleague):
+            for target in (self.secret, self.secret_contact):
+                for fname in text_fields:
+                    with self.assertRaises(AccessError), self.env.cr.savepoint():
+                        target.with_user(user).write({fname: f"{written}-{fname}"})
+                    refused += 1
+        self.env.invalidate_all()
+        for target in (self.secret, self.secret_contact):
+            self.assertNotIn(written, repr(target.sudo().read(text_fields)), "after outsiders' writes")
+        landed = 0
+        for fname in text_fields:
+            self.secret.with_user(self.user_salesman).write({fname: f"{written}-{fname}"})
+            # (Odoo completes a website with its scheme)
+            landed += f"{written}-{fname}" in (self.secret.sudo()[fname] or "")
+        self.assertEqual(refused, 4 * len(text_fields))
+        self.assertGreaterEqual(len(text_fields), 10)
+        self.assertEqual(landed, len(text_fields), "the circle's writes must land")
+
 
 @tagged("post_install", "-at_install", "clientbase_protection")
 class TestProtectionClassification(ProtectionCommon):
     def test_every_client_field_and_model_is_classified(self):
         """A new client_* field or clientbase.* model must be declared protected or public."""
         partner_fields = {f for f in self.env["res.partner"]._fields if f.startswith("client_")}
-        unclassified = partner_fields - CARD_FIELDS.keys() - DERIVED_FIELDS - PUBLIC_FIELDS
+        unclassified = partner_fields - CARD_FIELDS.keys() - DERIVED_FIELDS - PUBLIC_FIELDS.keys()
         self.assertFalse(unclassified, "classify these fields in clientbase_security.py")
         models = {
             name

@@ -1,10 +1,11 @@
 from dateutil.relativedelta import relativedelta
 
 from odoo import api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import UserError, ValidationError
 from odoo.tools import SQL
 
 from ..models.segmentation.clientbase_segment_snapshot import SNAPSHOT_DIMENSIONS
+from ..tools.typed_values import to_date_value
 
 
 class ClientbaseMovementWizard(models.TransientModel):
@@ -26,6 +27,28 @@ class ClientbaseMovementWizard(models.TransientModel):
         string="To Month", required=True, default=lambda self: fields.Date.context_today(self).replace(day=1)
     )
     line_ids = fields.One2many("clientbase.movement.line", "wizard_id")
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        return super().create([self._check_movement_vals(vals) for vals in vals_list])
+
+    def write(self, vals):
+        return super().write(self._check_movement_vals(vals))
+
+    @api.model
+    def _check_movement_vals(self, vals):
+        """A month that does not exist (``2025-13``) or a segment that is not one: a clear
+        error before the ORM or the snapshots' SQL would fail on it."""
+        vals = dict(vals)
+        for fname in ("month_a", "month_b"):
+            if vals.get(fname):
+                label = self._fields[fname]._description_string(self.env)
+                vals[fname] = to_date_value(self.env, label, vals[fname])
+        if vals.get("dimension") and vals["dimension"] not in dict(SNAPSHOT_DIMENSIONS):
+            raise ValidationError(
+                self.env._("“%(value)s” is not a segment of the movement report.", value=vals["dimension"])
+            )
+        return vals
 
     def action_show(self):
         self.ensure_one()

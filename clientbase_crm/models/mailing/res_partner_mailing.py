@@ -3,6 +3,7 @@ from odoo.exceptions import ValidationError
 from odoo.tools import SQL
 
 from ..protection.clientbase_security import USER_GROUP, sees_all
+from ..protection.res_partner_bookkeeping import bookkeeping_field
 
 # computed consent flags shown on the client card: field name -> (channel, purpose)
 CONSENT_FLAGS = {
@@ -69,10 +70,10 @@ class ResPartner(models.Model):
         "contact-due reminders.",
     )
     # Filled by mailing.trace._cron_sync_mailing_responses (opens, clicks, replies, attributed orders).
-    client_last_mailing_response_date = fields.Date(
-        string="Responded to Offer On",
+    client_last_mailing_response_date = bookkeeping_field(
+        "client_last_mailing_response_date",
+        "Responded to Offer On",
         readonly=True,
-        copy=False,
         help="Last time the client opened, clicked, replied to a mailing or ordered from it.",
     )
 

@@ -6,6 +6,7 @@ from odoo.exceptions import ValidationError
 from odoo.osv import expression
 from odoo.tools import SQL
 
+from ...tools.typed_values import check_condition
 from ..protection.clientbase_security import CARD_FIELDS, USER_GROUP, sees_all
 from .clientbase_client_card import GENDERS, MONTHS
 
@@ -307,6 +308,7 @@ class ResPartner(models.Model):
     def _client_card_domain(self, pname, operator, value):
         cname = CARD_FIELDS[pname]
         Card = self.env["clientbase.client.card"]
+        value = check_condition(self.env, self._fields[pname], operator, value)
         positive = [("client_card_ids", "any", [(cname, operator, value)])]
         blank = Card.new({})
         try:

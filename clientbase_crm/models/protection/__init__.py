@@ -8,5 +8,7 @@ from . import ir_actions_act_window  # the client base's actions open on a user'
 from . import ir_rule  # the salespeople's record rules of ownership, generated from clientbase_security
 from . import res_company_security  # the company's protection settings (pool, strict mode, quotas)
 from . import res_partner_access  # ownership of a client checked on the partner itself
+from . import res_partner_bookkeeping  # the rules' bookkeeping dates, read by the client's circle only
 from . import res_partner_export  # exports of other models that follow a relation into a client
 from . import res_partner_privacy  # personal-data requests: export all, or forget a client
+from . import res_partner_vcard  # contact cards (vCard) of clients go through the export guard

@@ -30,6 +30,18 @@ class Base(models.AbstractModel):
         if self.env.su or not self._clientbase_export_is_guarded(fields_to_export):
             return super().export_data(fields_to_export)
         door = self._clientbase_export_door()
+        approval = self._clientbase_check_export(len(self), fields_to_export, door)
+        result = super().export_data(fields_to_export)
+        self.env["clientbase.export.log"]._log_export(
+            self._name, len(self), fields_to_export, door, request=approval
+        )
+        return result
+
+    @api.model
+    def _clientbase_check_export(self, record_count, fields_to_export, door):
+        """The guard of an export of ``record_count`` records of this model: the right, then
+        the quota (returns the approved request it consumes, if any); a refusal is logged and
+        raised as ``AccessError``. The caller logs the export once it is done."""
         try:
             if not self.env.user.has_group(EXPORT_GROUP):
                 raise AccessError(
@@ -38,17 +50,12 @@ class Base(models.AbstractModel):
                         "Ask your administrator for the “Export Client Data” right."
                     )
                 )
-            approval = self.env["clientbase.export.request"]._check_export_allowed(self._name, len(self))
+            return self.env["clientbase.export.request"]._check_export_allowed(self._name, record_count)
         except AccessError as error:
             self.env["clientbase.export.log"]._log_refusal(
-                self._name, len(self), fields_to_export, door, error
+                self._name, record_count, fields_to_export, door, error
             )
             raise
-        result = super().export_data(fields_to_export)
-        self.env["clientbase.export.log"]._log_export(
-            self._name, len(self), fields_to_export, door, request=approval
-        )
-        return result
 
     @api.model
     def _clientbase_export_is_guarded(self, fields_to_export):

@@ -9,6 +9,7 @@ EXPORT_DOORS = [
     ("web_export", "Odoo Export (CSV/Excel)"),
     ("xlsx_report", "Client Base Excel Export"),
     ("privacy", "Personal Data Request"),
+    ("vcard", "Contact Cards (vCard)"),
 ]
 
 

@@ -64,6 +64,16 @@ CARD_FIELDS = {
     "client_churn_note": "churn_note",
 }
 
+# Bookkeeping columns of the client base's rules on res_partner (set by the crons with SQL):
+# their fields read, search, sort and group them for the client's circle only.
+BOOKKEEPING_FIELDS = {
+    "client_data_verified_date",
+    "client_birthday_reminded_on",
+    "client_birthday_greeted_on",
+    "client_birthday_sms_greeted_on",
+    "client_last_mailing_response_date",
+}
+
 # Protected partner fields that are not stored on the card: computed from the
 # figures table (res_partner_segment.FIGURE_FIELDS and the manual flags), from
 # a protected model (interactions, consents, segments, history), or bookkeeping
@@ -114,35 +124,32 @@ DERIVED_FIELDS = {
     "client_days_since_last_contact",
     "client_age",
     "client_age_band",
-}
+} | BOOKKEEPING_FIELDS
 
-# client_* fields of res.partner that every internal user may read: how the
-# client came (channel and UTM, for marketing), its kind (mailing-only), and the
-# dates the client base's rules and the manager's work keep (no personal data).
+# client_* fields of res.partner that every internal user may read, each with the reason why
+# that is harmless (a test asserts every public field has one). Everything else of the client
+# base is protected; the client base's bookkeeping that tells when something happened to a
+# client (birthday greetings, data checks, mailing responses) is protected, as it gives away
+# the birthday or the manager's work (res_partner_bookkeeping.py).
 PUBLIC_FIELDS = {
-    "client_currency_id",
-    "client_channel_id",
-    "client_source_id",
-    "client_medium_id",
-    "client_campaign_id",
-    "client_channel_is_referral",
-    "client_referrer_id",
-    "client_referral_ids",
-    "client_referral_count",
-    "client_mailing_only",
-    "client_data_verified_date",
-    "client_contact_invalid",
-    "client_team_id",  # the manager's team  # whether the partner's own (public) email and numbers pass the checks
-    "client_paused_date",
-    "client_retry_date",
-    "client_birthday_reminded_on",
-    "client_birthday_greeted_on",
-    "client_birthday_sms_greeted_on",
-    "client_forgotten_date",
-    "client_forgotten_by_id",
-    "client_last_mailing_response_date",
-    "client_mailing_discount_tier",
-    "client_is_colleague",
+    "client_currency_id": "the company's currency, the same for every client",
+    "client_channel_id": "how the client came: marketing reference data shown on sales documents",
+    "client_source_id": "UTM source of the channel, as Odoo's own documents show it",
+    "client_medium_id": "UTM medium of the channel, as Odoo's own documents show it",
+    "client_campaign_id": "UTM campaign, as Odoo's own documents show it",
+    "client_channel_is_referral": "a property of the channel (reference data), not of the client",
+    "client_referrer_id": "who recommended the client: a partner name every employee may read",
+    "client_referral_ids": "the partners this one recommended: names every employee may read",
+    "client_referral_count": "a count of the public referrals above",
+    "client_mailing_only": "the kind of partner Odoo's flows must know (no personal data)",
+    "client_contact_invalid": "whether the partner's own public email and numbers pass the checks",
+    "client_team_id": "the team of the client's manager, who is public on the partner",
+    "client_paused_date": "the day a potential client without a deal was paused (no personal data)",
+    "client_retry_date": "the day a paused potential is taken up again (no personal data)",
+    "client_forgotten_date": "that the person asked to be forgotten: what every door must honour",
+    "client_forgotten_by_id": "who carried out the request to forget (accountability)",
+    "client_mailing_discount_tier": "reads the protected ABC class through its rules (blank for others)",
+    "client_is_colleague": "whether the partner is one of the company's own users",
 }
 
 
@@ -202,8 +209,10 @@ CONFIG_MODELS = {
 # guarded when a client field is exported
 GUARDED_EXPORT_MODELS = {"res.partner", "clientbase.segment", "clientbase.export.log"} | PROTECTED_MODELS
 
-# Fields of res.partner that only the client's manager (or a client base manager)
-# may change on a client managed by someone else: ownership and contact data.
+# Fields of res.partner that only the client's circle (its manager, client base managers,
+# administrators) may change on a client: ownership and contact data, and every field of the
+# client base (WRITE_GUARDED_FIELDS). Who is a client and what others may do: README,
+# "Protection", and res_partner_access.py.
 OWNERSHIP_FIELDS = {
     "user_id",
     "parent_id",
@@ -233,6 +242,9 @@ CONTACT_FIELDS = (
     "comment",
 )
 GUARDED_PARTNER_FIELDS = frozenset(OWNERSHIP_FIELDS) | frozenset(CONTACT_FIELDS)
+# every classified field of the client base on res.partner
+CLIENT_BASE_FIELDS = frozenset(CARD_FIELDS) | frozenset(DERIVED_FIELDS) | frozenset(PUBLIC_FIELDS)
+WRITE_GUARDED_FIELDS = GUARDED_PARTNER_FIELDS | CLIENT_BASE_FIELDS
 
 
 def sees_all(env):

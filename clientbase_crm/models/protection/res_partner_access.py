@@ -5,9 +5,9 @@ from odoo.tools import SQL
 from .clientbase_security import (
     CARD_FIELDS,
     DERIVED_FIELDS,
-    GUARDED_PARTNER_FIELDS,
     OWNERSHIP_FIELDS,
     USER_GROUP,
+    WRITE_GUARDED_FIELDS,
     own_partner_domain,
     owner_ids,
     sees_all,
@@ -22,14 +22,22 @@ class ResPartner(models.Model):
 
     The client's protected data needs no check here: it lives in models behind
     record rules (``clientbase_security``). What remains on ``res.partner`` is
-    who owns the client and its contact data: a client base user who is not a
-    manager changes those only on the clients they handle, and a change of
-    ownership (manager, commercial entity, parent company, company, archive,
-    mailing-only) is checked against the old owner and the new one, so that a
-    colleague's client cannot be pulled under one's own company (and read as
-    one's own), nor one's own pushed under a colleague's. Users outside the
-    client base (Odoo's own sales and accounting flows) are not restricted here:
-    they do not see the protected data at all.
+    who owns the client, its contact data and the client base's own fields
+    (``WRITE_GUARDED_FIELDS``): only the client's circle changes them, creates
+    contacts under the client, copies or deletes it. The circle is the client's
+    manager, client base managers and administrators; Odoo's own flows that
+    write partners as a side effect (portal sign-up, checkout addresses, the
+    mail gateway) run as superuser or create partners that are not clients yet.
+    A change of ownership (commercial entity, parent company, company) is
+    checked against the old owner and the new one, so that a colleague's client
+    cannot be pulled under one's own company (and read as one's own), nor a
+    partner pushed under a client of someone else.
+
+    Users outside the client base keep, on partners that are not clients
+    (:meth:`_get_client_clients`), everything Odoo lets them do, and on the
+    clients they manage themselves (a salesperson outside the client base) the
+    same as a client base user; every other field of a partner (bank accounts,
+    accounting properties, tags) is not the client base's concern here.
     """
 
     _inherit = "res.partner"  # pylint: disable=consider-merging-classes-inherited
@@ -104,40 +112,98 @@ class ResPartner(models.Model):
             )
         )
 
+    # --- who may change a client: its circle ---------------------------------
+    def _get_client_clients(self):
+        """The records of ``self`` that are *clients*: partners whose commercial entity has a
+        manager, is kept for mailings, or has data of the client base (a client card, purchase
+        figures). Partners that are none of these (vendors, carriers, the invoice address of a
+        partner the client base does not handle) are Odoo's ordinary partners."""
+        ids = tuple(pid for pid in self._origin._ids if pid)
+        if not ids:
+            return self.browse()
+        self.flush_model(["commercial_partner_id", "user_id", "client_mailing_only"])
+        self.env["clientbase.client.card"].flush_model(["partner_id"])
+        self.env["clientbase.client.figures"].flush_model(["partner_id"])
+        rows = self.env.execute_query(
+            SQL(
+                """SELECT p.id FROM res_partner p
+                     JOIN res_partner c ON c.id = COALESCE(p.commercial_partner_id, p.id)
+                    WHERE p.id IN %(ids)s
+                      AND (c.user_id IS NOT NULL OR c.client_mailing_only
+                           OR EXISTS (SELECT 1 FROM clientbase_client_card card
+                                       WHERE card.partner_id IN (p.id, c.id))
+                           OR EXISTS (SELECT 1 FROM clientbase_client_figures fig
+                                       WHERE fig.partner_id = c.id))""",
+                ids=ids,
+            )
+        )
+        return self.browse([row[0] for row in rows])
+
+    def _get_client_write_foreign(self):
+        """The records of ``self`` whose ownership, contact data and client base fields the
+        current user may not change: clients outside the user's circle.
+
+        The circle of a client is its manager, the client base managers and administrators
+        (and the superuser, with which Odoo's own side-effect flows run). A client base user
+        handles their own clients (and the pool, when the company shows it) and nothing of a
+        colleague; any other user (an accountant, a warehouse clerk, a salesperson outside the
+        client base) changes only the clients they manage themselves and partners that are not
+        clients. One's own partner (preferences) is always one's own.
+        """
+        if sees_all(self.env):
+            return self.browse()
+        own_partner = self.env.user.partner_id.id
+        records = self.browse([pid for pid in self._origin._ids if pid and pid != own_partner])
+        if not records:
+            return records
+        if self.env.user.has_group(USER_GROUP):
+            return records._get_client_data_foreign()
+        clients = records._get_client_clients()
+        managed = clients.sudo().filtered(lambda p: p.commercial_partner_id.user_id.id == self.env.uid)
+        return self.browse([pid for pid in clients.ids if pid not in set(managed.ids)])
+
     # --- write doors (hooks of res.partner's create() and write()) ----------
     def _client_access_before_write(self, vals):
-        """Refuse changing a colleague's client; return whether the new owner must be
-        checked after the write too (the client moved under another company)."""
-        restricted = self._client_is_restricted_user()
-        guarded = set(vals) & GUARDED_PARTNER_FIELDS
-        if restricted and guarded:
-            foreign = self._get_client_data_foreign()
-            if foreign:
-                self._client_raise_foreign(foreign)
-            if "user_id" in vals:
-                self._check_client_reassign(vals["user_id"])
-        return bool(restricted and guarded & (OWNERSHIP_FIELDS - {"user_id", "active"}))
+        """Refuse changing a client outside one's circle; return whether the new owner must
+        be checked after the write too (the partner moved under another company)."""
+        guarded = set(vals) & WRITE_GUARDED_FIELDS
+        if sees_all(self.env) or not guarded:
+            return False
+        foreign = self._get_client_write_foreign()
+        if foreign:
+            self._client_raise_foreign(foreign)
+        if "user_id" in vals and (self._client_is_restricted_user() or self._get_client_clients()):
+            self._check_client_reassign(vals["user_id"])
+        return bool(guarded & (OWNERSHIP_FIELDS - {"user_id", "active"}))
 
     def _client_access_after_write(self, check_new_owner):
         if check_new_owner:
-            # the new owner is checked too: no moving one's client under a colleague's company
+            # the new owner is checked too: no moving a partner under someone else's client
             self.invalidate_recordset(["commercial_partner_id"])
-            foreign = self._get_client_data_foreign()
+            foreign = self._get_client_write_foreign()
             if foreign:
                 self._client_raise_foreign(foreign)
 
     def _client_access_after_create(self):
-        if self._client_is_restricted_user():
-            # a contact created under a colleague's client would be theirs, and readable as one's own
-            foreign = self.filtered("parent_id")._get_client_data_foreign()
+        if not sees_all(self.env):
+            # a contact created under someone else's client would be theirs (and readable as
+            # one's own by a client base user): only the client's circle adds contacts
+            foreign = self.filtered("parent_id")._get_client_write_foreign()
             if foreign:
                 self._client_raise_foreign(foreign)
 
+    def copy(self, default=None):
+        """A copy of a client is a new client of its manager with the same contact data:
+        only the client's circle makes one."""
+        foreign = self._get_client_write_foreign()
+        if foreign:
+            self._client_raise_foreign(foreign)
+        return super().copy(default=default)
+
     def unlink(self):
-        if self._client_is_restricted_user():
-            foreign = self._get_client_data_foreign()
-            if foreign:
-                self._client_raise_foreign(foreign)
+        foreign = self._get_client_write_foreign()
+        if foreign:
+            self._client_raise_foreign(foreign)
         return super().unlink()
 
     def _check_client_reassign(self, user_id):

@@ -1,11 +1,15 @@
 import ast
+import logging
 import time
 
-from odoo import api, fields, models
+from odoo import SUPERUSER_ID, api, fields, models
 from odoo.exceptions import ValidationError
 from odoo.tools import SQL
 
 from ...segmentation import engine
+from ...tools.domain_access import unreadable_paths
+
+_logger = logging.getLogger(__name__)
 
 
 class ClientbaseSegment(models.Model):
@@ -42,6 +46,14 @@ class ClientbaseSegment(models.Model):
     )
     partner_count = fields.Integer(string="Clients Count", compute="_compute_partner_count")
     last_refresh = fields.Datetime(string="Refreshed On", readonly=True)
+    domain_author_id = fields.Many2one(
+        "res.users",
+        string="Conditions Set By",
+        readonly=True,
+        ondelete="set null",
+        help="The user who last set the conditions: the segment may filter only on what this user "
+        "may read, when it is saved and every time it is refreshed.",
+    )
 
     @api.depends_context("uid")
     def _compute_partner_ids(self):
@@ -74,6 +86,15 @@ class ClientbaseSegment(models.Model):
     @api.constrains("domain")
     def _check_domain(self):
         for segment in self:
+            unreadable = segment._get_unreadable_paths(segment._get_domain_author())
+            if unreadable:
+                raise ValidationError(
+                    self.env._(
+                        "The conditions of segment %(name)s filter on data you may not read: %(fields)s.",
+                        name=segment.name,
+                        fields=", ".join(unreadable),
+                    )
+                )
             try:
                 segment._get_member_query()
             except Exception as error:
@@ -84,6 +105,39 @@ class ClientbaseSegment(models.Model):
                         error=error,
                     )
                 ) from error
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        if not self.env.su:
+            vals_list = [dict(vals, domain_author_id=self.env.uid) for vals in vals_list]
+        return super().create(vals_list)
+
+    def write(self, vals):
+        if "domain" in vals and not self.env.su:
+            vals = dict(vals, domain_author_id=self.env.uid)
+        return super().write(vals)
+
+    def _get_domain_author(self):
+        """Whose rights the conditions are evaluated with: the user who last set them; for a
+        segment saved before authors were kept, the user who last changed it (none when that
+        was code running as superuser)."""
+        self.ensure_one()
+        if self.domain_author_id:
+            return self.domain_author_id
+        return self.write_uid if self.write_uid.id != SUPERUSER_ID else self.env["res.users"]
+
+    def _get_unreadable_paths(self, author):
+        """The fields of the segment's conditions that ``author`` may not read (none for a
+        segment set by code: data files, the superuser)."""
+        self.ensure_one()
+        if not author:
+            return []
+        try:
+            domain = self._get_domain()
+        except (ValueError, SyntaxError):
+            return []  # not a domain: _check_domain says so
+        env = self.env(user=author, su=False)
+        return unreadable_paths(env, "res.partner", domain)
 
     def _get_domain(self):
         self.ensure_one()
@@ -108,7 +162,15 @@ class ClientbaseSegment(models.Model):
         start = time.time()
         self.env.flush_all()
         cr = self.env.cr
-        for segment in self.filtered("active"):
+        refused = self.filtered(
+            lambda s: s.active and s.sudo()._get_unreadable_paths(s.sudo()._get_domain_author())
+        )
+        for segment in refused:
+            # the author lost the right to read what the conditions filter on: no members, rather
+            # than members chosen by data the author may not read
+            _logger.warning("Client segment %s: its author may no longer read its conditions", segment.id)
+            cr.execute(SQL("DELETE FROM clientbase_segment_member WHERE segment_id = %s", segment.id))
+        for segment in self.filtered("active") - refused:
             cr.execute("DROP TABLE IF EXISTS clientbase_segment_diff")
             cr.execute(
                 SQL(

@@ -5,6 +5,7 @@ from odoo import Command, api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import SQL
 
+from ...tools.typed_values import check_condition
 from ..protection.clientbase_security import USER_GROUP, sees_all
 from ..reports.clientbase_report_mixin import ratio_sql
 from .clientbase_client_figures import ABC_CLASSES, PERSONAS, RFM_SEGMENTS, STAGES, WARMTH
@@ -515,6 +516,8 @@ class ResPartner(models.Model):
                     field=self._fields[fname].string,
                 )
             )
+        # a word for a date, a number or a yes/no: a clear error, not PostgreSQL's
+        value = check_condition(self.env, self._fields[fname], operator, value)
         expr = SQL(
             "COALESCE(%s, %s)",
             self._get_client_figure_sql(fname),

@@ -6,21 +6,20 @@ from odoo.osv import expression
 from odoo.tools import SQL
 from odoo.tools.sql import column_exists, create_column
 
+from ...tools.typed_values import check_date_condition, check_value
 from ..protection.clientbase_security import USER_GROUP
+from ..protection.res_partner_bookkeeping import bookkeeping_field
 from .clientbase_interaction import NOT_A_CONTACT_RESULTS
 
 SQL_OPERATORS = {"=": "=", "!=": "<>", "<": "<", "<=": "<=", ">": ">", ">=": ">="}
 
 # Plain stored columns of "working the base"; created before the ORM so that an
-# install on a base of millions of partners is one ALTER TABLE, not a recompute.
+# install on a base of millions of partners is one ALTER TABLE, not a recompute (the
+# bookkeeping dates of the rules: res_partner_bookkeeping.py).
 WORK_COLUMNS = {
     "client_last_contact_date": "date",
-    "client_data_verified_date": "date",
     "client_paused_date": "date",
     "client_retry_date": "date",
-    "client_birthday_reminded_on": "date",
-    "client_birthday_greeted_on": "date",
-    "client_birthday_sms_greeted_on": "date",
 }
 
 
@@ -52,7 +51,7 @@ class ResPartner(models.Model):
     )
 
     # --- Fresh data -----------------------------------------------------------
-    client_data_verified_date = fields.Date(string="Data Verified On", copy=False)
+    client_data_verified_date = bookkeeping_field("client_data_verified_date", "Data Verified On")
 
     # --- Potentials going nowhere -------------------------------------------
     client_paused_date = fields.Date(string="Paused On", copy=False, readonly=True)
@@ -64,9 +63,16 @@ class ResPartner(models.Model):
     )
 
     # --- Birthday rule markers (one reminder / greeting per birthday) --------
-    client_birthday_reminded_on = fields.Date(copy=False, readonly=True)
-    client_birthday_greeted_on = fields.Date(copy=False, readonly=True)
-    client_birthday_sms_greeted_on = fields.Date(string="Birthday SMS Sent On", copy=False, readonly=True)
+    # (protected: the day of a greeting is the birthday)
+    client_birthday_reminded_on = bookkeeping_field(
+        "client_birthday_reminded_on", "Birthday Reminded On", readonly=True
+    )
+    client_birthday_greeted_on = bookkeeping_field(
+        "client_birthday_greeted_on", "Birthday Greeted On", readonly=True
+    )
+    client_birthday_sms_greeted_on = bookkeeping_field(
+        "client_birthday_sms_greeted_on", "Birthday SMS Sent On", readonly=True
+    )
 
     # --- Churn ------------------------------------------------------------------
 
@@ -108,7 +114,13 @@ class ResPartner(models.Model):
             raise ValidationError(
                 self.env._("Days since the last contact can only be compared with a number.")
             )
-        day = fields.Date.context_today(self) - timedelta(days=int(value))
+        value = check_value(
+            self.env,
+            self._fields["client_days_since_last_contact"]._description_string(self.env),
+            "integer",
+            value,
+        )
+        day = fields.Date.context_today(self) - timedelta(days=value)
         # more days since the contact = an earlier contact
         mirrored = {"=": "=", "!=": "!=", "<": ">", "<=": ">=", ">": "<", ">=": "<="}[operator]
         domain = [("client_last_contact_date", mirrored, day)]
@@ -118,15 +130,13 @@ class ResPartner(models.Model):
 
     def _search_client_last_contact_date(self, operator, value):
         """The column the interactions keep, among the clients the user handles."""
-        if operator not in SQL_OPERATORS:
-            raise ValidationError(self.env._("Last contact can only be compared with a date."))
+        label = self._fields["client_last_contact_date"]._description_string(self.env)
+        value = check_date_condition(self.env, label, operator, value, SQL_OPERATORS)
         column = SQL.identifier("res_partner", "client_last_contact_date")
         if value is False or value is None:
-            if operator not in ("=", "!="):
-                raise ValidationError(self.env._("Last contact can only be compared with a date."))
             condition = SQL("%s IS NULL" if operator == "=" else "%s IS NOT NULL", column)
         else:
-            condition = SQL("%s %s %s", column, SQL(SQL_OPERATORS[operator]), fields.Date.to_date(value))
+            condition = SQL("%s %s %s", column, SQL(SQL_OPERATORS[operator]), value)
         domain = [("id", "in", SQL("(SELECT res_partner.id FROM res_partner WHERE %s)", condition))]
         if not self._client_data_sees_all():
             domain = expression.AND([domain, self._get_client_data_own_domain()])

@@ -1,0 +1,1 @@
+from . import vcard  # contact cards of clients go through the export guard
