@@ -3,7 +3,7 @@
 Plain functions over an environment, no ORM records: each one is a handful of
 statements over a bounded set of clients, so that the same code serves the
 instant refresh after an order is confirmed or cancelled, the nightly run
-(incremental: the clients whose inputs changed, see ``sources``; or full: the
+(incremental: the clients whose inputs changed, see ``changes``; or full: the
 whole base in id ranges) and the benchmark. The rules themselves are in
 ``rules``; the rankings' cuts in ``rankings``.
 
@@ -49,7 +49,7 @@ import time
 from odoo import fields
 from odoo.tools import SQL
 
-from . import planner, rankings, rules, sources
+from . import changes, planner, rankings, rules
 
 _logger = logging.getLogger(__name__)
 
@@ -528,7 +528,7 @@ def refresh_rankings(env, company, log_history=True, changed=None):
                 SQL(
                     "SELECT partner_id, last_order_date, window_order_count, window_revenue,"
                     " ROUND(window_revenue * 100) FROM %s WHERE company_id = %s AND window_order_count > 0",
-                    SQL.identifier(sources.RANK_BASE_TABLE),
+                    SQL.identifier(changes.RANK_BASE_TABLE),
                     company.id,
                 )
             )
@@ -538,7 +538,7 @@ def refresh_rankings(env, company, log_history=True, changed=None):
                 company.id,
                 SQL(
                     "(SELECT partner_id FROM %s WHERE company_id = %s)",
-                    SQL.identifier(sources.RANK_BASE_TABLE),
+                    SQL.identifier(changes.RANK_BASE_TABLE),
                     company.id,
                 ),
             )
@@ -602,7 +602,7 @@ def _keep_cuts(cr, company, cuts):
     )
     company.invalidate_recordset(["client_segment_cuts"], flush=False)
     cr.execute(
-        SQL("DELETE FROM %s WHERE company_id = %s", SQL.identifier(sources.RANK_BASE_TABLE), company.id)
+        SQL("DELETE FROM %s WHERE company_id = %s", SQL.identifier(changes.RANK_BASE_TABLE), company.id)
     )
 
 

@@ -187,7 +187,7 @@ DATE_THRESHOLDS = (
 def date_moves_sql(alias, t, since, today):
     """Condition on the row ``alias``: its stage or warmth computed on ``since`` and on
     ``today`` differ. Only these clients (and those with an order leaving the RFM window,
-    see ``sources.window_leavers_sql``) are moved by the days from ``since`` to ``today``.
+    see ``changes.window_leavers_sql``) are moved by the days from ``since`` to ``today``.
 
     A rule's answer can only change when one of its dates lies between the two
     thresholds (:data:`DATE_THRESHOLDS`): that cheap test runs first."""
