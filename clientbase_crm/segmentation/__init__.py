@@ -2,6 +2,9 @@
 
 - ``rules``: each rule (stage, warmth, RFM, ABC, VIP, persona) written once;
 - ``changes``: which clients' inputs changed since the last run (row triggers);
+- ``sources``: the source query of a run as named CTE builders: the scope and
+  its exceptions (which partners are clients: decided there only), the orders,
+  opportunities, engagement and figures rows per client, the source rows;
 - ``rankings``: where the company-wide rankings cut, found by counting;
 - ``engine``: the statements that refresh the figures and rankings (temporary
   tables, upsert, history);
@@ -11,4 +14,4 @@ The Odoo models (``clientbase.client.figures``, ``res.partner``) keep the fields
 the orchestration of a run and its entry points.
 """
 
-from . import changes, engine, planner, rankings, rules
+from . import changes, engine, planner, rankings, rules, sources
