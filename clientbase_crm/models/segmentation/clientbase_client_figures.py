@@ -210,7 +210,7 @@ class ClientbaseClientFigures(models.Model):
         changes.install(cr, SEGMENT_THRESHOLD_FIELDS)
         # earlier versions read the order lines through this index; the orders' flag replaced it
         cr.execute("DROP INDEX IF EXISTS sale_order_line_clientbase_discount_idx")
-        # the engine's exceptions (segmentation.engine.get_exceptions_query), found without reading
+        # the engine's exceptions (segmentation.sources.exceptions_query), found without reading
         # every partner: contacts of a company and mailing-only partners are few. The index
         # goes with the mailing-only column when the addon is uninstalled.
         sql.create_index(
@@ -258,7 +258,7 @@ class ClientbaseClientFigures(models.Model):
                     table,
                     SQL.identifier(name),
                     SQL(self._fields[name].column_type[1]),
-                    SQL(expression),
+                    expression,
                 )
             )
         self._create_ranking_indexes()
