@@ -51,6 +51,18 @@ SOURCE_ROWS = SQL.identifier("src")
 # ---------------------------------------------------------------------------
 # Scope: which partners are clients
 # ---------------------------------------------------------------------------
+def exception_sql(alias=None):
+    """Condition on the partner row ``alias`` (none: the table's own columns, as in an
+    index): the partner is not a client as it stands (see :func:`exceptions_query`)."""
+
+    def column(name):
+        return SQL.identifier(alias, name) if alias else SQL.identifier(name)
+
+    return SQL(
+        "(%s <> %s OR %s)", column("id"), column("commercial_partner_id"), column("client_mailing_only")
+    )
+
+
 def exceptions_query(scope):
     """Exceptions: rows ``(id, commercial_partner_id, mailing_only)`` of the partners
     whose client is matched by ``scope`` (a function giving an SQL condition on a
@@ -59,14 +71,15 @@ def exceptions_query(scope):
     figures row, with nothing counted). Every other partner id is a client id.
 
     The rows are few: a partial index of ``res_partner`` holds exactly these
-    partners (``res_partner_clientbase_exception_idx``, same condition)."""
+    partners (``res_partner_clientbase_exception_idx``, on :func:`exception_sql`)."""
     return SQL(
         """
         SELECT p.id, p.commercial_partner_id, COALESCE(p.client_mailing_only, FALSE) AS mailing_only
           FROM res_partner p
-         WHERE %s AND (p.id <> p.commercial_partner_id OR p.client_mailing_only)
+         WHERE %s AND %s
         """,
         scope(SQL("p.commercial_partner_id")),
+        exception_sql("p"),
     )
 
 
@@ -78,7 +91,8 @@ def scope_sql(scope, exceptions, whole_base=False, scope_table=None):
     exceptions it is given (:func:`exceptions_query`) and the rows it keeps
     (:func:`client_rows_sql`): a client is a partner that is its own commercial
     partner; its contacts' orders count for it; a mailing-only partner counts
-    nothing. A new rule of who is a client goes into these three functions, and
+    nothing. A new rule of who is a client goes into these functions (the partners
+    it excludes as exceptions, :func:`exception_sql`, whose partial index follows), and
     nowhere else in the engine.
 
     ``whole_base``: ``scope`` matches every partner (a full run in one batch), so

@@ -7,7 +7,7 @@ from odoo import api, fields, models
 from odoo.exceptions import AccessError
 from odoo.tools import SQL, sql, str2bool
 
-from ...segmentation import changes, engine, rules
+from ...segmentation import changes, engine, rules, sources
 from ...tools.concurrency import retry_on_concurrency
 from .res_company_segment import SEGMENT_THRESHOLD_FIELDS
 from .sale_order import ensure_client_discounted_column
@@ -218,7 +218,7 @@ class ClientbaseClientFigures(models.Model):
             "res_partner_clientbase_exception_idx",
             "res_partner",
             ["commercial_partner_id"],
-            where="id <> commercial_partner_id OR client_mailing_only",
+            where=sources.exception_sql(),
         )
 
     def _init_table(self):
