@@ -1,4 +1,4 @@
-from .segmentation import sources
+from .segmentation import changes
 
 
 def uninstall_hook(env):
@@ -6,6 +6,6 @@ def uninstall_hook(env):
     (watching the segmentation engine's inputs, cascading deletions to the figures),
     their functions and the change table; the last-contact column the rules' crons keep on
     res_partner (no stored field of the ORM holds it)."""
-    sources.uninstall(env.cr)
+    changes.uninstall(env.cr)
     env.cr.execute("ALTER TABLE res_partner DROP COLUMN IF EXISTS client_last_contact_date")
     env["clientbase.client.figures"]._uninstall_cascade()

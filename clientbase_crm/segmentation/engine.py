@@ -3,7 +3,7 @@
 Plain functions over an environment, no ORM records: each one is a handful of
 statements over a bounded set of clients, so that the same code serves the
 instant refresh after an order is confirmed or cancelled, the nightly run
-(incremental: the clients whose inputs changed, see ``sources``; or full: the
+(incremental: the clients whose inputs changed, see ``changes``; or full: the
 whole base in id ranges) and the benchmark. The rules themselves are in
 ``rules``; the rankings' cuts in ``rankings``.
 
@@ -25,14 +25,12 @@ only when a value changed (``IS DISTINCT FROM``). The first population of a
 company (no figures rows when the run starts) records no history: there is no
 earlier state to compare with.
 
-Performance notes (see ``bench/results/results-*.md``): the confirmed orders are read
-in one pass, aggregated per client without joining each order with the wide
-partner table (see :func:`get_source_query`); "has a discounted line" is the
-order's stored ``client_discounted`` flag, so that no order line is read;
-amounts are summed as ``float8``, rounded to cents once per client and stored
-as ``float8``; counts stay integers. The exceptions (contacts of a company,
-mailing-only partners) and the source are materialised in temporary tables
-that the writes read; a bulk run inserts new rows in client order without
+The source of phase 1 (what the engine knows of each client: its orders,
+opportunities, mailing reactions, figures row) is built by ``sources``, one named
+CTE builder per part; this module runs it into a temporary table and writes from
+it. Performance notes (see ``bench/results/results-*.md``): the exceptions (contacts of a
+company, mailing-only partners) and the source are materialised in temporary
+tables that the writes read; a bulk run inserts new rows in client order without
 ``ON CONFLICT``. Planner settings: see ``planner``.
 
 Rows being edited by a user at the same moment are skipped
@@ -42,14 +40,13 @@ warmth, ABC class and VIP are appended to ``clientbase_segment_history`` by
 the same statements.
 """
 
-import datetime
 import logging
 import time
 
 from odoo import fields
 from odoo.tools import SQL
 
-from . import planner, rankings, rules, sources
+from . import changes, planner, rankings, rules, sources
 
 _logger = logging.getLogger(__name__)
 
@@ -179,207 +176,6 @@ def _update_changed(cr, source, columns, log_history):
     return cr.fetchone()[0]
 
 
-def get_exceptions_query(scope):
-    """The few partners matched by ``scope`` (a condition on the client id) that are not
-    their own client (contacts of a company) or are mailing-only: every other partner id
-    is a client id as it stands."""
-    return SQL(
-        """
-        SELECT p.id, p.commercial_partner_id, COALESCE(p.client_mailing_only, FALSE) AS mailing_only
-          FROM res_partner p
-         WHERE %s AND (p.id <> p.commercial_partner_id OR p.client_mailing_only)
-        """,
-        scope(SQL("p.commercial_partner_id")),
-    )
-
-
-def get_source_query(env, company, scope, today, whole_base=False, exceptions=None, scope_table=None):
-    """SELECT of phase 1 values for the commercial partners matched by ``scope``.
-
-    ``scope(column)`` returns an SQL condition on a partner id column. One row
-    per commercial partner that has a signal or already a figures row.
-    ``whole_base``: ``scope`` matches every partner (a full run in one batch), so
-    the orders need no filter by client. ``exceptions``: a relation holding
-    :func:`get_exceptions_query` (a bulk run materialises it, so that the planner
-    knows how few rows it has); by default a CTE. ``scope_table``: a (temporary, analysed)
-    table of the partner ids ``scope`` matches, when there is one: the orders are then
-    reached from it, by index.
-
-    The confirmed orders are aggregated in one pass straight from ``sale_order``,
-    per ordering partner; only the few partners that are not their own client
-    (contacts of a company) or are mailing-only are looked up (``exceptions``),
-    and the sums of contacts are added to their company's: a join of every
-    order, or of every client, with the wide ``res_partner`` table costs about as
-    much as the aggregate itself on a million clients.
-    Opportunities, mailing responses and existing figures rows are merged in by
-    full joins on the client id. For a few clients (the instant update), the
-    orders are reached through the indexes on ``commercial_partner_id`` and
-    ``partner_id``.
-    """
-    t = rules.thresholds(company)
-    # summed as float8 (cheaper to add and compare than numeric), rounded to cents once per client
-    amount = SQL(
-        "CASE WHEN so.currency_id = %(cur)s OR COALESCE(so.currency_rate, 0) = 0"
-        " THEN so.amount_untaxed::float8 ELSE so.amount_untaxed::float8 / so.currency_rate END",
-        cur=company.currency_id.id,
-    )
-    engagement = rules.engagement_sql("t")
-    # a run as of an earlier day (``clientbase_as_of`` in the context: the demo's replay of the
-    # past months) reads the orders up to that day only; a nightly run reads every order
-    until = SQL("TRUE")
-    if env.context.get("clientbase_as_of"):
-        until = SQL("so.date_order < %s", today + datetime.timedelta(days=1))
-    exceptions_cte = SQL()
-    if exceptions is None:
-        exceptions_cte = SQL("exceptions AS (%s),", get_exceptions_query(scope))
-        exceptions = SQL.identifier("exceptions")
-    order_scope = SQL("TRUE")
-    if not whole_base:
-        # the orders of the clients themselves and of their contacts (the exceptions): found
-        # by partner id, where "commercial partner in scope" would read every partner
-        clients = SQL("SELECT p.id FROM res_partner p WHERE %s", scope(SQL("p.id")))
-        if scope_table is not None:
-            # from the few ids to the partners, an index lookup each (OFFSET 0: the planner, which
-            # cannot estimate "id = commercial_partner_id", would read every partner instead)
-            clients = SQL(
-                "SELECT p.id FROM %s s CROSS JOIN LATERAL (SELECT p.id, p.commercial_partner_id FROM res_partner p"
-                " WHERE p.id = s.partner_id OFFSET 0) p WHERE TRUE",
-                scope_table,
-            )
-        order_scope = SQL(
-            "so.partner_id IN (%s AND p.id = p.commercial_partner_id UNION ALL SELECT x.id FROM %s x)",
-            clients,
-            exceptions,
-        )
-    return SQL(
-        """
-        WITH %(exceptions_cte)s
-        partner_orders AS (
-            -- one pass over the confirmed orders, per ordering partner (no join per order)
-            SELECT so.partner_id AS pid,
-                   COUNT(*) AS order_count,
-                   MIN(so.date_order) AS first_order,
-                   MAX(so.date_order) AS last_order,
-                   SUM(%(amount)s) AS revenue,
-                   COUNT(*) FILTER (WHERE so.client_discounted) AS discounted_order_count,
-                   COUNT(*) FILTER (WHERE so.date_order >= %(window_after)s) AS window_order_count,
-                   COALESCE(SUM(%(amount)s) FILTER (WHERE so.date_order >= %(window_after)s), 0)
-                       AS window_revenue,
-                   SUM(%(season_cos)s) AS season_cos, SUM(%(season_sin)s) AS season_sin
-              FROM sale_order so
-             WHERE so.state = 'sale' AND so.company_id = %(company)s AND %(order_scope)s AND %(until)s
-             GROUP BY so.partner_id
-        ),
-        contact_orders AS (
-            -- orders of a company's contacts, summed under the company
-            -- (sums of counts cast back to integers: numeric is slow to add, compare and sort)
-            SELECT x.commercial_partner_id AS pid, SUM(o.order_count)::int8 AS order_count,
-                   MIN(o.first_order) AS first_order, MAX(o.last_order) AS last_order,
-                   SUM(o.revenue) AS revenue, SUM(o.discounted_order_count)::int8 AS discounted_order_count,
-                   SUM(o.window_order_count)::int8 AS window_order_count, SUM(o.window_revenue) AS window_revenue,
-                   SUM(o.season_cos) AS season_cos, SUM(o.season_sin) AS season_sin
-              FROM partner_orders o
-              JOIN %(exceptions)s x ON x.id = o.pid AND x.id <> x.commercial_partner_id
-             GROUP BY 1
-        ),
-        orders AS (
-            SELECT COALESCE(o.pid, c.pid) AS pid,
-                   COALESCE(o.order_count, 0) + COALESCE(c.order_count, 0) AS order_count,
-                   LEAST(o.first_order, c.first_order)::date AS first_order_date,
-                   GREATEST(o.last_order, c.last_order)::date AS last_order_date,
-                   COALESCE(o.revenue, 0) + COALESCE(c.revenue, 0) AS revenue,
-                   COALESCE(o.discounted_order_count, 0) + COALESCE(c.discounted_order_count, 0)
-                       AS discounted_order_count,
-                   COALESCE(o.window_order_count, 0) + COALESCE(c.window_order_count, 0) AS window_order_count,
-                   COALESCE(o.window_revenue, 0) + COALESCE(c.window_revenue, 0) AS window_revenue,
-                   COALESCE(o.season_cos, 0) + COALESCE(c.season_cos, 0) AS season_cos,
-                   COALESCE(o.season_sin, 0) + COALESCE(c.season_sin, 0) AS season_sin
-              FROM (SELECT * FROM partner_orders po
-                     WHERE NOT EXISTS (SELECT 1 FROM %(exceptions)s x
-                                        WHERE x.id = po.pid AND x.id <> x.commercial_partner_id)) o
-              FULL JOIN contact_orders c ON c.pid = o.pid
-        ),
-        leads AS (
-            SELECT p.commercial_partner_id AS pid, COUNT(*) AS n, MAX(COALESCE(l.probability, 0)) AS probability
-              FROM crm_lead l
-              JOIN res_partner p ON p.id = l.partner_id
-             WHERE %(scope_c)s AND l.active AND l.type = 'opportunity' AND COALESCE(l.probability, 0) < 100
-               AND (l.company_id = %(company)s OR l.company_id IS NULL)
-             GROUP BY 1
-        ),
-        mail AS (
-            SELECT p.commercial_partner_id AS pid, MAX(%(engagement)s)::date AS last_date
-              FROM mailing_trace t
-              JOIN res_partner p ON p.id = t.res_id
-             WHERE %(scope_c)s AND t.model = 'res.partner' AND %(engagement)s IS NOT NULL
-             GROUP BY 1
-        ),
-        figs AS (
-            SELECT f.partner_id AS pid, f.id
-              FROM clientbase_client_figures f
-             WHERE f.company_id = %(company)s AND %(scope_f)s
-        ),
-        agg AS (
-            -- every client with orders, an opportunity, a mailing response or a figures row
-            SELECT COALESCE(o.pid, g.pid, l.pid, m.pid) AS pid, g.id AS figures_id,
-                   o.order_count, o.first_order_date, o.last_order_date, o.revenue,
-                   o.discounted_order_count, o.window_order_count, o.window_revenue, o.season_cos, o.season_sin,
-                   COALESCE(l.n, 0) AS open_opportunity_count, l.probability AS max_opportunity_probability,
-                   m.last_date AS last_engagement_date
-              FROM orders o
-              FULL JOIN figs g ON g.pid = o.pid
-              FULL JOIN leads l ON l.pid = COALESCE(o.pid, g.pid)
-              FULL JOIN mail m ON m.pid = COALESCE(o.pid, g.pid, l.pid)
-        ),
-        src AS (
-            -- a mailing-only contact keeps its figures row, with no purchase nor signal counted
-            SELECT a.pid AS partner_id, a.figures_id,
-                   CASE WHEN NOT a.mailing_only THEN a.first_order_date END AS first_order_date,
-                   CASE WHEN NOT a.mailing_only THEN a.last_order_date END AS last_order_date,
-                   CASE WHEN NOT a.mailing_only THEN COALESCE(a.order_count, 0) ELSE 0 END AS order_count,
-                   CASE WHEN NOT a.mailing_only THEN COALESCE(ROUND(a.revenue * 100) / 100, 0) ELSE 0 END
-                       AS revenue,
-                   CASE WHEN NOT a.mailing_only THEN COALESCE(a.discounted_order_count, 0) ELSE 0 END
-                       AS discounted_order_count,
-                   CASE WHEN NOT a.mailing_only THEN COALESCE(a.window_order_count, 0) ELSE 0 END
-                       AS window_order_count,
-                   CASE WHEN NOT a.mailing_only THEN COALESCE(ROUND(a.window_revenue * 100) / 100, 0) ELSE 0 END
-                       AS window_revenue,
-                   CASE WHEN NOT a.mailing_only THEN a.open_opportunity_count ELSE 0 END AS open_opportunity_count,
-                   CASE WHEN NOT a.mailing_only THEN COALESCE(a.max_opportunity_probability, 0) ELSE 0 END::float8
-                       AS max_opportunity_probability,
-                   CASE WHEN NOT a.mailing_only THEN a.last_engagement_date END AS last_engagement_date,
-                   -- rounded: the same however the sums were added up (parallel or not)
-                   CASE WHEN NOT a.mailing_only
-                        THEN ROUND((%(season)s)::numeric, 4)::float8 END AS order_season_strength
-              FROM (SELECT agg.*, COALESCE(x.mailing_only, FALSE) AS mailing_only
-                      FROM agg
-                      LEFT JOIN %(exceptions)s x ON x.id = agg.pid
-                     WHERE x.id IS NULL OR x.id = x.commercial_partner_id) a
-             WHERE NOT a.mailing_only OR a.figures_id IS NOT NULL
-        )
-        SELECT src.*, %(stage)s AS stage, %(warmth)s AS warmth
-          FROM src
-        """,
-        exceptions_cte=exceptions_cte,
-        exceptions=exceptions,
-        scope_f=scope(SQL("f.partner_id")),
-        scope_c=scope(SQL("p.commercial_partner_id")),
-        order_scope=order_scope,
-        amount=amount,
-        company=company.id,
-        # "ordered after the window start" on the timestamp itself (no cast per order)
-        window_after=rules.window_after(t, today),
-        until=until,
-        engagement=engagement,
-        season_cos=rules.season_sums_sql(SQL("so.date_order"))[0],
-        season_sin=rules.season_sums_sql(SQL("so.date_order"))[1],
-        season=rules.season_strength_sql(SQL("a.season_cos"), SQL("a.season_sin"), SQL("a.order_count")),
-        stage=rules.stage_sql("src", t, today),
-        warmth=rules.warmth_sql("src", t, today),
-    )
-
-
 def _create_temp(cr, name, query, analyze=False):
     """(Re)create the temporary table ``name`` holding ``query``; return its identifier."""
     table = SQL.identifier(name)
@@ -410,7 +206,7 @@ def refresh_figures(
     with planner.settings(cr, planner.engine_settings(bulk)):
         exceptions = None
         if bulk:
-            exceptions = _create_temp(cr, EXCEPTIONS_TABLE, get_exceptions_query(scope), analyze=True)
+            exceptions = _create_temp(cr, EXCEPTIONS_TABLE, sources.exceptions_query(scope), analyze=True)
             temps.append(exceptions)
         # no ANALYZE of the source: its sampling costs more than it saves (the joins below are
         # by id, hash joins either way; the planner estimates the row count from the table size)
@@ -419,7 +215,7 @@ def refresh_figures(
             src = _create_temp(
                 cr,
                 SOURCE_TABLE,
-                get_source_query(
+                sources.source_query(
                     env,
                     company,
                     scope,
@@ -528,7 +324,7 @@ def refresh_rankings(env, company, log_history=True, changed=None):
                 SQL(
                     "SELECT partner_id, last_order_date, window_order_count, window_revenue,"
                     " ROUND(window_revenue * 100) FROM %s WHERE company_id = %s AND window_order_count > 0",
-                    SQL.identifier(sources.RANK_BASE_TABLE),
+                    SQL.identifier(changes.RANK_BASE_TABLE),
                     company.id,
                 )
             )
@@ -538,7 +334,7 @@ def refresh_rankings(env, company, log_history=True, changed=None):
                 company.id,
                 SQL(
                     "(SELECT partner_id FROM %s WHERE company_id = %s)",
-                    SQL.identifier(sources.RANK_BASE_TABLE),
+                    SQL.identifier(changes.RANK_BASE_TABLE),
                     company.id,
                 ),
             )
@@ -602,7 +398,7 @@ def _keep_cuts(cr, company, cuts):
     )
     company.invalidate_recordset(["client_segment_cuts"], flush=False)
     cr.execute(
-        SQL("DELETE FROM %s WHERE company_id = %s", SQL.identifier(sources.RANK_BASE_TABLE), company.id)
+        SQL("DELETE FROM %s WHERE company_id = %s", SQL.identifier(changes.RANK_BASE_TABLE), company.id)
     )
 
 

@@ -29,7 +29,7 @@ from psycopg2.extensions import TRANSACTION_STATUS_INERROR
 from odoo.tools import SQL
 
 from ..tools.sql_planning import NO_JIT
-from .sources import BULK_SETTING
+from .changes import BULK_SETTING
 
 BASE = dict(NO_JIT)
 BULK = {"enable_nestloop": "off", "enable_mergejoin": "off", "work_mem": "256MB"}
@@ -61,7 +61,7 @@ def settings(cr, values):
 
 def engine_settings(bulk):
     """The settings of the engine's statements; a bulk run also tells the figures' triggers
-    (``sources.BULK_SETTING``) that it cuts the rankings again anyway."""
+    (``changes.BULK_SETTING``) that it cuts the rankings again anyway."""
     return {**BASE, **BULK, BULK_SETTING: "1"} if bulk else dict(BASE)
 
 

@@ -54,7 +54,7 @@ GROUP_COLUMNS = {
     "f": COARSE["rfm_frequency"],
     "m": COARSE["rfm_monetary"],
     "cents": CENTS,
-    "ranked": SQL(rules.RANKED_SQL),
+    "ranked": rules.RANKED_SQL,
 }
 
 
@@ -202,7 +202,7 @@ def _nth_of_big_group(cr, rows, name, group, offset):
             " ORDER BY %(value)s, partner_id OFFSET %(offset)s LIMIT 1",
             value=value,
             rows=rows,
-            ranked=SQL(rules.RANKED_SQL),
+            ranked=rules.RANKED_SQL,
             coarse=COARSE[name],
             group=group,
             offset=offset - 1,
@@ -218,7 +218,7 @@ def _big_money_group(cr, rows, group):
             " WHERE %(ranked)s AND %(coarse)s = %(group)s ORDER BY window_revenue DESC, partner_id",
             cents=CENTS,
             rows=rows,
-            ranked=SQL(rules.ABC_RANKED_SQL),
+            ranked=rules.ABC_RANKED_SQL,
             coarse=COARSE["rfm_monetary"],
             group=group,
         )

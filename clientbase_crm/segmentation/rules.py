@@ -87,9 +87,9 @@ from odoo.tools import SQL
 TILES = 5
 # the expressions of the figures table's generated columns (see clientbase.client.figures):
 # what a client is, the value a user set winning over the computed one
-VIP_SQL = "COALESCE(vip_manual = 'yes', abc_class = 'a', FALSE)"
-CURRENT_STAGE_SQL = "COALESCE(stage_manual, stage)"
-CURRENT_WARMTH_SQL = "COALESCE(warmth_manual, warmth)"
+VIP_SQL = SQL("COALESCE(vip_manual = 'yes', abc_class = 'a', FALSE)")
+CURRENT_STAGE_SQL = SQL("COALESCE(stage_manual, stage)")
+CURRENT_WARMTH_SQL = SQL("COALESCE(warmth_manual, warmth)")
 # the last time a client reacted to a mailing: the latest of these columns of its traces
 ENGAGEMENT_COLUMNS = ("open_datetime", "reply_datetime", "links_click_datetime")
 
@@ -187,7 +187,7 @@ DATE_THRESHOLDS = (
 def date_moves_sql(alias, t, since, today):
     """Condition on the row ``alias``: its stage or warmth computed on ``since`` and on
     ``today`` differ. Only these clients (and those with an order leaving the RFM window,
-    see ``sources.window_leavers_sql``) are moved by the days from ``since`` to ``today``.
+    see ``changes.window_leavers_sql``) are moved by the days from ``since`` to ``today``.
 
     A rule's answer can only change when one of its dates lies between the two
     thresholds (:data:`DATE_THRESHOLDS`): that cheap test runs first."""
@@ -218,8 +218,8 @@ SCORE_VALUES = {
     "rfm_monetary": "window_revenue",
 }
 # a client ranked by the RFM scores: an order in the RFM window; by ABC: a positive revenue too
-RANKED_SQL = "window_order_count > 0"
-ABC_RANKED_SQL = "window_order_count > 0 AND window_revenue > 0"
+RANKED_SQL = SQL("window_order_count > 0")
+ABC_RANKED_SQL = SQL("window_order_count > 0 AND window_revenue > 0")
 
 
 def tile_ends(count, tiles=TILES):

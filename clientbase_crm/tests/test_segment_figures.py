@@ -167,3 +167,57 @@ class TestSegmentFigures(SegmentCommon):
         self.assertEqual(form.client_order_count, 0)
         partner = form.save()
         self.assertEqual(partner.client_stage, "potential")
+
+    def test_every_door_counts_the_same_clients(self):
+        """Which partners are clients is decided in one place of the engine's SQL (the scope
+        of ``segmentation.sources``), whichever door runs it: the instant refresh (a list of
+        clients), a full run in one batch (the whole base), a full run in id ranges and the
+        incremental run (a table of clients) give the same figures: a contact's orders count
+        for its company, a mailing-only partner's count for nobody."""
+        subscriber = self._client("Door Subscriber", client_mailing_only=True)
+        lapsed = self._client("Door Lapsed")
+        self._order(self.contact, 100.0, days_ago=40)
+        self._order(self.client, 300.0, days_ago=10, discount=15)
+        self._order(subscriber, 500.0, days_ago=3)
+        self._order(lapsed, 50.0, days_ago=400)
+        self.env["crm.lead"].create(
+            {"name": "Door deal", "type": "opportunity", "partner_id": self.contact.id, "probability": 70}
+        )
+        partners = self.client | self.contact | subscriber | lapsed
+        self.env.cr.execute("SELECT COALESCE(MAX(id), 0) FROM res_partner")
+        max_id = self.env.cr.fetchone()[0]
+
+        def figures_after(door):
+            self.env.flush_all()
+            self.env.cr.execute(
+                "DELETE FROM clientbase_client_figures WHERE partner_id = ANY(%s)", [partners.ids]
+            )
+            self.env.invalidate_all()
+            door()
+            self.env.flush_all()
+            self.env.cr.execute(
+                "SELECT partner_id, first_order_date, last_order_date, order_count, revenue, discounted_order_count,"
+                " window_order_count, window_revenue, open_opportunity_count, max_opportunity_probability,"
+                " last_engagement_date, order_season_strength, stage, warmth"
+                " FROM clientbase_client_figures WHERE partner_id = ANY(%s) ORDER BY partner_id",
+                [partners.ids],
+            )
+            return self.env.cr.fetchall()
+
+        whole_base = figures_after(lambda: self.figures._run_engine(full=True))
+        self.assertEqual(
+            [row[:5] for row in whole_base],
+            [
+                (self.client.id, self.today - timedelta(days=40), self.today - timedelta(days=10), 2, 400.0),
+                (lapsed.id, self.today - timedelta(days=400), self.today - timedelta(days=400), 1, 50.0),
+            ],
+        )
+        self.assertEqual(whole_base[0][8:10], (1, 70.0), "the contact's opportunity is its company's")
+        doors = {
+            "id ranges": lambda: self.figures._run_engine(full=True, batch_size=max(max_id // 3, 1)),
+            "instant refresh": lambda: self.figures._refresh_clients(partners),
+            "incremental run": lambda: self.assertEqual(self.figures._run_engine(), "incremental"),
+        }
+        for door, run in doors.items():
+            with self.subTest(door=door):
+                self.assertEqual(figures_after(run), whole_base)

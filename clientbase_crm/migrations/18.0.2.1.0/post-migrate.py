@@ -13,7 +13,7 @@ NEW_DOMAIN = (
 
 
 def migrate(cr, version):
-    # a NULL note asks the engine for a full run (segmentation.sources)
+    # a NULL note asks the engine for a full run (segmentation.changes)
     cr.execute("INSERT INTO clientbase_segment_change (partner_id) VALUES (NULL)")
     cr.execute(
         """

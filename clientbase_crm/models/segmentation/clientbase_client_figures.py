@@ -7,7 +7,7 @@ from odoo import api, fields, models
 from odoo.exceptions import AccessError
 from odoo.tools import SQL, sql, str2bool
 
-from ...segmentation import engine, rules, sources
+from ...segmentation import changes, engine, rules, sources
 from ...tools.concurrency import retry_on_concurrency
 from .res_company_segment import SEGMENT_THRESHOLD_FIELDS
 from .sale_order import ensure_client_discounted_column
@@ -207,10 +207,10 @@ class ClientbaseClientFigures(models.Model):
         cr = self.env.cr
         self._init_table()
         ensure_client_discounted_column(cr)  # the triggers watch it, whichever model is set up first
-        sources.install(cr, SEGMENT_THRESHOLD_FIELDS)
+        changes.install(cr, SEGMENT_THRESHOLD_FIELDS)
         # earlier versions read the order lines through this index; the orders' flag replaced it
         cr.execute("DROP INDEX IF EXISTS sale_order_line_clientbase_discount_idx")
-        # the engine's exceptions (segmentation.engine.get_exceptions_query), found without reading
+        # the engine's exceptions (segmentation.sources.exceptions_query), found without reading
         # every partner: contacts of a company and mailing-only partners are few. The index
         # goes with the mailing-only column when the addon is uninstalled.
         sql.create_index(
@@ -218,7 +218,7 @@ class ClientbaseClientFigures(models.Model):
             "res_partner_clientbase_exception_idx",
             "res_partner",
             ["commercial_partner_id"],
-            where="id <> commercial_partner_id OR client_mailing_only",
+            where=sources.exception_sql(),
         )
 
     def _init_table(self):
@@ -258,7 +258,7 @@ class ClientbaseClientFigures(models.Model):
                     table,
                     SQL.identifier(name),
                     SQL(self._fields[name].column_type[1]),
-                    SQL(expression),
+                    expression,
                 )
             )
         self._create_ranking_indexes()
@@ -307,7 +307,7 @@ class ClientbaseClientFigures(models.Model):
             )
         )
         for target, column in CASCADE_TARGETS:
-            sources.drop_trigger(cr, CASCADE_TRIGGER, target)
+            changes.drop_trigger(cr, CASCADE_TRIGGER, target)
             cr.execute(
                 SQL(
                     "CREATE TRIGGER %s AFTER DELETE ON %s REFERENCING OLD TABLE AS gone"
@@ -340,7 +340,7 @@ class ClientbaseClientFigures(models.Model):
     @api.model
     def _uninstall_cascade(self):
         for target, _column in CASCADE_TARGETS:
-            sources.drop_trigger(self.env.cr, CASCADE_TRIGGER, target)
+            changes.drop_trigger(self.env.cr, CASCADE_TRIGGER, target)
         self.env.cr.execute(SQL("DROP FUNCTION IF EXISTS %s()", SQL.identifier(CASCADE_FUNCTION)))
 
     # ------------------------------------------------------------------
@@ -463,7 +463,7 @@ class ClientbaseClientFigures(models.Model):
           or needed: a company never completed a run, a change asks for it (the rules'
           settings, a ``TRUNCATE``), the last run is later than today, or the changed
           clients are more than :data:`INCREMENTAL_MAX_SHARE` of the base.
-        - ``"incremental"``: the clients whose inputs changed (taken from ``sources`` into
+        - ``"incremental"``: the clients whose inputs changed (taken from ``changes`` into
           a temporary table) and those the new day moves (see :meth:`_run_incremental`).
         - ``"none"``: nothing changed since today's complete run: the figures and
           rankings are current.
@@ -473,7 +473,7 @@ class ClientbaseClientFigures(models.Model):
             return "full"
         today = fields.Date.today()
         self._flush_sources()  # pending writes of this transaction are changes too
-        changed, full_needed = sources.take_changes(self.env.cr)
+        changed, full_needed = changes.take_changes(self.env.cr)
         done = companies.mapped("client_segment_done_date")
         if not (full or full_needed or self._full_run_required()) and all(d and d <= today for d in done):
             if not changed and all(d == today for d in done):
@@ -531,7 +531,7 @@ class ClientbaseClientFigures(models.Model):
                     """,
                     company=company.id,
                     moves=rules.date_moves_sql("f", t, since, today),
-                    leavers=sources.window_leavers_sql(
+                    leavers=changes.window_leavers_sql(
                         company.id, rules.window_after(t, since), rules.window_after(t, today)
                     ),
                 )
@@ -539,7 +539,7 @@ class ClientbaseClientFigures(models.Model):
                 SQL(
                     "CREATE TEMP TABLE %s AS SELECT partner_id FROM %s UNION %s",
                     scope,
-                    SQL.identifier(sources.TAKEN_TABLE),
+                    SQL.identifier(changes.TAKEN_TABLE),
                     moved,
                 )
             )
