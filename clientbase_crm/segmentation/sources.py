@@ -19,7 +19,7 @@ returns an ``odoo.tools.SQL`` value and says which rows it yields:
 A builder reads the relations it is given (SQL identifiers of the CTEs or tables
 before it), so the order of the parts is written once, in :func:`source_query`.
 
-Performance notes (see ``bench/results-*.md``): the confirmed orders are read in
+Performance notes (see ``bench/results/results-*.md``): the confirmed orders are read in
 one pass, aggregated per ordering partner without joining each order with the wide
 partner table: only the few partners that are not their own client (contacts of a
 company) or are mailing-only are looked up (the exceptions), and the sums of
