@@ -6,12 +6,12 @@ from odoo import fields
 from odoo.exceptions import UserError
 from odoo.tests import new_test_user, tagged
 
-from .segment_common import SegmentCommon
+from .common import ClientbaseSalesCommon
 
 
 @tagged("post_install", "-at_install", "clientbase_work", "clientbase_segment")
 @freeze_time("2026-11-20 10:00:00")
-class TestClientLifeCycle(SegmentCommon):
+class TestClientLifeCycle(ClientbaseSalesCommon):
     """One "lost", reached the same way from every door, and the automatic win-back of a
     lost or inactive client who orders again."""
 

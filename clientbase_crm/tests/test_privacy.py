@@ -22,7 +22,7 @@ class TestPrivacy(ClientbaseCommon):
                 "client_qualification": "worth",
             }
         )
-        cls.order = cls._order(cls.client_person, confirm=False)
+        cls.order = cls._order(cls.client_person, state="draft")
         cls.interaction = cls._log_interaction(cls.client_person, note="Talked about her divorce")
 
     def test_personal_data_export(self):

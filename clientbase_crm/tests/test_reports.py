@@ -8,7 +8,7 @@ from freezegun import freeze_time
 from odoo import Command
 from odoo.tests import HttpCase, new_test_user, tagged
 
-from .segment_common import SegmentCommon
+from .common import ClientbaseSalesCommon
 
 TODAY = date(2026, 6, 15)
 USER_GROUPS = "base.group_user,clientbase_crm.group_clientbase_user"
@@ -16,7 +16,7 @@ USER_GROUPS = "base.group_user,clientbase_crm.group_clientbase_user"
 
 @tagged("post_install", "-at_install", "clientbase_report")
 @freeze_time("2026-06-15 10:00:00")
-class TestReports(SegmentCommon):
+class TestReports(ClientbaseSalesCommon):
     """Known answers of the growth, churn and cohort reports on a small hand-computed base
     (inactivity threshold 90 days; the definitions of ``METRICS.md``):
 
@@ -202,7 +202,7 @@ class TestReports(SegmentCommon):
 
 
 @tagged("post_install", "-at_install", "clientbase_report")
-class TestMovement(SegmentCommon):
+class TestMovement(ClientbaseSalesCommon):
     """Monthly snapshots stored as changes, the from -> to matrix of two months, the VIP
     movements of the month and the manager's to-do when a VIP client slips."""
 
@@ -279,7 +279,7 @@ class TestMovement(SegmentCommon):
 
 @tagged("post_install", "-at_install", "clientbase_report")
 @freeze_time("2026-06-15 10:00:00")
-class TestChannelReport(SegmentCommon):
+class TestChannelReport(ClientbaseSalesCommon):
     """Known answers of the channel report: the channel filled from the first lead or order,
     leads, conversion, cost per client, LTV and ROI per channel and month."""
 
@@ -358,7 +358,7 @@ class TestChannelReport(SegmentCommon):
 
 @tagged("post_install", "-at_install", "clientbase_report")
 @freeze_time("2026-06-15 10:00:00")
-class TestForecast(SegmentCommon):
+class TestForecast(ClientbaseSalesCommon):
     """Known answers of the rhythm of orders, the expected next purchase, the overdue filter and
     the expected revenue; the method checked against what happened (backtest)."""
 
@@ -453,7 +453,7 @@ class TestForecast(SegmentCommon):
 
 @tagged("post_install", "-at_install", "clientbase_report")
 @freeze_time("2026-06-15 10:00:00")
-class TestMailingReport(SegmentCommon):
+class TestMailingReport(ClientbaseSalesCommon):
     def test_responses_per_segment(self):
         """Three clients mailed on June 1st: one opened, one clicked and replied, one ordered
         with the mailing's source 5 days later; another order a year later does not count."""
@@ -529,7 +529,7 @@ class TestDashboardTour(HttpCase):
 
 
 @tagged("post_install", "-at_install", "clientbase_report")
-class TestMargin(SegmentCommon):
+class TestMargin(ClientbaseSalesCommon):
     """Known answers of the historic gross margin: untaxed amount minus quantity x unit cost over
     the confirmed order lines whose product has a cost, the quantity converted to the product's
     unit; no margin at all for a client whose products have no cost."""
