@@ -50,15 +50,9 @@ class ClientbaseFixtures:
         cls.company = cls.env.company
         cls.today = fields.Date.today()
         cls.Partner = cls.env["res.partner"]
-        cls.user_salesman = new_test_user(
-            cls.env, login="cb_salesman", name="Sales Person", groups=USER_GROUPS
-        )
-        cls.user_salesman_2 = new_test_user(
-            cls.env, login="cb_salesman_2", name="Other Sales Person", groups=USER_GROUPS
-        )
-        cls.user_manager = new_test_user(
-            cls.env, login="cb_manager", name="Sales Manager", groups=MANAGER_GROUPS
-        )
+        cls.user_salesman = cls._user("cb_salesman", name="Sales Person")
+        cls.user_salesman_2 = cls._user("cb_salesman_2", name="Other Sales Person")
+        cls.user_manager = cls._user("cb_manager", groups=MANAGER_GROUPS, name="Sales Manager")
 
     @classmethod
     def _setup_client_base(cls):
@@ -99,9 +93,7 @@ class ClientbaseFixtures:
     @classmethod
     def _marketer(cls, login="cb_marketer"):
         """A client base manager who prepares mailings (Email Marketing user)."""
-        return new_test_user(
-            cls.env, login=login, name="Marketer", email=f"{login}@example.com", groups=MARKETING_GROUPS
-        )
+        return cls._user(login, groups=MARKETING_GROUPS, name="Marketer", email=f"{login}@example.com")
 
     @classmethod
     def _client(cls, name, **vals):

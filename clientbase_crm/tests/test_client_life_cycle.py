@@ -4,7 +4,7 @@ from freezegun import freeze_time
 
 from odoo import fields
 from odoo.exceptions import UserError
-from odoo.tests import new_test_user, tagged
+from odoo.tests import tagged
 
 from .common import ClientbaseSalesCommon
 
@@ -18,9 +18,7 @@ class TestClientLifeCycle(ClientbaseSalesCommon):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.manager = new_test_user(
-            cls.env, login="lc_manager", groups="base.group_user,clientbase_crm.group_clientbase_user"
-        )
+        cls.manager = cls._user("lc_manager")
         cls.price = cls.env.ref("clientbase_crm.clientbase_churn_reason_price")
 
     def setUp(self):

@@ -11,7 +11,6 @@ from odoo.tests import HttpCase, new_test_user, tagged
 from .common import ClientbaseSalesCommon
 
 TODAY = date(2026, 6, 15)
-USER_GROUPS = "base.group_user,clientbase_crm.group_clientbase_user"
 
 
 @tagged("post_install", "-at_install", "clientbase_report")
@@ -32,8 +31,8 @@ class TestReports(ClientbaseSalesCommon):
     def setUpClass(cls):
         super().setUpClass()
         cls.company.client_inactive_days = 90
-        cls.manager = new_test_user(cls.env, login="rep_manager", name="Report Manager", groups=USER_GROUPS)
-        cls.other = new_test_user(cls.env, login="rep_other", name="Other Manager", groups=USER_GROUPS)
+        cls.manager = cls._user("rep_manager", name="Report Manager")
+        cls.other = cls._user("rep_other", name="Other Manager")
         cls.clients = {}
         for name, orders in {
             "C4": [(date(2025, 12, 20), 40), (date(2026, 1, 5), 60)],
@@ -209,10 +208,8 @@ class TestMovement(ClientbaseSalesCommon):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.manager = new_test_user(cls.env, login="mov_manager", name="Movement Manager", groups=USER_GROUPS)
-        cls.other = new_test_user(
-            cls.env, login="mov_other", name="Other Movement Manager", groups=USER_GROUPS
-        )
+        cls.manager = cls._user("mov_manager", name="Movement Manager")
+        cls.other = cls._user("mov_other", name="Other Movement Manager")
         cls.Snapshot = cls.env["clientbase.segment.snapshot"]
 
     def _vip(self, client, value):
@@ -284,7 +281,7 @@ class TestChannelReport(ClientbaseSalesCommon):
     leads, conversion, cost per client, LTV and ROI per channel and month."""
 
     def test_channels_per_month(self):
-        manager = new_test_user(self.env, login="ch_manager", groups=USER_GROUPS)
+        manager = self._user("ch_manager")
         utm = self.env["utm.source"]
         fair, ads = utm.create({"name": "Fair"}), utm.create({"name": "Ads network"})
         cpc, banner = (
