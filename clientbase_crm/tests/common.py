@@ -1,4 +1,22 @@
-"""Shared fixtures of the addon's tests.
+"""The one test base of the addon: fixtures in layers, each test class takes the layer it needs.
+
+Like Odoo's ``crm/tests/common.py``, each layer is a class that adds records to the one
+below it, built once per class in ``setUpClass``:
+
+1. ``ClientbaseUsersCommon``: two salespeople and a client base manager, today's date;
+2. ``ClientbaseCommon``: + a small client base of the first salesperson (a company with a
+   key employee, a private person);
+3. ``ClientbaseSalesCommon``: + a product that the orders sell, and the figures the
+   segmentation engine computes from them (recompute, snapshot);
+
+and, on the client base, the layers of one capability:
+
+* ``ProtectionCommon``: a colleague's client with protected data, a user outside the base;
+* ``MailingCommon``: clients covering every reason to be left out of a mailing, a marketer.
+
+``ClientbaseHttpCommon`` gives the client base to HTTP tests and browser tours. The helpers
+(``_user``, ``_client``, ``_order``, ``_consent``, ``_log_interaction``...) make records on
+any layer.
 
 Users are made with ``new_test_user``: the password is the login, so that HTTP tests
 and browser tours log in as them (``self.authenticate(login, login)``,
@@ -19,22 +37,26 @@ EMPLOYEE_GROUPS = "base.group_user"
 
 
 class ClientbaseFixtures:
-    """A manager, two salespeople and a small client base of the first salesperson:
-    a company with a key employee, and a private person."""
+    """The layers' builders and the helpers that make records on any layer."""
 
+    # the product the orders sell by default (the sales layer sets it)
+    product = None
+
+    # --- layers -------------------------------------------------------------------------
     @classmethod
-    def _setup_clientbase_fixtures(cls):
+    def _setup_users(cls):
+        """Layer 1: two salespeople and a client base manager (password = login)."""
         cls.env = cls.env(context=dict(cls.env.context, tracking_disable=True))
         cls.company = cls.env.company
-        cls.user_salesman = new_test_user(
-            cls.env, login="cb_salesman", name="Sales Person", groups=USER_GROUPS
-        )
-        cls.user_salesman_2 = new_test_user(
-            cls.env, login="cb_salesman_2", name="Other Sales Person", groups=USER_GROUPS
-        )
-        cls.user_manager = new_test_user(
-            cls.env, login="cb_manager", name="Sales Manager", groups=MANAGER_GROUPS
-        )
+        cls.today = fields.Date.today()
+        cls.Partner = cls.env["res.partner"]
+        cls.user_salesman = cls._user("cb_salesman", name="Sales Person")
+        cls.user_salesman_2 = cls._user("cb_salesman_2", name="Other Sales Person")
+        cls.user_manager = cls._user("cb_manager", groups=MANAGER_GROUPS, name="Sales Manager")
+
+    @classmethod
+    def _setup_client_base(cls):
+        """Layer 2: the first salesperson's clients: a company with a key employee, a private person."""
         Partner = cls.env["res.partner"]
         cls.client_company = Partner.create(
             {
@@ -57,6 +79,13 @@ class ClientbaseFixtures:
         )
 
     @classmethod
+    def _setup_sales(cls):
+        """Layer 3: the product the orders sell, and the figures computed from them."""
+        cls.figures = cls.env["clientbase.client.figures"]
+        cls.product = cls._product(name="Segment Widget", price=100.0)
+
+    # --- helpers ------------------------------------------------------------------------
+    @classmethod
     def _user(cls, login, groups=USER_GROUPS, **values):
         """Another user (password = login)."""
         return new_test_user(cls.env, login=login, groups=groups, **values)
@@ -64,9 +93,12 @@ class ClientbaseFixtures:
     @classmethod
     def _marketer(cls, login="cb_marketer"):
         """A client base manager who prepares mailings (Email Marketing user)."""
-        return new_test_user(
-            cls.env, login=login, name="Marketer", email=f"{login}@example.com", groups=MARKETING_GROUPS
-        )
+        return cls._user(login, groups=MARKETING_GROUPS, name="Marketer", email=f"{login}@example.com")
+
+    @classmethod
+    def _client(cls, name, **vals):
+        """A company client (unassigned unless ``user_id`` is given)."""
+        return cls.env["res.partner"].create(dict({"name": name, "is_company": True}, **vals))
 
     @classmethod
     def _consent(cls, partner, channel="email", purpose="marketing", state="given", **values):
@@ -76,25 +108,52 @@ class ClientbaseFixtures:
 
     @classmethod
     def _product(cls, name="Client base product", price=50.0):
+        """A service without taxes, sold at ``price``."""
         return cls.env["product.product"].create(
             {"name": name, "list_price": price, "taxes_id": [(5, 0, 0)], "type": "service"}
         )
 
     @classmethod
-    def _order(cls, partner, product=None, confirm=True, **values):
-        """An order of one ``product`` for ``partner``, confirmed unless ``confirm=False``."""
-        product = product or cls._product()
-        order = cls.env["sale.order"].create(
+    def _order(
+        cls,
+        partner,
+        amount=None,
+        days_ago=0,
+        discount=0.0,
+        state="sale",
+        company=None,
+        product=None,
+        **values,
+    ):
+        """An order of one ``product`` (the layer's, else a new one) for ``partner``.
+
+        ``amount`` is the untaxed total (the product's price when not given), after
+        ``discount`` percent; the order is dated ``days_ago`` days back; ``state`` "sale"
+        confirms it, "cancel" confirms then cancels it, "draft" leaves a quotation.
+        ``values`` are more values of the order (its salesperson, its UTM source...).
+        """
+        env = cls.env if not company else cls.env["res.company"].browse(company.id).with_company(company).env
+        product = product or cls.product or cls._product()
+        line = {"product_id": product.id, "product_uom_qty": 1, "tax_id": [(5, 0, 0)]}
+        if amount is not None:
+            line["price_unit"] = amount / (1 - discount / 100.0) if discount else amount
+        if discount:
+            line["discount"] = discount
+        order = env["sale.order"].create(
             dict(
                 {
                     "partner_id": partner.id,
-                    "order_line": [(0, 0, {"product_id": product.id, "product_uom_qty": 1})],
+                    "company_id": (company or cls.env.company).id,
+                    "order_line": [(0, 0, line)],
                 },
                 **values,
             )
         )
-        if confirm:
+        if state in ("sale", "cancel"):
             order.action_confirm()
+        if state == "cancel":
+            order._action_cancel()
+        order.date_order = fields.Datetime.now() - timedelta(days=days_ago)
         return order
 
     @classmethod
@@ -109,27 +168,110 @@ class ClientbaseFixtures:
         return Interaction.create(values)
 
 
-class ClientbaseCommon(ClientbaseFixtures, TransactionCase):
-    """The shared fixtures in a transaction rolled back after each test."""
+class ClientbaseUsersCommon(ClientbaseFixtures, TransactionCase):
+    """Layer 1, the users: in a transaction rolled back after each test."""
 
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls._setup_clientbase_fixtures()
+        cls._setup_users()
+
+
+class ClientbaseCommon(ClientbaseUsersCommon):
+    """Layer 2: the users and the first salesperson's small client base."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls._setup_client_base()
+
+
+class ClientbaseSalesCommon(ClientbaseCommon):
+    """Layer 3: orders and the figures of the segmentation engine (dated orders of the
+    layer's product, a full recompute, a snapshot of every figure to compare two runs)."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls._setup_sales()
+
+    def _recompute(self, **kwargs):
+        self.figures._recompute_all(**kwargs)
+        self.env.invalidate_all()
+
+    def _snapshot(self):
+        """Every figures value and history count, to compare two runs."""
+        self.env.flush_all()
+        self.env.cr.execute(
+            "SELECT partner_id, company_id, first_order_date, last_order_date, order_count, revenue::float,"
+            " stage, warmth, rfm_recency, rfm_frequency, rfm_monetary, rfm_segment, abc_class,"
+            " persona_suggested, stage_manual, vip_manual FROM clientbase_client_figures"
+            " ORDER BY partner_id, company_id"
+        )
+        rows = self.env.cr.fetchall()
+        self.env.cr.execute("SELECT segment_id, partner_id FROM clientbase_segment_member ORDER BY 1, 2")
+        return rows, self.env.cr.fetchall()
 
 
 class ClientbaseHttpCommon(ClientbaseFixtures, HttpCase):
-    """The shared fixtures for HTTP tests and browser tours: the users log in with their login as password."""
+    """Layers 1 and 2 for HTTP tests and browser tours: the users log in with their login as password."""
 
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls._setup_clientbase_fixtures()
+        cls._setup_users()
+        cls._setup_client_base()
+
+
+class ProtectionCommon(ClientbaseCommon):
+    """On the client base: salesperson 1 manages ``secret`` (a company with a key employee,
+    protected data on both); salesperson 2 ("the colleague") manages ``mine`` and tries to
+    reach salesperson 1's data; ``plain_employee`` is an internal user outside the client base."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.company.client_pool_visible = False
+        Partner = cls.env["res.partner"]
+        cls.secret = Partner.create(
+            {
+                "name": "Secret Company",
+                "is_company": True,
+                "user_id": cls.user_salesman.id,
+                "client_needs": "MARKER-needs",
+                "client_birthday": "1971-03-09",
+                "client_profession": "MARKER-profession",
+            }
+        )
+        cls.secret_contact = Partner.create(
+            {
+                "name": "Secret Employee",
+                "parent_id": cls.secret.id,
+                "client_birthday": "1980-11-21",
+                "client_pets": "MARKER-pets",
+            }
+        )
+        cls.mine = Partner.create(
+            {"name": "Colleague's Client", "is_company": True, "user_id": cls.user_salesman_2.id}
+        )
+        cls.colleague = cls.user_salesman_2
+        cls.plain_employee = cls._user("cb_plain_internal", groups=EMPLOYEE_GROUPS)
+
+    def _set_figures(self, partner, **vals):
+        """The figures row of ``partner`` in the company, written as the engine would."""
+        Figures = self.env["clientbase.client.figures"].sudo()
+        row = Figures.search([("partner_id", "=", partner.id), ("company_id", "=", self.company.id)])
+        if row:
+            row.write(vals)
+        else:
+            Figures.create(dict(vals, partner_id=partner.id, company_id=self.company.id))
+        self.env.flush_all()
+        self.env.invalidate_all()
 
 
 class MailingCommon(ClientbaseCommon):
-    """Clients of the salesperson covering every reason to be left out of a mailing, and
-    three eligible ones; a marketer who prepares the mailings."""
+    """On the client base: clients of the salesperson covering every reason to be left out
+    of a mailing, and three eligible ones; a marketer who prepares the mailings."""
 
     @classmethod
     def setUpClass(cls):

@@ -4,12 +4,12 @@ from freezegun import freeze_time
 
 from odoo.tests import tagged
 
-from .common import ClientbaseCommon
+from .common import ClientbaseUsersCommon
 
 
 @tagged("post_install", "-at_install", "clientbase_card", "clientbase_segment")
 @freeze_time("2026-11-20 10:00:00")
-class TestClientAgeGender(ClientbaseCommon):
+class TestClientAgeGender(ClientbaseUsersCommon):
     """Gender and age (from the birthday), named by the articles as segmentation criteria: fields,
     filters, group-bys and segments, with known answers at their boundaries."""
 

@@ -4,23 +4,21 @@ from freezegun import freeze_time
 
 from odoo import fields
 from odoo.exceptions import UserError
-from odoo.tests import new_test_user, tagged
+from odoo.tests import tagged
 
-from .segment_common import SegmentCommon
+from .common import ClientbaseSalesCommon
 
 
 @tagged("post_install", "-at_install", "clientbase_work", "clientbase_segment")
 @freeze_time("2026-11-20 10:00:00")
-class TestClientLifeCycle(SegmentCommon):
+class TestClientLifeCycle(ClientbaseSalesCommon):
     """One "lost", reached the same way from every door, and the automatic win-back of a
     lost or inactive client who orders again."""
 
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.manager = new_test_user(
-            cls.env, login="lc_manager", groups="base.group_user,clientbase_crm.group_clientbase_user"
-        )
+        cls.manager = cls._user("lc_manager")
         cls.price = cls.env.ref("clientbase_crm.clientbase_churn_reason_price")
 
     def setUp(self):

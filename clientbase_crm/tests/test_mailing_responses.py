@@ -57,7 +57,7 @@ class TestMailingResponses(MailingCommon):
     def test_attributed_order(self):
         self.assertTrue(self.mailing.source_id)
         order = self._order(
-            self.p_ok, product=self._product("Gift box"), confirm=False, source_id=self.mailing.source_id.id
+            self.p_ok, product=self._product("Gift box"), state="draft", source_id=self.mailing.source_id.id
         )
         self.env["mailing.trace"]._cron_sync_mailing_responses()
         self.assertFalse(self._interactions(self.p_ok), "a quotation is not an order yet")

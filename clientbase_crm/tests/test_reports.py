@@ -8,15 +8,14 @@ from freezegun import freeze_time
 from odoo import Command
 from odoo.tests import HttpCase, new_test_user, tagged
 
-from .segment_common import SegmentCommon
+from .common import ClientbaseSalesCommon
 
 TODAY = date(2026, 6, 15)
-USER_GROUPS = "base.group_user,clientbase_crm.group_clientbase_user"
 
 
 @tagged("post_install", "-at_install", "clientbase_report")
 @freeze_time("2026-06-15 10:00:00")
-class TestReports(SegmentCommon):
+class TestReports(ClientbaseSalesCommon):
     """Known answers of the growth, churn and cohort reports on a small hand-computed base
     (inactivity threshold 90 days; the definitions of ``METRICS.md``):
 
@@ -32,8 +31,8 @@ class TestReports(SegmentCommon):
     def setUpClass(cls):
         super().setUpClass()
         cls.company.client_inactive_days = 90
-        cls.manager = new_test_user(cls.env, login="rep_manager", name="Report Manager", groups=USER_GROUPS)
-        cls.other = new_test_user(cls.env, login="rep_other", name="Other Manager", groups=USER_GROUPS)
+        cls.manager = cls._user("rep_manager", name="Report Manager")
+        cls.other = cls._user("rep_other", name="Other Manager")
         cls.clients = {}
         for name, orders in {
             "C4": [(date(2025, 12, 20), 40), (date(2026, 1, 5), 60)],
@@ -202,17 +201,15 @@ class TestReports(SegmentCommon):
 
 
 @tagged("post_install", "-at_install", "clientbase_report")
-class TestMovement(SegmentCommon):
+class TestMovement(ClientbaseSalesCommon):
     """Monthly snapshots stored as changes, the from -> to matrix of two months, the VIP
     movements of the month and the manager's to-do when a VIP client slips."""
 
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.manager = new_test_user(cls.env, login="mov_manager", name="Movement Manager", groups=USER_GROUPS)
-        cls.other = new_test_user(
-            cls.env, login="mov_other", name="Other Movement Manager", groups=USER_GROUPS
-        )
+        cls.manager = cls._user("mov_manager", name="Movement Manager")
+        cls.other = cls._user("mov_other", name="Other Movement Manager")
         cls.Snapshot = cls.env["clientbase.segment.snapshot"]
 
     def _vip(self, client, value):
@@ -279,12 +276,12 @@ class TestMovement(SegmentCommon):
 
 @tagged("post_install", "-at_install", "clientbase_report")
 @freeze_time("2026-06-15 10:00:00")
-class TestChannelReport(SegmentCommon):
+class TestChannelReport(ClientbaseSalesCommon):
     """Known answers of the channel report: the channel filled from the first lead or order,
     leads, conversion, cost per client, LTV and ROI per channel and month."""
 
     def test_channels_per_month(self):
-        manager = new_test_user(self.env, login="ch_manager", groups=USER_GROUPS)
+        manager = self._user("ch_manager")
         utm = self.env["utm.source"]
         fair, ads = utm.create({"name": "Fair"}), utm.create({"name": "Ads network"})
         cpc, banner = (
@@ -358,7 +355,7 @@ class TestChannelReport(SegmentCommon):
 
 @tagged("post_install", "-at_install", "clientbase_report")
 @freeze_time("2026-06-15 10:00:00")
-class TestForecast(SegmentCommon):
+class TestForecast(ClientbaseSalesCommon):
     """Known answers of the rhythm of orders, the expected next purchase, the overdue filter and
     the expected revenue; the method checked against what happened (backtest)."""
 
@@ -453,7 +450,7 @@ class TestForecast(SegmentCommon):
 
 @tagged("post_install", "-at_install", "clientbase_report")
 @freeze_time("2026-06-15 10:00:00")
-class TestMailingReport(SegmentCommon):
+class TestMailingReport(ClientbaseSalesCommon):
     def test_responses_per_segment(self):
         """Three clients mailed on June 1st: one opened, one clicked and replied, one ordered
         with the mailing's source 5 days later; another order a year later does not count."""
@@ -529,7 +526,7 @@ class TestDashboardTour(HttpCase):
 
 
 @tagged("post_install", "-at_install", "clientbase_report")
-class TestMargin(SegmentCommon):
+class TestMargin(ClientbaseSalesCommon):
     """Known answers of the historic gross margin: untaxed amount minus quantity x unit cost over
     the confirmed order lines whose product has a cost, the quantity converted to the product's
     unit; no margin at all for a client whose products have no cost."""

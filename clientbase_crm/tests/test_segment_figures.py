@@ -2,11 +2,11 @@ from datetime import timedelta
 
 from odoo.tests import Form, tagged
 
-from .segment_common import SegmentCommon
+from .common import ClientbaseSalesCommon
 
 
 @tagged("post_install", "-at_install", "clientbase_segment")
-class TestSegmentFigures(SegmentCommon):
+class TestSegmentFigures(ClientbaseSalesCommon):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()

@@ -6,7 +6,7 @@ from freezegun import freeze_time
 from odoo import fields
 from odoo.tests import tagged
 
-from .segment_common import SegmentCommon
+from .common import ClientbaseSalesCommon
 
 # every value the engine writes, to compare an incremental run with a full one
 FIGURES_COLUMNS = (
@@ -18,7 +18,7 @@ FIGURES_COLUMNS = (
 
 
 @tagged("post_install", "-at_install", "clientbase_segment")
-class TestSegmentIncremental(SegmentCommon):
+class TestSegmentIncremental(ClientbaseSalesCommon):
     """The nightly run refreshes only what can have changed, and its result is the full run's."""
 
     @classmethod

@@ -3,12 +3,12 @@ from freezegun import freeze_time
 from odoo import fields
 from odoo.tests import tagged
 
-from .segment_common import SegmentCommon
+from .common import ClientbaseSalesCommon
 
 
 @tagged("post_install", "-at_install", "clientbase_segment")
 @freeze_time("2026-11-20 10:00:00")
-class TestSegmentPersonas(SegmentCommon):
+class TestSegmentPersonas(ClientbaseSalesCommon):
     """Known answers of the five personas of the articles (rules in segmentation/rules.py)."""
 
     def _persona(self, client):

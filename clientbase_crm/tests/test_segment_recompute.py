@@ -4,11 +4,11 @@ from freezegun import freeze_time
 
 from odoo.tests import tagged
 
-from .segment_common import SegmentCommon
+from .common import ClientbaseSalesCommon
 
 
 @tagged("post_install", "-at_install", "clientbase_segment")
-class TestSegmentRecompute(SegmentCommon):
+class TestSegmentRecompute(ClientbaseSalesCommon):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()

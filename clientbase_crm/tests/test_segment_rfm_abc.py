@@ -1,10 +1,10 @@
 from odoo.tests import tagged
 
-from .segment_common import SegmentCommon
+from .common import ClientbaseSalesCommon
 
 
 @tagged("post_install", "-at_install", "clientbase_segment")
-class TestSegmentRfmAbc(SegmentCommon):
+class TestSegmentRfmAbc(ClientbaseSalesCommon):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()

@@ -5,7 +5,7 @@ from freezegun import freeze_time
 
 from odoo.tests import tagged
 
-from .common import ClientbaseCommon
+from .common import ClientbaseUsersCommon
 
 OLD_DOMAIN = (
     "['|', ('is_company', '=', True), ('parent_id', '=', False), ('client_days_since_last_order', '>', 90)]"
@@ -14,7 +14,7 @@ OLD_DOMAIN = (
 
 @tagged("post_install", "-at_install", "clientbase_segment")
 @freeze_time("2026-11-20 10:00:00")
-class TestSeededSegments(ClientbaseCommon):
+class TestSeededSegments(ClientbaseUsersCommon):
     """Known answers of the segments the addon seeds."""
 
     def test_no_contact_for_three_months_reads_the_last_contact(self):

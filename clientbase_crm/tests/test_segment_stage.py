@@ -1,11 +1,11 @@
 from odoo.exceptions import UserError
 from odoo.tests import tagged
 
-from .segment_common import SegmentCommon
+from .common import ClientbaseSalesCommon
 
 
 @tagged("post_install", "-at_install", "clientbase_segment")
-class TestSegmentStage(SegmentCommon):
+class TestSegmentStage(ClientbaseSalesCommon):
     def _stage_of(self, *days_ago):
         client = self._client(f"Stage {days_ago}")
         for days in days_ago:

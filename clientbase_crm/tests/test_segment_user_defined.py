@@ -3,12 +3,12 @@ from freezegun import freeze_time
 from odoo.exceptions import ValidationError
 from odoo.tests import tagged
 
-from .segment_common import SegmentCommon
+from .common import ClientbaseSalesCommon
 
 
 @tagged("post_install", "-at_install", "clientbase_segment")
 @freeze_time("2026-03-10 10:00:00")
-class TestSegmentUserDefined(SegmentCommon):
+class TestSegmentUserDefined(ClientbaseSalesCommon):
     """User-defined segments (on a fixed day: the seeded ones count months and days back)."""
 
     def test_seeded_segments(self):

@@ -9,11 +9,11 @@ from odoo.exceptions import AccessError
 from odoo.tests import tagged
 
 from ..wizards import clientbase_xlsx_export_wizard as wizard_module
-from .common import EXPORT_GROUPS, ClientbaseCommon
+from .common import EXPORT_GROUPS, ClientbaseUsersCommon
 
 
 @tagged("post_install", "-at_install", "clientbase_export")
-class TestXlsxExport(ClientbaseCommon):
+class TestXlsxExport(ClientbaseUsersCommon):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()

@@ -22,7 +22,10 @@ What is kept here:
   ``clientbase.*`` model cannot be added without deciding whether it is
   protected;
 * the fields that only a client's manager (or a client base manager) may change
-  on the partner itself (ownership and contact data).
+  on the partner itself (ownership and contact data);
+* which of the partner's fields hold personal data: what the personal-data export
+  gives and what "Forget this client" erases, held by a test against every stored
+  text and date field of ``res.partner`` from any installed module.
 """
 
 from typing import NamedTuple
@@ -245,6 +248,87 @@ GUARDED_PARTNER_FIELDS = frozenset(OWNERSHIP_FIELDS) | frozenset(CONTACT_FIELDS)
 # every classified field of the client base on res.partner
 CLIENT_BASE_FIELDS = frozenset(CARD_FIELDS) | frozenset(DERIVED_FIELDS) | frozenset(PUBLIC_FIELDS)
 WRITE_GUARDED_FIELDS = GUARDED_PARTNER_FIELDS | CLIENT_BASE_FIELDS
+
+# --- personal data: what the personal-data export gives and "Forget this client" erases ---
+# Every stored field of res.partner that can hold a person's words or dates (the types below),
+# whichever module adds it, and every stored ``client_*`` field, is in exactly one of the three
+# classes that follow; a test fails on any that is not, so that a module which adds such a field
+# (Odoo's, the OCA's or a customer's) is not installed unnoticed: it is decided whether the
+# export carries it and whether forgetting erases it. Fields of other types are named where they
+# hold personal data (the state, the tags, the photo). The client card's values (CARD_FIELDS)
+# are exported through the card and erased with it.
+PRIVACY_FIELD_TYPES = ("char", "text", "html", "date", "datetime")
+
+# Personal: in the export, and blanked when the client is forgotten (a read-only computed copy,
+# such as the normalised email, follows its blanked source).
+PERSONAL_FIELDS = frozenset(
+    {
+        # contact data (base, mail)
+        "email",
+        "email_normalized",
+        "phone",
+        "phone_sanitized",
+        "mobile",
+        "street",
+        "street2",
+        "city",
+        "zip",
+        "state_id",
+        "function",
+        "title",
+        "website",
+        "comment",
+        "image_1920",
+        "category_id",
+        # identifiers of the client or of its company
+        "ref",
+        "barcode",
+        "vat",
+        "company_registry",
+        "company_name",
+        "peppol_endpoint",
+        "additional_info",  # the company's data found by partner_autocomplete
+        # free text about the client shown on its invoices and orders
+        "invoice_warn_msg",
+        "sale_warn_msg",
+        # dates of the client base's work with this client (the birthday greetings tell the birthday)
+        "client_birthday_reminded_on",
+        "client_birthday_greeted_on",
+        "client_birthday_sms_greeted_on",
+        "client_data_verified_date",
+        "client_last_mailing_response_date",
+        "client_paused_date",
+        "client_retry_date",
+    }
+)
+
+# Personal, in the export, but not blanked when the client is forgotten: why.
+PERSONAL_KEPT_FIELDS = {
+    "name": "replaced by “Forgotten client #id”",
+    "complete_name": "computed from the names, which are replaced",
+    "commercial_company_name": "computed from the company's name, which is replaced",
+    "country_id": "kept with the orders (taxes, sales by country); alone it identifies nobody",
+    "lang": "kept with the orders (the language of their documents); alone it identifies nobody",
+    "user_id": "the client's manager: the orders and anonymous figures stay theirs",
+    "create_date": "when the client entered the base: the reports' cohorts count it",
+    "client_channel_id": "how the client came: the channel statistics stay right",
+    "client_source_id": "how the client came: the channel statistics stay right",
+    "client_medium_id": "how the client came: the channel statistics stay right",
+    "client_campaign_id": "how the client came: the channel statistics stay right",
+    "client_referrer_id": "who recommended the client: the referrer's count stays right",
+    "client_mailing_only": "the kind of client, no data about the person",
+    "client_contact_invalid": "computed from the contact data, which is erased",
+    "client_forgotten_date": "the record of the erasure itself",
+    "client_forgotten_by_id": "the record of the erasure itself",
+}
+
+# Not personal: neither exported nor erased, why.
+NOT_PERSONAL_FIELDS = {
+    "write_date": "technical: when the row last changed (forgetting changes it)",
+    "calendar_last_notif_ack": "technical: when the partner's user last saw the calendar alerts",
+    "signup_type": "technical: the kind of the pending sign-up link (the link itself is not kept)",
+    "invoice_edi_format_store": "a setting: the e-invoicing format of the client's invoices",
+}
 
 
 def sees_all(env):

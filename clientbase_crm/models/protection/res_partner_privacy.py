@@ -1,25 +1,13 @@
 import base64
 import json
 
-from odoo import fields, models
+from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
 from odoo.tools import SQL
 
-from .clientbase_security import CARD_FIELDS, CONTACT_FIELDS
+from .clientbase_security import CARD_FIELDS, PERSONAL_FIELDS, PERSONAL_KEPT_FIELDS
 
 MANAGER_GROUP = "clientbase_crm.group_clientbase_manager"
-# Odoo's partner fields that hold personal data (the ``client_*`` card fields are added).
-PERSONAL_FIELDS = (*CONTACT_FIELDS, "user_id", "category_id", "create_date")
-# Fields blanked when a client is forgotten (with every personal ``client_*`` field).
-ERASED_FIELDS = (
-    *(name for name in CONTACT_FIELDS if name not in ("name", "country_id", "lang")),
-    "ref",
-    "image_1920",
-    "category_id",
-)
-ERASED_TYPES = ("char", "text", "html", "date", "datetime", "many2many", "binary")
-# figures and segment flags are anonymous: forgetting keeps them
-KEPT_CLIENT_FIELDS = ("client_mailing_only", "client_forgotten_date", "client_forgotten_by_id")
 
 
 class ResPartner(models.Model):
@@ -38,6 +26,31 @@ class ResPartner(models.Model):
         """The commercial entity of each client with all its contacts and addresses."""
         commercial = self.commercial_partner_id
         return self.sudo().with_context(active_test=False).search([("id", "child_of", commercial.ids)])
+
+    # --- what is personal (clientbase_security.PERSONAL_FIELDS and its siblings) ---
+    @api.model
+    def _get_client_privacy_export_fields(self):
+        """The partner fields the personal-data export gives: the personal ones (erased on
+        forget or kept) and the client card's values (read through the card), but no file."""
+        return [
+            name
+            for name, field in self._fields.items()
+            if (
+                name in CARD_FIELDS
+                or (field.store and (name in PERSONAL_FIELDS or name in PERSONAL_KEPT_FIELDS))
+            )
+            and field.type not in ("binary", "one2many")
+        ]
+
+    @api.model
+    def _get_client_forget_fields(self):
+        """The partner fields "Forget this client" blanks: the personal ones that can be written
+        (a read-only computed copy follows its blanked source)."""
+        return {
+            name
+            for name, field in self._fields.items()
+            if name in PERSONAL_FIELDS and field.store and not (field.compute and field.readonly)
+        }
 
     # --- export ---------------------------------------------------------------
     def _client_privacy_values(self, records, field_names):
@@ -63,13 +76,7 @@ class ResPartner(models.Model):
         self.ensure_one()
         partners = self._get_client_privacy_partners()
         Partner = partners.browse()
-        names = [
-            name
-            for name, field in Partner._fields.items()
-            if (field.store or name in CARD_FIELDS)  # the client card's values, read through it
-            and (name in PERSONAL_FIELDS or name.startswith("client_"))
-            and field.type not in ("binary", "one2many")
-        ]
+        names = Partner._get_client_privacy_export_fields()
         data = {
             "exported_on": fields.Datetime.to_string(fields.Datetime.now()),
             "exported_by": self.env.user.name,
@@ -153,17 +160,7 @@ class ResPartner(models.Model):
         if commercials.filtered("client_forgotten_date"):
             raise UserError(self.env._("This client has already been forgotten."))
         partners = self._get_client_privacy_partners().with_context(tracking_disable=True)
-        erased = set(ERASED_FIELDS) | {
-            name
-            for name, field in partners._fields.items()
-            if name.startswith("client_")
-            and field.store
-            and not field.compute
-            and field.type != "one2many"  # interactions, consents: kept, their free text erased below
-            and name not in KEPT_CLIENT_FIELDS
-            and (field.type in ERASED_TYPES or name in partners._get_client_protected_fields())
-        }
-        vals = {name: False for name in erased if name in partners._fields}
+        vals = dict.fromkeys(partners._get_client_forget_fields(), False)
         # what other records copied from the client, found before it is erased
         copies = {
             "emails": [e for e in partners.mapped("email_normalized") + partners.mapped("email") if e],
