@@ -21,8 +21,7 @@ from ..models.protection.clientbase_security import (
     owner_ids,
 )
 from ..models.protection.ir_rule import STRICT_MANAGER_RULE, STRICT_USER_RULE, strict_domain
-from .common import USER_GROUPS
-from .test_protection import ProtectionCommon
+from .common import USER_GROUPS, ProtectionCommon
 
 # the models whose rules decide who reads a client's data, besides the protected models
 # themselves: the partner (strict visibility) and the activities (the client base's reminders)

@@ -31,7 +31,7 @@ from ..upgrade.card_migration import (
     move_partner_data_to_cards,
     move_segment_members,
 )
-from .common import EXPORT_GROUPS, ClientbaseCommon, ProtectionCommon
+from .common import EMPLOYEE_GROUPS, EXPORT_GROUPS, ClientbaseCommon, ProtectionCommon
 
 
 @tagged("post_install", "-at_install", "clientbase_protection")

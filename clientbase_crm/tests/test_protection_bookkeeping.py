@@ -18,7 +18,7 @@ from ..models.protection.clientbase_security import (
     PUBLIC_FIELDS,
     USER_GROUP,
 )
-from .test_protection import ProtectionCommon
+from .common import ProtectionCommon
 
 DAY = date(2024, 3, 9)
 

@@ -13,8 +13,7 @@ from odoo.exceptions import AccessError
 from odoo.tests import tagged
 
 from ..models.protection.clientbase_security import WRITE_GUARDED_FIELDS
-from .common import EMPLOYEE_GROUPS, USER_GROUPS
-from .test_protection import ProtectionCommon
+from .common import EMPLOYEE_GROUPS, USER_GROUPS, ProtectionCommon
 
 # an internal user outside the client base who may create and change partners (Odoo's default
 # for employees: "Contact Creation")
