@@ -14,8 +14,10 @@ from odoo.tools.safe_eval import safe_eval
 from ..models.protection.clientbase_security import (
     ADMIN_GROUP,
     CLIENT_OWNERSHIP,
+    COMPANY_SCOPED_MODELS,
     EXPORT_GROUP,
     MANAGER_GROUP,
+    OWN_ROWS,
     PROTECTED_MODELS,
     USER_GROUP,
     owner_ids,
@@ -53,13 +55,14 @@ class TestOwnershipRules(ProtectionCommon):
         return Model._name == "res.partner" and last == "user_id"
 
     def test_every_rule_follows_the_one_source(self):
-        """Each of the 46 rules in scope (with this addon's dependencies: 25 generated, 20
-        declared by the client base, 1 of Odoo's, the partners' multi-company rule) is either
-        generated from CLIENT_OWNERSHIP / the strict setting and holds exactly the generated
-        values, or says nothing about who handles a client: on a protected model it is a global
-        multi-company rule, elsewhere no leaf of it reaches a partner's manager."""
+        """Each of the 46 rules in scope (with this addon's dependencies: 43 generated from
+        CLIENT_OWNERSHIP, COMPANY_SCOPED_MODELS, OWN_ROWS and the strict setting, 2 declared by
+        the client base (the activities'), 1 of Odoo's, the partners' multi-company rule) is
+        either generated and holds exactly the generated values, or says nothing about who
+        handles a client: on a protected model it is a global multi-company rule, elsewhere no
+        leaf of it reaches a partner's manager."""
         Rule = self.env["ir.rule"]
-        generated = {**Rule._clientbase_ownership_rules(), **Rule._clientbase_strict_rules()}
+        generated = Rule._clientbase_generated_rules()
         by_id = {
             self.env.ref(f"clientbase_crm.{name}").id: (name, values) for name, values in generated.items()
         }
@@ -96,10 +99,28 @@ class TestOwnershipRules(ProtectionCommon):
                 )
             checked["declared"] += 1
         self.assertEqual(checked["generated"], len(generated))
+        own_rows = sum(2 if own.groups else 1 for own in OWN_ROWS.values())
         self.assertEqual(
-            checked["generated"], 2 * len(CLIENT_OWNERSHIP) + 1 + 2, "user+manager, author, strict"
+            checked["generated"],
+            2 * len(CLIENT_OWNERSHIP) + 1 + 2 + len(COMPANY_SCOPED_MODELS) + own_rows,
+            "user+manager, author, strict, multi-company, own rows",
         )
-        self.assertGreaterEqual(checked["declared"], 21, checked)
+        self.assertGreaterEqual(checked["declared"], 3, checked)
+
+    def test_no_rule_domain_is_written_twice(self):
+        """Apart from the managers' "all rows" and the rules generated from one table, the
+        client base declares each rule domain once: no two rules it owns repeat a domain."""
+        generated = self.env["ir.rule"]._clientbase_generated_rules()
+        ours = self.env["ir.model.data"].search(
+            [("module", "=", "clientbase_crm"), ("model", "=", "ir.rule")]
+        )
+        declared = [
+            self.env["ir.rule"].browse(data.res_id).domain_force
+            for data in ours
+            if data.name not in generated
+        ]
+        self.assertTrue(declared, "the activities' rules are declared in XML")
+        self.assertEqual(len(declared), len(set(declared)), declared)
 
     def test_every_protected_model_is_ruled_for_salespeople(self):
         """A salesperson reaches a protected model only through a generated rule of ownership: every

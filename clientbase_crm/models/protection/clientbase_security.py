@@ -194,6 +194,42 @@ CLIENT_OWNERSHIP = {
 # the protected models are those of the table: classified, guarded on export, ruled by ownership
 PROTECTED_MODELS = frozenset(CLIENT_OWNERSHIP)
 
+# clientbase.* models whose rows belong to one company: a global rule keeps them within the
+# user's companies, generated with the rules of ownership (models/protection/ir_rule.py)
+COMPANY_SCOPED_MODELS = (
+    "clientbase.client.figures",
+    "clientbase.segment",
+    "clientbase.segment.history",
+    "clientbase.interaction",
+    "clientbase.report.monthly",
+    "clientbase.report.cohort",
+    "clientbase.report.channel",
+    "clientbase.report.mailing",
+    "clientbase.channel.cost",
+    "clientbase.export.log",
+    "clientbase.export.request",
+)
+
+
+class OwnRows(NamedTuple):
+    """Rows that belong to the user who made them: ``author`` names that user's field.
+    With ``groups``, those groups read their own rows and the client base managers all
+    (the export log and requests); without, a global rule gives every user their own rows
+    only (files and matrices a user computed)."""
+
+    author: str
+    groups: tuple = ()
+
+
+OWN_ROWS = {
+    "clientbase.export.log": OwnRows("user_id", (USER_GROUP, EXPORT_GROUP)),
+    "clientbase.export.request": OwnRows("user_id", (USER_GROUP, EXPORT_GROUP)),
+    # an Excel export's file is an attachment of its wizard: /web/content checks the wizard
+    "clientbase.xlsx.export.wizard": OwnRows("create_uid"),
+    "clientbase.movement.wizard": OwnRows("create_uid"),
+    "clientbase.movement.line": OwnRows("create_uid"),
+}
+
 # clientbase.* models without a client's data, or guarded otherwise: reference data,
 # settings, the export guard's own records, wizards that act through the partner
 CONFIG_MODELS = {

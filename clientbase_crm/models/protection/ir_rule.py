@@ -25,13 +25,25 @@ the domain. The domain names only fields of ``base``: Odoo evaluates the
 partner's rules also while a module below the client base is being updated, when
 the company has no such field yet.
 
+The rules that say nothing of clients are generated the same way, so that no domain is
+written twice: the multi-company rule of every model of ``COMPANY_SCOPED_MODELS`` and
+the rules of rows that belong to their author (``OWN_ROWS``: exports, requests, files
+and matrices a user made).
+
 To protect a new model, add one line to ``CLIENT_OWNERSHIP``: its rules follow on
 the next upgrade, and the ownership test covers them.
 """
 
 from odoo import Command, api, models
 
-from .clientbase_security import CLIENT_OWNERSHIP, MANAGER_GROUP, USER_GROUP, owner_ids
+from .clientbase_security import (
+    CLIENT_OWNERSHIP,
+    COMPANY_SCOPED_MODELS,
+    MANAGER_GROUP,
+    OWN_ROWS,
+    USER_GROUP,
+    owner_ids,
+)
 
 MODULE = "clientbase_crm"
 # the name under which the generated domains read owner_ids()
@@ -39,6 +51,9 @@ OWNERS = "clientbase_owner_ids"
 ALL_PERMS = {"perm_read": True, "perm_write": True, "perm_create": True, "perm_unlink": True}
 READ_ONLY = dict(ALL_PERMS, perm_write=False, perm_create=False, perm_unlink=False)
 CHANGE_ONLY = dict(ALL_PERMS, perm_read=False)
+# the one multi-company domain of the client base's rules
+COMPANY_DOMAIN = "[('company_id', 'in', company_ids)]"
+ALL_ROWS = "[(1, '=', 1)]"
 STRICT_USER_RULE = "res_partner_rule_clientbase_strict_user"
 STRICT_MANAGER_RULE = "res_partner_rule_clientbase_strict_manager"
 
@@ -116,10 +131,61 @@ class IrRule(models.Model):
                 common,
                 name=f"{label}: all clients",
                 groups=manager_group,
-                domain_force="[(1, '=', 1)]",
+                domain_force=ALL_ROWS,
                 **ALL_PERMS,
             )
         return rules
+
+    @api.model
+    def _clientbase_company_rules(self):
+        """``{xml id: values}`` of the global multi-company rules of ``COMPANY_SCOPED_MODELS``."""
+        IrModel = self.env["ir.model"]
+        return {
+            rule_xmlid(model, "company"): dict(
+                ALL_PERMS,
+                model_id=IrModel._get_id(model),
+                active=True,
+                name=f"{self.env[model]._description}: multi-company",
+                groups=[],
+                domain_force=COMPANY_DOMAIN,
+            )
+            for model in COMPANY_SCOPED_MODELS
+        }
+
+    @api.model
+    def _clientbase_own_rows_rules(self):
+        """``{xml id: values}`` of the rules of ``OWN_ROWS``: the author's rows to the author
+        (for the given groups, the managers reading all; or, without groups, a global rule)."""
+        IrModel = self.env["ir.model"]
+        manager_group = self.env.ref(MANAGER_GROUP).ids
+        rules = {}
+        for model, own in OWN_ROWS.items():
+            label = self.env[model]._description
+            common = dict(ALL_PERMS, model_id=IrModel._get_id(model), active=True)
+            domain = f"[({own.author!r}, '=', user.id)]"
+            if not own.groups:
+                rules[rule_xmlid(model, "own")] = dict(
+                    common, name=f"{label}: own", groups=[], domain_force=domain
+                )
+                continue
+            groups = sorted({self.env.ref(group).id for group in own.groups})
+            rules[rule_xmlid(model, "user")] = dict(
+                common, name=f"{label}: own", groups=groups, domain_force=domain
+            )
+            rules[rule_xmlid(model, "manager")] = dict(
+                common, name=f"{label}: all", groups=manager_group, domain_force=ALL_ROWS
+            )
+        return rules
+
+    @api.model
+    def _clientbase_generated_rules(self):
+        """``{xml id: values}`` of every rule the client base generates."""
+        return {
+            **self._clientbase_ownership_rules(),
+            **self._clientbase_company_rules(),
+            **self._clientbase_own_rows_rules(),
+            **self._clientbase_strict_rules(),
+        }
 
     @api.model
     def _clientbase_strict_rules(self):
@@ -143,16 +209,14 @@ class IrRule(models.Model):
                 common,
                 name="Partner: client base managers see all",
                 groups=self.env.ref(MANAGER_GROUP).ids,
-                domain_force="[(1, '=', 1)]",
+                domain_force=ALL_ROWS,
             ),
         }
 
     @api.model
     def _clientbase_generate_rules(self):
         """Create or rewrite every generated rule of the client base (install and upgrade)."""
-        self._clientbase_write_rules(
-            {**self._clientbase_ownership_rules(), **self._clientbase_strict_rules()}
-        )
+        self._clientbase_write_rules(self._clientbase_generated_rules())
 
     @api.model
     def _clientbase_sync_strict_rules(self):
