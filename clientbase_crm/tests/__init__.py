@@ -18,3 +18,4 @@ from . import test_client_age_gender
 from . import test_reports
 from . import test_segment_concurrency
 from . import test_sql_planning
+from . import test_change_log

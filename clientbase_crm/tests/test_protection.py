@@ -499,6 +499,10 @@ class TestProtectionMarkers(ProtectionCommon):
                     yield Model, fname
 
     def test_markers_never_reach_a_colleague(self):
+        self.assertTrue(
+            self.env["clientbase.change.log"].search_count([("new_value", "like", self.MARKER)]),
+            "the markers are in the change log (the log is scanned too)",
+        )
         protected = sorted(CARD_FIELDS.keys() | DERIVED_FIELDS)
         for user in (self.colleague, self.exporter):
             env = self.env(user=user)
@@ -515,6 +519,14 @@ class TestProtectionMarkers(ProtectionCommon):
                 self._assert_clean(Partner.search([(fname, "!=", False)]).ids, f"search {fname}")
                 if field._description_groupable(env):
                     self._assert_clean(Partner.read_group([], [fname], [fname]), f"read_group {fname}")
+            # the change log holds the markers as the client's old and new values
+            Log = env["clientbase.change.log"]
+            fields_read = ["partner_id", "field_id", "old_value", "new_value", "old_display", "new_display"]
+            self._assert_clean(Log.search_read([], fields_read), "change log search_read")
+            self._assert_clean(Log.read_group([], ["new_value"], ["new_value"]), "change log read_group")
+            self._assert_clean(Log.search([("new_value", "like", self.MARKER)]).ids, "change log search")
+            if user == self.exporter:
+                self._assert_clean(Log.search([]).export_data(fields_read), "change log export")
             users = env["res.users"].with_context(active_test=False).browse(self.portal.id)
             self._assert_clean(users.read(readable), "res.users")
             for Model, fname in self._partner_links():

@@ -111,6 +111,7 @@ DERIVED_FIELDS = {
     "client_days_since_last_contact",
     "client_age",
     "client_age_band",
+    "client_change_log_ids",
 }
 
 # client_* fields of res.partner that every internal user may read: how the
@@ -157,6 +158,9 @@ PROTECTED_MODELS = {
     "clientbase.report.cohort",
     "clientbase.report.channel",
     "clientbase.report.mailing",
+    # the change log: old and new values of a client's fields (rules of ownership and of the
+    # field's group, security/clientbase_change_log_rules.xml)
+    "clientbase.change.log",
 }
 
 # clientbase.* models without a client's data, or guarded otherwise: reference data,
@@ -171,6 +175,8 @@ CONFIG_MODELS = {
     "clientbase.duplicate",
     "clientbase.mailing.eligibility",
     "clientbase.channel.cost",
+    # a mass change alert names a user and a count, for the client base managers only
+    "clientbase.change.alert",
 }
 
 # models whose export is an export of client data (base_export_guard.py); res.users is
