@@ -153,7 +153,9 @@ class TestChangeLogDoors(ChangeLogCommon):
         )
         self._assert_change(self.client_person, "client_is_vip", "0", "1", "override", self.user_salesman)
         partner.write({"client_stage": "loyal"})
-        self._assert_change(self.client_person, "client_stage", stage, "loyal", "override", self.user_salesman)
+        self._assert_change(
+            self.client_person, "client_stage", stage, "loyal", "override", self.user_salesman
+        )
         self.assertTrue(partner.client_stage_is_manual)
 
     def test_forget_erases_values_and_keeps_who_when_which(self):

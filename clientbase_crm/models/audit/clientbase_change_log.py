@@ -92,7 +92,7 @@ class ClientbaseChangeLog(models.Model):
         "res.users", string="Changed By", index=True, readonly=True, ondelete="set null"
     )
     date = fields.Datetime(string="Changed On", required=True, index=True, readonly=True)
-    field_id = fields.Many2one("ir.model.fields", string="Field", ondelete="cascade", readonly=True)
+    field_id = fields.Many2one("ir.model.fields", ondelete="cascade", readonly=True)
     field_name = fields.Char(string="Technical Field Name", required=True, readonly=True)
     group_id = fields.Many2one(
         "res.groups",
