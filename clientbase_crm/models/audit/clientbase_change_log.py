@@ -47,28 +47,6 @@ def to_raw(field, value):
     return str(value)
 
 
-def raw_from_vals(field, value):
-    """The text the log stores for ``value`` as ``create``/``write`` take it (ids, commands)."""
-    if field.type == "many2many":
-        ids = set()
-        for item in value or ():
-            if isinstance(item, int):
-                ids.add(item)
-            elif item[0] == 6:
-                ids = set(item[2])
-            elif item[0] == 4:
-                ids.add(item[1])
-        return ",".join(str(i) for i in sorted(ids)) or None
-    if field.type == "many2one":
-        value = value.id if isinstance(value, models.BaseModel) else value
-        return str(value) if value else None
-    if field.type == "boolean":
-        return "1" if value else "0"
-    if value is False or value is None or value == "":
-        return None
-    return str(value)
-
-
 class ClientbaseChangeLog(models.Model):
     """One changed value of one client: who, when, which field, from what, to what, by which door.
 
@@ -84,6 +62,7 @@ class ClientbaseChangeLog(models.Model):
     _description = "Client Change"
     _order = "date desc, id desc"
     _rec_name = "field_id"
+    _log_access = False  # who and when are the row's own user_id and date
 
     partner_id = fields.Many2one(
         "res.partner", string="Client", required=True, ondelete="cascade", index=True, readonly=True
@@ -101,7 +80,7 @@ class ClientbaseChangeLog(models.Model):
         readonly=True,
         help="The group a user needs to read the field, and so its history (empty: every user of the base).",
     )
-    door = fields.Selection(DOORS, required=True, readonly=True, index=True)
+    door = fields.Selection(DOORS, required=True, readonly=True)
     old_value = fields.Text(string="Old Value (Raw)", readonly=True)
     new_value = fields.Text(string="New Value (Raw)", readonly=True)
     old_display = fields.Char(string="Old Value", compute="_compute_display")
@@ -179,9 +158,9 @@ class ClientbaseChangeLog(models.Model):
         execute_values(
             self.env.cr._obj,
             """INSERT INTO clientbase_change_log (partner_id, user_id, date, field_id, field_name,
-                   group_id, door, old_value, new_value, create_uid, write_uid, create_date, write_date)
+                   group_id, door, old_value, new_value)
                SELECT v.partner_id, v.user_id, v.date, v.field_id, v.field_name, v.group_id, v.door,
-                      v.old_value, v.new_value, v.user_id, v.user_id, v.date, v.date
+                      v.old_value, v.new_value
                FROM (VALUES %s) AS v(partner_id, user_id, date, field_id, field_name, group_id, door,
                                     old_value, new_value)""",
             values,
@@ -193,26 +172,74 @@ class ClientbaseChangeLog(models.Model):
 
     @api.model
     def _log_created(self, partners, partner_vals, card_vals):
-        """The import: log the values each new client of ``partners`` was given, from the values
-        the rows were inserted with (``partner_vals`` and ``card_vals``, in the same order), in
-        multi-row inserts: no record is read back."""
-        Partner = self.env["res.partner"]
+        """The import: log the values the new clients ``partners`` were given, read back from
+        their rows with one ``INSERT ... SELECT`` per logged field the file filled (``partner_vals``
+        and ``card_vals`` say which): no value goes through Python."""
+        if not partners:
+            return
         by_card = {cname: pname for pname, cname in CARD_FIELDS.items()}
-        logged = set(LOGGED_FIELDS)
-        rows = []
-        for partner_id, vals, card in zip(partners.ids, partner_vals, card_vals, strict=True):
-            for fname, value in vals.items():
-                if fname in logged:
-                    raw = raw_from_vals(Partner._fields[fname], value)
-                    if raw is not None and raw != "0":
-                        rows.append((partner_id, fname, None, raw))
-            for cname, value in card.items():
-                fname = by_card.get(cname)
-                if fname in logged:
-                    raw = raw_from_vals(Partner._fields[fname], value)
-                    if raw is not None and raw != "0":
-                        rows.append((partner_id, fname, None, raw))
-        self._log_rows(rows, door="import")
+        given = {fname for vals in partner_vals for fname in vals} | {
+            by_card[cname] for card in card_vals for cname in card if cname in by_card
+        }
+        fnames = [fname for fname in LOGGED_FIELDS if fname in given]
+        self.env["res.partner"].flush_model()
+        self.env["clientbase.client.card"].flush_model()
+        meta = self._field_meta(fnames)
+        for fname in fnames:
+            field_id, group_id = meta[fname]
+            self.env.cr.execute(
+                SQL(
+                    """INSERT INTO clientbase_change_log
+                           (partner_id, user_id, date, field_id, field_name, group_id, door, new_value)
+                       SELECT source.partner_id, %(uid)s, %(now)s, %(field_id)s, %(fname)s, %(group_id)s,
+                              'import', source.value
+                       FROM (%(source)s) source
+                       WHERE source.value IS NOT NULL""",
+                    uid=self.env.uid,
+                    now=fields.Datetime.now(),
+                    field_id=field_id,
+                    fname=fname,
+                    group_id=group_id,
+                    source=self._get_new_values_query(fname, partners.ids),
+                )
+            )
+        self.invalidate_model()
+
+    @api.model
+    def _get_new_values_query(self, fname, partner_ids):
+        """``(partner_id, value)`` of the partner field ``fname`` of ``partner_ids``, as the log
+        stores it (``to_raw``), from the partner's or the card's table; an empty value: NULL."""
+        Partner = self.env["res.partner"]
+        field = Partner._fields[fname]
+        cname = CARD_FIELDS.get(fname)
+        if cname and field.type == "many2many":
+            relation = self.env["clientbase.client.card"]._fields[cname]
+            return SQL(
+                """SELECT card.partner_id, string_agg(rel.%s::text, ',' ORDER BY rel.%s) AS value
+                   FROM clientbase_client_card card JOIN %s rel ON rel.%s = card.id
+                   WHERE card.partner_id = ANY(%s) GROUP BY card.partner_id""",
+                SQL.identifier(relation.column2),
+                SQL.identifier(relation.column2),
+                SQL.identifier(relation.relation),
+                SQL.identifier(relation.column1),
+                partner_ids,
+            )
+        table, key = ("clientbase_client_card", "partner_id") if cname else ("res_partner", "id")
+        column = SQL.identifier("src", cname or fname)
+        if field.type == "boolean":
+            value = SQL("CASE WHEN %s THEN '1' END", column)
+        elif field.type in ("integer", "float", "monetary"):
+            value = SQL("NULLIF(%s, 0)::text", column)
+        else:
+            value = SQL("NULLIF(%s::text, '')", column)
+        return SQL(
+            "SELECT src.%s AS partner_id, %s AS value FROM %s src WHERE src.%s = ANY(%s)",
+            SQL.identifier(key),
+            value,
+            SQL.identifier(table),
+            SQL.identifier(key),
+            partner_ids,
+        )
 
     @api.model
     def _erase_values(self, partners):
