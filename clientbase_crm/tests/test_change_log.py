@@ -101,6 +101,15 @@ class TestChangeLogDoors(ChangeLogCommon):
         self._assert_change(one, "phone", False, "+79001110001", "import", self.user_salesman)
         self.assertFalse(self._changes(two, "phone"), "an empty value is no change")
         self.assertEqual(self._changes(two, "user_id").new_value, str(self.user_salesman.id))
+        # Odoo's own import of a file into contacts
+        result = (
+            self.env["res.partner"]
+            .with_user(self.user_salesman)
+            .with_context(import_file=True)
+            .load(["name", "email"], [["Three", "three@example.com"]])
+        )
+        three = self.env["res.partner"].browse(result["ids"])
+        self._assert_change(three, "email", False, "three@example.com", "import", self.user_salesman)
 
     def test_merge_wizard(self):
         kept = self.env["res.partner"].create({"name": "Anna S.", "user_id": self.user_salesman.id})
@@ -327,3 +336,6 @@ class TestChangeLogOwnUser(ChangeLogCommon):
         )
         self._assert_change(partner, "email", False, "fresh@example.com", "rpc", self.user_salesman)
         self._assert_change(partner, "client_profession", False, "Cook", "rpc", self.user_salesman)
+        # who enters a client's personal data becomes its manager: that is logged too
+        self._assert_change(partner, "user_id", False, str(self.user_salesman.id), "rpc", self.user_salesman)
+        self.assertFalse(self._changes(partner, "phone"), "no value, no change")

@@ -47,6 +47,31 @@ def to_raw(field, value):
     return str(value)
 
 
+def raw_from_vals(field, value):
+    """The text the log stores for ``value`` as ``create`` takes it (ids, commands, records)."""
+    if isinstance(value, models.BaseModel):
+        return to_raw(field, value)
+    if field.type == "many2many":
+        ids = set()
+        for item in value or ():
+            if isinstance(item, int):
+                ids.add(item)
+            elif item[0] == 6:
+                ids = set(item[2])
+            elif item[0] == 4:
+                ids.add(item[1])
+        return ",".join(str(i) for i in sorted(ids)) or None
+    if field.type == "many2one":
+        return str(value) if value else None
+    if field.type == "boolean":
+        return "1" if value else "0"
+    if field.type in ("integer", "float", "monetary") and not value:
+        return None
+    if value is False or value is None or value == "":
+        return None
+    return str(value)
+
+
 class ClientbaseChangeLog(models.Model):
     """One changed value of one client: who, when, which field, from what, to what, by which door.
 
@@ -117,12 +142,15 @@ class ClientbaseChangeLog(models.Model):
     @api.model
     def _get_door(self, fname=None):
         """The door of a change: the one the context names (set where a door opens), a hand-set
-        segment value otherwise "override", a scheduled job "cron", else a bare RPC call."""
+        segment value otherwise "override", Odoo's own file import "import", a scheduled job
+        "cron", else a bare RPC call."""
         door = self.env.context.get(DOOR_KEY)
         if fname in OVERRIDE_FIELDS and door in (None, "form", "rpc"):
             return "override"
         if door:
             return door
+        if self.env.context.get("import_file"):  # Odoo's own import of a file (base_import)
+            return "import"
         if self.env.context.get("ir_cron_progress_id"):
             return "cron"
         return "rpc"

@@ -1,7 +1,7 @@
 from odoo import api, fields, models
 
-from ..protection.clientbase_security import USER_GROUP
-from .clientbase_change_log import DOOR_KEY, LOGGED_FIELDS, to_raw
+from ..protection.clientbase_security import CARD_FIELDS, USER_GROUP
+from .clientbase_change_log import DOOR_KEY, LOGGED_FIELDS, raw_from_vals, to_raw
 
 # context key of a write whose changes are not logged: a consequence of a logged change
 # (the contacts following their company's manager), or the log's own bookkeeping
@@ -31,10 +31,9 @@ class ResPartner(models.Model):
         return [fname for fname in LOGGED_FIELDS if fname in vals and fname in self._fields]
 
     def _client_change_log_values(self, fnames):
-        """{(partner id, field): raw value} of ``self`` as the database holds them (read as
-        the superuser: the log keeps what was there, the rules decide who reads it)."""
+        """{(partner id, field): raw value} of ``self`` (read as the superuser: the log keeps
+        what was there, the rules decide who reads it)."""
         partners = self.sudo().with_context(active_test=False).filtered("id")
-        partners.invalidate_recordset(fnames)
         values = {}
         for fname in fnames:
             field = partners._fields[fname]
@@ -56,6 +55,8 @@ class ResPartner(models.Model):
         if not before:
             return
         fnames, old = before
+        # the card's and the figures' values are read again through their tables
+        self.invalidate_recordset([fname for fname in fnames if not self._fields[fname].store])
         new = self._client_change_log_values(fnames)
         rows = [
             (pid, fname, old_value, new.get((pid, fname)))
@@ -65,26 +66,30 @@ class ResPartner(models.Model):
         self.env["clientbase.change.log"].sudo()._log_rows(rows)
 
     @api.model
-    def _client_change_log_before_create(self, vals_list):
-        """The logged fields each new partner is given (a card value is taken out of the
-        values before the partner is created: they are noted first)."""
+    def _client_change_log_before_create(self, vals_list, card_vals_list):
+        """The logged values each new partner is given (``vals_list``, and the card's values
+        ``card_vals_list`` taken out of them), as the log stores them; an empty value is no change."""
         if self.env.context.get(SKIP_KEY):
             return None
-        return [self._client_change_log_fields(vals) for vals in vals_list]
+        by_card = {cname: pname for pname, cname in CARD_FIELDS.items()}
+        new_list = []
+        for vals, card_vals in zip(vals_list, card_vals_list, strict=True):
+            given = dict(vals, **{by_card[cname]: value for cname, value in card_vals.items()})
+            new = {}
+            for fname in self._client_change_log_fields(given):
+                raw = raw_from_vals(self._fields[fname], given[fname])
+                if raw not in (None, "0"):
+                    new[fname] = raw
+            new_list.append(new)
+        return new_list
 
-    def _client_change_log_after_create(self, fnames_list):
-        """Log the values the new partners were given (old value: none)."""
-        if not fnames_list:
+    def _client_change_log_after_create(self, new_list):
+        """Log the values the new partners were given (old value: none), in one insert."""
+        if not new_list:
             return
-        fnames = sorted({fname for names in fnames_list for fname in names})
-        if not fnames:
-            return
-        new = self._client_change_log_values(fnames)
-        empty = {fname: to_raw(self._fields[fname], self.browse()[fname]) for fname in fnames}
         rows = [
-            (partner.id, fname, None, new[partner.id, fname])
-            for partner, names in zip(self, fnames_list, strict=True)
-            for fname in names
-            if new[partner.id, fname] not in (None, empty[fname])
+            (partner.id, fname, None, raw)
+            for partner, new in zip(self, new_list, strict=True)
+            for fname, raw in new.items()
         ]
         self.env["clientbase.change.log"].sudo()._log_rows(rows)

@@ -147,12 +147,13 @@ class ResPartner(models.Model):
     # access (res_partner_access.py), segments (res_partner_segment.py), the client card
     # (res_partner_card.py), the acquisition channel and the manager's contacts (here), and
     # last the change log (audit/res_partner_change_log.py), which notes the values before
-    # any other hook and logs what changed once they all ran.
+    # the write's other hooks and logs what changed once they all ran (on create: the values
+    # given, the card's included).
     @api.model_create_multi
     def create(self, vals_list):
         vals_list = [self._prepare_client_vals(dict(vals)) for vals in vals_list]
-        logged_fields = self._client_change_log_before_create(vals_list)
         card_vals_list = self._client_card_before_create(vals_list)
+        logged_fields = self._client_change_log_before_create(vals_list, card_vals_list)
         partners = super().create(vals_list)
         partners._client_card_after_create(card_vals_list)
         partners._client_access_after_create()
