@@ -110,9 +110,7 @@ class ClientbaseChangeLog(models.Model):
     new_value = fields.Text(string="New Value (Raw)", readonly=True)
     old_display = fields.Char(string="Old Value", compute="_compute_display")
     new_display = fields.Char(string="New Value", compute="_compute_display")
-    undone = fields.Boolean(
-        string="Undone", readonly=True, help="An undo of a mass change restored this value."
-    )
+    undone = fields.Boolean(readonly=True, help="An undo of a mass change restored this value.")
 
     @api.depends("old_value", "new_value", "field_name")
     @api.depends_context("lang")
