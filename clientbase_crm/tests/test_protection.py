@@ -521,7 +521,7 @@ class TestProtectionMarkers(ProtectionCommon):
                     self._assert_clean(Partner.read_group([], [fname], [fname]), f"read_group {fname}")
             # the change log holds the markers as the client's old and new values
             Log = env["clientbase.change.log"]
-            fields_read = ["partner_id", "field_id", "old_value", "new_value", "old_display", "new_display"]
+            fields_read = ["partner_id", "field_name", "old_value", "new_value", "old_display", "new_display"]
             self._assert_clean(Log.search_read([], fields_read), "change log search_read")
             self._assert_clean(Log.read_group([], ["new_value"], ["new_value"]), "change log read_group")
             self._assert_clean(Log.search([("new_value", "like", self.MARKER)]).ids, "change log search")

@@ -86,7 +86,7 @@ class ClientbaseChangeLog(models.Model):
     _name = "clientbase.change.log"
     _description = "Client Change"
     _order = "date desc, id desc"
-    _rec_name = "field_id"
+    _rec_name = "field_name"
     _log_access = False  # who and when are the row's own user_id and date
 
     partner_id = fields.Many2one(
@@ -96,8 +96,10 @@ class ClientbaseChangeLog(models.Model):
         "res.users", string="Changed By", index=True, readonly=True, ondelete="set null"
     )
     date = fields.Datetime(string="Changed On", required=True, index=True, readonly=True)
-    field_id = fields.Many2one("ir.model.fields", ondelete="cascade", readonly=True)
-    field_name = fields.Char(string="Technical Field Name", required=True, readonly=True)
+    # a selection, not a link to ir.model.fields: salespeople read, search and group it
+    field_name = fields.Selection(
+        selection="_selection_field_name", string="Field", required=True, readonly=True
+    )
     group_id = fields.Many2one(
         "res.groups",
         string="Readable By",
@@ -111,6 +113,11 @@ class ClientbaseChangeLog(models.Model):
     old_display = fields.Char(string="Old Value", compute="_compute_display")
     new_display = fields.Char(string="New Value", compute="_compute_display")
     undone = fields.Boolean(readonly=True, help="An undo of a mass change restored this value.")
+
+    @api.model
+    def _selection_field_name(self):
+        Partner = self.env["res.partner"]
+        return [(fname, Partner._fields[fname]._description_string(self.env)) for fname in LOGGED_FIELDS]
 
     @api.depends("old_value", "new_value", "field_name")
     @api.depends_context("lang")
@@ -154,17 +161,14 @@ class ClientbaseChangeLog(models.Model):
         return "rpc"
 
     @api.model
-    def _field_meta(self, fnames):
-        """{field name: (ir.model.fields id, res.groups id or None)} of partner fields."""
+    def _field_groups(self, fnames):
+        """{field name: the res.groups id a user needs to read it, or None} of partner fields."""
         Partner = self.env["res.partner"]
-        meta = {}
+        groups = {}
         for fname in fnames:
             field = Partner._fields[fname]
-            group = None
-            if field.groups:
-                group = self.env.ref(field.groups.split(",")[0]).id
-            meta[fname] = (self.env["ir.model.fields"]._get("res.partner", fname).id, group)
-        return meta
+            groups[fname] = self.env.ref(field.groups.split(",")[0]).id if field.groups else None
+        return groups
 
     @api.model
     def _log_rows(self, rows, door=None):
@@ -172,28 +176,27 @@ class ClientbaseChangeLog(models.Model):
         the current user: multi-row ``INSERT`` statements of ``PAGE`` rows."""
         if not rows:
             return
-        meta = self._field_meta({row[1] for row in rows})
+        groups = self._field_groups({row[1] for row in rows})
         now = fields.Datetime.now()
         uid = self.env.uid
-        values = []
-        for partner_id, fname, old, new in rows:
-            field_id, group_id = meta[fname]
-            values.append(
-                (partner_id, uid, now, field_id, fname, group_id, door or self._get_door(fname), old, new)
-            )
+        values = [
+            (partner_id, uid, now, fname, groups[fname], door or self._get_door(fname), old, new)
+            for partner_id, fname, old, new in rows
+        ]
         execute_values(
             self.env.cr._obj,
-            """INSERT INTO clientbase_change_log (partner_id, user_id, date, field_id, field_name,
+            """INSERT INTO clientbase_change_log (partner_id, user_id, date, field_name,
                    group_id, door, old_value, new_value)
-               SELECT v.partner_id, v.user_id, v.date, v.field_id, v.field_name, v.group_id, v.door,
+               SELECT v.partner_id, v.user_id, v.date, v.field_name, v.group_id, v.door,
                       v.old_value, v.new_value
-               FROM (VALUES %s) AS v(partner_id, user_id, date, field_id, field_name, group_id, door,
+               FROM (VALUES %s) AS v(partner_id, user_id, date, field_name, group_id, door,
                                     old_value, new_value)""",
             values,
-            template="(%s::int, %s::int, %s::timestamp, %s::int, %s, %s::int, %s, %s, %s)",
+            template="(%s::int, %s::int, %s::timestamp, %s, %s::int, %s, %s, %s)",
             page_size=PAGE,
         )
         self.invalidate_model()
+        self.env["res.partner"].invalidate_model(["client_change_log_ids"])
         self.env["clientbase.change.alert"]._check_alerts({row[1] for row in rows})
 
     @api.model
@@ -210,26 +213,25 @@ class ClientbaseChangeLog(models.Model):
         fnames = [fname for fname in LOGGED_FIELDS if fname in given]
         self.env["res.partner"].flush_model()
         self.env["clientbase.client.card"].flush_model()
-        meta = self._field_meta(fnames)
+        groups = self._field_groups(fnames)
         for fname in fnames:
-            field_id, group_id = meta[fname]
             self.env.cr.execute(
                 SQL(
                     """INSERT INTO clientbase_change_log
-                           (partner_id, user_id, date, field_id, field_name, group_id, door, new_value)
-                       SELECT source.partner_id, %(uid)s, %(now)s, %(field_id)s, %(fname)s, %(group_id)s,
+                           (partner_id, user_id, date, field_name, group_id, door, new_value)
+                       SELECT source.partner_id, %(uid)s, %(now)s, %(fname)s, %(group_id)s,
                               'import', source.value
                        FROM (%(source)s) source
                        WHERE source.value IS NOT NULL""",
                     uid=self.env.uid,
                     now=fields.Datetime.now(),
-                    field_id=field_id,
                     fname=fname,
-                    group_id=group_id,
+                    group_id=groups[fname],
                     source=self._get_new_values_query(fname, partners.ids),
                 )
             )
         self.invalidate_model()
+        self.env["res.partner"].invalidate_model(["client_change_log_ids"])
 
     @api.model
     def _get_new_values_query(self, fname, partner_ids):

@@ -45,5 +45,6 @@ class ClientbaseChangeLog(models.Model):
             self.env.cr.execute(SQL("SELECT COUNT(*) FROM (%s) expired", self._get_expired_query(company)))
             remaining += self.env.cr.fetchone()[0]
         self.invalidate_model()
+        self.env["res.partner"].invalidate_model(["client_change_log_ids"])
         self.env["ir.cron"]._notify_progress(done=done, remaining=remaining)
         return done, remaining
