@@ -8,7 +8,9 @@ clients already in the base), then measures in the same run:
   one transaction;
 - a bare-SQL baseline: the same rows' partners INSERTed in one statement (no check, no card,
   no consent, no computed field: the floor);
-- a naive ORM loop: one ``create`` per row (on a sample, extrapolated).
+- a naive ORM loop: one ``create`` per row (on a sample, extrapolated);
+- our import again without the change log (``--no-change-log-compare`` skips it): what the
+  log of the imported values costs.
 Every measure is rolled back: the database is left as it was. Writes bench/results/results-import.md.
 """
 
@@ -92,6 +94,12 @@ def main():
     parser.add_argument("--rows", type=int, default=100_000)
     parser.add_argument("--addons-path", required=True)
     parser.add_argument("--out", required=True)
+    parser.add_argument(
+        "--change-log-compare",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="also import without the change log, to print what the log costs",
+    )
     args = parser.parse_args()
     config.parse_config(["-d", args.db, f"--addons-path={args.addons_path}", "--log-level=warn"])
     registry = odoo.modules.registry.Registry(args.db)
@@ -118,11 +126,13 @@ def main():
             )
             return wizard
 
-        def check_and_import():
-            """The Import button: the file is checked again, then imported."""
+        def check_and_import(change_log=True):
+            """The Import button: the file is checked again, then imported (and its values written
+            to the change log, unless ``change_log`` is False)."""
             wizard = (
                 env["clientbase.import.wizard"]
                 .with_user(head)
+                .with_context(clientbase_change_log_skip=not change_log)
                 .create({"file": base64.b64encode(content), "file_name": "clients.csv"})
             )
             wizard.action_import()
@@ -131,6 +141,13 @@ def main():
         timed(cr, "check (dry run)", check, results)
         timed(cr, "check and import (our import)", check_and_import, results)
         print(f"  {counts}", flush=True)
+        if args.change_log_compare:
+            label = "check and import without the change log"
+            timed(cr, label, lambda: check_and_import(change_log=False), results)
+            ratio = results["check and import (our import)"] / results[label]
+            print(
+                f"  the change log costs the import {100 * (ratio - 1):+.1f}% (with / without: {ratio:.2f})"
+            )
 
         def bare_sql():
             cr.execute(

@@ -1,3 +1,3 @@
 """The client base's models, one sub-package per capability (README, *Layout*)."""
 
-from . import mailing, partner, protection, reports, segmentation, work
+from . import audit, mailing, partner, protection, reports, segmentation, work

@@ -594,6 +594,38 @@ class TestProtectionMarkers(ProtectionCommon):
                         )["datas"],
                     )
                 )
+        # the change log holds the markers as the client's old and new values
+        log_fields = ["partner_id", "field_name", "old_value", "new_value", "old_display", "new_display"]
+        in_log = [("partner_id", "in", targets)]
+        doors += [
+            (
+                "change log search_read",
+                "values",
+                lambda e: e["clientbase.change.log"].search_read(in_log, log_fields),
+            ),
+            (
+                "change log read_group",
+                "values",
+                lambda e: e["clientbase.change.log"].read_group(in_log, ["new_value"], ["new_value"]),
+            ),
+            (
+                "change log search by value",
+                "values",
+                lambda e: (
+                    e["clientbase.change.log"]
+                    .search([("new_value", "like", self.MARKER)])
+                    .read(["new_value"])
+                ),
+            ),
+        ]
+        if exports:
+            doors.append(
+                (
+                    "change log export",
+                    "values",
+                    lambda e: e["clientbase.change.log"].search(in_log).export_data(log_fields)["datas"],
+                )
+            )
         return doors
 
     def _open(self, user, call):
@@ -619,6 +651,10 @@ class TestProtectionMarkers(ProtectionCommon):
         return answered, proven
 
     def test_markers_never_reach_a_colleague(self):
+        self.assertTrue(
+            self.env["clientbase.change.log"].search_count([("new_value", "like", self.MARKER)]),
+            "the markers are in the change log (the log is knocked at too)",
+        )
         answered, proven = self._knock(self.colleague)
         self.assertGreaterEqual(
             len(answered), self.MIN_ANSWERED, f"the colleague got rows from {len(answered)} doors: {answered}"

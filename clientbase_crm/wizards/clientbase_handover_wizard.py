@@ -73,7 +73,8 @@ class ClientbaseHandoverWizard(models.TransientModel):
             .with_context(active_test=False)
             .search([("commercial_partner_id", "in", clients.ids)])
         )
-        clients.sudo().write({"user_id": self.to_user_id.id})  # contacts follow (res.partner.write)
+        # contacts follow (res.partner.write); the change is logged by the door "handover"
+        clients.sudo().with_context(clientbase_change_door="handover").write({"user_id": self.to_user_id.id})
         if self.move_opportunities and old_users:
             leads = (
                 self.env["crm.lead"]

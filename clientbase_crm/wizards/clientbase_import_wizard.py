@@ -316,6 +316,8 @@ class ClientbaseImportWizard(models.TransientModel):
             ],
         )
         partners.invalidate_recordset()
+        if not self.env.context.get("clientbase_change_log_skip"):
+            self.env["clientbase.change.log"].sudo()._log_created(partners, partner_vals, card_vals)
         return partners
 
     def _tag_ids(self, names):

@@ -145,20 +145,26 @@ class ResPartner(models.Model):
     # Each capability of the client base contributes hooks, called here in this order
     # (not chained through overrides whose order would be the files' import order):
     # access (res_partner_access.py), segments (res_partner_segment.py), the client card
-    # (res_partner_card.py), the acquisition channel and the manager's contacts (here).
+    # (res_partner_card.py), the acquisition channel and the manager's contacts (here), and
+    # last the change log (audit/res_partner_change_log.py), which notes the values before
+    # the write's other hooks and logs what changed once they all ran (on create: the values
+    # given, the card's included).
     @api.model_create_multi
     def create(self, vals_list):
         vals_list = [self._prepare_client_vals(dict(vals)) for vals in vals_list]
         card_vals_list = self._client_card_before_create(vals_list)
+        logged_fields = self._client_change_log_before_create(vals_list, card_vals_list)
         partners = super().create(vals_list)
         partners._client_card_after_create(card_vals_list)
         partners._client_access_after_create()
+        partners._client_change_log_after_create(logged_fields)
         return partners
 
     def write(self, vals):
         self._client_segment_check_write(vals)
         access_checked = self._client_access_before_write(vals)
         segment_before = self._client_segment_before_write(vals)
+        log_before = self._client_change_log_before_write(vals)
         stored_vals, card_vals = self._client_card_vals(self._prepare_client_vals(dict(vals)))
         res = super().write(stored_vals) if stored_vals else True
         if card_vals:
@@ -167,6 +173,7 @@ class ResPartner(models.Model):
             self._sync_client_manager_to_contacts()
         self._client_access_after_write(access_checked)
         self._client_segment_after_write(vals, segment_before)
+        self._client_change_log_after_write(log_before)
         return res
 
     def _sync_client_manager_to_contacts(self):
@@ -187,6 +194,8 @@ class ResPartner(models.Model):
             owner = contact.commercial_partner_id
             if owner in commercial and contact.user_id != owner.user_id:
                 to_move[owner.user_id.id].append(contact.id)
+        # a consequence of the logged change of the company's manager: not logged again
+        contacts = contacts.with_context(clientbase_change_log_skip=True)
         for user_id, contact_ids in to_move.items():
             contacts.browse(contact_ids).write({"user_id": user_id or False})
 

@@ -127,6 +127,7 @@ DERIVED_FIELDS = {
     "client_days_since_last_contact",
     "client_age",
     "client_age_band",
+    "client_change_log_ids",
 } | BOOKKEEPING_FIELDS
 
 # client_* fields of res.partner that every internal user may read, each with the reason why
@@ -189,6 +190,9 @@ CLIENT_OWNERSHIP = {
     "clientbase.report.cohort": Owned("user_id"),
     "clientbase.report.channel": Owned("user_id"),
     "clientbase.report.mailing": Owned("user_id"),
+    # the change log: old and new values of a client's fields (and, declared in
+    # security/clientbase_change_log_rules.xml, a global rule hiding the fields a user may not read)
+    "clientbase.change.log": Owned("partner_id.commercial_partner_id.user_id"),
 }
 
 # the protected models are those of the table: classified, guarded on export, ruled by ownership
@@ -208,6 +212,7 @@ COMPANY_SCOPED_MODELS = (
     "clientbase.channel.cost",
     "clientbase.export.log",
     "clientbase.export.request",
+    "clientbase.change.alert",
 )
 
 
@@ -242,6 +247,8 @@ CONFIG_MODELS = {
     "clientbase.duplicate",
     "clientbase.mailing.eligibility",
     "clientbase.channel.cost",
+    # a mass change alert names a user and a count, for the client base managers only
+    "clientbase.change.alert",
 }
 
 # models whose export is an export of client data (base_export_guard.py); res.users is

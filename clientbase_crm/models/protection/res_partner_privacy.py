@@ -159,7 +159,9 @@ class ResPartner(models.Model):
         commercials = self.commercial_partner_id
         if commercials.filtered("client_forgotten_date"):
             raise UserError(self.env._("This client has already been forgotten."))
-        partners = self._get_client_privacy_partners().with_context(tracking_disable=True)
+        partners = self._get_client_privacy_partners().with_context(
+            tracking_disable=True, clientbase_change_door="forget"
+        )
         vals = dict.fromkeys(partners._get_client_forget_fields(), False)
         # what other records copied from the client, found before it is erased
         copies = {
@@ -177,6 +179,8 @@ class ResPartner(models.Model):
                     client_forgotten_by_id=self.env.uid,
                 )
             )
+        # the change log keeps who changed which field when, not the values (nor the erased ones)
+        self.env["clientbase.change.log"].sudo()._erase_values(partners)
         self._client_forget_related(partners)
         self._client_forget_copies(partners, commercials, copies)
         for commercial in commercials:
