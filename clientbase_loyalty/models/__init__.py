@@ -10,6 +10,7 @@ from . import clientbase_client_figures  # the level refresh after the engine's 
 from . import clientbase_segment_history  # the "level" dimension of the segment history
 from . import res_company  # the rolling window of the levels' receipts
 from . import res_partner  # the client card: level and progress to the next
+from . import res_partner_privacy  # forgetting a client forgets its cards, codes and points history
 from . import loyalty_program  # a promotion program that belongs to a level
 from . import sale_order  # the level's discount on the client's quotations
 

@@ -168,7 +168,7 @@ class ClientbaseLoyaltyCampaign(models.Model):
             ON CONFLICT DO NOTHING
             """,
             program=self.program_id.id,
-            company=self.program_id.company_id.id or self.company_id.id,
+            company=self.program_id.company_id.id or None,  # the card's company is its program's
             points=points,
             expiration=self.expiration_date,
             campaign=self.id,

@@ -90,6 +90,8 @@ class ClientbaseLoyaltyLevel(models.Model):
         levels = super().create(vals_list)
         for level in levels:
             level.program_id = self.env["loyalty.program"].sudo().create(level._get_program_values())
+        if levels.filtered("active"):
+            self.env["clientbase.loyalty.status"].sudo()._refresh_levels(companies=levels.company_id)
         return levels
 
     def write(self, vals):

@@ -19,25 +19,38 @@ class SaleOrder(models.Model):
     )
 
     def _compute_client_loyalty_level(self):
+        levels = self._get_client_loyalty_levels()
         for order in self:
-            level = order._get_client_loyalty_level()
+            level = levels.get(order, self.env["clientbase.loyalty.level"])
             order.client_loyalty_level_id = level
             order.client_loyalty_level_label = level.program_id.reward_ids[:1].description if level else False
 
-    def _get_client_loyalty_level(self):
-        """The level the order's client holds in the order's company. The level is what the
-        order shows and gets (its discount line names it), not the figures behind it: read
-        without the client base's rules, so a colleague quoting in warn mode gets it too."""
-        self.ensure_one()
-        client = self.partner_id.commercial_partner_id
-        if not client or not self.company_id:
-            return self.env["clientbase.loyalty.level"]
-        status = (
+    def _get_client_loyalty_levels(self):
+        """{order: the level its client holds in its company} (one query for all the orders).
+        The level is what the order shows and gets (its discount line names it), not the
+        figures behind it: read without the client base's rules, so a colleague quoting in
+        warn mode gets it too."""
+        clients = self.partner_id.commercial_partner_id
+        if not clients:
+            return {}
+        statuses = (
             self.env["clientbase.loyalty.status"]
             .sudo()
-            .search([("partner_id", "=", client.id), ("company_id", "=", self.company_id.id)], limit=1)
+            .search([("partner_id", "in", clients.ids), ("company_id", "in", self.company_id.ids)])
         )
-        return status.level_id.filtered("active").with_env(self.env)
+        by_key = {(s.partner_id.id, s.company_id.id): s.level_id for s in statuses}
+        Level = self.env["clientbase.loyalty.level"]
+        return {
+            order: by_key.get((order.partner_id.commercial_partner_id.id, order.company_id.id), Level)
+            .filtered("active")
+            .with_env(self.env)
+            for order in self
+        }
+
+    def _get_client_loyalty_level(self):
+        """The level the order's client holds in the order's company."""
+        self.ensure_one()
+        return self._get_client_loyalty_levels().get(self, self.env["clientbase.loyalty.level"])
 
     def _program_check_compute_points(self, programs):
         result = super()._program_check_compute_points(programs)

@@ -102,3 +102,24 @@ class TestLoyaltyAccess(LoyaltyCommon):
             self.client_a.with_user(self.user_a).write(
                 {"client_loyalty_level_manual_id": self.silver.id, "client_loyalty_level_reason": "Mine"}
             )
+
+    def test_forgetting_the_client_forgets_its_cards(self):
+        self.client_a.with_user(self.manager).write(
+            {
+                "client_loyalty_level_manual_id": self.silver.id,
+                "client_loyalty_level_reason": "Asked by phone",
+            }
+        )
+        code = self.card_a.code
+        self.client_a._client_forget(reason="Privacy request")
+        Card = self.env["loyalty.card"].with_context(active_test=False)
+        self.assertFalse(Card.search([("partner_id", "=", self.client_a.id)]))
+        self.assertFalse(self.card_a.partner_id)
+        self.assertFalse(self.card_a.active)
+        self.assertFalse(self.env["loyalty.history"].search([("card_id", "=", self.card_a.id)]))
+        status = self._status(self.client_a)
+        self.assertFalse(status.manual_reason)
+        self.assertEqual(status.level_id, self.gold, "the level by receipts stays, as the figures do")
+        quotation = self._quotation(self.client_b, 100)
+        with freeze_time("2031-02-01"):
+            self.assertIn("error", quotation._try_apply_code(code))
