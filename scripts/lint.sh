@@ -8,5 +8,5 @@ if git rev-parse --git-dir >/dev/null 2>&1; then
 else
   # not a git checkout (e.g. an exported tarball): run the same tools directly
   $PYTHON -m ruff check . && $PYTHON -m ruff format --check . \
-    && $PYTHON -m pylint --rcfile=.pylintrc --disable=consider-merging-classes-inherited clientbase_crm clientbase_crm_demo
+    && $PYTHON -m pylint --rcfile=.pylintrc --disable=consider-merging-classes-inherited clientbase_crm clientbase_crm_demo clientbase_loyalty
 fi

@@ -26,8 +26,19 @@ def test_uninstall_leaves_no_trace(rpc):
     assert admin("ir.module.module", "read", demo_ids, ["state"])[0]["state"] == "uninstalled", (
         "its demo addon too"
     )
-    leftovers = admin("ir.model.data", "search_count", [("module", "=", "clientbase_crm")])
-    assert leftovers == 0, "records of clientbase_crm remain after uninstall"
+    # the loyalty addon depends on the base: it goes too
+    loyalty_ids = admin("ir.module.module", "search", [("name", "=", "clientbase_loyalty")])
+    loyalty_states = {m["state"] for m in admin("ir.module.module", "read", loyalty_ids, ["state"])}
+    assert loyalty_states <= {"uninstalled"}, "the loyalty addon too"
+    for addon in ("clientbase_crm", "clientbase_loyalty"):
+        leftovers = admin("ir.model.data", "search_count", [("module", "=", addon)])
+        assert leftovers == 0, f"records of {addon} remain after uninstall"
+    loyalty_fields_left = admin(
+        "ir.model.fields",
+        "search_count",
+        [("name", "=like", "clientbase\\_%"), ("model", "in", ["loyalty.card", "loyalty.program"])],
+    )
+    assert loyalty_fields_left == 0, "the loyalty addon's fields on Odoo's loyalty models remain"
     fields_left = admin(
         "ir.model.fields", "search_count", [("model", "=", "res.partner"), ("name", "=like", "client\\_%")]
     )

@@ -22,7 +22,7 @@ from ..models.protection.clientbase_security import (
     USER_GROUP,
     owner_ids,
 )
-from ..models.protection.ir_rule import STRICT_MANAGER_RULE, STRICT_USER_RULE, strict_domain
+from ..models.protection.ir_rule import STRICT_MANAGER_RULE, STRICT_USER_RULE, full_xmlid, strict_domain
 from .common import USER_GROUPS, ProtectionCommon
 
 # the models whose rules decide who reads a client's data, besides the protected models
@@ -63,9 +63,7 @@ class TestOwnershipRules(ProtectionCommon):
         and no leaf of it reaches a partner's manager."""
         Rule = self.env["ir.rule"]
         generated = Rule._clientbase_generated_rules()
-        by_id = {
-            self.env.ref(f"clientbase_crm.{name}").id: (name, values) for name, values in generated.items()
-        }
+        by_id = {self.env.ref(full_xmlid(name)).id: (name, values) for name, values in generated.items()}
         rules = self._rules_in_scope()
         self.assertEqual(set(by_id) - set(rules.ids), set(), "every generated rule exists")
         context = Rule.with_user(self.user_salesman)._eval_context()
@@ -129,7 +127,7 @@ class TestOwnershipRules(ProtectionCommon):
         """A salesperson reaches a protected model only through a generated rule of ownership: every
         protected model has one for each access mode, and no other rule of the user group."""
         Rule = self.env["ir.rule"]
-        generated = {self.env.ref(f"clientbase_crm.{name}") for name in Rule._clientbase_ownership_rules()}
+        generated = {self.env.ref(full_xmlid(name)) for name in Rule._clientbase_ownership_rules()}
         user_group = self.env.ref(USER_GROUP)
         for model in PROTECTED_MODELS:
             for mode in ("read", "write", "create", "unlink"):
@@ -176,6 +174,7 @@ class TestOwnershipRules(ProtectionCommon):
                         lambda row, owned=owned, owners=owners, user=user: (
                             (row.mapped(owned.manager).id or False) in owners
                             or (owned.author and row[owned.author] == user)
+                            or (owned.open_without and not row.mapped(owned.open_without))
                         )
                     )
                     self.assertEqual(

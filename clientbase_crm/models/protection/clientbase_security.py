@@ -168,6 +168,10 @@ class Owned(NamedTuple):
 
     manager: str
     author: str = ""
+    # a row without a client (e.g. a bearer coupon) is everyone's: the field that is then empty
+    open_without: str = ""
+    # the addon whose xml ids name the generated rules (an addon registering its own models)
+    module: str = "clientbase_crm"
 
 
 # clientbase.* models whose rows hold (or point at) one client's data, and how each row
@@ -196,7 +200,8 @@ CLIENT_OWNERSHIP = {
 }
 
 # the protected models are those of the table: classified, guarded on export, ruled by ownership
-PROTECTED_MODELS = frozenset(CLIENT_OWNERSHIP)
+# (a set kept equal to the table's keys by register_owned())
+PROTECTED_MODELS = set(CLIENT_OWNERSHIP)
 
 # clientbase.* models whose rows belong to one company: a global rule keeps them within the
 # user's companies, generated with the rules of ownership (models/protection/ir_rule.py)
@@ -254,6 +259,17 @@ CONFIG_MODELS = {
 # models whose export is an export of client data (base_export_guard.py); res.users is
 # guarded when a client field is exported
 GUARDED_EXPORT_MODELS = {"res.partner", "clientbase.segment", "clientbase.export.log"} | PROTECTED_MODELS
+
+
+def register_owned(model, owned):
+    """Protect ``model`` of another addon (e.g. clientbase_loyalty) as the client base's own:
+    classified, guarded on export and ruled by ownership. The addon calls this when it is
+    imported and runs ``ir.rule._clientbase_generate_rules`` from its data (install and
+    upgrade), which writes the rules under ``owned.module``'s xml ids."""
+    CLIENT_OWNERSHIP[model] = owned
+    PROTECTED_MODELS.add(model)
+    GUARDED_EXPORT_MODELS.add(model)
+
 
 # Fields of res.partner that only the client's circle (its manager, client base managers,
 # administrators) may change on a client: ownership and contact data, and every field of the

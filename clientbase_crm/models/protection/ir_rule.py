@@ -63,6 +63,8 @@ def ownership_domain(owned):
     domain = f"[({owned.manager!r}, 'in', {OWNERS})]"
     if owned.author:
         domain = f"['|', ({owned.author!r}, '=', user.id), ({owned.manager!r}, 'in', {OWNERS})]"
+    if owned.open_without:
+        domain = f"['|', ({owned.open_without!r}, '=', False), ({owned.manager!r}, 'in', {OWNERS})]"
     return domain
 
 
@@ -81,8 +83,15 @@ def strict_domain(company_ids):
     )
 
 
-def rule_xmlid(model, suffix):
-    return f"{model.replace('.', '_')}_rule_{suffix}"
+def rule_xmlid(model, suffix, module=MODULE):
+    """The generated rule's xml id: bare for the client base's own, ``module.name`` for the
+    rules of a model another addon registered (``Owned.module``)."""
+    name = f"{model.replace('.', '_')}_rule_{suffix}"
+    return name if module == MODULE else f"{module}.{name}"
+
+
+def full_xmlid(name):
+    return name if "." in name else f"{MODULE}.{name}"
 
 
 class IrRule(models.Model):
@@ -105,14 +114,14 @@ class IrRule(models.Model):
             label = self.env[model]._description
             common = {"model_id": IrModel._get_id(model), "active": True}
             if owned.author:
-                rules[rule_xmlid(model, "user_read")] = dict(
+                rules[rule_xmlid(model, "user_read", owned.module)] = dict(
                     common,
                     **READ_ONLY,
                     name=f"{label}: own clients and own entries (read)",
                     groups=user_group,
                     domain_force=ownership_domain(owned),
                 )
-                rules[rule_xmlid(model, "user")] = dict(
+                rules[rule_xmlid(model, "user", owned.module)] = dict(
                     common,
                     **CHANGE_ONLY,
                     name=f"{label}: change own entries",
@@ -120,14 +129,14 @@ class IrRule(models.Model):
                     domain_force=author_domain(owned),
                 )
             else:
-                rules[rule_xmlid(model, "user")] = dict(
+                rules[rule_xmlid(model, "user", owned.module)] = dict(
                     common,
                     **ALL_PERMS,
                     name=f"{label}: own clients",
                     groups=user_group,
                     domain_force=ownership_domain(owned),
                 )
-            rules[rule_xmlid(model, "manager")] = dict(
+            rules[rule_xmlid(model, "manager", owned.module)] = dict(
                 common,
                 name=f"{label}: all clients",
                 groups=manager_group,
@@ -233,11 +242,9 @@ class IrRule(models.Model):
         for name, values in rules.items():
             values = dict(values, groups=sorted(values["groups"]))
             vals = dict(values, groups=[Command.set(values["groups"])])
-            rule = self.env.ref(f"{MODULE}.{name}", raise_if_not_found=False)
+            rule = self.env.ref(full_xmlid(name), raise_if_not_found=False)
             if rule is None:
-                new_xmlids.append(
-                    {"xml_id": f"{MODULE}.{name}", "record": Rule.create(vals), "noupdate": True}
-                )
+                new_xmlids.append({"xml_id": full_xmlid(name), "record": Rule.create(vals), "noupdate": True})
                 continue
             current = {
                 "name": rule.name,

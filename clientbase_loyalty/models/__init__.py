@@ -1,0 +1,22 @@
+"""Loyalty of the client base on Odoo's loyalty apps."""
+
+# first: this addon's data declared to the client base's protection (classification)
+from . import clientbase_loyalty_security
+
+# discount levels: the level table, the client's level (kept set-based) and its triggers
+from . import clientbase_loyalty_level  # the levels of a company and their promotion programs
+from . import clientbase_loyalty_status  # each client's level, receipts and manual override
+from . import clientbase_client_figures  # the level refresh after the engine's runs
+from . import clientbase_segment_history  # the "level" dimension of the segment history
+from . import res_company  # the rolling window of the levels' receipts
+from . import res_partner  # the client card: level and progress to the next
+from . import res_partner_privacy  # forgetting a client forgets its cards, codes and points history
+from . import loyalty_program  # a promotion program that belongs to a level
+from . import sale_order  # the level's discount on the client's quotations
+
+# personal promo codes with a deadline for a segment
+from . import clientbase_loyalty_campaign  # a campaign: segment, coupon program, validity, codes
+from . import loyalty_card  # the campaign of a personal code
+
+# results
+from . import clientbase_loyalty_report  # per level: clients, revenue, average check, discount

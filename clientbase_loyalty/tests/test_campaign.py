@@ -1,0 +1,134 @@
+from datetime import date
+
+from odoo.exceptions import UserError, ValidationError
+from odoo.tests import freeze_time, tagged
+
+from .common import LoyaltyCommon
+
+
+@tagged("post_install", "-at_install", "clientbase_loyalty")
+class TestPromoCampaign(LoyaltyCommon):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.program = cls.env["loyalty.program"].create(
+            {
+                "name": "Win-back 10%",
+                "program_type": "coupons",
+                "trigger": "with_code",
+                "applies_on": "current",
+                "reward_ids": [
+                    (
+                        0,
+                        0,
+                        {
+                            "reward_type": "discount",
+                            "discount": 10,
+                            "discount_mode": "percent",
+                            "discount_applicability": "order",
+                            "required_points": 1,
+                        },
+                    )
+                ],
+            }
+        )
+        cls.clients = cls.env["res.partner"]
+        for index in range(3):
+            cls.clients |= cls._client(f"Segment Client {index}")
+        cls.outsider = cls._client("Outsider")
+        cls.segment = cls.env["clientbase.segment"].create(
+            {"name": "Win-back test", "domain": str([("id", "in", cls.clients.ids)])}
+        )
+        cls.segment._refresh_members()
+
+    def _campaign(self, **vals):
+        return self.env["clientbase.loyalty.campaign"].create(
+            dict(
+                {
+                    "name": "Come back",
+                    "segment_id": self.segment.id,
+                    "program_id": self.program.id,
+                    "expiration_date": date(2031, 3, 31),
+                },
+                **vals,
+            )
+        )
+
+    @freeze_time("2031-03-01")
+    def test_one_personal_code_per_client_once(self):
+        campaign = self._campaign()
+        campaign.action_generate_codes()
+        cards = campaign.card_ids
+        self.assertEqual(cards.partner_id, self.clients)
+        self.assertEqual(len(cards), 3)
+        self.assertEqual(len(set(cards.mapped("code"))), 3)
+        self.assertTrue(all(len(code) == 16 for code in cards.mapped("code")))
+        self.assertEqual(set(cards.mapped("expiration_date")), {date(2031, 3, 31)})
+        self.assertEqual(cards.program_id, self.program)
+        self.assertEqual(set(cards.mapped("points")), {1.0})
+        # twice: nothing more; a client who joined the segment since gets its own code
+        campaign.action_generate_codes()
+        self.assertEqual(len(campaign.card_ids), 3)
+        newcomer = self._client("Newcomer")
+        self.segment.domain = str([("id", "in", (self.clients | newcomer).ids)])
+        self.segment._refresh_members()
+        campaign.action_generate_codes()
+        self.assertEqual(campaign.card_ids.partner_id, self.clients | newcomer)
+        self.assertEqual(campaign.code_count, 4)
+        # another campaign gives the same clients codes of its own
+        other = self._campaign(name="Second wave")
+        other.action_generate_codes()
+        self.assertEqual(len(other.card_ids), 4)
+        self.assertFalse(set(other.card_ids.mapped("code")) & set(campaign.card_ids.mapped("code")))
+
+    @freeze_time("2031-03-01")
+    def test_stage_audience_and_bad_input(self):
+        buyer = self._client("One-time buyer")
+        self._order(buyer, 500)
+        Figures = self.env["clientbase.client.figures"]
+        stage = Figures.search(
+            [("partner_id", "=", buyer.id), ("company_id", "=", self.company.id)]
+        ).current_stage
+        campaign = self._campaign(segment_id=False, stage=stage)
+        campaign.action_generate_codes()
+        expected = Figures.search(
+            [("company_id", "=", self.company.id), ("current_stage", "=", stage)]
+        ).partner_id.filtered(lambda p: p.active and p == p.commercial_partner_id)
+        self.assertIn(buyer, campaign.card_ids.partner_id)
+        self.assertEqual(campaign.card_ids.partner_id, expected)
+        with self.assertRaises(ValidationError):
+            self._campaign(segment_id=False)
+        promotion = self.silver.program_id
+        with self.assertRaises(ValidationError):
+            self._campaign(program_id=promotion.id)
+        late = self._campaign(expiration_date=date(2031, 2, 1))
+        with self.assertRaises(UserError):
+            late.action_generate_codes()
+
+    def test_code_works_until_its_deadline_and_is_refused_after(self):
+        with freeze_time("2031-03-01"):
+            campaign = self._campaign()
+            campaign.action_generate_codes()
+        client = self.clients[0]
+        code = campaign.card_ids.filtered(lambda c: c.partner_id == client).code
+        with freeze_time("2031-03-31"):
+            quotation = self._quotation(client, 2000)
+            result = quotation._try_apply_code(code)
+            self.assertNotIn("error", result)
+            for coupon, rewards in result.items():
+                quotation._apply_program_reward(rewards[:1], coupon)
+            self.assertAlmostEqual(quotation.amount_untaxed, 1800.0)
+            quotation.action_confirm()
+        with freeze_time("2031-04-01"):
+            other = self.clients[1]
+            other_code = campaign.card_ids.filtered(lambda c: c.partner_id == other).code
+            late = self._quotation(other, 2000)
+            self.assertEqual(late._try_apply_code(other_code), {"error": "This coupon is expired."})
+            self.assertAlmostEqual(late.amount_untaxed, 2000.0)
+        # the campaign's results: 3 codes sent, 1 redeemed on an order of 1,800 with 200 off
+        campaign.invalidate_recordset()
+        self.assertEqual(campaign.code_count, 3)
+        self.assertEqual(campaign.redeemed_count, 1)
+        self.assertAlmostEqual(campaign.redemption_rate, round(100.0 / 3, 1))
+        self.assertAlmostEqual(campaign.redeemed_revenue, 1800.0)
+        self.assertAlmostEqual(campaign.discount_cost, 200.0)
