@@ -5,17 +5,16 @@ one with the right gets them within the quota, logged as an export; cards of par
 are not clients stay Odoo's.
 """
 
-from odoo.tests import HttpCase, tagged
+from odoo.tests import tagged
 
-from .common import EXPORT_GROUPS, ClientbaseFixtures
+from .common import EXPORT_GROUPS, ClientbaseHttpCommon
 
 
 @tagged("post_install", "-at_install", "clientbase_protection")
-class TestExportVcard(ClientbaseFixtures, HttpCase):
+class TestExportVcard(ClientbaseHttpCommon):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls._setup_clientbase_fixtures()
         cls.exporter = cls._user("cb_vcard_exporter", groups=EXPORT_GROUPS)
         cls.vendor = cls.env["res.partner"].create({"name": "Vcard Vendor", "email": "vendor@example.com"})
         cls.clients = cls.client_company | cls.client_person

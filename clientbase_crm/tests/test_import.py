@@ -346,6 +346,11 @@ class TestClientImportRealFile(ClientbaseCommon):
                 if not field.store or not field.column_type or name in skip:
                     continue
                 for one, other in zip(first, second, strict=True):
+                    if field.type == "datetime" and one[name] and other[name]:
+                        # a default of "now" (calendar's last notification) differs by the
+                        # seconds between the two creations: the same to the minute
+                        self.assertLess(abs(one[name] - other[name]).total_seconds(), 60, f"{model}.{name}")
+                        continue
                     self.assertEqual(one[name], other[name], f"{model}.{name}")
         for partner in imported:
             self.assertEqual(partner.commercial_partner_id, partner)
