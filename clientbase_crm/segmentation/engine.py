@@ -49,6 +49,7 @@ import time
 from odoo import fields
 from odoo.tools import SQL
 
+from ..tools import client_definition
 from . import planner, rankings, rules, sources
 
 _logger = logging.getLogger(__name__)
@@ -181,15 +182,19 @@ def _update_changed(cr, source, columns, log_history):
 
 def get_exceptions_query(scope):
     """The few partners matched by ``scope`` (a condition on the client id) that are not
-    their own client (contacts of a company) or are mailing-only: every other partner id
-    is a client id as it stands."""
+    their own client (contacts of a company) or are no client (``mailing_only``: mailing-only,
+    or on the company's side): every other partner id is a client id as it stands."""
     return SQL(
         """
         SELECT p.id, p.commercial_partner_id, COALESCE(p.client_mailing_only, FALSE) AS mailing_only
           FROM res_partner p
          WHERE %s AND (p.id <> p.commercial_partner_id OR p.client_mailing_only)
+        -- [client definition] employees' and the companies' own partners are no clients
+        -- (tools/client_definition.py, one definition for the engine and the reports)
+        UNION %s
         """,
         scope(SQL("p.commercial_partner_id")),
+        client_definition.internal_entities_query(scope),
     )
 
 

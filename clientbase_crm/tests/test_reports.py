@@ -128,13 +128,36 @@ class TestReports(SegmentCommon):
             [c.id for c in self.clients.values()]))  # fmt: skip
 
     def test_ratios_of_a_group_are_ratios_of_its_sums(self):
-        """Over the whole period, the churn rate is churned / active at start of all months,
-        and the average check revenue / orders: never an average of the months' ratios."""
+        """Over a period, every ratio is computed over the period (``METRICS.md``): the churn of
+        the second quarter is the clients active on April 1st who left in one of its months
+        (C4 in April, C1 in May, C2 in June: 3 of 3; C3 came and left within it), not the sum of
+        the months' churned over the sum of their starts (4 / 7); the first quarter's repeat
+        rate counts C1's two orders as one client with 2 orders (1 of C4, C1, C2), not as two
+        one-order months; the average check is revenue / orders."""
         Report = self.env["clientbase.report.monthly"].with_user(self.manager)
-        [group] = Report.read_group(
-            [("user_id", "=", self.manager.id)], ["churn_rate:avg", "average_check:avg"], []
-        )
-        self.assertAlmostEqual(group["churn_rate"], 100 * 4 / 12)  # churned 1+1+2, active 1+2+2+3+2+2
+        measures = ["churn_rate:avg", "churned:sum", "active_start:sum", "average_check:avg",
+                    "purchase_frequency:avg", "repeat_rate:avg", "ordering_clients:sum", "repeat_clients:sum"]  # fmt: skip
+        mine = [("user_id", "=", self.manager.id)]
+
+        def period(first, last):
+            [group] = Report.read_group([*mine, ("month", ">=", first), ("month", "<=", last)], measures, [])
+            return group
+
+        q2 = period(date(2026, 4, 1), date(2026, 6, 1))
+        self.assertEqual((q2["active_start"], q2["churned"]), (3, 3))
+        self.assertAlmostEqual(q2["churn_rate"], 100)
+        q1 = period(date(2026, 1, 1), date(2026, 3, 1))
+        self.assertEqual((q1["ordering_clients"], q1["repeat_clients"]), (3, 1))
+        self.assertAlmostEqual(q1["purchase_frequency"], 4 / 3)
+        self.assertAlmostEqual(q1["repeat_rate"], 100 / 3)
+        self.assertAlmostEqual(q1["average_check"], 410 / 4)
+        # grouped by quarter, the pivot's own grouping gives the same
+        quarters = {
+            g["month:quarter"]: g for g in Report.read_group(mine, measures, ["month:quarter"], lazy=False)
+        }
+        self.assertAlmostEqual(quarters["Q2 2026"]["churn_rate"], 100)
+        self.assertAlmostEqual(quarters["Q1 2026"]["repeat_rate"], 100 / 3)
+        [group] = Report.read_group(mine, ["average_check:avg"], [])
         self.assertAlmostEqual(group["average_check"], 560 / 7)
         # the Clients Analysis pivot: the average order of a manager's clients
         [clients] = self.Partner.with_user(self.manager).read_group(

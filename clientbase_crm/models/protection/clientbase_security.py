@@ -127,6 +127,7 @@ PUBLIC_FIELDS = {
     "client_referral_ids",
     "client_referral_count",
     "client_mailing_only",
+    "client_is_client",
     "client_data_verified_date",
     "client_contact_invalid",
     "client_team_id",  # the manager's team  # whether the partner's own (public) email and numbers pass the checks
@@ -154,6 +155,7 @@ PROTECTED_MODELS = {
     # the reports' rows and snapshots: figures of a manager's clients (rules of ownership)
     "clientbase.segment.snapshot",
     "clientbase.report.monthly",
+    "clientbase.report.monthly.client",
     "clientbase.report.cohort",
     "clientbase.report.channel",
     "clientbase.report.mailing",

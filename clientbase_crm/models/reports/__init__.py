@@ -6,3 +6,4 @@ from . import clientbase_report_cohort  # cohorts by the month of the first orde
 from . import clientbase_report_mailing  # what the mailings to clients brought
 from . import clientbase_report_mixin  # what the report tables share: rebuild, freshness, SQL
 from . import clientbase_report_monthly  # growth and churn per month and manager
+from . import clientbase_report_monthly_client  # the clients behind its numbers: the month's bridge

@@ -3,9 +3,11 @@ import time
 
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
+from odoo.osv.expression import AND
 from odoo.tools import SQL
 
 from ...segmentation import engine
+from ...tools.client_definition import audience_domain
 
 
 class ClientbaseSegment(models.Model):
@@ -96,7 +98,7 @@ class ClientbaseSegment(models.Model):
         """Subquery of the ids of the partners matching the segment's domain."""
         self.ensure_one()
         partners = self.env["res.partner"].sudo().with_company(self.company_id)
-        return partners._search(self._get_domain()).subselect()
+        return partners._search(AND([audience_domain(), self._get_domain()])).subselect()
 
     def _refresh_members(self):
         """Only the difference is written: members that left are deleted, new ones

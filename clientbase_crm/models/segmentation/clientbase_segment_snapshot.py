@@ -4,6 +4,7 @@ from datetime import timedelta
 from odoo import api, fields, models
 from odoo.tools import SQL
 
+from ...tools.client_definition import client_sql
 from .clientbase_client_figures import ABC_CLASSES, PERSONAS, RFM_SEGMENTS, STAGES, WARMTH
 
 _logger = logging.getLogger(__name__)
@@ -97,7 +98,8 @@ class ClientbaseSegmentSnapshot(models.Model):
             CREATE TEMP TABLE clientbase_snapshot_changed ON COMMIT DROP AS
             SELECT c.*, o.id AS open_id, o.month_from AS open_from, o.is_vip AS was_vip, o.stage AS was_stage
               FROM (SELECT f.partner_id, %(values)s FROM clientbase_client_figures f
-                     WHERE f.company_id = %(company)s AND %(changed)s) c
+                      JOIN res_partner cp ON cp.id = f.partner_id
+                     WHERE f.company_id = %(company)s AND %(changed)s AND %(is_client)s) c
               LEFT JOIN clientbase_segment_snapshot o
                      ON o.company_id = %(company)s AND o.partner_id = c.partner_id AND o.month_to IS NULL
              WHERE o.id IS NULL OR NOT (%(same)s)
@@ -106,6 +108,7 @@ class ClientbaseSegmentSnapshot(models.Model):
                 company=company.id,
                 same=same,
                 changed=changed,
+                is_client=client_sql("cp"),
             )
         )
         # changed again within the month: the month's row takes the new values
