@@ -80,7 +80,11 @@ WATCHED = {
     ),
     # whose client a contact is, and whether a partner counts at all
     "res_partner": (
-        ["commercial_partner_id", "client_mailing_only", "partner_share"],  # partner_share: [client definition]
+        [
+            "commercial_partner_id",
+            "client_mailing_only",
+            "partner_share",
+        ],  # partner_share: [client definition]
         "TRUE",
         ["id", "commercial_partner_id"],
         ("UPDATE", "DELETE"),

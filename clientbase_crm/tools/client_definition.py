@@ -41,9 +41,7 @@ def not_client_entity_sql(alias):
     """SQL condition on the commercial entity ``alias`` (a ``res_partner`` alias whose
     ``id = commercial_partner_id``): true when it is no client (mailing-only, an internal user's
     partner, a company's own partner)."""
-    return SQL(
-        "(%s.client_mailing_only IS TRUE OR %s)", SQL.identifier(alias), internal_partner_sql(alias)
-    )
+    return SQL("(%s.client_mailing_only IS TRUE OR %s)", SQL.identifier(alias), internal_partner_sql(alias))
 
 
 def client_sql(alias):

@@ -1,5 +1,6 @@
 from odoo import api, fields, models
 from odoo.exceptions import UserError
+from odoo.osv.expression import normalize_domain
 
 from ...tools.client_definition import client_domain
 
@@ -26,7 +27,13 @@ class ResPartner(models.Model):
 
     def _search_client_is_client(self, operator, value):
         if operator not in ("=", "!=") or not isinstance(value, bool):
-            raise UserError(self.env._("Operation not supported: Is a Client %(operator)s %(value)s", operator=operator, value=value))
+            raise UserError(
+                self.env._(
+                    "Operation not supported: Is a Client %(operator)s %(value)s",
+                    operator=operator,
+                    value=value,
+                )
+            )
         if (operator == "=") == value:
             return client_domain()
-        return ["!", *client_domain()]
+        return ["!", *normalize_domain(client_domain())]

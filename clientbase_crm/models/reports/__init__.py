@@ -1,6 +1,7 @@
 """The client base's reports: tables rebuilt set-based by the nightly job."""
 
 from . import clientbase_channel_cost  # what an acquisition channel cost in a month
+from . import board_board  # the dashboard's tiles show their reports' domain and default filter
 from . import clientbase_report_channel  # acquisition channels per month
 from . import clientbase_report_cohort  # cohorts by the month of the first order
 from . import clientbase_report_mailing  # what the mailings to clients brought

@@ -248,7 +248,9 @@ class ClientbaseReportMonthly(models.Model):
     def _open_lines(self, title, flag):
         """The clients counted by the row's number ``flag`` (its clients' lines)."""
         self.ensure_one()
-        lines = self.env["clientbase.report.monthly.client"].search([("report_id", "=", self.id), (flag, "=", True)])
+        lines = self.env["clientbase.report.monthly.client"].search(
+            [("report_id", "=", self.id), (flag, "=", True)]
+        )
         return self._open_clients(title, [("id", "in", lines.partner_id.ids)], own=False)
 
     def action_open_new_clients(self):

@@ -112,7 +112,9 @@ class ClientbaseReportMonthlyClient(models.Model):
         "clientbase.report.monthly", string="Report Row", readonly=True, index=True, ondelete="cascade"
     )
     month = fields.Date(required=True, readonly=True, help="First day of the month.")
-    partner_id = fields.Many2one("res.partner", string="Client", readonly=True, index=True, ondelete="cascade")
+    partner_id = fields.Many2one(
+        "res.partner", string="Client", readonly=True, index=True, ondelete="cascade"
+    )
     order_count = fields.Integer(string="Orders", readonly=True)
     revenue = fields.Float(digits=(16, 2), readonly=True)
     is_new = fields.Boolean(string="New", readonly=True)
