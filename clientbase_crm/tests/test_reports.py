@@ -7,6 +7,7 @@ from freezegun import freeze_time
 
 from odoo import Command
 from odoo.tests import HttpCase, new_test_user, tagged
+from odoo.tools import SQL
 
 from .segment_common import SegmentCommon
 
@@ -298,6 +299,53 @@ class TestMovement(SegmentCommon):
             self.env["clientbase.report.monthly"]._cron_refresh()
             slipped = self.env["mail.activity"].search([("client_rule", "=", "vip_slipped")])
             self.assertEqual(sorted(slipped.mapped("res_id")), sorted([a.id, b.id]))
+
+    def test_the_matrix_holds_the_whole_base(self):
+        """Every client of the base is in the matrix (a potential without figures too, a client
+        created after the first month in the "none" row); an employee who buys is in none."""
+        head = new_test_user(
+            self.env, login="mov_head", groups="base.group_user,clientbase_crm.group_clientbase_manager"
+        )
+        with freeze_time("2026-04-15 10:00:00"):
+            buyer = self._client("Mov Buyer", user_id=self.manager.id)
+            self._order(buyer, 100, days_ago=3)
+            self._client("Mov Potential", user_id=self.manager.id)
+            employee = new_test_user(self.env, login="mov_employee", name="Mov Employee").partner_id
+            self._order(employee, 100, days_ago=3)
+            self.figures._recompute_all(full=True)
+            self.env["clientbase.report.monthly"]._cron_refresh()
+        with freeze_time("2026-05-20 10:00:00"):
+            late = self._client("Mov Late", user_id=self.manager.id)
+            self.env["clientbase.report.monthly"]._cron_refresh()
+            # the database stamps the creation with its own clock: when they were created
+            self.env.flush_all()
+            self.env.cr.execute(
+                "UPDATE res_partner SET create_date = CASE WHEN id = %s THEN '2026-05-20'::timestamp ELSE '2026-04-15'::timestamp END"
+                " WHERE create_date >= '2026-06-01'",
+                [late.id],
+            )
+            self.env.invalidate_all()
+            base = self.Partner.search_count(
+                [("client_is_client", "=", True), ("company_id", "in", [self.company.id, False])]
+            )
+            for dimension in ("stage", "rfm_segment", "is_vip"):
+                wizard = (
+                    self.env["clientbase.movement.wizard"]
+                    .with_user(head)
+                    .create(
+                        {"dimension": dimension, "month_a": date(2026, 4, 1), "month_b": date(2026, 5, 1)}
+                    )
+                )
+                lines = self.env["clientbase.movement.line"].search(wizard.action_show()["domain"])
+                self.assertEqual(sum(lines.mapped("client_count")), base, dimension)
+            stage = self.env["clientbase.segment.snapshot"]._matrix(
+                self.company, "stage", date(2026, 4, 1), date(2026, 5, 1),
+                lambda column: SQL("%s IN %s", column, tuple((buyer | late | employee).ids)),
+            )  # fmt: skip
+            self.assertIn((None, "potential", 1), stage, "the late client was none in April")
+            self.assertEqual(
+                sum(count for _a, _b, count in stage), 2, "the buyer and the late client, no employee"
+            )
 
 
 @tagged("post_install", "-at_install", "clientbase_report")
