@@ -425,6 +425,32 @@ class TestChannelReport(SegmentCommon):
         self.assertAlmostEqual(june_paid["cac"], 50)
         self.assertAlmostEqual(june_paid["roi"], 300)
         self.assertEqual(cells[exhibition.id, "June 2026"]["revenue"], 50)
+        # a second salesperson wins a client of the paid channel in June: the month's cost is shared
+        # by the new clients, so that each salesperson's cost per client is the company's
+        other = new_test_user(self.env, login="ch_other", groups=USER_GROUPS)
+        k4 = self._client("Channel K4", user_id=other.id, client_channel_id=paid.id)
+        self._order(k4, 40, days_ago=(TODAY - date(2026, 6, 5)).days)
+        self.env["clientbase.report.channel"]._refresh(self.env.company)
+
+        def june_paid_as(user):
+            [group] = (
+                self.env["clientbase.report.channel"]
+                .with_user(user)
+                .read_group(
+                    [("channel_id", "=", paid.id), ("month", "=", date(2026, 6, 1))],
+                    ["new_clients:sum", "cost:sum", "cac:avg", "roi:avg"],
+                    [],
+                )
+            )
+            return group
+
+        company, mine, theirs = june_paid_as(self.user_manager), june_paid_as(manager), june_paid_as(other)
+        self.assertEqual((company["new_clients"], company["cost"]), (2, 50))
+        self.assertAlmostEqual(company["cac"], 25)
+        self.assertEqual((mine["new_clients"], mine["cost"], theirs["cost"]), (1, 25, 25))
+        self.assertAlmostEqual(mine["cac"], company["cac"])
+        self.assertAlmostEqual(mine["roi"], 100 * (200 - 25) / 25)
+        self.assertAlmostEqual(theirs["roi"], 100 * (40 - 25) / 25)
 
 
 @tagged("post_install", "-at_install", "clientbase_report")

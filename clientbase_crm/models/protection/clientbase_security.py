@@ -128,6 +128,7 @@ PUBLIC_FIELDS = {
     "client_referral_count",
     "client_mailing_only",
     "client_is_client",
+    "client_data_hidden",
     "client_data_verified_date",
     "client_contact_invalid",
     "client_team_id",  # the manager's team  # whether the partner's own (public) email and numbers pass the checks
