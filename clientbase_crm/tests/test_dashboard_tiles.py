@@ -2,7 +2,7 @@ import ast
 
 from lxml import etree
 
-from odoo.tests import new_test_user, tagged
+from odoo.tests import HttpCase, new_test_user, tagged
 from odoo.tools.safe_eval import safe_eval
 
 from ..tools.client_definition import client_domain, client_sql
@@ -122,3 +122,34 @@ class TestDashboardTiles(SegmentCommon):
                         else self.clients.filtered(lambda c: c.user_id == self.rep)
                     )
                     self.assertEqual(shown & self.varied, expected, (user.login, tile.get("string")))
+
+
+@tagged("post_install", "-at_install", "clientbase_report", "clientbase_tour")
+class TestDashboardTilesInTheBrowser(HttpCase):
+    """In the browser, the head of sales and a salesperson read a tile's total on the dashboard
+    and the same total on its report opened from the menu."""
+
+    def test_tiles_equal_their_reports_in_the_browser(self):
+        groups = "base.group_user,sales_team.group_sale_salesman,clientbase_crm.group_clientbase_"
+        head = new_test_user(self.env, login="tiles_b_head", groups=groups + "manager")
+        rep = new_test_user(self.env, login="tiles_b_rep", groups=groups + "user")
+        Partner = self.env["res.partner"]
+        company = Partner.create({"name": "Tiles Browser LLC", "is_company": True, "user_id": rep.id})
+        contact = Partner.create({"name": "Tiles Browser Contact", "parent_id": company.id})
+        employee = new_test_user(self.env, login="tiles_b_employee", name="Tiles Browser Employee").partner_id
+        employee.user_id = rep
+        product = self.env["product.product"].create({"name": "Tiles product", "list_price": 10})
+        for partner, price in ((contact, 120), (company, 30), (employee, 55)):
+            order = self.env["sale.order"].create(
+                {
+                    "partner_id": partner.id,
+                    "order_line": [(0, 0, {"product_id": product.id, "price_unit": price})],
+                }
+            )
+            order.action_confirm()
+        self.env["clientbase.client.figures"]._recompute_all(full=True)
+        action = self.env.ref("clientbase_crm.clientbase_dashboard_action")
+        for user in (head, rep):
+            self.start_tour(
+                f"/odoo/action-{action.id}", "clientbase_dashboard_figures_tour", login=user.login
+            )
