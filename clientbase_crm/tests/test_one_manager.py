@@ -219,16 +219,20 @@ class TestHandover(ClientbaseCommon):
         self.assertNotEqual(self.client_employee, self.client_employee.commercial_partner_id)
         self.user_manager.groups_id |= self.env.ref("sales_team.group_sale_salesman_all_leads")
         for partner in (self.client_employee, self.client_company):
-            with Form(self.Lead.with_user(self.user_manager)) as lead:
+            with Form(self.env["crm.lead"].with_user(self.user_manager)) as lead:
                 lead.name = "Desks"
                 lead.partner_id = partner
             self.assertEqual(lead.record.user_id, self.user_salesman, partner.name)
-        lead = self.Lead.with_user(self.user_manager).create(
-            {"name": "Desks", "type": "opportunity", "partner_id": self.client_employee.id}
+        lead = (
+            self.env["crm.lead"]
+            .with_user(self.user_manager)
+            .create({"name": "Desks", "type": "opportunity", "partner_id": self.client_employee.id})
         )
         self.assertEqual(lead.user_id, self.user_salesman)
         # a salesperson still opens it as theirs (warned), as before
-        lead = self.Lead.with_user(self.user_salesman_2).create(
-            {"name": "Desks", "type": "opportunity", "partner_id": self.client_employee.id}
+        lead = (
+            self.env["crm.lead"]
+            .with_user(self.user_salesman_2)
+            .create({"name": "Desks", "type": "opportunity", "partner_id": self.client_employee.id})
         )
         self.assertEqual(lead.user_id, self.user_salesman_2)
