@@ -80,7 +80,8 @@ WATCHED = {
     ),
     # whose client a contact is, and whether a partner counts at all
     "res_partner": (
-        ["commercial_partner_id", "client_mailing_only"],
+        # partner_share: an internal user's partner is no client (tools/client_definition.py)
+        ["commercial_partner_id", "client_mailing_only", "partner_share"],
         "TRUE",
         ["id", "commercial_partner_id"],
         ("UPDATE", "DELETE"),

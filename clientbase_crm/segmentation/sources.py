@@ -34,6 +34,7 @@ import datetime
 
 from odoo.tools import SQL
 
+from ..tools import client_definition
 from . import rules
 
 # the CTEs of the source query, in the order they are built
@@ -71,15 +72,21 @@ def exceptions_query(scope):
     figures row, with nothing counted). Every other partner id is a client id.
 
     The rows are few: a partial index of ``res_partner`` holds exactly these
-    partners (``res_partner_clientbase_exception_idx``, on :func:`exception_sql`)."""
+    partners (``res_partner_clientbase_exception_idx``, on :func:`exception_sql`); the
+    partners of internal users and of the companies (no clients, by the one definition of
+    ``tools/client_definition.py``) are added as not counted, found by an index of their own."""
     return SQL(
         """
         SELECT p.id, p.commercial_partner_id, COALESCE(p.client_mailing_only, FALSE) AS mailing_only
           FROM res_partner p
          WHERE %s AND %s
+        UNION %s
         """,
         scope(SQL("p.commercial_partner_id")),
         exception_sql("p"),
+        # employees' and the companies' own partners are no clients either: the one
+        # definition of a client (tools/client_definition.py), shared with the reports
+        client_definition.internal_entities_query(scope),
     )
 
 

@@ -15,6 +15,8 @@ from . import test_client_life_cycle
 from . import test_segment_seeded
 from . import test_segment_personas
 from . import test_client_age_gender
+from . import test_dashboard_tiles
+from . import test_report_bridge
 from . import test_reports
 from . import test_segment_concurrency
 from . import test_sql_planning

@@ -1,3 +1,5 @@
+from lxml import etree
+
 from odoo.exceptions import AccessError
 from odoo.tests import tagged
 
@@ -172,3 +174,26 @@ class TestClientAccess(ClientbaseCommon):
         self.assertEqual(
             Consent.with_user(self.user_manager).search([("id", "in", (own | other).ids)]), own | other
         )
+
+    def test_a_hidden_value_is_never_shown_as_a_number(self):
+        """A colleague's client says "hidden from you" where its figures would read 0."""
+        mine = self.client_person.with_user(self.user_salesman)
+        theirs = self.client_person.with_user(self.user_salesman_2)
+        self.assertFalse(mine.client_data_hidden)
+        self.assertTrue(theirs.client_data_hidden)
+        self.assertFalse(self.client_person.with_user(self.user_manager).client_data_hidden)
+        Partner = self.env["res.partner"].with_user(self.user_salesman_2)
+        views = {"form": False, "list": self.env.ref("clientbase_crm.res_partner_view_list_clientbase").id}
+        for view_type, view_id in views.items():
+            arch = etree.fromstring(Partner.get_view(view_id, view_type)["arch"])
+            for name in ("client_revenue", "client_order_count"):
+                nodes = arch.xpath(f"//field[@name='{name}']")
+                self.assertTrue(nodes, (view_type, name))
+                for node in nodes:
+                    guards = [n.get("invisible", "") for n in (node, *node.iterancestors())]
+                    self.assertTrue(any("client_data_hidden" in g for g in guards), (view_type, name))
+            if view_type == "form":
+                [alert] = arch.xpath(
+                    "//div[contains(@class, 'alert')][contains(@invisible, 'client_data_hidden')]"
+                )
+                self.assertIn("Hidden from you", "".join(alert.itertext()))

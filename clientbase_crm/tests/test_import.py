@@ -70,7 +70,7 @@ class TestClientImport(ClientbaseCommon):
             "89161234569": "+79161234569",
             "8-916-123-45-70": "+79161234570",
         }
-        bad_phones = ["8 (903) 12-ab-45-6", "12345"]
+        bad_phones = ["8 (903) 12-ab-45-6", "12345", "++79161234567", "+7 916 +123 45 67"]
         lines = ["name,email,phone"]
         lines += [f'Bad {i},"{email}",' for i, email in enumerate(bad_emails)]
         lines += [f'Phone {i},,"{phone}"' for i, phone in enumerate(phones)]

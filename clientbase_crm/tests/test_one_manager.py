@@ -1,5 +1,5 @@
 from odoo.exceptions import UserError
-from odoo.tests import new_test_user, tagged
+from odoo.tests import Form, new_test_user, tagged
 
 from .common import ClientbaseCommon
 
@@ -213,3 +213,26 @@ class TestHandover(ClientbaseCommon):
     def test_handover_needs_clients(self):
         with self.assertRaises(UserError):
             self._wizard(self.user_manager).action_handover()
+
+    def test_head_of_sales_opens_an_opportunity_for_the_clients_manager(self):
+        """From the form, for a contact of the client as for the client itself, and over RPC."""
+        self.assertNotEqual(self.client_employee, self.client_employee.commercial_partner_id)
+        self.user_manager.groups_id |= self.env.ref("sales_team.group_sale_salesman_all_leads")
+        for partner in (self.client_employee, self.client_company):
+            with Form(self.env["crm.lead"].with_user(self.user_manager)) as lead:
+                lead.name = "Desks"
+                lead.partner_id = partner
+            self.assertEqual(lead.record.user_id, self.user_salesman, partner.name)
+        lead = (
+            self.env["crm.lead"]
+            .with_user(self.user_manager)
+            .create({"name": "Desks", "type": "opportunity", "partner_id": self.client_employee.id})
+        )
+        self.assertEqual(lead.user_id, self.user_salesman)
+        # a salesperson still opens it as theirs (warned), as before
+        lead = (
+            self.env["crm.lead"]
+            .with_user(self.user_salesman_2)
+            .create({"name": "Desks", "type": "opportunity", "partner_id": self.client_employee.id})
+        )
+        self.assertEqual(lead.user_id, self.user_salesman_2)

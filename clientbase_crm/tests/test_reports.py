@@ -7,8 +7,9 @@ from freezegun import freeze_time
 
 from odoo import Command
 from odoo.tests import HttpCase, new_test_user, tagged
+from odoo.tools import SQL
 
-from .common import ClientbaseSalesCommon
+from .common import USER_GROUPS, ClientbaseSalesCommon
 
 TODAY = date(2026, 6, 15)
 
@@ -127,13 +128,36 @@ class TestReports(ClientbaseSalesCommon):
             [c.id for c in self.clients.values()]))  # fmt: skip
 
     def test_ratios_of_a_group_are_ratios_of_its_sums(self):
-        """Over the whole period, the churn rate is churned / active at start of all months,
-        and the average check revenue / orders: never an average of the months' ratios."""
+        """Over a period, every ratio is computed over the period (``METRICS.md``): the churn of
+        the second quarter is the clients active on April 1st who left in one of its months
+        (C4 in April, C1 in May, C2 in June: 3 of 3; C3 came and left within it), not the sum of
+        the months' churned over the sum of their starts (4 / 7); the first quarter's repeat
+        rate counts C1's two orders as one client with 2 orders (1 of C4, C1, C2), not as two
+        one-order months; the average check is revenue / orders."""
         Report = self.env["clientbase.report.monthly"].with_user(self.manager)
-        [group] = Report.read_group(
-            [("user_id", "=", self.manager.id)], ["churn_rate:avg", "average_check:avg"], []
-        )
-        self.assertAlmostEqual(group["churn_rate"], 100 * 4 / 12)  # churned 1+1+2, active 1+2+2+3+2+2
+        measures = ["churn_rate:avg", "churned:sum", "active_start:sum", "average_check:avg",
+                    "purchase_frequency:avg", "repeat_rate:avg", "ordering_clients:sum", "repeat_clients:sum"]  # fmt: skip
+        mine = [("user_id", "=", self.manager.id)]
+
+        def period(first, last):
+            [group] = Report.read_group([*mine, ("month", ">=", first), ("month", "<=", last)], measures, [])
+            return group
+
+        q2 = period(date(2026, 4, 1), date(2026, 6, 1))
+        self.assertEqual((q2["active_start"], q2["churned"]), (3, 3))
+        self.assertAlmostEqual(q2["churn_rate"], 100)
+        q1 = period(date(2026, 1, 1), date(2026, 3, 1))
+        self.assertEqual((q1["ordering_clients"], q1["repeat_clients"]), (3, 1))
+        self.assertAlmostEqual(q1["purchase_frequency"], 4 / 3)
+        self.assertAlmostEqual(q1["repeat_rate"], 100 / 3)
+        self.assertAlmostEqual(q1["average_check"], 410 / 4)
+        # grouped by quarter, the pivot's own grouping gives the same
+        quarters = {
+            g["month:quarter"]: g for g in Report.read_group(mine, measures, ["month:quarter"], lazy=False)
+        }
+        self.assertAlmostEqual(quarters["Q2 2026"]["churn_rate"], 100)
+        self.assertAlmostEqual(quarters["Q1 2026"]["repeat_rate"], 100 / 3)
+        [group] = Report.read_group(mine, ["average_check:avg"], [])
         self.assertAlmostEqual(group["average_check"], 560 / 7)
         # the Clients Analysis pivot: the average order of a manager's clients
         [clients] = self.Partner.with_user(self.manager).read_group(
@@ -273,6 +297,53 @@ class TestMovement(ClientbaseSalesCommon):
             slipped = self.env["mail.activity"].search([("client_rule", "=", "vip_slipped")])
             self.assertEqual(sorted(slipped.mapped("res_id")), sorted([a.id, b.id]))
 
+    def test_the_matrix_holds_the_whole_base(self):
+        """Every client of the base is in the matrix (a potential without figures too, a client
+        created after the first month in the "none" row); an employee who buys is in none."""
+        head = new_test_user(
+            self.env, login="mov_head", groups="base.group_user,clientbase_crm.group_clientbase_manager"
+        )
+        with freeze_time("2026-04-15 10:00:00"):
+            buyer = self._client("Mov Buyer", user_id=self.manager.id)
+            self._order(buyer, 100, days_ago=3)
+            self._client("Mov Potential", user_id=self.manager.id)
+            employee = new_test_user(self.env, login="mov_employee", name="Mov Employee").partner_id
+            self._order(employee, 100, days_ago=3)
+            self.figures._recompute_all(full=True)
+            self.env["clientbase.report.monthly"]._cron_refresh()
+        with freeze_time("2026-05-20 10:00:00"):
+            late = self._client("Mov Late", user_id=self.manager.id)
+            self.env["clientbase.report.monthly"]._cron_refresh()
+            # the database stamps the creation with its own clock: when they were created
+            self.env.flush_all()
+            self.env.cr.execute(
+                "UPDATE res_partner SET create_date = CASE WHEN id = %s THEN '2026-05-20'::timestamp ELSE '2026-04-15'::timestamp END"
+                " WHERE create_date >= '2026-06-01'",
+                [late.id],
+            )
+            self.env.invalidate_all()
+            base = self.Partner.search_count(
+                [("client_is_client", "=", True), ("company_id", "in", [self.company.id, False])]
+            )
+            for dimension in ("stage", "rfm_segment", "is_vip"):
+                wizard = (
+                    self.env["clientbase.movement.wizard"]
+                    .with_user(head)
+                    .create(
+                        {"dimension": dimension, "month_a": date(2026, 4, 1), "month_b": date(2026, 5, 1)}
+                    )
+                )
+                lines = self.env["clientbase.movement.line"].search(wizard.action_show()["domain"])
+                self.assertEqual(sum(lines.mapped("client_count")), base, dimension)
+            stage = self.env["clientbase.segment.snapshot"]._matrix(
+                self.company, "stage", date(2026, 4, 1), date(2026, 5, 1),
+                lambda column: SQL("%s IN %s", column, tuple((buyer | late | employee).ids)),
+            )  # fmt: skip
+            self.assertIn((None, "potential", 1), stage, "the late client was none in April")
+            self.assertEqual(
+                sum(count for _a, _b, count in stage), 2, "the buyer and the late client, no employee"
+            )
+
 
 @tagged("post_install", "-at_install", "clientbase_report")
 @freeze_time("2026-06-15 10:00:00")
@@ -351,6 +422,32 @@ class TestChannelReport(ClientbaseSalesCommon):
         self.assertAlmostEqual(june_paid["cac"], 50)
         self.assertAlmostEqual(june_paid["roi"], 300)
         self.assertEqual(cells[exhibition.id, "June 2026"]["revenue"], 50)
+        # a second salesperson wins a client of the paid channel in June: the month's cost is shared
+        # by the new clients, so that each salesperson's cost per client is the company's
+        other = new_test_user(self.env, login="ch_other", groups=USER_GROUPS)
+        k4 = self._client("Channel K4", user_id=other.id, client_channel_id=paid.id)
+        self._order(k4, 40, days_ago=(TODAY - date(2026, 6, 5)).days)
+        self.env["clientbase.report.channel"]._refresh(self.env.company)
+
+        def june_paid_as(user):
+            [group] = (
+                self.env["clientbase.report.channel"]
+                .with_user(user)
+                .read_group(
+                    [("channel_id", "=", paid.id), ("month", "=", date(2026, 6, 1))],
+                    ["new_clients:sum", "cost:sum", "cac:avg", "roi:avg"],
+                    [],
+                )
+            )
+            return group
+
+        company, mine, theirs = june_paid_as(self.user_manager), june_paid_as(manager), june_paid_as(other)
+        self.assertEqual((company["new_clients"], company["cost"]), (2, 50))
+        self.assertAlmostEqual(company["cac"], 25)
+        self.assertEqual((mine["new_clients"], mine["cost"], theirs["cost"]), (1, 25, 25))
+        self.assertAlmostEqual(mine["cac"], company["cac"])
+        self.assertAlmostEqual(mine["roi"], 100 * (200 - 25) / 25)
+        self.assertAlmostEqual(theirs["roi"], 100 * (40 - 25) / 25)
 
 
 @tagged("post_install", "-at_install", "clientbase_report")

@@ -19,7 +19,7 @@ from odoo.exceptions import UserError
 from odoo.tools import SQL, email_normalize
 
 # what people type around the digits of a number
-PHONE_CHARACTERS = re.compile(r"^[\d\s()+\-./]+$")
+PHONE_CHARACTERS = re.compile(r"^\+?[\d\s()\-./]+$")  # one leading + at most
 
 
 def check_email(value):

@@ -94,6 +94,7 @@ class ClientbaseMovementWizard(models.TransientModel):
         else:
             labels = dict(field._description_selection(self.env))
         labels[None] = self.env._("None (not a client)")
+        labels[""] = self.env._("No value")
         return labels
 
 

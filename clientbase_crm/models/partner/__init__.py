@@ -5,5 +5,6 @@ from . import clientbase_client_card  # the personal, qualifying and informal da
 from . import clientbase_duplicate  # likely duplicates by normalised email, phone or tax id
 from . import clientbase_interest  # interests and hobbies (tags on the card)
 from . import res_partner  # the partner's one create/write and its hooks, the client's kind and channel
+from . import res_partner_client  # whether a partner is a client (the one definition)
 from . import res_partner_card  # the card's fields on the partner, under the card's rules
 from . import res_partner_contact_check  # whether a client's email or numbers fail the checks

@@ -154,6 +154,8 @@ PUBLIC_FIELDS = {
     "client_forgotten_by_id": "who carried out the request to forget (accountability)",
     "client_mailing_discount_tier": "reads the protected ABC class through its rules (blank for others)",
     "client_is_colleague": "whether the partner is one of the company's own users",
+    "client_is_client": "whether the partner is a client at all (the one definition, no personal data)",
+    "client_data_hidden": "whether the current user may read the client's data: says only that it is hidden",
 }
 
 
@@ -191,6 +193,8 @@ CLIENT_OWNERSHIP = {
     # the reports' rows and snapshots: figures of a manager's clients
     "clientbase.segment.snapshot": Owned("partner_id.user_id"),
     "clientbase.report.monthly": Owned("user_id"),
+    # the clients behind each number of Growth and Churn
+    "clientbase.report.monthly.client": Owned("user_id"),
     "clientbase.report.cohort": Owned("user_id"),
     "clientbase.report.channel": Owned("user_id"),
     "clientbase.report.mailing": Owned("user_id"),
@@ -211,6 +215,7 @@ COMPANY_SCOPED_MODELS = (
     "clientbase.segment.history",
     "clientbase.interaction",
     "clientbase.report.monthly",
+    "clientbase.report.monthly.client",
     "clientbase.report.cohort",
     "clientbase.report.channel",
     "clientbase.report.mailing",

@@ -45,6 +45,17 @@ class ResPartner(models.Model):
     # the client's manager decides the record rules and every "My Clients": indexed, so that a
     # salesperson's list, count and funnel read their own clients rather than scan the base
     user_id = fields.Many2one(index=True)
+    client_data_hidden = fields.Boolean(
+        string="Client Data Hidden from You",
+        compute="_compute_client_data_hidden",
+        help="The client's purchases and segments belong to its manager: shown as hidden, never as a zero.",
+    )
+
+    @api.depends_context("uid")
+    def _compute_client_data_hidden(self):
+        hidden = self._get_client_data_foreign()
+        for partner in self:
+            partner.client_data_hidden = partner in hidden
 
     # --- who may see what ------------------------------------------------
     @api.model

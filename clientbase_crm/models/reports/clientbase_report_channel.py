@@ -59,7 +59,12 @@ class ClientbaseReportChannel(models.Model):
     horizon_revenue = fields.Float(
         string="Revenue of New Clients within a Year", digits=(16, 2), readonly=True
     )
-    cost = fields.Float(digits=(16, 2), readonly=True)
+    cost = fields.Float(
+        digits=(16, 2),
+        readonly=True,
+        help="The channel's cost of the month, shared among the managers by the new clients they won"
+        " (on no manager when the channel won none).",
+    )
     conversion = fields.Float(string="Conversion (%)", digits=(16, 1), readonly=True, aggregator="avg")
     average_check = fields.Float(digits=(16, 2), readonly=True, aggregator="avg")
     cac = fields.Float(string="Cost per Client", digits=(16, 2), readonly=True, aggregator="avg")
@@ -170,10 +175,25 @@ class ClientbaseReportChannel(models.Model):
                  WHERE channel_id IS NOT NULL
                  GROUP BY 1, 2, 3
             ),
-            costs AS (
-                SELECT NULL::int AS user_id, channel_id, month, SUM(amount) AS cost
+            channel_costs AS (
+                SELECT channel_id, month, SUM(amount) AS cost
                   FROM clientbase_channel_cost
-                 WHERE company_id = %(company)s AND month >= %(first)s GROUP BY 2, 3
+                 WHERE company_id = %(company)s AND month >= %(first)s GROUP BY 1, 2
+            ),
+            won_total AS (SELECT channel_id, month, SUM(new_clients) AS n FROM won GROUP BY 1, 2),
+            costs AS (
+                -- a manager's share of the month's cost of a channel: by the new clients won (so that
+                -- a salesperson's cost per client is the company's); a month without a new client
+                -- keeps its cost on no manager
+                SELECT w.user_id, c.channel_id, c.month, c.cost * w.new_clients / t.n AS cost
+                  FROM channel_costs c
+                  JOIN won_total t ON t.channel_id = c.channel_id AND t.month = c.month AND t.n > 0
+                  JOIN won w ON w.channel_id = c.channel_id AND w.month = c.month
+                UNION ALL
+                SELECT NULL::int, c.channel_id, c.month, c.cost
+                  FROM channel_costs c
+                 WHERE NOT EXISTS (SELECT 1 FROM won_total t
+                                    WHERE t.channel_id = c.channel_id AND t.month = c.month AND t.n > 0)
             ),
             keys AS (
                 SELECT user_id, channel_id, month FROM won

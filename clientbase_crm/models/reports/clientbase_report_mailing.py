@@ -1,6 +1,7 @@
 from odoo import api, fields, models
 from odoo.tools import SQL
 
+from ...tools.client_definition import internal_partner_sql
 from ..mailing.mailing_trace import ORDER_ATTRIBUTION_DAYS
 from ..segmentation.clientbase_client_figures import PERSONAS, RFM_SEGMENTS, WARMTH
 
@@ -63,7 +64,7 @@ class ClientbaseReportMailing(models.Model):
                   JOIN res_partner p ON p.id = t.res_id
                   JOIN res_partner cp ON cp.id = p.commercial_partner_id
                  WHERE t.model = 'res.partner' AND COALESCE(t.sent_datetime, t.create_date) >= %(first)s
-                   AND COALESCE(cp.company_id, %(company)s) = %(company)s
+                   AND COALESCE(cp.company_id, %(company)s) = %(company)s AND NOT %(internal)s
             )
             INSERT INTO clientbase_report_mailing (
                 company_id, refreshed_at, month, mailing_id, mailing_type, user_id, rfm_segment, persona, warmth,
@@ -89,6 +90,7 @@ class ClientbaseReportMailing(models.Model):
               ) cells
                 """,
                 company=company.id,
+                internal=internal_partner_sql("cp"),
                 refreshed_at=fields.Datetime.now(),
                 first=first_month,
                 days=ORDER_ATTRIBUTION_DAYS,

@@ -5,14 +5,19 @@ from dateutil.relativedelta import relativedelta
 from odoo import api, fields, models
 from odoo.tools import SQL
 
+from ...tools.client_definition import client_sql
+
 _logger = logging.getLogger(__name__)
 
 REPORT_MONTHS = 24  # full months kept before the current one
 
 # The company's confirmed orders (``%(company)s``) up to ``%(today)s``, by client: amounts untaxed;
 # the orders of a client's contacts count for the client (its commercial entity); mailing-only
-# contacts are no clients. The CTE ``orders`` of the reports.
-ORDERS_SQL = """
+# contacts, employees and the company itself are no clients (``tools/client_definition.py``).
+# The CTE ``orders`` of the reports.
+IS_CLIENT_SQL = client_sql("cp").code  # a condition on the alias ``cp``, without parameters
+ORDERS_SQL = (
+    """
     orders AS (
         SELECT cp.id AS client_id, cp.user_id, cp.client_channel_id AS channel_id, so.id AS order_id,
                so.date_order, so.date_order::date AS day, so.amount_untaxed AS amount
@@ -20,8 +25,11 @@ ORDERS_SQL = """
           JOIN res_partner p ON p.id = so.partner_id
           JOIN res_partner cp ON cp.id = p.commercial_partner_id
          WHERE so.state = 'sale' AND so.company_id = %(company)s
-           AND cp.client_mailing_only IS NOT TRUE AND so.date_order::date <= %(today)s
+           AND """
+    + IS_CLIENT_SQL
+    + """ AND so.date_order::date <= %(today)s
     )"""
+)
 
 
 def ratio_sql(model, query, numerator, denominator, factor):
@@ -61,14 +69,14 @@ class ClientbaseReportMixin(models.AbstractModel):
             return ratio_sql(self, query, *self._report_ratios[fname])
         return super()._read_group_select(aggregate_spec, query)
 
-    def _open_clients(self, title, domain):
-        """The clients behind a row's number: the Clients list of the row's manager, as the
-        user's rules show them."""
+    def _open_clients(self, title, domain, own=True):
+        """The clients behind a row's number: the Clients list of the row's manager (``own``),
+        as the user's rules show them."""
         self.ensure_one()
         action = self.env["ir.actions.act_window"]._for_xml_id("clientbase_crm.res_partner_action_clients")
         action.update(
             name=title,
-            domain=[*domain, ("user_id", "=", self.user_id.id)],
+            domain=[*domain, ("user_id", "=", self.user_id.id)] if own else domain,
             views=[(False, "list"), (False, "form")],
             view_mode="list,form",
             context={"create": False},

@@ -2,34 +2,119 @@ from odoo import api, fields, models
 from odoo.tools import SQL
 
 from ...tools.concurrency import retry_on_concurrency
-from .clientbase_report_mixin import ORDERS_SQL
+from .clientbase_report_mixin import IS_CLIENT_SQL
 
 # measures that are a ratio of two sums (never a sum or an average of the rows' ratios):
 # measure -> (numerator, denominator, factor)
 RATIOS = {
-    "churn_rate": ("churned", "active_start", 100),
     "average_check": ("revenue", "order_count", 1),
-    "purchase_frequency": ("order_count", "ordering_clients", 1),
-    "repeat_rate": ("repeat_clients", "ordering_clients", 100),
 }
-
-# The clients' activity spells: a spell starts with the first order or with an order after more
-# than the inactivity threshold (``%(days)s``) without one (a win-back), and ends the day after its
-# last order is that old (the client becomes inactive).
-SPELLS_SQL = (
-    ORDERS_SQL
-    + """,
-    numbered AS (
-        SELECT o.*, SUM(CASE WHEN o.prev_day IS NULL OR o.day - o.prev_day > %(days)s THEN 1 ELSE 0 END)
-                        OVER (PARTITION BY o.client_id ORDER BY o.day, o.order_id) AS spell
-          FROM (SELECT orders.*, LAG(day) OVER (PARTITION BY client_id ORDER BY day, order_id) AS prev_day
-                  FROM orders) o
+# measures computed over the group's period from the clients behind its rows (_read_group_select)
+PERIOD_MEASURES = {"active_start", "ordering_clients", "repeat_clients", "churned", "churn_rate",
+                   "purchase_frequency", "repeat_rate"}  # fmt: skip
+# The rows of a company (``%(company)s``), per month and manager, from the bridge's lines client by
+# client (the temporary table ``clientbase_bridge``, ``clientbase_report_monthly_client.py``) and
+# the month's activity.
+ROWS_SQL = (
+    """
+    WITH counted AS (
+        SELECT user_id, month,
+               COUNT(*) FILTER (WHERE active_start) AS active_start,
+               COUNT(*) FILTER (WHERE is_new) AS new_clients,
+               COUNT(*) FILTER (WHERE is_won_back) AS won_back,
+               COUNT(*) FILTER (WHERE is_became_inactive) AS became_inactive,
+               COUNT(*) FILTER (WHERE is_lost) AS lost,
+               COUNT(*) FILTER (WHERE is_marked_lost) AS marked_lost,
+               COUNT(*) FILTER (WHERE is_churned) AS churned,
+               SUM(orders) AS order_count, SUM(amount) AS revenue,
+               COUNT(*) FILTER (WHERE orders > 0) AS ordering_clients,
+               COUNT(*) FILTER (WHERE orders > 1) AS repeat_clients
+          FROM clientbase_bridge GROUP BY user_id, month
     ),
-    spells AS (
-        SELECT client_id, user_id, spell, MIN(day) AS start_day, MAX(day) AS last_day,
-               MAX(day) + %(days)s + 1 AS inactive_from
-          FROM numbered GROUP BY client_id, user_id, spell
+    vip_rows AS (
+        SELECT s.partner_id AS client_id, cp.user_id, s.month_from AS month, s.is_vip,
+               LAG(s.is_vip) OVER (PARTITION BY s.partner_id ORDER BY s.month_from) AS was_vip
+          FROM clientbase_segment_snapshot s JOIN res_partner cp ON cp.id = s.partner_id
+         WHERE s.company_id = %(company)s AND """
+    + IS_CLIENT_SQL
+    + """
+    ),
+    vip AS (
+        SELECT user_id, month, COUNT(*) FILTER (WHERE is_vip AND NOT was_vip) AS became_vip,
+               COUNT(*) FILTER (WHERE NOT is_vip AND was_vip) AS dropped_vip
+          FROM vip_rows WHERE month >= %(first)s GROUP BY user_id, month
+    ),
+    contacts AS (
+        SELECT cp.user_id, date_trunc('month', i.date)::date AS month, COUNT(*) AS contacts_logged
+          FROM clientbase_interaction i JOIN res_partner cp ON cp.id = i.client_id
+         WHERE i.company_id = %(company)s AND i.date::date >= %(first)s AND i.date::date <= %(today)s AND """
+    + IS_CLIENT_SQL
+    + """
+         GROUP BY 1, 2
+    ),
+    responses AS (
+        SELECT cp.user_id, date_trunc('month', r.day)::date AS month,
+               COUNT(DISTINCT cp.id) AS mailing_responses
+          FROM (SELECT t.res_id,
+                       LEAST(t.open_datetime, t.reply_datetime, t.links_click_datetime)::date AS day
+                  FROM mailing_trace t WHERE t.model = 'res.partner') r
+          JOIN res_partner p ON p.id = r.res_id
+          JOIN res_partner cp ON cp.id = p.commercial_partner_id
+         WHERE r.day >= %(first)s AND r.day <= %(today)s AND """
+    + IS_CLIENT_SQL
+    + """
+         GROUP BY 1, 2
+    ),
+    now_figures AS (  -- the state at this refresh, on the current month's rows
+        SELECT user_id, date_trunc('month', %(today)s::date)::date AS month,
+               SUM(owned) AS clients_owned, SUM(due) AS past_cadence, SUM(overdue) AS overdue_reminders
+          FROM (
+            SELECT cp.user_id, 1 AS owned, 0 AS due, 0 AS overdue
+              FROM clientbase_client_figures f JOIN res_partner cp ON cp.id = f.partner_id
+             WHERE f.company_id = %(company)s AND cp.active AND """
+    + IS_CLIENT_SQL
+    + """
+            UNION ALL
+            SELECT a.user_id, 0, CASE WHEN a.client_rule = 'contact_due' THEN 1 ELSE 0 END,
+                   CASE WHEN a.date_deadline < %(today)s THEN 1 ELSE 0 END
+              FROM mail_activity a JOIN res_partner cp ON cp.id = a.res_id
+             WHERE a.res_model = 'res.partner' AND a.client_rule IS NOT NULL AND a.active
+               AND COALESCE(cp.company_id, %(company)s) = %(company)s
+          ) state
+         GROUP BY user_id
+    ),
+    keys AS (
+        SELECT user_id, month FROM counted
+        UNION SELECT user_id, month FROM vip
+        UNION SELECT user_id, month FROM contacts
+        UNION SELECT user_id, month FROM responses
+        UNION SELECT user_id, month FROM now_figures
     )
+    INSERT INTO clientbase_report_monthly (
+        company_id, refreshed_at, month, user_id, active_start, new_clients, won_back, became_inactive, lost,
+        marked_lost, became_vip, dropped_vip, churned, net_growth, contacts_logged, mailing_responses, clients_owned,
+        past_cadence, overdue_reminders, order_count, revenue, ordering_clients, repeat_clients,
+        churn_rate, average_check, purchase_frequency, repeat_rate)
+    SELECT %(company)s, %(refreshed_at)s, k.month, k.user_id, COALESCE(c.active_start, 0),
+           COALESCE(c.new_clients, 0), COALESCE(c.won_back, 0), COALESCE(c.became_inactive, 0),
+           COALESCE(c.lost, 0), COALESCE(c.marked_lost, 0), COALESCE(v.became_vip, 0), COALESCE(v.dropped_vip, 0),
+           COALESCE(c.churned, 0),
+           COALESCE(c.new_clients, 0) + COALESCE(c.won_back, 0) - COALESCE(c.became_inactive, 0)
+               - COALESCE(c.lost, 0),
+           COALESCE(ct.contacts_logged, 0), COALESCE(r.mailing_responses, 0), COALESCE(n.clients_owned, 0),
+           COALESCE(n.past_cadence, 0), COALESCE(n.overdue_reminders, 0),
+           COALESCE(c.order_count, 0), COALESCE(c.revenue, 0), COALESCE(c.ordering_clients, 0),
+           COALESCE(c.repeat_clients, 0),
+           100.0 * c.churned / NULLIF(c.active_start, 0),
+           c.revenue / NULLIF(c.order_count, 0),
+           c.order_count::numeric / NULLIF(c.ordering_clients, 0),
+           100.0 * c.repeat_clients / NULLIF(c.ordering_clients, 0)
+      FROM keys k
+      LEFT JOIN counted c ON c.month = k.month AND c.user_id IS NOT DISTINCT FROM k.user_id
+      LEFT JOIN vip v ON v.month = k.month AND v.user_id IS NOT DISTINCT FROM k.user_id
+      LEFT JOIN contacts ct ON ct.month = k.month AND ct.user_id IS NOT DISTINCT FROM k.user_id
+      LEFT JOIN responses r ON r.month = k.month AND r.user_id IS NOT DISTINCT FROM k.user_id
+      LEFT JOIN now_figures n ON n.month = k.month AND n.user_id IS NOT DISTINCT FROM k.user_id
 """
 )
 
@@ -51,19 +136,37 @@ class ClientbaseReportMonthly(models.Model):
     _report_ratios = RATIOS
 
     month = fields.Date(required=True, readonly=True, help="First day of the month.")
-    active_start = fields.Integer(string="Active at Start", readonly=True)
+    active_start = fields.Integer(
+        string="Active at Start",
+        readonly=True,
+        help="Clients with an order within the inactivity threshold before the 1st, and not lost then."
+        " Over several months: at the start of the first.",
+    )
     new_clients = fields.Integer(readonly=True, help="Their first order falls in the month.")
     won_back = fields.Integer(
         readonly=True,
-        help="An order in the month from a client inactive or lost just before.",
+        help="Clients who had ordered before, were not active at the start of the month (inactive or"
+        " lost) and order in it.",
     )
-    became_inactive = fields.Integer(readonly=True)
-    lost = fields.Integer(readonly=True, help="Marked lost in the month.")
+    became_inactive = fields.Integer(
+        readonly=True,
+        help="Active at the start of the month, new or won back in it, and neither active nor lost at"
+        " its end.",
+    )
+    lost = fields.Integer(
+        readonly=True,
+        help="Active at the start of the month, new or won back in it, and lost at its end.",
+    )
+    marked_lost = fields.Integer(
+        readonly=True,
+        help="Clients marked lost in the month, whatever they were before (outside the month's bridge).",
+    )
     became_vip = fields.Integer(string="Became VIP", readonly=True)
     dropped_vip = fields.Integer(string="Dropped Out of VIP", readonly=True)
     churned = fields.Integer(
         readonly=True,
-        help="Became inactive, or lost while active at the start of the month.",
+        help="Active at the start of the month and not at its end (became inactive or lost)."
+        " Over several months: active at the start of the first and left in one of them.",
     )
     net_growth = fields.Integer(readonly=True, help="New + won back - became inactive - lost.")
     contacts_logged = fields.Integer(readonly=True, help="Interactions with the clients.")
@@ -80,8 +183,12 @@ class ClientbaseReportMonthly(models.Model):
     )
     order_count = fields.Integer(string="Orders", readonly=True)
     revenue = fields.Float(digits=(16, 2), readonly=True)
-    ordering_clients = fields.Integer(string="Clients Who Ordered", readonly=True)
-    repeat_clients = fields.Integer(string="Clients with 2+ Orders", readonly=True)
+    ordering_clients = fields.Integer(
+        string="Clients Who Ordered", readonly=True, help="Over several months: each client once."
+    )
+    repeat_clients = fields.Integer(
+        string="Clients with 2+ Orders", readonly=True, help="Over several months: 2+ orders in the period."
+    )
     churn_rate = fields.Float(string="Churn Rate (%)", digits=(16, 1), readonly=True, aggregator="avg")
     average_check = fields.Float(digits=(16, 2), readonly=True, aggregator="avg")
     purchase_frequency = fields.Float(digits=(16, 2), readonly=True, aggregator="avg")
@@ -89,38 +196,77 @@ class ClientbaseReportMonthly(models.Model):
         string="Repeat-Purchase Rate (%)", digits=(16, 1), readonly=True, aggregator="avg"
     )
 
-    # --- refresh ------------------------------------------------------------------------------
+    # --- measures of a period (a quarter, a year, any group of rows) ---------------------------
+    def _read_group_select(self, aggregate_spec, query):
+        """The measures of a group of months are computed over the group (``METRICS.md``, periods
+        longer than a month), from the clients behind its rows: clients who ordered and repeat
+        clients are distinct clients of the period, active at start is the first month's, churned
+        are the clients active at the start of the period who left in one of its months."""
+        fname = aggregate_spec.split(":")[0]
+        if fname not in PERIOD_MEASURES:
+            return super()._read_group_select(aggregate_spec, query)
+        ids = SQL("array_agg(%s)", SQL.identifier(self._table, "id"))
+        measures = {
+            "active_start": SQL(
+                "(SELECT COALESCE(SUM(r.active_start), 0) FROM clientbase_report_monthly r"
+                " WHERE r.id = ANY(%s) AND r.month = MIN(%s))",
+                ids,
+                SQL.identifier(self._table, "month"),
+            ),
+            "ordering_clients": SQL(
+                "(SELECT COUNT(DISTINCT l.partner_id) FROM clientbase_report_monthly_client l"
+                " WHERE l.report_id = ANY(%s) AND l.order_count > 0)",
+                ids,
+            ),
+            "repeat_clients": SQL(
+                "(SELECT COUNT(*) FROM (SELECT 1 FROM clientbase_report_monthly_client l"
+                " WHERE l.report_id = ANY(%s) GROUP BY l.partner_id HAVING SUM(l.order_count) > 1) x)",
+                ids,
+            ),
+            # a client's first move of the period is a churn: it was active at the period's start
+            "churned": SQL(
+                "(SELECT COUNT(*) FILTER (WHERE x.is_churned) FROM (SELECT DISTINCT ON (l.partner_id) l.is_churned"
+                " FROM clientbase_report_monthly_client l WHERE l.report_id = ANY(%s)"
+                " AND (l.is_new OR l.is_won_back OR l.is_became_inactive OR l.is_lost)"
+                " ORDER BY l.partner_id, l.month) x)",
+                ids,
+            ),
+        }
+        orders = SQL("SUM(%s)", SQL.identifier(self._table, "order_count"))
+        measures["churn_rate"] = SQL(
+            "(100.0 * %s / NULLIF(%s, 0))::float8", measures["churned"], measures["active_start"]
+        )
+        measures["purchase_frequency"] = SQL(
+            "(%s::numeric / NULLIF(%s, 0))::float8", orders, measures["ordering_clients"]
+        )
+        measures["repeat_rate"] = SQL(
+            "(100.0 * %s / NULLIF(%s, 0))::float8", measures["repeat_clients"], measures["ordering_clients"]
+        )
+        return measures[fname]
+
     # --- the clients behind a row's numbers --------------------------------------------------
-    def _stage_moves(self, domain):
-        """Clients with a stage change of the row's month matching ``domain`` (their history)."""
-        return [
-            (
-                "client_segment_history_ids",
-                "any",
-                [("dimension", "=", "stage"), *domain, *self._month_domain("date", self.month)],
-            )
-        ]
+    def _open_lines(self, title, flag):
+        """The clients counted by the row's number ``flag`` (its clients' lines)."""
+        self.ensure_one()
+        lines = self.env["clientbase.report.monthly.client"].search(
+            [("report_id", "=", self.id), (flag, "=", True)]
+        )
+        return self._open_clients(title, [("id", "in", lines.partner_id.ids)], own=False)
 
     def action_open_new_clients(self):
-        return self._open_clients(
-            self.env._("New clients"), self._month_domain("client_first_order_date", self.month)
-        )
+        return self._open_lines(self.env._("New clients"), "is_new")
 
     def action_open_lost_clients(self):
-        return self._open_clients(self.env._("Lost clients"), self._stage_moves([("new_value", "=", "lost")]))
+        return self._open_lines(self.env._("Lost clients"), "is_lost")
+
+    def action_open_marked_lost_clients(self):
+        return self._open_lines(self.env._("Clients marked lost"), "is_marked_lost")
 
     def action_open_inactive_clients(self):
-        return self._open_clients(
-            self.env._("Clients who became inactive"), self._stage_moves([("new_value", "=", "inactive")])
-        )
+        return self._open_lines(self.env._("Clients who became inactive"), "is_became_inactive")
 
     def action_open_won_back_clients(self):
-        return self._open_clients(
-            self.env._("Clients won back"),
-            self._stage_moves(
-                [("old_value", "in", ["lost", "inactive"]), ("new_value", "not in", ["lost", "inactive"])]
-            ),
-        )
+        return self._open_lines(self.env._("Clients won back"), "is_won_back")
 
     @api.model
     @retry_on_concurrency
@@ -163,178 +309,44 @@ class ClientbaseReportMonthly(models.Model):
 
     @api.model
     def _refresh(self, company, today=None):
-        """Rebuild the company's rows for the last ``REPORT_MONTHS`` months and the current one."""
+        """Rebuild the company's rows for the last ``REPORT_MONTHS`` months and the current one,
+        and the clients behind them (``clientbase.report.monthly.client``): the bridge's lines
+        client by client first, then the rows as their counts."""
+        Lines = self.env["clientbase.report.monthly.client"]
+        cr = self.env.cr
+        cr.execute(SQL("DELETE FROM %s WHERE company_id = %s", SQL.identifier(Lines._table), company.id))
         today, first_month = self._report_start(
             company, today, ("clientbase.segment.history", "clientbase.interaction", "mail.activity")
         )
+        cr.execute("DROP TABLE IF EXISTS clientbase_bridge")
+        cr.execute(Lines._get_bridge_query(company, today, first_month))
+        refreshed_at = fields.Datetime.now()
         self._report_write(
             company,
             SQL(
-                "WITH "
-                + SPELLS_SQL
-                + """,
-            months AS (
-                SELECT generate_series(%(first)s::date, date_trunc('month', %(today)s::date), interval '1 month')::date
-                       AS month
-            ),
-            -- active at the start of M: spells started in an earlier month, not over before M
-            buckets AS (
-                SELECT user_id, bucket, SUM(delta) AS delta FROM (
-                    SELECT user_id, date_trunc('month', start_day)::date AS bucket, 1 AS delta FROM spells
-                    UNION ALL
-                    SELECT user_id, date_trunc('month', inactive_from - 1)::date, -1 FROM spells
-                ) events GROUP BY user_id, bucket
-            ),
-            active AS (
-                SELECT b.user_id, m.month, SUM(b.delta) AS active_start
-                  FROM months m JOIN buckets b ON b.bucket < m.month
-                 GROUP BY b.user_id, m.month
-            ),
-            -- the stage history: lost, and won back from lost by an order
-            stage_rows AS (
-                SELECT h.id, h.partner_id AS client_id, cp.user_id, h.date, h.old_value, h.new_value
-                  FROM clientbase_segment_history h JOIN res_partner cp ON cp.id = h.partner_id
-                 WHERE h.company_id = %(company)s AND h.dimension = 'stage' AND h.date::date >= %(first)s
-                   AND h.date::date <= %(today)s AND cp.client_mailing_only IS NOT TRUE
-            ),
-            lost AS (
-                SELECT DISTINCT client_id, user_id, date_trunc('month', date)::date AS month
-                  FROM stage_rows WHERE new_value = 'lost' AND old_value IS DISTINCT FROM 'lost'
-            ),
-            ended AS (  -- became inactive, unless lost at that moment
-                SELECT s.client_id, s.user_id, date_trunc('month', s.inactive_from)::date AS month
-                  FROM spells s
-                 WHERE s.inactive_from >= %(first)s AND s.inactive_from <= %(today)s
-                   AND (SELECT h.new_value FROM clientbase_segment_history h
-                         WHERE h.partner_id = s.client_id AND h.company_id = %(company)s
-                           AND h.dimension = 'stage' AND h.date::date < s.inactive_from
-                         ORDER BY h.date DESC, h.id DESC LIMIT 1) IS DISTINCT FROM 'lost'
-            ),
-            won AS (
-                SELECT client_id, user_id, date_trunc('month', start_day)::date AS month
-                  FROM spells WHERE spell > 1 AND start_day >= %(first)s
-                UNION
-                SELECT r.client_id, r.user_id, date_trunc('month', r.date)::date
-                  FROM stage_rows r
-                 WHERE r.old_value = 'lost' AND r.new_value <> 'lost'
-                   AND EXISTS (SELECT 1 FROM orders o WHERE o.client_id = r.client_id AND o.date_order <= r.date
-                                 AND date_trunc('month', o.day) = date_trunc('month', r.date))
-            ),
-            vip_rows AS (
-                SELECT s.partner_id AS client_id, cp.user_id, s.month_from AS month, s.is_vip,
-                       LAG(s.is_vip) OVER (PARTITION BY s.partner_id ORDER BY s.month_from) AS was_vip
-                  FROM clientbase_segment_snapshot s JOIN res_partner cp ON cp.id = s.partner_id
-                 WHERE s.company_id = %(company)s
-            ),
-            events AS (
-                SELECT user_id, month, client_id, 'vip_in' AS kind FROM vip_rows
-                 WHERE month >= %(first)s AND is_vip AND NOT was_vip
-                UNION ALL
-                SELECT user_id, month, client_id, 'vip_out' FROM vip_rows
-                 WHERE month >= %(first)s AND NOT is_vip AND was_vip
-                UNION ALL
-                SELECT user_id, date_trunc('month', start_day)::date, client_id, 'new'
-                  FROM spells WHERE spell = 1 AND start_day >= %(first)s
-                UNION ALL SELECT user_id, month, client_id, 'won' FROM won
-                UNION ALL SELECT user_id, month, client_id, 'inactive' FROM ended
-                UNION ALL SELECT user_id, month, client_id, 'lost' FROM lost
-                UNION ALL
-                SELECT l.user_id, l.month, l.client_id, 'lost_active' FROM lost l
-                 WHERE EXISTS (SELECT 1 FROM spells s WHERE s.client_id = l.client_id
-                                  AND s.start_day < l.month AND s.inactive_from > l.month)
-            ),
-            counted AS (
-                SELECT user_id, month,
-                       COUNT(*) FILTER (WHERE kind = 'new') AS new_clients,
-                       COUNT(*) FILTER (WHERE kind = 'won') AS won_back,
-                       COUNT(*) FILTER (WHERE kind = 'inactive') AS became_inactive,
-                       COUNT(*) FILTER (WHERE kind = 'lost') AS lost,
-                       COUNT(*) FILTER (WHERE kind = 'lost_active') AS lost_active,
-                       COUNT(*) FILTER (WHERE kind = 'vip_in') AS became_vip,
-                       COUNT(*) FILTER (WHERE kind = 'vip_out') AS dropped_vip
-                  FROM events GROUP BY user_id, month
-            ),
-            sales AS (
-                SELECT user_id, month, SUM(orders) AS order_count, SUM(amount) AS revenue,
-                       COUNT(*) AS ordering_clients, COUNT(*) FILTER (WHERE orders > 1) AS repeat_clients
-                  FROM (SELECT client_id, user_id, date_trunc('month', day)::date AS month,
-                               COUNT(*) AS orders, SUM(amount) AS amount
-                          FROM orders WHERE day >= %(first)s GROUP BY client_id, user_id, 3) per_client
-                 GROUP BY user_id, month
-            ),
-            contacts AS (
-                SELECT cp.user_id, date_trunc('month', i.date)::date AS month, COUNT(*) AS contacts_logged
-                  FROM clientbase_interaction i JOIN res_partner cp ON cp.id = i.client_id
-                 WHERE i.company_id = %(company)s AND i.date::date >= %(first)s AND i.date::date <= %(today)s
-                 GROUP BY 1, 2
-            ),
-            responses AS (
-                SELECT cp.user_id, date_trunc('month', r.day)::date AS month,
-                       COUNT(DISTINCT cp.id) AS mailing_responses
-                  FROM (SELECT t.res_id,
-                               LEAST(t.open_datetime, t.reply_datetime, t.links_click_datetime)::date AS day
-                          FROM mailing_trace t WHERE t.model = 'res.partner') r
-                  JOIN res_partner p ON p.id = r.res_id
-                  JOIN res_partner cp ON cp.id = p.commercial_partner_id
-                 WHERE r.day >= %(first)s AND r.day <= %(today)s AND cp.client_mailing_only IS NOT TRUE
-                 GROUP BY 1, 2
-            ),
-            now_figures AS (  -- the state at this refresh, on the current month's rows
-                SELECT user_id, date_trunc('month', %(today)s::date)::date AS month,
-                       SUM(owned) AS clients_owned, SUM(due) AS past_cadence, SUM(overdue) AS overdue_reminders
-                  FROM (
-                    SELECT cp.user_id, 1 AS owned, 0 AS due, 0 AS overdue
-                      FROM clientbase_client_figures f JOIN res_partner cp ON cp.id = f.partner_id
-                     WHERE f.company_id = %(company)s AND cp.active AND cp.client_mailing_only IS NOT TRUE
-                    UNION ALL
-                    SELECT a.user_id, 0, CASE WHEN a.client_rule = 'contact_due' THEN 1 ELSE 0 END,
-                           CASE WHEN a.date_deadline < %(today)s THEN 1 ELSE 0 END
-                      FROM mail_activity a JOIN res_partner cp ON cp.id = a.res_id
-                     WHERE a.res_model = 'res.partner' AND a.client_rule IS NOT NULL AND a.active
-                       AND COALESCE(cp.company_id, %(company)s) = %(company)s
-                  ) state
-                 GROUP BY user_id
-            ),
-            keys AS (
-                SELECT user_id, month FROM active WHERE active_start <> 0
-                UNION SELECT user_id, month FROM counted
-                UNION SELECT user_id, month FROM sales
-                UNION SELECT user_id, month FROM contacts
-                UNION SELECT user_id, month FROM responses
-                UNION SELECT user_id, month FROM now_figures
-            )
-            INSERT INTO clientbase_report_monthly (
-                company_id, refreshed_at, month, user_id, active_start, new_clients, won_back, became_inactive, lost,
-                became_vip, dropped_vip, churned, net_growth, contacts_logged, mailing_responses, clients_owned,
-                past_cadence, overdue_reminders, order_count, revenue, ordering_clients, repeat_clients,
-                churn_rate, average_check, purchase_frequency, repeat_rate)
-            SELECT %(company)s, %(refreshed_at)s, k.month, k.user_id, COALESCE(a.active_start, 0),
-                   COALESCE(c.new_clients, 0), COALESCE(c.won_back, 0), COALESCE(c.became_inactive, 0),
-                   COALESCE(c.lost, 0), COALESCE(c.became_vip, 0), COALESCE(c.dropped_vip, 0),
-                   COALESCE(c.became_inactive, 0) + COALESCE(c.lost_active, 0),
-                   COALESCE(c.new_clients, 0) + COALESCE(c.won_back, 0) - COALESCE(c.became_inactive, 0)
-                       - COALESCE(c.lost, 0),
-                   COALESCE(ct.contacts_logged, 0), COALESCE(r.mailing_responses, 0), COALESCE(n.clients_owned, 0),
-                   COALESCE(n.past_cadence, 0), COALESCE(n.overdue_reminders, 0),
-                   COALESCE(s.order_count, 0), COALESCE(s.revenue, 0), COALESCE(s.ordering_clients, 0),
-                   COALESCE(s.repeat_clients, 0),
-                   100.0 * (COALESCE(c.became_inactive, 0) + COALESCE(c.lost_active, 0))
-                       / NULLIF(a.active_start, 0),
-                   s.revenue / NULLIF(s.order_count, 0),
-                   s.order_count::numeric / NULLIF(s.ordering_clients, 0),
-                   100.0 * s.repeat_clients / NULLIF(s.ordering_clients, 0)
-              FROM keys k
-              LEFT JOIN active a ON a.month = k.month AND a.user_id IS NOT DISTINCT FROM k.user_id
-              LEFT JOIN counted c ON c.month = k.month AND c.user_id IS NOT DISTINCT FROM k.user_id
-              LEFT JOIN sales s ON s.month = k.month AND s.user_id IS NOT DISTINCT FROM k.user_id
-              LEFT JOIN contacts ct ON ct.month = k.month AND ct.user_id IS NOT DISTINCT FROM k.user_id
-              LEFT JOIN responses r ON r.month = k.month AND r.user_id IS NOT DISTINCT FROM k.user_id
-              LEFT JOIN now_figures n ON n.month = k.month AND n.user_id IS NOT DISTINCT FROM k.user_id
-            """,
+                ROWS_SQL,
                 company=company.id,
-                refreshed_at=fields.Datetime.now(),
-                days=company.client_inactive_days or 180,
+                refreshed_at=refreshed_at,
                 today=today,
                 first=first_month,
             ),
         )
+        Lines._report_write(
+            company,
+            SQL(
+                """
+            INSERT INTO clientbase_report_monthly_client (
+                company_id, refreshed_at, report_id, month, user_id, partner_id, order_count, revenue, is_new,
+                is_won_back, is_became_inactive, is_lost, is_churned, is_marked_lost)
+            SELECT %(company)s, %(refreshed_at)s, r.id, b.month, b.user_id, b.client_id, b.orders, b.amount, b.is_new,
+                   b.is_won_back, b.is_became_inactive, b.is_lost, b.is_churned, b.is_marked_lost
+              FROM clientbase_bridge b
+              JOIN clientbase_report_monthly r
+                ON r.company_id = %(company)s AND r.month = b.month AND r.user_id IS NOT DISTINCT FROM b.user_id
+             WHERE b.orders > 0 OR b.is_new OR b.is_won_back OR b.is_became_inactive OR b.is_lost OR b.is_marked_lost
+                """,
+                company=company.id,
+                refreshed_at=refreshed_at,
+            ),
+        )
+        cr.execute("DROP TABLE clientbase_bridge")

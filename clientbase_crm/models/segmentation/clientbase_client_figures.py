@@ -220,6 +220,14 @@ class ClientbaseClientFigures(models.Model):
             ["commercial_partner_id"],
             where=sources.exception_sql(),
         )
+        # the partners of internal users, no clients (tools/client_definition.py): few as well
+        sql.create_index(
+            cr,
+            "res_partner_clientbase_internal_idx",
+            "res_partner",
+            ["commercial_partner_id"],
+            where="partner_share IS NOT TRUE",
+        )
 
     def _init_table(self):
         """Create the table, its columns (from the fields), the unique (client, company)

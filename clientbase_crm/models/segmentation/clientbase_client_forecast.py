@@ -6,7 +6,7 @@ from dateutil.relativedelta import relativedelta
 from odoo import api, fields, models
 from odoo.tools import SQL
 
-from ..reports.clientbase_report_mixin import ORDERS_SQL
+from ..reports.clientbase_report_mixin import IS_CLIENT_SQL, ORDERS_SQL
 
 _logger = logging.getLogger(__name__)
 
@@ -82,10 +82,10 @@ LATER_SQL = """
           FROM sale_order so
           JOIN res_partner p ON p.id = so.partner_id
           JOIN res_partner cp ON cp.id = p.commercial_partner_id
-         WHERE so.state = 'sale' AND so.company_id = %(company)s AND cp.client_mailing_only IS NOT TRUE
+         WHERE so.state = 'sale' AND so.company_id = %(company)s AND CP_IS_CLIENT
            AND so.date_order >= %(as_of)s AND so.date_order < %(end)s
          GROUP BY cp.id
-    )"""
+    )""".replace("CP_IS_CLIENT", IS_CLIENT_SQL)
 
 
 class ClientbaseClientFigures(models.Model):

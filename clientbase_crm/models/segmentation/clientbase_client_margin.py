@@ -3,6 +3,8 @@ import logging
 from odoo import api, fields, models
 from odoo.tools import SQL
 
+from ...tools.client_definition import client_sql
+
 _logger = logging.getLogger(__name__)
 
 
@@ -52,7 +54,7 @@ class ClientbaseClientFigures(models.Model):
                   JOIN uom_uom pu ON pu.id = pt.uom_id
                   JOIN uom_uom lu ON lu.id = l.product_uom
                  WHERE so.state = 'sale' AND so.company_id = %(company)s AND l.display_type IS NULL
-                   AND cp.client_mailing_only IS NOT TRUE
+                   AND %(is_client)s
             ),
             margins AS (
                 SELECT client_id, ROUND(SUM(price_subtotal - cost), 2)::float8 AS margin
@@ -64,6 +66,7 @@ class ClientbaseClientFigures(models.Model):
                 """,
                 cost=self._line_cost_sql(company),
                 company=company.id,
+                is_client=client_sql("cp"),
             )
         )
         _logger.info(

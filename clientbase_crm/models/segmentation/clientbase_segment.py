@@ -4,9 +4,11 @@ import time
 
 from odoo import SUPERUSER_ID, api, fields, models
 from odoo.exceptions import ValidationError
+from odoo.osv.expression import AND
 from odoo.tools import SQL
 
 from ...segmentation import engine
+from ...tools.client_definition import audience_domain
 from ...tools.domain_access import unreadable_paths
 
 _logger = logging.getLogger(__name__)
@@ -150,7 +152,7 @@ class ClientbaseSegment(models.Model):
         """Subquery of the ids of the partners matching the segment's domain."""
         self.ensure_one()
         partners = self.env["res.partner"].sudo().with_company(self.company_id)
-        return partners._search(self._get_domain()).subselect()
+        return partners._search(AND([audience_domain(), self._get_domain()])).subselect()
 
     def _refresh_members(self):
         """Only the difference is written: members that left are deleted, new ones

@@ -1,9 +1,12 @@
 import logging
 from datetime import timedelta
 
+from dateutil.relativedelta import relativedelta
+
 from odoo import api, fields, models
 from odoo.tools import SQL
 
+from ...tools.client_definition import client_sql
 from .clientbase_client_figures import ABC_CLASSES, PERSONAS, RFM_SEGMENTS, STAGES, WARMTH
 
 _logger = logging.getLogger(__name__)
@@ -17,6 +20,8 @@ DIMENSIONS = {
     "warmth": "f.current_warmth",
     "persona": "COALESCE(f.persona, f.persona_suggested)",
 }
+# the value of a client without a snapshot (no figures row): what the card shows for it
+MATRIX_DEFAULTS = {"stage": "potential", "warmth": "cold", "is_vip": "false"}
 SNAPSHOT_DIMENSIONS = [
     ("stage", "Stage"),
     ("rfm_segment", "RFM Segment"),
@@ -97,7 +102,8 @@ class ClientbaseSegmentSnapshot(models.Model):
             CREATE TEMP TABLE clientbase_snapshot_changed ON COMMIT DROP AS
             SELECT c.*, o.id AS open_id, o.month_from AS open_from, o.is_vip AS was_vip, o.stage AS was_stage
               FROM (SELECT f.partner_id, %(values)s FROM clientbase_client_figures f
-                     WHERE f.company_id = %(company)s AND %(changed)s) c
+                      JOIN res_partner cp ON cp.id = f.partner_id
+                     WHERE f.company_id = %(company)s AND %(changed)s AND %(is_client)s) c
               LEFT JOIN clientbase_segment_snapshot o
                      ON o.company_id = %(company)s AND o.partner_id = c.partner_id AND o.month_to IS NULL
              WHERE o.id IS NULL OR NOT (%(same)s)
@@ -106,6 +112,7 @@ class ClientbaseSegmentSnapshot(models.Model):
                 company=company.id,
                 same=same,
                 changed=changed,
+                is_client=client_sql("cp"),
             )
         )
         # changed again within the month: the month's row takes the new values
@@ -151,15 +158,22 @@ class ClientbaseSegmentSnapshot(models.Model):
 
     @api.model
     def _matrix(self, company, dimension, month_a, month_b, own_sql=None):
-        """[(value at A, value at B, clients)] of the company's clients (``None``: not a client
-        at that month); ``own_sql(column)`` restricts to the clients the user handles."""
+        """[(value at A, value at B, clients)] of the company's clients at the end of month B
+        (every one of them: the matrix's total is the base); a value is ``None`` when the partner
+        was not a client yet at that month (created later), ``""`` when the client had no value
+        (no RFM segment yet...). A client without a snapshot has the values of a client without
+        figures (a potential, cold, not VIP). A client is one at a month when it was created by its
+        end or has a snapshot then. ``own_sql(column)`` restricts to the clients the
+        user handles."""
         if dimension not in DIMENSIONS:
             raise ValueError(dimension)
         self.flush_model()
+        self.env["res.partner"].flush_model()
+        default = MATRIX_DEFAULTS.get(dimension, "")
 
         def at(month):
             return SQL(
-                "SELECT partner_id, %s AS value FROM clientbase_segment_snapshot"
+                "SELECT partner_id, %s::text AS value FROM clientbase_segment_snapshot"
                 " WHERE company_id = %s AND month_from <= %s AND (month_to IS NULL OR month_to > %s)",
                 SQL.identifier(dimension),
                 company.id,
@@ -167,14 +181,27 @@ class ClientbaseSegmentSnapshot(models.Model):
                 month,
             )
 
+        def end(month):
+            return month.replace(day=1) + relativedelta(months=1)
+
         return self.env.execute_query(
             SQL(
-                """SELECT a.value::text, b.value::text, COUNT(*)
-                     FROM (%s) a FULL JOIN (%s) b ON b.partner_id = a.partner_id
-                    WHERE %s
+                """SELECT CASE WHEN a.partner_id IS NULL AND cp.create_date >= %(end_a)s THEN NULL
+                               ELSE COALESCE(a.value, %(default)s) END,
+                          COALESCE(b.value, %(default)s), COUNT(*)
+                     FROM res_partner cp
+                     LEFT JOIN (%(at_a)s) a ON a.partner_id = cp.id
+                     LEFT JOIN (%(at_b)s) b ON b.partner_id = cp.id
+                    WHERE cp.active AND COALESCE(cp.company_id, %(company)s) = %(company)s
+                      AND (cp.create_date < %(end_b)s OR b.partner_id IS NOT NULL) AND %(is_client)s AND %(own)s
                     GROUP BY 1, 2""",
-                at(month_a.replace(day=1)),
-                at(month_b.replace(day=1)),
-                own_sql(SQL("COALESCE(a.partner_id, b.partner_id)")) if own_sql else SQL("TRUE"),
+                at_a=at(month_a.replace(day=1)),
+                at_b=at(month_b.replace(day=1)),
+                end_a=end(month_a),
+                end_b=end(month_b),
+                default=default,
+                company=company.id,
+                is_client=client_sql("cp"),
+                own=own_sql(SQL("cp.id")) if own_sql else SQL("TRUE"),
             )
         )
