@@ -95,7 +95,8 @@ class ResPartner(models.Model):
             )
 
     def _search_client_bookkeeping(self, fname, operator, value):
-        """The column among the clients the user handles (a value never finds another's)."""
+        """The column among the clients the user handles (a value never finds another's).
+        Also the search of the last contact date the interactions keep (res_partner_work.py)."""
         label = self._fields[fname]._description_string(self.env)
         value = check_date_condition(self.env, label, operator, value, SQL_OPERATORS)
         column = SQL.identifier("res_partner", fname)

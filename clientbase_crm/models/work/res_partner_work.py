@@ -2,16 +2,13 @@ from datetime import timedelta
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
-from odoo.osv import expression
 from odoo.tools import SQL
 from odoo.tools.sql import column_exists, create_column
 
-from ...tools.typed_values import check_date_condition, check_value
+from ...tools.typed_values import check_value
 from ..protection.clientbase_security import USER_GROUP
 from ..protection.res_partner_bookkeeping import bookkeeping_field
 from .clientbase_interaction import NOT_A_CONTACT_RESULTS
-
-SQL_OPERATORS = {"=": "=", "!=": "<>", "<": "<", "<=": "<=", ">": ">", ">=": ">="}
 
 # Plain stored columns of "working the base"; created before the ORM so that an
 # install on a base of millions of partners is one ALTER TABLE, not a recompute (the
@@ -130,17 +127,7 @@ class ResPartner(models.Model):
 
     def _search_client_last_contact_date(self, operator, value):
         """The column the interactions keep, among the clients the user handles."""
-        label = self._fields["client_last_contact_date"]._description_string(self.env)
-        value = check_date_condition(self.env, label, operator, value, SQL_OPERATORS)
-        column = SQL.identifier("res_partner", "client_last_contact_date")
-        if value is False or value is None:
-            condition = SQL("%s IS NULL" if operator == "=" else "%s IS NOT NULL", column)
-        else:
-            condition = SQL("%s %s %s", column, SQL(SQL_OPERATORS[operator]), value)
-        domain = [("id", "in", SQL("(SELECT res_partner.id FROM res_partner WHERE %s)", condition))]
-        if not self._client_data_sees_all():
-            domain = expression.AND([domain, self._get_client_data_own_domain()])
-        return domain
+        return self._search_client_bookkeeping("client_last_contact_date", operator, value)
 
     def _field_to_sql(self, alias, fname, query=None, flush=True):
         if fname != "client_last_contact_date":
