@@ -16,6 +16,8 @@ class RussianTranslationChecks:
     MODULE = None
     MENU = None
     MENU_RU = None
+    # Odoo's loader runs only the test methods a class defines itself, unless told otherwise
+    allow_inherited_tests_method = True
 
     def test_every_term_has_a_russian_translation(self):
         po_path = os.path.join(get_module_path(self.MODULE), "i18n", "ru.po")
