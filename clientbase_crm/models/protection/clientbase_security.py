@@ -110,6 +110,7 @@ DERIVED_FIELDS = {
     "client_segment_ids",
     "client_segment_history_ids",
     "client_days_to_birthday",
+    "client_birthday_age",
     "client_interaction_ids",
     "client_interaction_count",
     "client_consent_ids",
@@ -156,6 +157,7 @@ PUBLIC_FIELDS = {
     "client_is_colleague": "whether the partner is one of the company's own users",
     "client_is_client": "whether the partner is a client at all (the one definition, no personal data)",
     "client_data_hidden": "whether the current user may read the client's data: says only that it is hidden",
+    "client_hidden_notice": "who handles a hidden client: the manager, who is public on the partner",
 }
 
 
