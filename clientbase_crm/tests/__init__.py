@@ -27,3 +27,4 @@ from . import test_segment_author_rights
 from . import test_export_vcard
 from . import test_change_log
 from . import test_first_day_screens
+from . import test_first_day_tours
