@@ -344,6 +344,7 @@ class TestProtectionSideCopies(ProtectionCommon):
                 {
                     "client_id": self.secret.id,
                     "note": "MARKER-note",
+                    "result": "call_back",
                     "next_step": "MARKER-next",
                     "next_step_date": today + timedelta(days=3),
                 }

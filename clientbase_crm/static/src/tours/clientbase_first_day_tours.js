@@ -20,7 +20,7 @@ tours.add("clientbase_fd_card_tour", {
         },
         {
             content: "Under the name: warmth and the client's manager",
-            trigger: "div[name=clientbase_glance]:contains(Менеджер:) .o_field_widget[name=client_warmth]",
+            trigger: ".o_clientbase_glance:contains(Менеджер:) .o_field_widget[name=client_warmth]",
         },
         {
             content: "Smart buttons: orders, interactions, opportunities, consents",
@@ -31,7 +31,7 @@ tours.add("clientbase_fd_card_tour", {
                         fail(`The smart button ${name} is missing`);
                     }
                 }
-                if (document.querySelector("div[name=clientbase_hidden_notice]:not(.d-none)")?.offsetParent) {
+                if (document.querySelector(".o_clientbase_hidden_notice")) {
                     fail("The user's own client says it is hidden");
                 }
             },
@@ -43,7 +43,7 @@ tours.add("clientbase_fd_hidden_card_tour", {
     steps: () => [
         {
             content: "A colleague's client says who handles it",
-            trigger: "div[name=clientbase_hidden_notice]:contains(Клиента ведёт):contains(подробности видят)",
+            trigger: ".o_clientbase_hidden_notice:contains(Клиента ведёт):contains(подробности видят)",
         },
         {
             content: "No figure, no stage, no action the user may not take",
