@@ -24,10 +24,10 @@ tours.add("clientbase_fd_card_tour", {
         },
         {
             content: "Smart buttons: orders, interactions, opportunities, consents",
-            trigger: ".oe_button_box button[name=action_client_open_interactions]",
+            trigger: ".o-form-buttonbox button[name=action_client_open_interactions]",
             run() {
                 for (const name of ["action_view_sale_order", "action_view_opportunity", "action_open_client_consents"]) {
-                    if (!document.querySelector(`.oe_button_box button[name=${name}]`)) {
+                    if (!document.querySelector(`.o-form-buttonbox button[name=${name}]`)) {
                         fail(`The smart button ${name} is missing`);
                     }
                 }
@@ -58,7 +58,7 @@ tours.add("clientbase_fd_hidden_card_tour", {
                     }
                 }
                 for (const name of ["action_view_sale_order", "action_view_opportunity", "action_client_open_interactions"]) {
-                    if (document.querySelector(`.oe_button_box button[name=${name}]`)) {
+                    if (document.querySelector(`.o-form-buttonbox button[name=${name}]`)) {
                         fail(`The count ${name} is shown on a colleague's client`);
                     }
                 }
