@@ -66,7 +66,9 @@ class TestFirstDayTours(ClientbaseHttpCommon):
 
         def stop_after_screenshot(browser):
             if SCREENSHOTS and hasattr(browser, "ws"):
-                shot = browser._websocket_request("Page.captureScreenshot", params={"format": "png"}, timeout=30)
+                shot = browser._websocket_request(
+                    "Page.captureScreenshot", params={"format": "png"}, timeout=30
+                )
                 path = pathlib.Path(SCREENSHOTS) / name
                 path.parent.mkdir(parents=True, exist_ok=True)
                 path.write_bytes(base64.b64decode(shot["data"]))
