@@ -60,6 +60,8 @@
     "assets": {
         "web.assets_backend": [
             "clientbase_crm/static/src/views/*.js",
+            "clientbase_crm/static/src/views/*.xml",
+            "clientbase_crm/static/src/dashboard/*",
         ],
         "web.assets_tests": [
             "clientbase_crm/static/src/tours/*.js",

@@ -1,3 +1,3 @@
-"""The client base's models, one sub-package per capability (README, *Layout*)."""
+"""The client base's models, one sub-package per capability (docs/developers.md, *Layout*)."""
 
 from . import audit, mailing, partner, protection, reports, segmentation, work

@@ -23,7 +23,7 @@ class TestOneManager(ClientbaseCommon):
         self.assertFalse(self.company.clientbase_strict_manager)
         before = self._messages(self.client_person)
         interaction = self.Interaction.with_user(self.user_salesman_2).create(
-            {"client_id": self.client_person.id, "kind": "incoming_call"}
+            {"client_id": self.client_person.id, "kind": "incoming_call", "result": "reached"}
         )
         self.assertTrue(interaction)
         note = self._messages(self.client_person) - before
@@ -38,7 +38,9 @@ class TestOneManager(ClientbaseCommon):
 
     def test_own_client_no_warning(self):
         before = self._messages(self.client_person)
-        self.Interaction.with_user(self.user_salesman).create({"client_id": self.client_person.id})
+        self.Interaction.with_user(self.user_salesman).create(
+            {"client_id": self.client_person.id, "result": "reached"}
+        )
         self.assertFalse(self._messages(self.client_person) - before)
         draft = self.Interaction.with_user(self.user_salesman).new({})
         draft.client_id = self.client_company
@@ -57,11 +59,15 @@ class TestOneManager(ClientbaseCommon):
             {"name": "Chairs", "type": "opportunity", "partner_id": self.client_employee.id}
         )
         self.assertTrue(lead)
-        self.Interaction.with_user(self.user_salesman).create({"client_id": self.client_company.id})
+        self.Interaction.with_user(self.user_salesman).create(
+            {"client_id": self.client_company.id, "result": "reached"}
+        )
 
     def test_strict_mode_manager_group_may_always_act(self):
         self.company.clientbase_strict_manager = True
-        self.Interaction.with_user(self.user_manager).create({"client_id": self.client_person.id})
+        self.Interaction.with_user(self.user_manager).create(
+            {"client_id": self.client_person.id, "result": "reached"}
+        )
         lead = self.Lead.with_user(self.user_manager).create(
             {"name": "Desk", "type": "opportunity", "partner_id": self.client_person.id}
         )

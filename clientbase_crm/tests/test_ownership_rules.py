@@ -156,7 +156,9 @@ class TestOwnershipRules(ProtectionCommon):
         self._log_interaction(self.mine, user=self.colleague)
         self._log_interaction(unassigned)
         # an entry the colleague logged on a client who is not theirs (before a handover)
-        self.env["clientbase.interaction"].create({"client_id": self.secret.id, "user_id": self.colleague.id})
+        self.env["clientbase.interaction"].create(
+            {"client_id": self.secret.id, "user_id": self.colleague.id, "result": "reached"}
+        )
         self.env.flush_all()
         models_with_rows = set()
         for pool in (False, True):

@@ -344,6 +344,7 @@ class TestProtectionSideCopies(ProtectionCommon):
                 {
                     "client_id": self.secret.id,
                     "note": "MARKER-note",
+                    "result": "call_back",
                     "next_step": "MARKER-next",
                     "next_step_date": today + timedelta(days=3),
                 }
@@ -386,7 +387,11 @@ class TestProtectionSideCopies(ProtectionCommon):
     def test_contact_warning_keeps_the_date_for_the_manager(self):
         self.company.clientbase_contact_min_days = 30
         self.env["clientbase.interaction"].with_user(self.user_salesman).create(
-            {"client_id": self.secret.id, "date": fields.Datetime.now() - timedelta(days=3)}
+            {
+                "client_id": self.secret.id,
+                "date": fields.Datetime.now() - timedelta(days=3),
+                "result": "reached",
+            }
         )
         date_text = fields.Date.to_string(self.secret.client_last_contact_date)
         own = self.secret.with_user(self.user_salesman)._client_contact_too_soon_message()
@@ -865,7 +870,12 @@ class TestForgetLeavesNoCopy(ProtectionCommon):
             {"partner_id": client.id, "company_id": self.company.id, "churn_reason": f"left {marker}"}
         )
         env["clientbase.interaction"].with_user(self.user_salesman).create(
-            {"client_id": client.id, "note": f"note {marker}", "next_step": f"call {marker}"}
+            {
+                "client_id": client.id,
+                "note": f"note {marker}",
+                "next_step": f"call {marker}",
+                "result": "call_back",
+            }
         )
         lead = env["crm.lead"].create(
             {"name": "Deal", "partner_id": client.id, "user_id": self.user_salesman.id}

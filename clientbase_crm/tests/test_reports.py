@@ -56,7 +56,12 @@ class TestReports(ClientbaseSalesCommon):
             ).action_mark_lost()
         # the manager's work: a call logged in June, a contact due today, a call-back overdue
         cls.env["clientbase.interaction"].create(
-            {"client_id": cls.clients["C1"].id, "user_id": cls.manager.id, "date": datetime(2026, 6, 2, 9)}
+            {
+                "client_id": cls.clients["C1"].id,
+                "user_id": cls.manager.id,
+                "date": datetime(2026, 6, 2, 9),
+                "result": "reached",
+            }
         )
         model_id = cls.env["ir.model"]._get_id("res.partner")
         for client, rule, deadline in (("C4", "contact_due", TODAY), ("C2", "call_back", date(2026, 6, 14))):

@@ -174,6 +174,12 @@ class ResPartner(models.Model):
         groups=USER_GROUP,
         help="Days until the next birthday (0 = today). Feb 29 birthdays count on Feb 28 in common years.",
     )
+    client_birthday_age = fields.Integer(
+        string="Turns",
+        compute="_compute_client_days_to_birthday",
+        groups=USER_GROUP,
+        help="The age the client turns on the next birthday.",
+    )
     client_gender = _card_field("client_gender", "Gender", fields.Selection, GENDERS)
     client_age = fields.Integer(
         string="Age",
@@ -325,6 +331,18 @@ class ResPartner(models.Model):
         the user handles (the ownership of the rules) are LEFT JOINed once; alone, a
         correlated subselect over the card's rule-applied query. The age and the age group
         are computed from the birthday so reached."""
+        if fname == "client_days_to_birthday":
+            # the birthdays list's order: the next birthday first (today's at the top), through
+            # the cards the card's rules show (another manager's client: blank, last)
+            self.check_field_access_rights("read", [fname])
+            month = self._field_to_sql(alias, "client_birthday_month", query=query, flush=flush)
+            day = self._field_to_sql(alias, "client_birthday_day", query=query, flush=flush)
+            return SQL(
+                "(CASE WHEN %s IS NULL OR %s = 0 THEN NULL ELSE %s END)",
+                month,
+                day,
+                self._get_days_to_birthday_sql(fields.Date.context_today(self), month=month, day=day),
+            )
         if fname in ("client_age", "client_age_band"):
             # from the birthday, as the card's rules show it (another manager's client: blank)
             self.check_field_access_rights("read", [fname])
@@ -417,13 +435,16 @@ class ResPartner(models.Model):
         today = fields.Date.context_today(self)
         for partner in self:
             birthday = partner.client_birthday
-            partner.client_days_to_birthday = (next_birthday(birthday, today) - today).days if birthday else 0
+            upcoming = next_birthday(birthday, today) if birthday else None
+            partner.client_days_to_birthday = (upcoming - today).days if birthday else 0
+            partner.client_birthday_age = upcoming.year - birthday.year if birthday else False
 
     @api.model
-    def _get_days_to_birthday_sql(self, today, alias="card"):
-        """SQL expression: days from ``today`` to the next birthday of the card row ``alias``."""
-        this_year = self._get_birthday_in_year_sql(today.year, alias)
-        next_year = self._get_birthday_in_year_sql(today.year + 1, alias)
+    def _get_days_to_birthday_sql(self, today, alias="card", month=None, day=None):
+        """SQL expression: days from ``today`` to the next birthday of the card row ``alias``
+        (or of the birthday's ``month`` and ``day`` given as SQL)."""
+        this_year = self._get_birthday_in_year_sql(today.year, alias, month, day)
+        next_year = self._get_birthday_in_year_sql(today.year + 1, alias, month, day)
         return SQL(
             "(CASE WHEN %(this)s >= %(today)s THEN %(this)s ELSE %(next)s END - %(today)s)",
             this=this_year,
@@ -432,10 +453,10 @@ class ResPartner(models.Model):
         )
 
     @api.model
-    def _get_birthday_in_year_sql(self, year, alias="card"):
+    def _get_birthday_in_year_sql(self, year, alias="card", month=None, day=None):
         """SQL expression: the card row's birthday in ``year`` (Feb 29 -> Feb 28 in common years)."""
-        month = SQL.identifier(alias, "birthday_month")
-        day = SQL.identifier(alias, "birthday_day")
+        month = month if month is not None else SQL.identifier(alias, "birthday_month")
+        day = day if day is not None else SQL.identifier(alias, "birthday_day")
         if not calendar.isleap(year):
             day = SQL("CASE WHEN %s = '2' AND %s = 29 THEN 28 ELSE %s END", month, day, day)
         return SQL("make_date(%s, %s::int, %s)", year, month, day)

@@ -1,6 +1,6 @@
 """Who may see and change which client data: the one place that says it.
 
-The design (README, *Protection*): the data that belongs to one client's manager
+The design (docs/protection.md): the data that belongs to one client's manager
 is stored in models of its own (the client card, the purchase figures, the
 interactions, consents and segment history), each behind model access and
 record rules of ownership. ``res.partner`` shows that data as non-stored fields
@@ -110,6 +110,7 @@ DERIVED_FIELDS = {
     "client_segment_ids",
     "client_segment_history_ids",
     "client_days_to_birthday",
+    "client_birthday_age",
     "client_interaction_ids",
     "client_interaction_count",
     "client_consent_ids",
@@ -156,6 +157,7 @@ PUBLIC_FIELDS = {
     "client_is_colleague": "whether the partner is one of the company's own users",
     "client_is_client": "whether the partner is a client at all (the one definition, no personal data)",
     "client_data_hidden": "whether the current user may read the client's data: says only that it is hidden",
+    "client_hidden_notice": "who handles a hidden client: the manager, who is public on the partner",
 }
 
 
@@ -278,7 +280,7 @@ def register_owned(model, owned):
 
 # Fields of res.partner that only the client's circle (its manager, client base managers,
 # administrators) may change on a client: ownership and contact data, and every field of the
-# client base (WRITE_GUARDED_FIELDS). Who is a client and what others may do: README,
+# client base (WRITE_GUARDED_FIELDS). Who is a client and what others may do: docs/protection.md,
 # "Protection", and res_partner_access.py.
 OWNERSHIP_FIELDS = {
     "user_id",

@@ -50,12 +50,31 @@ class ResPartner(models.Model):
         compute="_compute_client_data_hidden",
         help="The client's purchases and segments belong to its manager: shown as hidden, never as a zero.",
     )
+    client_hidden_notice = fields.Char(
+        string="Handled By",
+        compute="_compute_client_data_hidden",
+        help="Who handles a client whose data is hidden from you: said instead of showing blanks or zeros "
+        "(empty for users outside the client base).",
+    )
 
     @api.depends_context("uid")
     def _compute_client_data_hidden(self):
         hidden = self._get_client_data_foreign()
+        # a user outside the client base sees none of its data, and is told nothing about it
+        told = hidden if self.env.user.has_group(USER_GROUP) else self.browse()
         for partner in self:
             partner.client_data_hidden = partner in hidden
+            partner.client_hidden_notice = partner._client_hidden_notice() if partner in told else False
+
+    def _client_hidden_notice(self):
+        """What a user who may not read the client's data is told instead: who handles it."""
+        manager = self.sudo().commercial_partner_id.user_id
+        if manager:
+            return self.env._(
+                "Handled by %(manager)s — details are visible to %(manager)s and managers.",
+                manager=manager.name,
+            )
+        return self.env._("Details of this client are visible to its manager and client base managers.")
 
     # --- who may see what ------------------------------------------------
     @api.model

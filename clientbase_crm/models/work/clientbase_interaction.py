@@ -1,8 +1,10 @@
 from datetime import timedelta
 
+from markupsafe import Markup
+
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
-from odoo.tools import SQL
+from odoo.tools import SQL, format_datetime
 
 INTERACTION_KINDS = [
     ("incoming_call", "Incoming Call"),
@@ -30,6 +32,8 @@ INTERACTION_RESULTS = [
 
 # An unanswered call is an attempt, not a contact: it does not move the last contact date.
 NOT_A_CONTACT_RESULTS = ("no_answer",)
+# A call whose time has come is finished: it has a result (reached, no answer...).
+CALL_KINDS = ("incoming_call", "outgoing_call")
 
 
 class ClientbaseInteraction(models.Model):
@@ -89,6 +93,16 @@ class ClientbaseInteraction(models.Model):
         if any(interaction.duration < 0 for interaction in self):
             raise ValidationError(self.env._("The duration of an interaction cannot be negative."))
 
+    @api.constrains("kind", "result", "date")
+    def _check_call_result(self):
+        now = fields.Datetime.now()
+        if any(i.kind in CALL_KINDS and not i.result and i.date <= now for i in self):
+            raise ValidationError(
+                self.env._(
+                    "Choose the result of the call (reached, no answer, call back...) before saving it."
+                )
+            )
+
     @api.onchange("contact_id")
     def _onchange_contact_id(self):
         if self.contact_id and self.contact_id.commercial_partner_id != self.client_id:
@@ -136,6 +150,7 @@ class ClientbaseInteraction(models.Model):
         clients._client_check_manager(self.env._("log an interaction"))
         interactions = super().create(vals_list)
         interactions._create_next_step_activities()
+        interactions._post_chatter_notes()
         interactions.client_id._client_update_last_contact_date()
         interactions.client_id._client_after_contact()
         return interactions
@@ -161,6 +176,36 @@ class ClientbaseInteraction(models.Model):
         return res
 
     # --- business ---------------------------------------------------------
+    def _post_chatter_notes(self):
+        """A short note in the client's chatter for each interaction: its kind, date and who
+        logged it. The chatter is read by everyone who reads the partner, so the note carries
+        nothing the interaction's record rules protect (no result, notes or next step).
+        One insert for the batch, as Odoo's ``_message_log_batch`` does. Responses to a
+        mailing, logged by the mailing's processing, have their own trace and get none."""
+        logged = self.filtered(lambda i: not i.mailing_id)
+        if not logged:
+            return
+        kinds = dict(self._fields["kind"]._description_selection(self.env))
+        subtype = self.env["ir.model.data"]._xmlid_to_res_id("mail.mt_note")
+        self.env["mail.message"].sudo().create(
+            [
+                {
+                    "model": "res.partner",
+                    "res_id": interaction.client_id.id,
+                    "message_type": "notification",
+                    "subtype_id": subtype,
+                    "author_id": interaction.user_id.partner_id.id,
+                    "body": Markup("<p>%s</p>")
+                    % self.env._(
+                        "%(kind)s logged, %(date)s",
+                        kind=kinds.get(interaction.kind, interaction.kind),
+                        date=format_datetime(self.env, interaction.date, dt_format="short"),
+                    ),
+                }
+                for interaction in logged
+            ]
+        )
+
     def _create_next_step_activities(self):
         """A next step becomes a call-back activity for the client's manager."""
         todo = self.filtered(lambda i: i.next_step and not i.activity_id)

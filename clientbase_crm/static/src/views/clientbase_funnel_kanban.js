@@ -3,6 +3,20 @@ import { ConfirmationDialog } from "@web/core/confirmation_dialog/confirmation_d
 import { registry } from "@web/core/registry";
 import { kanbanView } from "@web/views/kanban/kanban_view";
 import { KanbanRenderer } from "@web/views/kanban/kanban_renderer";
+import { KanbanHeader } from "@web/views/kanban/kanban_header";
+
+/**
+ * A funnel column's header: the count of its clients beside the sum the progress bar shows
+ * (Odoo shows only the sum when the progress bar has one). The count is the group's count,
+ * read under the user's record rules as every search is.
+ */
+export class ClientbaseFunnelKanbanHeader extends KanbanHeader {
+    static template = "clientbase_crm.FunnelKanbanHeader";
+
+    get clientCountTitle() {
+        return _t("Clients in this column");
+    }
+}
 
 /**
  * Funnel boards of clients: dropping a card into another warmth or stage column sets that
@@ -10,6 +24,8 @@ import { KanbanRenderer } from "@web/views/kanban/kanban_renderer";
  * it into "Lost" opens the dialog that records why (the same as the card's "Mark as Lost").
  */
 export class ClientbaseFunnelKanbanRenderer extends KanbanRenderer {
+    static components = { ...KanbanRenderer.components, KanbanHeader: ClientbaseFunnelKanbanHeader };
+
     /** The confirmation asked before a drop sets a computed value by hand, by grouped field. */
     clientManualValueMessage(fieldName, value) {
         if (fieldName === "client_warmth") {

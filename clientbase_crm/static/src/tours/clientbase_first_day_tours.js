@@ -1,0 +1,143 @@
+import { registry } from "@web/core/registry";
+
+// The first day with the client base, in Russian (issue 28): the card's header, a colleague's
+// client, the funnel's columns and the dashboard, as a salesperson and as the head of sales.
+const tours = registry.category("web_tour.tours");
+
+function fail(message) {
+    throw new Error(message);
+}
+
+tours.add("clientbase_fd_card_tour", {
+    steps: () => [
+        {
+            content: "The card opens on the client base's own tab",
+            trigger: ".o_form_view .o_notebook .nav-link.active:contains(Покупки и сегменты)",
+        },
+        {
+            content: "The header shows the client's stage",
+            trigger: ".o_form_statusbar .o_statusbar_status .o_arrow_button_current",
+        },
+        {
+            content: "Under the name: warmth and the client's manager",
+            trigger: ".o_clientbase_glance:contains(Менеджер:) .o_field_widget[name=client_warmth]",
+        },
+        {
+            content: "Smart buttons: orders, interactions, opportunities, consents",
+            trigger: ".o-form-buttonbox button[name=action_client_open_interactions]",
+            run() {
+                for (const name of ["action_view_sale_order", "action_view_opportunity", "action_open_client_consents"]) {
+                    if (!document.querySelector(`.o-form-buttonbox button[name=${name}]`)) {
+                        fail(`The smart button ${name} is missing`);
+                    }
+                }
+                if (document.querySelector(".o_clientbase_hidden_notice")) {
+                    fail("The user's own client says it is hidden");
+                }
+            },
+        },
+    ],
+});
+
+tours.add("clientbase_fd_hidden_card_tour", {
+    steps: () => [
+        {
+            content: "A colleague's client says who handles it",
+            trigger: ".o_clientbase_hidden_notice:contains(Клиента ведёт):contains(подробности видят)",
+        },
+        {
+            content: "No figure, no stage, no action the user may not take",
+            trigger: ".o_form_view .o_form_sheet",
+            run() {
+                if (document.querySelector(".o_form_statusbar .o_statusbar_status")) {
+                    fail("The stage of a colleague's client is shown");
+                }
+                for (const name of ["action_client_mark_lost", "action_client_handover"]) {
+                    if (document.querySelector(`.o_form_statusbar button[name=${name}]`)) {
+                        fail(`${name} is offered on a colleague's client`);
+                    }
+                }
+                for (const name of ["action_view_sale_order", "action_view_opportunity", "action_client_open_interactions"]) {
+                    if (document.querySelector(`.o-form-buttonbox button[name=${name}]`)) {
+                        fail(`The count ${name} is shown on a colleague's client`);
+                    }
+                }
+            },
+        },
+    ],
+});
+
+tours.add("clientbase_fd_funnel_tour", {
+    steps: () => [
+        {
+            content: "Every column of the funnel counts its clients",
+            trigger: ".o_kanban_group:not(.o_column_folded) .o_kanban_header .o_clientbase_column_count",
+            run() {
+                const headers = document.querySelectorAll(".o_kanban_group:not(.o_column_folded) .o_kanban_header");
+                for (const header of headers) {
+                    const column = header.closest(".o_kanban_group");
+                    const count = header.querySelector(".o_clientbase_column_count")?.textContent.trim();
+                    if (!/^\(\d+\)$/.test(count || "")) {
+                        fail(`A column shows no count: ${header.textContent}`);
+                    }
+                    const cards = column.querySelectorAll(".o_kanban_record:not(.o_kanban_ghost)").length;
+                    if (Number(count.slice(1, -1)) !== cards) {
+                        fail(`The column counts ${count} but holds ${cards} cards`);
+                    }
+                    if (!header.querySelector(".o_kanban_counter .o_animated_number, .o_kanban_counter")) {
+                        fail("A column shows no sum");
+                    }
+                }
+            },
+        },
+    ],
+});
+
+tours.add("clientbase_fd_dashboard_tour", {
+    steps: () => [
+        {
+            content: "The charts are drawn",
+            trigger: ".o_clientbase_dashboard .o-dashboard-action:contains(Клиенты по RFM-сегментам) canvas",
+        },
+        {
+            content: "The pivots are filled",
+            trigger: ".o_clientbase_dashboard .o-dashboard-action .o_pivot .o_pivot_cell_value",
+        },
+        {
+            content: "Nothing scrolls sideways, nothing is cut off",
+            trigger: ".o_clientbase_dashboard .o-dashboard-layout-1-1",
+            async run() {
+                // let Chart.js finish its resize
+                await new Promise((resolve) => setTimeout(resolve, 500));
+                const page = document.querySelector(".o_clientbase_dashboard");
+                if (page.scrollWidth > page.clientWidth + 1) {
+                    fail(`The dashboard scrolls sideways (${page.scrollWidth} > ${page.clientWidth})`);
+                }
+                for (const column of page.querySelectorAll(".o-dashboard-column")) {
+                    if (column.scrollWidth > column.clientWidth + 1) {
+                        fail(`A column scrolls sideways (${column.scrollWidth} > ${column.clientWidth})`);
+                    }
+                }
+                for (const tile of page.querySelectorAll(".o-dashboard-action")) {
+                    const box = tile.getBoundingClientRect();
+                    for (const inner of tile.querySelectorAll("canvas, .o_pivot table, .o_content")) {
+                        const rect = inner.getBoundingClientRect();
+                        if (rect.right > box.right + 1 || rect.left < box.left - 1) {
+                            fail(`${tile.querySelector("h3").textContent.trim()}: drawn outside its tile`);
+                        }
+                        if (inner.scrollWidth > inner.clientWidth + 1 && inner.tagName !== "CANVAS") {
+                            fail(`${tile.querySelector("h3").textContent.trim()}: scrolls sideways`);
+                        }
+                    }
+                }
+                const pie = [...page.querySelectorAll(".o-dashboard-action")].find((tile) =>
+                    tile.textContent.includes("Клиенты по RFM-сегментам")
+                );
+                const canvas = pie.querySelector("canvas").getBoundingClientRect();
+                if (canvas.height > window.innerHeight * 0.6) {
+                    fail(`The RFM pie is oversized (${canvas.height}px on a ${window.innerHeight}px screen)`);
+                }
+            },
+        },
+    ],
+});

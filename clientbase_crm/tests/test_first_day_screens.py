@@ -1,0 +1,285 @@
+"""The screens a salesperson meets on the first day: the client card, a colleague's client,
+the funnels' columns and the birthdays list (issue 28)."""
+
+from datetime import timedelta
+
+from freezegun import freeze_time
+from lxml import etree
+
+from odoo import fields
+from odoo.exceptions import AccessError, UserError, ValidationError
+from odoo.tests import tagged
+
+from .common import ClientbaseSalesCommon
+
+
+@tagged("post_install", "-at_install", "clientbase_work")
+class TestFirstDayScreens(ClientbaseSalesCommon):
+    """Salesperson A (``user_salesman``) manages the client base of the layer; salesperson B
+    (``user_salesman_2``) opens A's clients; the head of sales (``user_manager``) sees all."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.env.company.client_pool_visible = False
+        cls._order(cls.client_person, amount=300, days_ago=40)
+        cls._order(cls.client_person, amount=200, days_ago=10)
+        cls._order(cls.client_company, amount=700, days_ago=5)
+        cls.theirs = cls._client("B's Client", user_id=cls.user_salesman_2.id)
+        cls._order(cls.theirs, amount=50, days_ago=3)
+        cls.env["clientbase.client.figures"]._recompute_all(full=True)
+        cls.env.invalidate_all()
+
+    def _arch(self, user, view_ref=None, view_type="form"):
+        view_id = self.env.ref(view_ref).id if view_ref else False
+        arch = self.env["res.partner"].with_user(user).get_view(view_id, view_type)["arch"]
+        return etree.fromstring(arch)
+
+    # --- 1. the card ------------------------------------------------------------------
+    def test_card_header_shows_the_client_at_a_glance(self):
+        arch = self._arch(self.user_salesman)
+        [stage] = arch.xpath("//header//field[@name='client_stage']")
+        self.assertEqual(stage.get("widget"), "statusbar")
+        [glance] = arch.xpath("//div[@name='clientbase_glance']")
+        shown = {node.get("name") for node in glance.iter("field")}
+        self.assertLessEqual({"client_warmth", "client_persona", "user_id"}, shown)
+        self.assertIn("VIP", "".join(glance.itertext()))
+        buttons = {node.get("name") for node in arch.xpath("//div[@name='button_box']/button")}
+        for name in (
+            "action_view_sale_order",
+            "action_client_open_interactions",
+            "action_view_opportunity",
+            "action_open_client_consents",
+        ):
+            self.assertIn(name, buttons)
+        # the card opens on the client base's own tab, not on Odoo's contacts
+        focused = arch.xpath("//notebook/page[@autofocus]")
+        self.assertEqual([page.get("name") for page in focused], ["clientbase_segments"])
+        self.assertEqual(arch.xpath("//notebook/page")[0].get("name"), "clientbase_segments")
+        # what the header shows is the client's
+        card = self.client_person.with_user(self.user_salesman)
+        self.assertEqual(card.client_stage, "active")
+        self.assertEqual(card.user_id, self.user_salesman)
+
+    def test_a_user_outside_the_client_base_keeps_odoo_card(self):
+        outsider = self._user("cb_fd_outsider", groups="base.group_user,sales_team.group_sale_salesman")
+        arch = self._arch(outsider)
+        self.assertFalse(arch.xpath("//div[@name='clientbase_glance']"))
+        # Odoo's counts stay: the condition that hides them is never true for this user
+        [orders] = arch.xpath("//button[@name='action_view_sale_order']")
+        self.assertEqual(orders.get("invisible"), "client_hidden_notice")
+        self.assertTrue(self.client_person.with_user(outsider).client_data_hidden)
+        self.assertFalse(self.client_person.with_user(outsider).client_hidden_notice)
+        self.assertEqual(arch.xpath("//notebook/page")[0].get("name"), "contact_addresses")
+
+    def test_logged_call_is_a_short_note_in_the_chatter(self):
+        Message = self.env["mail.message"]
+        before = Message.search([("model", "=", "res.partner"), ("res_id", "=", self.client_person.id)])
+        self._log_interaction(
+            self.client_person,
+            user=self.user_salesman,
+            result="offer_declined",
+            note="SECRET-divorce",
+            next_step="SECRET-next",
+        )
+        note = (
+            Message.search([("model", "=", "res.partner"), ("res_id", "=", self.client_person.id)]) - before
+        )
+        self.assertEqual(len(note), 1)
+        self.assertEqual(note.subtype_id, self.env.ref("mail.mt_note"))
+        self.assertEqual(note.author_id, self.user_salesman.partner_id)
+        self.assertIn("Outgoing Call", note.body)
+        # the chatter is read by whoever reads the partner: no content of the interaction
+        for secret in ("SECRET", "Offer Declined", "offer_declined"):
+            self.assertNotIn(secret, note.body)
+        # B reads the chatter of A's client and learns only that a call was logged
+        as_b = Message.with_user(self.user_salesman_2).search([("id", "=", note.id)])
+        self.assertEqual(as_b, note)
+
+    def test_a_finished_call_requires_a_result(self):
+        Interaction = self.env["clientbase.interaction"].with_user(self.user_salesman)
+        with self.assertRaisesRegex(ValidationError, "result of the call"):
+            Interaction.create({"client_id": self.client_person.id, "kind": "outgoing_call"})
+        with self.assertRaisesRegex(ValidationError, "result of the call"):
+            Interaction.create({"client_id": self.client_person.id, "kind": "incoming_call"})
+        logged = Interaction.create(
+            {"client_id": self.client_person.id, "kind": "outgoing_call", "result": "no_answer"}
+        )
+        with self.assertRaisesRegex(ValidationError, "result of the call"):
+            logged.result = False
+        # a meeting or an email has no call result; a call still to come has none yet
+        Interaction.create({"client_id": self.client_person.id, "kind": "meeting"})
+        Interaction.create(
+            {
+                "client_id": self.client_person.id,
+                "kind": "outgoing_call",
+                "date": fields.Datetime.now() + timedelta(days=1),
+            }
+        )
+        # in Russian, the user reads the error in Russian
+        self.env["res.lang"]._activate_lang("ru_RU")
+        self.env["ir.module.module"]._load_module_terms(["clientbase_crm"], ["ru_RU"], overwrite=True)
+        with self.assertRaisesRegex(ValidationError, "результат звонка"):
+            Interaction.with_context(lang="ru_RU").create(
+                {"client_id": self.client_person.id, "kind": "outgoing_call"}
+            )
+
+    # --- 2. a colleague's client ------------------------------------------------------------
+    def test_a_colleague_client_says_whose_it_is(self):
+        as_b = self.client_person.with_user(self.user_salesman_2)
+        self.assertTrue(as_b.client_data_hidden)
+        notice = as_b.client_hidden_notice
+        self.assertIn(self.user_salesman.name, notice)
+        self.assertIn("managers", notice)
+        # no figure stands in for the hidden ones
+        self.assertFalse(as_b.client_revenue)
+        self.assertFalse(as_b.client_stage)
+        # A and the head of sales read the figures, and no notice
+        for user in (self.user_salesman, self.user_manager):
+            own = self.client_person.with_user(user)
+            self.assertFalse(own.client_hidden_notice)
+            self.assertEqual(own.client_revenue, 500)
+        # B's own client is B's
+        self.assertFalse(self.theirs.with_user(self.user_salesman_2).client_hidden_notice)
+
+    def test_the_notice_replaces_the_figures_in_card_list_and_kanbans(self):
+        views = (
+            (None, "form"),
+            ("clientbase_crm.res_partner_view_list_clientbase", "list"),
+            ("clientbase_crm.res_partner_view_kanban_clientbase", "kanban"),
+            ("clientbase_crm.res_partner_view_kanban_clientbase_funnel", "kanban"),
+        )
+        for view_ref, view_type in views:
+            arch = self._arch(self.user_salesman_2, view_ref, view_type)
+            self.assertTrue(arch.xpath("//field[@name='client_hidden_notice']"), view_ref)
+            for name in ("client_revenue", "client_order_count", "client_stage", "client_is_vip"):
+                # a kanban's fields outside its templates are loaded, not shown
+                shown = (
+                    f"//templates//field[@name='{name}']"
+                    if view_type == "kanban"
+                    else f"//field[@name='{name}']"
+                )
+                for node in arch.xpath(shown):
+                    ancestors = (node, *node.iterancestors())
+                    guarded = any(
+                        "client_data_hidden" in (n.get("invisible") or "")
+                        or "client_data_hidden" in (n.get("t-if") or "")
+                        or n.get("t-else") is not None
+                        for n in ancestors
+                    )
+                    self.assertTrue(guarded, (view_ref, name))
+
+    def test_only_permitted_actions_are_offered_on_a_colleague_client(self):
+        arch = self._arch(self.user_salesman_2)
+        for name in ("action_client_mark_lost", "action_client_handover"):
+            [button] = arch.xpath(f"//header/button[@name='{name}']")
+            self.assertIn("client_data_hidden", button.get("invisible"), name)
+        for name, condition in (
+            ("action_view_sale_order", "client_hidden_notice"),
+            ("action_view_opportunity", "client_hidden_notice"),
+            ("action_client_open_interactions", "client_data_hidden"),
+            ("action_open_client_consents", "client_data_hidden"),
+        ):
+            [button] = arch.xpath(f"//div[@name='button_box']/button[@name='{name}']")
+            self.assertIn(condition, button.get("invisible"), name)
+        # and what is hidden is refused too, whatever the door
+        reason = self.env.ref("clientbase_crm.clientbase_churn_reason_price")
+        wizard = (
+            self.env["clientbase.churn.wizard"]
+            .with_user(self.user_salesman_2)
+            .create({"partner_ids": [(6, 0, self.client_person.ids)], "reason_id": reason.id})
+        )
+        with self.assertRaises(AccessError):
+            wizard.action_mark_lost()
+        handover = (
+            self.env["clientbase.handover.wizard"]
+            .with_user(self.user_salesman_2)
+            .create(
+                {
+                    "partner_ids": [(6, 0, self.client_person.ids)],
+                    "to_user_id": self.user_salesman_2.id,
+                    "reason": "Taking it over",
+                }
+            )
+        )
+        with self.assertRaises(UserError):
+            handover.action_handover()
+
+    # --- 3. the funnels' columns --------------------------------------------------------------
+    def test_funnel_columns_count_and_sum_as_the_user_searches(self):
+        action = self.env.ref("clientbase_crm.res_partner_action_clientbase_by_stage")
+        domain = [("client_is_client", "=", True)]
+        arch = self._arch(
+            self.user_salesman, "clientbase_crm.res_partner_view_kanban_clientbase_funnel", "kanban"
+        )
+        [progressbar] = arch.xpath("//progressbar")
+        self.assertEqual(progressbar.get("sum_field"), "client_revenue")
+        self.assertIn("client_stage", action.context)
+        for user in (self.user_salesman, self.user_salesman_2, self.user_manager):
+            Partner = self.env["res.partner"].with_user(user)
+            groups = Partner.read_group(domain, ["client_revenue:sum"], ["client_stage"], lazy=False)
+            self.assertTrue(groups)
+            for group in groups:
+                if not group["client_stage"]:
+                    continue  # a colleague's clients: no stage to count them under
+                in_column = domain + [("client_stage", "=", group["client_stage"])]
+                self.assertEqual(group["__count"], Partner.search_count(in_column), (user.login, group))
+                revenue = sum(Partner.search(in_column).mapped("client_revenue"))
+                self.assertAlmostEqual(group["client_revenue"] or 0, revenue, 2, msg=(user.login, group))
+        # the head of sales' active column holds A's and B's clients alike
+        head = self.env["res.partner"].with_user(self.user_manager)
+        active = head.search(domain + [("client_stage", "in", ("new", "active", "one_time"))])
+        self.assertTrue({self.client_person, self.theirs} <= set(active))
+
+
+@tagged("post_install", "-at_install", "clientbase_work")
+@freeze_time("2026-12-30 09:00:00")
+class TestBirthdaysList(ClientbaseSalesCommon):
+    """The birthdays list, on December 30: today's birthdays first, then the coming days
+    across the new year; yesterday's comes last, almost a year away."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.env.company.client_pool_visible = False
+        client = cls._client
+        owner = {"user_id": cls.user_salesman.id}
+        cls.yesterday = client("Born Dec 29", client_birthday="1990-12-29", **owner)
+        cls.today_born = client("Born Dec 30", client_birthday="1980-12-30", **owner)
+        cls.tomorrow = client("Born Dec 31", client_birthday="2000-12-31", **owner)
+        cls.january = client("Born Jan 2", client_birthday="1975-01-02", **owner)
+        cls.leap = client("Born Feb 29", client_birthday="1996-02-29", **owner)
+        cls.theirs = client("B's Born Jan 1", client_birthday="1985-01-01", user_id=cls.user_salesman_2.id)
+        cls.mine = cls.yesterday | cls.today_born | cls.tomorrow | cls.january | cls.leap
+
+    def _listed(self, user, records):
+        action = self.env.ref("clientbase_crm.res_partner_action_clientbase_birthdays")
+        arch = etree.fromstring(
+            self.env["res.partner"].with_user(user).get_view(action.view_id.id, "list")["arch"]
+        )
+        order = arch.get("default_order")
+        return self.env["res.partner"].with_user(user).search([("id", "in", records.ids)], order=order)
+
+    def test_birthdays_in_the_order_of_days_to_come(self):
+        listed = self._listed(self.user_salesman, self.mine)
+        self.assertEqual(
+            listed.ids,
+            (self.today_born | self.tomorrow | self.january | self.leap | self.yesterday).ids,
+        )
+        self.assertEqual(listed.mapped("client_days_to_birthday"), [0, 1, 3, 60, 364])
+
+    def test_the_age_they_turn(self):
+        self.assertEqual(self.today_born.client_birthday_age, 46)
+        self.assertEqual(self.tomorrow.client_birthday_age, 26)
+        self.assertEqual(self.january.client_birthday_age, 52, "turns 52 in the new year")
+        self.assertEqual(self.yesterday.client_birthday_age, 37, "turned 36 yesterday: 37 next")
+        self.assertEqual(self.leap.client_birthday_age, 31, "Feb 29: counted on Feb 28, 2027")
+
+    def test_a_colleague_birthday_sorts_last_and_shows_nothing(self):
+        listed = self._listed(self.user_salesman, self.mine | self.theirs)
+        self.assertEqual(listed[-1], self.theirs)
+        self.assertEqual(listed[0], self.today_born)
+        self.assertFalse(self.theirs.with_user(self.user_salesman).client_birthday_age)
+        # the head of sales sees B's client in its place, on January 1
+        head = self._listed(self.user_manager, self.mine | self.theirs)
+        self.assertEqual(head[:4].ids, (self.today_born | self.tomorrow | self.theirs | self.january).ids)

@@ -1,0 +1,83 @@
+"""The first day in the browser, in Russian (issue 28): a salesperson on a 1366x768 screen and
+the head of sales on a 1920x1080 one open a client card, a colleague's client, the funnel by
+stage and the dashboard. With $CLIENTBASE_SCREENSHOTS set (as `make screenshots` does), the
+dashboard is saved there at both sizes."""
+
+import base64
+import os
+import pathlib
+from unittest.mock import patch
+
+from odoo.tests import tagged
+from odoo.tests.common import ChromeBrowser
+
+from .common import ClientbaseHttpCommon
+
+SCREENSHOTS = os.environ.get("CLIENTBASE_SCREENSHOTS")
+
+
+@tagged("post_install", "-at_install", "clientbase_work", "clientbase_tour")
+class TestFirstDayTours(ClientbaseHttpCommon):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.env.company.client_pool_visible = False
+        cls.env["res.lang"]._activate_lang("ru_RU")
+        cls.env["ir.module.module"]._load_module_terms(["clientbase_crm"], ["ru_RU"], overwrite=True)
+        (cls.user_salesman | cls.user_manager).write({"lang": "ru_RU"})
+        cls.colleague_client = cls._client("Клиент коллеги", user_id=cls.user_salesman_2.id)
+        product = cls._product(price=100.0)
+        for client, amount, days_ago in (
+            (cls.client_company, 700, 20),
+            (cls.client_company, 300, 5),
+            (cls.client_person, 150, 40),
+            (cls.colleague_client, 900, 10),
+        ):
+            cls._order(client, amount=amount, days_ago=days_ago, product=product)
+        cls._log_interaction(cls.client_company, user=cls.user_salesman)
+        cls.env["clientbase.client.figures"]._recompute_all(full=True)
+        cls.env["clientbase.report.monthly"]._cron_refresh()
+
+    def _screens(self, user, size, hidden_expected):
+        self.browser_size = size
+        client_url = f"/odoo/action-clientbase_crm.res_partner_action_clients/{self.client_company.id}"
+        self.start_tour(client_url, "clientbase_fd_card_tour", login=user.login)
+        colleague_url = f"/odoo/action-clientbase_crm.res_partner_action_clients/{self.colleague_client.id}"
+        if hidden_expected:
+            self.start_tour(colleague_url, "clientbase_fd_hidden_card_tour", login=user.login)
+        else:
+            # the head of sales reads every client: the colleague's client shows its header
+            self.start_tour(colleague_url, "clientbase_fd_card_tour", login=user.login)
+        self.start_tour(
+            "/odoo/action-clientbase_crm.res_partner_action_clientbase_by_stage",
+            "clientbase_fd_funnel_tour",
+            login=user.login,
+        )
+        with self._screenshot_at_the_end(f"dashboard_{size}.png"):
+            self.start_tour(
+                "/odoo/action-clientbase_crm.clientbase_dashboard_action",
+                "clientbase_fd_dashboard_tour",
+                login=user.login,
+            )
+
+    def _screenshot_at_the_end(self, name):
+        """Save what the browser shows when the tour ends (only with $CLIENTBASE_SCREENSHOTS)."""
+        stop = ChromeBrowser.stop
+
+        def stop_after_screenshot(browser):
+            if SCREENSHOTS and hasattr(browser, "ws"):
+                shot = browser._websocket_request(
+                    "Page.captureScreenshot", params={"format": "png"}, timeout=30
+                )
+                path = pathlib.Path(SCREENSHOTS) / name
+                path.parent.mkdir(parents=True, exist_ok=True)
+                path.write_bytes(base64.b64decode(shot["data"]))
+            return stop(browser)
+
+        return patch.object(ChromeBrowser, "stop", stop_after_screenshot)
+
+    def test_salesperson_first_day_1366(self):
+        self._screens(self.user_salesman, "1366x768", hidden_expected=True)
+
+    def test_head_of_sales_first_day_1920(self):
+        self._screens(self.user_manager, "1920x1080", hidden_expected=False)
