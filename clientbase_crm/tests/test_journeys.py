@@ -3,16 +3,14 @@ uplift, an interrupted run) and the protection of their rows."""
 
 import hashlib
 import math
-from datetime import date, datetime, timedelta
+from datetime import datetime
 from unittest.mock import patch
 
 from freezegun import freeze_time
 
-from odoo import fields
+from odoo.addons.clientbase_crm.models.journeys.clientbase_journey_run import ClientbaseJourneyStep
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import tagged
-
-from odoo.addons.clientbase_crm.models.journeys.clientbase_journey_run import ClientbaseJourneyStep
 
 from .common import ClientbaseSalesCommon
 
@@ -80,7 +78,9 @@ class JourneyCommon(ClientbaseSalesCommon):
         )
 
     def _run(self, journeys=None, **context):
-        journeys = journeys or self.env["clientbase.journey"].search([("id", "in", self.env.context.get("j", []))])
+        journeys = journeys or self.env["clientbase.journey"].search(
+            [("id", "in", self.env.context.get("j", []))]
+        )
         entered = self.env["clientbase.journey"].with_context(**context)._run(journeys)
         self.env.invalidate_all()
         return entered
@@ -160,15 +160,21 @@ class TestJourneyTriggers(JourneyCommon):
 
     def test_won_back_lost_and_consent(self):
         with freeze_time("2026-02-01 10:00:00"):
-            again = self.env["res.partner"].create({"name": "Again", "is_company": True, "email": "a@example.com"})
+            again = self.env["res.partner"].create(
+                {"name": "Again", "is_company": True, "email": "a@example.com"}
+            )
             self._consent(again)
         with freeze_time("2026-03-01 10:00:00"):
             won = self._journey(trigger="won_back", goal="none", steps=[])
             price = self.env.ref("clientbase_crm.clientbase_churn_reason_price")
-            lost_price = self._journey(trigger="lost", trigger_churn_reason_id=price.id, goal="none", steps=[])
+            lost_price = self._journey(
+                trigger="lost", trigger_churn_reason_id=price.id, goal="none", steps=[]
+            )
             lost_any = self._journey(trigger="lost", goal="none", steps=[])
             consent = self._journey(trigger="consent", goal="none", steps=[])
-            fresh = self.env["res.partner"].create({"name": "Fresh", "is_company": True, "email": "f@example.com"})
+            fresh = self.env["res.partner"].create(
+                {"name": "Fresh", "is_company": True, "email": "f@example.com"}
+            )
         with freeze_time(DAY0):
             self._history(self.clients[0], new="active", old="lost")
             self._history(self.clients[1], new="one_time", old="inactive")
@@ -189,7 +195,12 @@ class TestJourneyTriggers(JourneyCommon):
         """The entry conditions are evaluated with the responsible user's rights, never as
         superuser: on a protected field, a salesperson's journey matches only what he may read."""
         other = self.env["res.partner"].create(
-            {"name": "Not his", "is_company": True, "email": "x@example.com", "user_id": self.user_salesman_2.id}
+            {
+                "name": "Not his",
+                "is_company": True,
+                "email": "x@example.com",
+                "user_id": self.user_salesman_2.id,
+            }
         )
         (self.clients[0] | other).write({"client_profession": "Baker"})
         self.company.client_pool_visible = False
@@ -285,7 +296,11 @@ class TestJourneySteps(JourneyCommon):
         self.assertIn(tag, self.clients[0].category_id)
         self.assertNotIn(tag, self.clients[1].category_id)
         activity = self.env["mail.activity"].search(
-            [("res_model", "=", "res.partner"), ("res_id", "in", self.clients[:3].ids), ("summary", "=", "Call them")]
+            [
+                ("res_model", "=", "res.partner"),
+                ("res_id", "in", self.clients[:3].ids),
+                ("summary", "=", "Call them"),
+            ]
         )
         self.assertEqual(activity.res_id, self.clients[0].id)
         self.assertEqual(activity.user_id, self.user_salesman, "the client's manager")
@@ -314,7 +329,9 @@ class TestJourneySteps(JourneyCommon):
             [reasons.get(p) for p in c[:7]],
             ["goal", "no_consent", "blacklisted", "lost", "condition", None, False],
         )
-        self.assertFalse(self._members(journey).filtered(lambda m: m.partner_id == c[5]), "forget removes them")
+        self.assertFalse(
+            self._members(journey).filtered(lambda m: m.partner_id == c[5]), "forget removes them"
+        )
 
     def test_frequency_cap_counts_journey_messages(self):
         """The company's cap counts every mailing's traces: a journey's message sent by mass
@@ -327,7 +344,9 @@ class TestJourneySteps(JourneyCommon):
             self._history(self.clients[0])
             self._run(one)
             self._sent(one).mailing_id.action_send_mail()
-            traces = self.env["mailing.trace"].search([("mass_mailing_id", "=", self._sent(one).mailing_id.id)])
+            traces = self.env["mailing.trace"].search(
+                [("mass_mailing_id", "=", self._sent(one).mailing_id.id)]
+            )
             self.assertEqual(traces.res_id, self.clients[0].id)
             self._history(self.clients[0], new="lost", old="inactive")
             self.env["clientbase.journey.member"].search([("journey_id", "=", one.id)]).state = "done"
@@ -339,8 +358,12 @@ class TestJourneySteps(JourneyCommon):
 
     def test_priority_between_journeys(self):
         with freeze_time("2026-03-01 10:00:00"):
-            low = self._journey(name="Low", priority=5, steps=[{"name": "Wait", "kind": "wait", "wait_days": 9}])
-            high = self._journey(name="High", priority=20, steps=[{"name": "Wait", "kind": "wait", "wait_days": 9}])
+            low = self._journey(
+                name="Low", priority=5, steps=[{"name": "Wait", "kind": "wait", "wait_days": 9}]
+            )
+            high = self._journey(
+                name="High", priority=20, steps=[{"name": "Wait", "kind": "wait", "wait_days": 9}]
+            )
         with freeze_time(DAY0):
             self._history(self.clients[0])
             self._run(low | high)
@@ -464,7 +487,11 @@ class TestJourneyResults(JourneyCommon):
         self.assertEqual(wizard.email_to, self.marketer.email)
         with patch.object(type(self.env["mail.mail"]), "send", lambda self, *a, **k: True):
             wizard.action_send()
-        mail = self.env["mail.mail"].sudo().search([("email_to", "=", self.marketer.email)], limit=1, order="id desc")
+        mail = (
+            self.env["mail.mail"]
+            .sudo()
+            .search([("email_to", "=", self.marketer.email)], limit=1, order="id desc")
+        )
         self.assertIn("Journey Client 0", mail.body_html)
         self.assertIn("Hello Journey Client 0", mail.subject)
 
@@ -473,7 +500,12 @@ class TestJourneyResults(JourneyCommon):
 class TestJourneyProtection(JourneyCommon):
     def test_salesperson_reads_only_his_clients_rows(self):
         theirs = self.env["res.partner"].create(
-            {"name": "Colleague Client", "is_company": True, "email": "c@example.com", "user_id": self.user_salesman_2.id}
+            {
+                "name": "Colleague Client",
+                "is_company": True,
+                "email": "c@example.com",
+                "user_id": self.user_salesman_2.id,
+            }
         )
         self._consent(theirs)
         self.company.client_pool_visible = False
@@ -490,8 +522,14 @@ class TestJourneyProtection(JourneyCommon):
         self.assertEqual(len(self._members(journey)), 2)
         for user, client in ((self.user_salesman, self.clients[0]), (self.user_salesman_2, theirs)):
             env = self.env(user=user)
-            for model in ("clientbase.journey.member", "clientbase.journey.history", "clientbase.journey.result"):
-                self.assertEqual(env[model].search([("journey_id", "=", journey.id)]).partner_id, client, model)
+            for model in (
+                "clientbase.journey.member",
+                "clientbase.journey.history",
+                "clientbase.journey.result",
+            ):
+                self.assertEqual(
+                    env[model].search([("journey_id", "=", journey.id)]).partner_id, client, model
+                )
             self.assertEqual(client.with_user(user).client_journey_member_ids.journey_id, journey)
         # the salesperson pauses his client's journey, not his colleague's, and changes nothing else
         mine = self._members(journey).filtered(lambda m: m.partner_id == self.clients[0])
@@ -522,9 +560,29 @@ class TestJourneyProtection(JourneyCommon):
             self.assertEqual(self._sent(journey).partner_id, self.clients[0])
 
     def test_ready_journeys_ship_archived(self):
-        journeys = self.env["clientbase.journey"].with_context(active_test=False).search(
-            [("id", "in", [self.env.ref(f"clientbase_crm.journey_{x}").id for x in (
-                "welcome", "second_purchase", "winback", "vip_welcome", "birthday", "lost_survey", "nurture")])]
+        journeys = (
+            self.env["clientbase.journey"]
+            .with_context(active_test=False)
+            .search(
+                [
+                    (
+                        "id",
+                        "in",
+                        [
+                            self.env.ref(f"clientbase_crm.journey_{x}").id
+                            for x in (
+                                "welcome",
+                                "second_purchase",
+                                "winback",
+                                "vip_welcome",
+                                "birthday",
+                                "lost_survey",
+                                "nurture",
+                            )
+                        ],
+                    )
+                ]
+            )
         )
         self.assertEqual(len(journeys), 7)
         self.assertFalse(any(journeys.mapped("active")))

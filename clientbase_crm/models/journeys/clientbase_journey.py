@@ -46,13 +46,16 @@ class ClientbaseJourney(models.Model):
     trigger = fields.Selection(TRIGGERS, required=True, default="segment")
     trigger_dimension = fields.Selection(DIMENSIONS, string="Segment")
     trigger_value = fields.Char(
-        string="Segment Value", help="Technical value of the segment entered, e.g. inactive, true (VIP), champions."
+        string="Segment Value",
+        help="Technical value of the segment entered, e.g. inactive, true (VIP), champions.",
     )
     trigger_days = fields.Integer(
         string="Days", default=0, help="Days after the first order, or days before the birthday."
     )
     trigger_churn_reason_id = fields.Many2one(
-        "clientbase.churn.reason", string="Lost For", help="Only clients marked lost for this reason (empty: any)."
+        "clientbase.churn.reason",
+        string="Lost For",
+        help="Only clients marked lost for this reason (empty: any).",
     )
     trigger_date_field_id = fields.Many2one(
         "ir.model.fields",
@@ -98,15 +101,23 @@ class ClientbaseJourney(models.Model):
     last_run = fields.Datetime(readonly=True, copy=False)
 
     _sql_constraints = [
-        ("holdout_range", "CHECK (holdout_percent >= 0 AND holdout_percent <= 90)", "The holdout is 0 to 90%."),
+        (
+            "holdout_range",
+            "CHECK (holdout_percent >= 0 AND holdout_percent <= 90)",
+            "The holdout is 0 to 90%.",
+        ),
     ]
 
-    @api.constrains("trigger", "trigger_dimension", "trigger_value", "trigger_date_field_id", "goal", "goal_stage")
+    @api.constrains(
+        "trigger", "trigger_dimension", "trigger_value", "trigger_date_field_id", "goal", "goal_stage"
+    )
     def _check_trigger(self):
         for journey in self:
             if journey.trigger == "segment" and not (journey.trigger_dimension and journey.trigger_value):
                 raise ValidationError(
-                    self.env._("Journey %(name)s: choose the segment and the value entered.", name=journey.name)
+                    self.env._(
+                        "Journey %(name)s: choose the segment and the value entered.", name=journey.name
+                    )
                 )
             if journey.trigger == "date_field" and not journey.trigger_date_field_id:
                 raise ValidationError(
@@ -123,10 +134,13 @@ class ClientbaseJourney(models.Model):
             try:
                 domain = journey._get_entry_domain()
                 self.env["res.partner"].with_user(journey.user_id)._search(domain)
-            except Exception as error:  # noqa: BLE001 -- any bad domain is the user's to fix
+            except Exception as error:  # any bad domain is the user's to fix
                 raise ValidationError(
-                    self.env._("Journey %(name)s: the entry conditions are invalid: %(error)s",
-                               name=journey.name, error=error)
+                    self.env._(
+                        "Journey %(name)s: the entry conditions are invalid: %(error)s",
+                        name=journey.name,
+                        error=error,
+                    )
                 ) from error
 
     def _get_entry_domain(self):
@@ -173,9 +187,15 @@ class ClientbaseJourney(models.Model):
             last_ids[table] = self.env.execute_query(query)[0][0]
         yesterday = fields.Date.subtract(fields.Date.context_today(self), days=1)
         for journey in self:
-            super(ClientbaseJourney, journey).write(
-                {"watermark_id": last_ids[journey._event_table()], "watermark_date": yesterday}
+            self.env.cr.execute(
+                SQL(
+                    "UPDATE clientbase_journey SET watermark_id = %s, watermark_date = %s WHERE id = %s",
+                    last_ids[journey._event_table()],
+                    yesterday,
+                    journey.id,
+                )
             )
+        self.invalidate_recordset(["watermark_id", "watermark_date"])
 
     def action_open_members(self):
         self.ensure_one()

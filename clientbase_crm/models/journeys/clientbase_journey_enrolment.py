@@ -17,7 +17,6 @@ from ...tools.domain_access import unreadable_paths
 _logger = logging.getLogger(__name__)
 
 
-
 def _bucket(journey_id):
     """SQL of a stable random share 0..99 of (journey, client ``cand.partner_id``): the same
     client always falls on the same side of a journey's holdout, and on independent sides of
@@ -32,7 +31,9 @@ class ClientbaseJourney(models.Model):
     _inherit = "clientbase.journey"
 
     preview_count = fields.Integer(
-        string="Would Enter Today", compute="_compute_preview_count", help="Clients who would enter if it ran now."
+        string="Would Enter Today",
+        compute="_compute_preview_count",
+        help="Clients who would enter if it ran now.",
     )
 
     # --- the events of each trigger ---------------------------------------------------------
@@ -156,7 +157,9 @@ class ClientbaseJourney(models.Model):
     def _run_enrolment(self, journeys=None):
         """Enrol the clients of every active journey's new events (priority first); returns
         ``{journey id: number entered}``."""
-        journeys = (journeys if journeys is not None else self.search([])).with_env(self.env)
+        journeys = (journeys if journeys is not None else self.search([("active", "=", True)])).with_env(
+            self.env
+        )
         journeys = journeys.filtered("active").sorted(lambda j: (-j.priority, j.sequence, j.id))
         for model in (
             "res.partner",
@@ -293,7 +296,9 @@ class ClientbaseJourney(models.Model):
             return []
         today = fields.Date.context_today(self.with_company(self.company_id))
         table = self._event_table()
-        last_id = self.env.execute_query(SQL("SELECT COALESCE(max(id), 0) FROM %s", SQL.identifier(table)))[0][0]
+        last_id = self.env.execute_query(SQL("SELECT COALESCE(max(id), 0) FROM %s", SQL.identifier(table)))[
+            0
+        ][0]
         journey = self
         if not self.active or not self.watermark_date:
             # an inactive journey previews today's events, as it would see them once switched on
@@ -306,7 +311,10 @@ class ClientbaseJourney(models.Model):
                 origin=self,
             )
         rows = self.env.execute_query(
-            SQL("SELECT partner_id FROM (%s) AS c", self._candidates_query(journey._event_query(last_id, today), entry))
+            SQL(
+                "SELECT partner_id FROM (%s) AS c",
+                self._candidates_query(journey._event_query(last_id, today), entry),
+            )
         )
         return [row[0] for row in rows]
 

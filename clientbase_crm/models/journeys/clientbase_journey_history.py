@@ -24,7 +24,9 @@ class ClientbaseJourneyHistory(models.Model):
     member_id = fields.Many2one("clientbase.journey.member", required=True, ondelete="cascade", index=True)
     journey_id = fields.Many2one("clientbase.journey", required=True, ondelete="cascade", index=True)
     step_id = fields.Many2one("clientbase.journey.step", ondelete="set null", index=True)
-    partner_id = fields.Many2one("res.partner", string="Client", required=True, ondelete="cascade", index=True)
+    partner_id = fields.Many2one(
+        "res.partner", string="Client", required=True, ondelete="cascade", index=True
+    )
     company_id = fields.Many2one("res.company", required=True)
     date = fields.Datetime(required=True, default=fields.Datetime.now)
     result = fields.Selection(HISTORY_RESULTS, required=True)

@@ -31,7 +31,9 @@ class ClientbaseJourneyMember(models.Model):
     _rec_name = "partner_id"
 
     journey_id = fields.Many2one("clientbase.journey", required=True, ondelete="cascade", index=True)
-    partner_id = fields.Many2one("res.partner", string="Client", required=True, ondelete="cascade", index=True)
+    partner_id = fields.Many2one(
+        "res.partner", string="Client", required=True, ondelete="cascade", index=True
+    )
     company_id = fields.Many2one("res.company", required=True)
     event_key = fields.Char(required=True, readonly=True, help="The entry event (taken once).")
     state = fields.Selection(MEMBER_STATES, required=True, default="running", readonly=True)
@@ -47,7 +49,11 @@ class ClientbaseJourneyMember(models.Model):
     history_ids = fields.One2many("clientbase.journey.history", "member_id", string="Steps Done")
 
     _sql_constraints = [
-        ("event_unique", "UNIQUE (journey_id, partner_id, event_key)", "A client enters a journey once per event."),
+        (
+            "event_unique",
+            "UNIQUE (journey_id, partner_id, event_key)",
+            "A client enters a journey once per event.",
+        ),
     ]
 
     def write(self, vals):

@@ -121,9 +121,7 @@ class ClientbaseJourney(models.Model):
             journey.result_treated_rate = 100 * p_t
             journey.result_holdout_rate = 100 * p_h
             journey.result_uplift = 100 * (p_t - p_h) if n_t and n_h else 0.0
-            margin = (
-                Z_95 * math.sqrt(p_t * (1 - p_t) / n_t + p_h * (1 - p_h) / n_h) if n_t and n_h else 0.0
-            )
+            margin = Z_95 * math.sqrt(p_t * (1 - p_t) / n_t + p_h * (1 - p_h) / n_h) if n_t and n_h else 0.0
             journey.result_uplift_low = journey.result_uplift - 100 * margin
             journey.result_uplift_high = journey.result_uplift + 100 * margin
             journey.result_treated_revenue = r_t / n_t if n_t else 0.0

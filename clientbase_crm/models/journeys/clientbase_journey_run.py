@@ -47,7 +47,8 @@ class ClientbaseJourney(models.Model):
 
     def _commit(self):
         if self.env.context.get("clientbase_journey_commit"):
-            self.env.cr.commit()  # pylint: disable=invalid-commit -- each batch is whole: see module doc
+            # each batch is whole (mailing, history, members moved on): see the module's doc
+            self.env.cr.commit()  # pylint: disable=invalid-commit
 
     # --- exits --------------------------------------------------------------------------------
     def _apply_exits(self):
@@ -85,7 +86,9 @@ class ClientbaseJourney(models.Model):
         ]
         if self.exit_on_condition_lost:
             entry = self._entry_query()
-            exits.append(("condition", SQL("TRUE") if entry is None else SQL("m.partner_id NOT IN (%s)", entry)))
+            exits.append(
+                ("condition", SQL("TRUE") if entry is None else SQL("m.partner_id NOT IN (%s)", entry))
+            )
         for reason, condition in exits:
             self.env.cr.execute(
                 SQL(
@@ -123,7 +126,9 @@ class ClientbaseJourney(models.Model):
     @api.model
     def _run_steps(self, journeys=None):
         """Do every due step of the active journeys; returns the number of member steps done."""
-        journeys = (journeys if journeys is not None else self.search([])).with_env(self.env)
+        journeys = (journeys if journeys is not None else self.search([("active", "=", True)])).with_env(
+            self.env
+        )
         journeys = journeys.filtered("active")
         done = 0
         for _pass in range(MAX_PASSES):
@@ -365,8 +370,10 @@ class ClientbaseJourneyStep(models.Model):
 
     def _execute_list_add(self, member_ids, partner_ids):
         contacts = self._list_contacts(partner_ids, create=True)
-        subscribed = self.env["mailing.subscription"].sudo().search(
-            [("list_id", "=", self.mailing_list_id.id), ("contact_id", "in", contacts.ids)]
+        subscribed = (
+            self.env["mailing.subscription"]
+            .sudo()
+            .search([("list_id", "=", self.mailing_list_id.id), ("contact_id", "in", contacts.ids)])
         )
         new = contacts - subscribed.contact_id
         self.env["mailing.subscription"].sudo().create(

@@ -36,21 +36,27 @@ class ClientbaseJourneyStep(models.Model):
     kind = fields.Selection(STEP_KINDS, required=True, default="email")
     wait_days = fields.Integer(string="Wait (Days)", default=1)
     window_from = fields.Float(
-        string="Send From", default=9.0, help="Hour of the day (company time zone) from which messages are sent."
+        string="Send From",
+        default=9.0,
+        help="Hour of the day (company time zone) from which messages are sent.",
     )
     window_to = fields.Float(
-        string="Send Until", default=21.0, help="Hour of the day (company time zone) until which messages are sent."
+        string="Send Until",
+        default=21.0,
+        help="Hour of the day (company time zone) until which messages are sent.",
     )
     mail_template_id = fields.Many2one(
         "mail.template", string="Email Template", domain=[("model", "=", "res.partner")]
     )
-    sms_template_id = fields.Many2one("sms.template", string="SMS Template", domain=[("model", "=", "res.partner")])
+    sms_template_id = fields.Many2one(
+        "sms.template", string="SMS Template", domain=[("model", "=", "res.partner")]
+    )
     consent_purpose = fields.Selection(CONSENT_PURPOSES, default="marketing")
-    activity_type_id = fields.Many2one("mail.activity.type", string="Activity Type")
+    activity_type_id = fields.Many2one("mail.activity.type")
     activity_summary = fields.Char(translate=True)
     activity_days = fields.Integer(string="Due In (Days)", default=1)
-    tag_id = fields.Many2one("res.partner.category", string="Tag")
-    mailing_list_id = fields.Many2one("mailing.list", string="Mailing List")
+    tag_id = fields.Many2one("res.partner.category")
+    mailing_list_id = fields.Many2one("mailing.list")
     branch_condition = fields.Selection(BRANCH_CONDITIONS)
     branch_domain = fields.Char(string="Branch Conditions", default="[]")
     else_step_id = fields.Many2one(
@@ -61,7 +67,9 @@ class ClientbaseJourneyStep(models.Model):
     )
     history_count = fields.Integer(compute="_compute_history_count", string="Done")
 
-    @api.constrains("kind", "mail_template_id", "sms_template_id", "tag_id", "mailing_list_id", "branch_condition")
+    @api.constrains(
+        "kind", "mail_template_id", "sms_template_id", "tag_id", "mailing_list_id", "branch_condition"
+    )
     def _check_kind(self):
         required = {
             "email": ("mail_template_id", self.env._("an email template")),
@@ -82,8 +90,10 @@ class ClientbaseJourneyStep(models.Model):
         for step in self:
             if not (0 <= step.window_from < step.window_to <= 24):
                 raise ValidationError(
-                    self.env._("Step %(step)s: the send window must be hours from 0 to 24, start before end.",
-                               step=step.name)
+                    self.env._(
+                        "Step %(step)s: the send window must be hours from 0 to 24, start before end.",
+                        step=step.name,
+                    )
                 )
             if step.wait_days < 0:
                 raise ValidationError(self.env._("Step %(step)s: a wait cannot be negative.", step=step.name))
