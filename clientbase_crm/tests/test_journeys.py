@@ -305,6 +305,55 @@ class TestJourneySteps(JourneyCommon):
         self.assertEqual(activity.res_id, self.clients[0].id)
         self.assertEqual(activity.user_id, self.user_salesman, "the client's manager")
 
+    def test_sms_step_and_mailing_list(self):
+        """An SMS step queues an SMS Marketing mailing to the clients who consented to SMS; a list
+        step subscribes the clients' emails to the list once."""
+        sms_template = self.env["sms.template"].create(
+            {
+                "name": "Journey SMS",
+                "model_id": self.env["ir.model"]._get_id("res.partner"),
+                "body": "Hi {{ object.name }}",
+            }
+        )
+        mailing_list = self.env["mailing.list"].create({"name": "Journey list"})
+        texted = self.clients[0]
+        texted.mobile = "+7 916 555 12 34"
+        self.clients[1].mobile = "+7 916 555 12 35"  # a number, but no consent to SMS
+        self._consent(texted, channel="sms", date=datetime(2026, 1, 1))
+        with freeze_time("2026-03-01 10:00:00"):
+            journey = self._journey(
+                goal="none",
+                steps=[
+                    {"name": "List", "kind": "list_add", "mailing_list_id": mailing_list.id},
+                    {"name": "Text", "kind": "sms", "sms_template_id": sms_template.id},
+                ],
+            )
+        with freeze_time(DAY0):
+            self._history(self.clients[:2])
+            self._run(journey)
+            self._run(journey)
+        sent = self._sent(journey)
+        self.assertEqual(sent.partner_id, texted)
+        self.assertEqual(sent.mailing_id.mailing_type, "sms")
+        self.assertEqual(sent.mailing_id.body_plaintext, "Hi {{ object.name }}")
+        self.assertEqual(self._members(journey, exit_reason="no_consent").partner_id, self.clients[1])
+        subscribed = self.env["mailing.subscription"].search([("list_id", "=", mailing_list.id)])
+        self.assertEqual(
+            sorted(subscribed.contact_id.mapped("email")), sorted(self.clients[:2].mapped("email"))
+        )
+
+    def test_the_scheduled_job_runs_every_active_journey(self):
+        with freeze_time("2026-03-01 10:00:00"):
+            active = self._journey(name="On")
+            archived = self._journey(name="Off")
+            archived.active = False
+        with freeze_time(DAY0):
+            self._history(self.clients[0])
+            self.env.ref("clientbase_crm.ir_cron_client_journeys").method_direct_trigger()
+            self.env.invalidate_all()
+        self.assertEqual(self._sent(active).partner_id, self.clients[0])
+        self.assertFalse(self._members(archived))
+
     def test_each_exit_stops_the_next_step(self):
         with freeze_time("2026-03-01 10:00:00"):
             journey = self._three_steps(entry_domain="[('ref', '!=', 'STOP')]")

@@ -13,7 +13,7 @@ from datetime import timedelta
 import pytz
 
 from odoo import api, fields, models
-from odoo.modules.module import current_test
+from odoo.modules import module as odoo_module
 from odoo.tools import SQL
 
 from .clientbase_journey_step import SEND_KINDS
@@ -30,7 +30,7 @@ class ClientbaseJourney(models.Model):
     @api.model
     def _cron_run(self):
         """The scheduled run (hourly, so that send windows are met): enrol, then advance."""
-        self = self.with_context(clientbase_journey_commit=not current_test)
+        self = self.with_context(clientbase_journey_commit=not odoo_module.current_test)
         self._run_enrolment()
         self._run_steps()
 
