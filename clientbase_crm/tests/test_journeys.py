@@ -492,6 +492,44 @@ class TestJourneyResults(JourneyCommon):
         )
         self.assertEqual(sorted(rows), [("holdout", 4, 1, 100.0), ("treated", 4, 2, 400.0)])
 
+    def test_results_count_what_mass_mailing_traced_and_branch_on_opened(self):
+        """A journey message is a mailing like any other: its traces (sent, opened, clicked) are
+        the results' figures, and a branch on "opened" follows them."""
+        with freeze_time("2026-03-01 10:00:00"):
+            journey = self._journey(
+                goal="none",
+                steps=[
+                    {"name": "Mail", "kind": "email", "mail_template_id": self.template.id},
+                    {"name": "Wait", "kind": "wait", "wait_days": 1},
+                    {"name": "Opened?", "kind": "branch", "branch_condition": "opened"},
+                    {
+                        "name": "Tag",
+                        "kind": "tag",
+                        "tag_id": self.env["res.partner.category"].create({"name": "R"}).id,
+                    },
+                ],
+            )
+        with freeze_time(DAY0):
+            self._history(self.clients[:3])
+            self._run(journey)
+            mailing = self._sent(journey).mailing_id
+            self.assertEqual(len(mailing), 1, "one mailing for the step's batch")
+            mailing.action_send_mail()
+            traces = self.env["mailing.trace"].search([("mass_mailing_id", "=", mailing.id)])
+            self.assertEqual(sorted(traces.mapped("res_id")), sorted(self.clients[:3].ids))
+            traces.filtered(lambda t: t.res_id == self.clients[0].id).set_opened()
+            traces.filtered(lambda t: t.res_id == self.clients[0].id).set_clicked()
+        with freeze_time("2026-03-03 10:00:00"):
+            self._run(journey)
+        self.assertEqual(self._members(journey, state="done").partner_id, self.clients[0])
+        self.assertEqual(self._members(journey, exit_reason="branch").partner_id, self.clients[1:3])
+        self.env.flush_all()
+        rows = self.env["clientbase.journey.result"].search([("journey_id", "=", journey.id)])
+        self.assertEqual(sum(rows.mapped("sent")), 3)
+        self.assertEqual(rows.filtered("opened").partner_id, self.clients[0])
+        self.assertEqual(rows.filtered("clicked").partner_id, self.clients[0])
+        self.assertEqual(sum(rows.mapped("exited")), 2)
+
     def test_interrupted_run_sends_nothing_twice(self):
         with freeze_time("2026-03-01 10:00:00"):
             journey = self._journey()
