@@ -26,4 +26,4 @@ from . import test_protection_typed_values
 from . import test_segment_author_rights
 from . import test_export_vcard
 from . import test_change_log
-from . import test_journeys
+from . import test_journeys, test_journeys_tour
