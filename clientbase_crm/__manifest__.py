@@ -30,6 +30,8 @@
         "data/ir_cron_data.xml",
         "data/ir_actions_server_data.xml",
         "data/clientbase_segment_data.xml",
+        "data/clientbase_journey_cron_data.xml",
+        "data/clientbase_journey_data.xml",
         "views/clientbase_channel_views.xml",
         "views/clientbase_interest_views.xml",
         "views/res_partner_views.xml",
@@ -55,6 +57,7 @@
         "views/res_partner_mailing_views.xml",
         "views/res_config_settings_mailing_views.xml",
         "wizards/clientbase_mailing_wizard_views.xml",
+        "views/clientbase_journey_views.xml",
     ],
     "uninstall_hook": "uninstall_hook",
     "assets": {

@@ -28,3 +28,5 @@ from . import test_export_vcard
 from . import test_change_log
 from . import test_first_day_screens
 from . import test_first_day_tours
+from . import test_journeys
+from . import test_journeys_tour

@@ -481,6 +481,28 @@ class TestProtectionMarkers(ProtectionCommon):
             cls.secret, user=cls.user_salesman, contact_id=cls.secret_contact.id, note=f"{cls.MARKER}-note"
         )
         cls._consent(cls.secret_contact, proof=f"{cls.MARKER}-proof")
+        # the client in a journey: its membership and what a step did for it
+        journey = cls.env["clientbase.journey"].create(
+            {"name": "Marker journey", "trigger": "first_order", "goal": "none", "active": False}
+        )
+        member = cls.env["clientbase.journey.member"].create(
+            {
+                "journey_id": journey.id,
+                "partner_id": cls.secret.id,
+                "company_id": cls.company.id,
+                "event_key": f"{cls.MARKER}-event",
+            }
+        )
+        cls.env["clientbase.journey.history"].create(
+            {
+                "member_id": member.id,
+                "journey_id": journey.id,
+                "partner_id": cls.secret.id,
+                "company_id": cls.company.id,
+                "result": "done",
+                "note": f"{cls.MARKER}-journey",
+            }
+        )
         # documents of the client that the colleague may open: names show, the rest not
         cls.lead = cls.env["crm.lead"].create(
             {"name": "Lead", "partner_id": cls.secret_contact.id, "user_id": cls.user_salesman_2.id}

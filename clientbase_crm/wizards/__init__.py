@@ -7,3 +7,4 @@ from . import clientbase_import_issue
 from . import clientbase_import_wizard
 from . import clientbase_forget_wizard
 from . import clientbase_movement_wizard
+from . import clientbase_journey_test_wizard  # a journey step rendered for a chosen client, sent to me

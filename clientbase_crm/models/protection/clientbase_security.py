@@ -225,6 +225,10 @@ COMPANY_SCOPED_MODELS = (
     "clientbase.export.log",
     "clientbase.export.request",
     "clientbase.change.alert",
+    "clientbase.journey",
+    "clientbase.journey.member",
+    "clientbase.journey.history",
+    "clientbase.journey.result",
 )
 
 

@@ -1,0 +1,15 @@
+"""Journeys: triggered campaigns that act on the client base every night (issue 30).
+
+A sub-package so that it can move out whole into an addon of its own later.
+"""
+
+from . import clientbase_journey_security  # the journeys' rows join the base's one ownership source
+from . import clientbase_journey  # a journey: trigger, entry conditions, re-entry, priority, holdout
+from . import clientbase_journey_step  # one step of a journey: wait, email, SMS, activity, tag, list, branch
+from . import clientbase_journey_member  # one client in one journey: state, step reached, next run
+from . import clientbase_journey_history  # what a member's step did: sent, skipped, when
+from . import clientbase_journey_enrolment  # the nightly enrolment, set-based over the events
+from . import clientbase_journey_run  # the nightly step advancement, set-based, sends through mass_mailing
+from . import clientbase_journey_result  # results per member: sent, opened, converted, revenue (a SQL view)
+from . import mailing_mailing_journey  # a mailing remembers the journey step that queued it
+from . import res_partner_journeys  # the client card's Journeys tab; forget removes the journey rows

@@ -1,0 +1,335 @@
+"""The nightly enrolment: the events since a journey's high-water marks, in one statement per journey.
+
+An event is taken once: each member row carries its event's key, unique per journey and
+client (``ON CONFLICT DO NOTHING``), and the marks move past the events taken, so a rerun
+enrols nobody twice and a missed day is caught up by the next run (its window starts at the
+mark, not at yesterday).
+"""
+
+import logging
+
+from odoo import api, fields, models
+from odoo.tools import SQL
+
+from ...tools.client_definition import client_domain
+from ...tools.domain_access import unreadable_paths
+
+_logger = logging.getLogger(__name__)
+
+
+def _bucket(journey_id):
+    """SQL of a stable random share 0..99 of (journey, client ``cand.partner_id``): the same
+    client always falls on the same side of a journey's holdout, and on independent sides of
+    two journeys."""
+    return SQL(
+        "mod((('x' || substr(md5(%s || ':' || cand.partner_id::text), 1, 8))::bit(32)::bigint & 2147483647), 100)",
+        str(journey_id),
+    )
+
+
+class ClientbaseJourney(models.Model):
+    _inherit = "clientbase.journey"
+
+    preview_count = fields.Integer(
+        string="Would Enter Today",
+        compute="_compute_preview_count",
+        help="Clients who would enter if it ran now.",
+    )
+
+    # --- the events of each trigger ---------------------------------------------------------
+    def _event_query(self, last_id, today):
+        """SQL of ``(partner_id, event_key)`` for the journey's events in its window: rows of the
+        history (or consents) with ``watermark_id < id <= last_id``, dates in ``(watermark_date, today]``."""
+        self.ensure_one()
+        since_id, since = self.watermark_id or 0, self.watermark_date or today
+        trigger = self.trigger
+        history = SQL(
+            "FROM clientbase_segment_history h WHERE h.id > %s AND h.id <= %s AND h.company_id = %s"
+            " AND h.old_value IS DISTINCT FROM h.new_value",
+            since_id,
+            last_id,
+            self.company_id.id,
+        )
+        if trigger == "segment":
+            return SQL(
+                "SELECT h.partner_id, 'h' || h.id %s AND h.dimension = %s AND lower(h.new_value) = lower(%s)",
+                history,
+                self.trigger_dimension,
+                self.trigger_value,
+            )
+        if trigger == "won_back":
+            return SQL(
+                "SELECT h.partner_id, 'h' || h.id %s AND h.dimension = 'stage'"
+                " AND h.old_value IN ('lost', 'inactive') AND h.new_value NOT IN ('lost', 'inactive')",
+                history,
+            )
+        if trigger == "lost":
+            reason = SQL("TRUE")
+            if self.trigger_churn_reason_id:
+                reason = SQL(
+                    "EXISTS (SELECT 1 FROM clientbase_client_card c WHERE c.partner_id = h.partner_id"
+                    " AND c.churn_reason_id = %s)",
+                    self.trigger_churn_reason_id.id,
+                )
+            return SQL(
+                "SELECT h.partner_id, 'h' || h.id %s AND h.dimension = 'stage' AND h.new_value = 'lost' AND %s",
+                history,
+                reason,
+            )
+        if trigger == "first_order":
+            return SQL(
+                "SELECT f.partner_id, 'first:' || f.first_order_date FROM clientbase_client_figures f"
+                " WHERE f.company_id = %s AND f.first_order_date > %s AND f.first_order_date <= %s",
+                self.company_id.id,
+                since,
+                today,
+            )
+        if trigger == "no_second_order":
+            return SQL(
+                "SELECT f.partner_id, 'once:' || f.first_order_date FROM clientbase_client_figures f"
+                " WHERE f.company_id = %s AND f.order_count = 1"
+                " AND f.first_order_date + %s > %s AND f.first_order_date + %s <= %s",
+                self.company_id.id,
+                self.trigger_days,
+                since,
+                self.trigger_days,
+                today,
+            )
+        if trigger == "birthday":
+            # the days of the window, each looking N days ahead: the birthday falls on one of them once
+            return SQL(
+                """
+                SELECT c.partner_id, 'birthday:' || extract(year FROM d.day + %(days)s)
+                  FROM generate_series(%(since)s::date + 1, %(today)s::date, interval '1 day') AS d(day)
+                  JOIN clientbase_client_card c
+                    ON c.birthday IS NOT NULL
+                   AND to_char(c.birthday, 'MM-DD') = to_char(d.day + %(days)s, 'MM-DD')
+                """,
+                days=SQL("make_interval(days => %s)", self.trigger_days),
+                since=since,
+                today=today,
+            )
+        if trigger == "consent":
+            # a consent given whose previous row of the same channel and purpose was not a consent
+            return SQL(
+                """
+                SELECT c.partner_id, 'consent:' || c.id
+                  FROM clientbase_consent c
+                 WHERE c.id > %(since)s AND c.id <= %(last)s AND c.state = 'given'
+                   AND c.date <= %(now)s
+                   AND COALESCE((SELECT prev.state FROM clientbase_consent prev
+                                  WHERE prev.partner_id = c.partner_id AND prev.channel = c.channel
+                                    AND prev.purpose = c.purpose AND prev.id <> c.id
+                                    AND (prev.date, prev.id) < (c.date, c.id)
+                               ORDER BY prev.date DESC, prev.id DESC LIMIT 1), 'withdrawn') <> 'given'
+                """,
+                since=since_id,
+                last=last_id,
+                now=fields.Datetime.now(),
+            )
+        if trigger == "date_field":
+            # any date field the responsible user may search (stored or searched through its rules)
+            fname = self.trigger_date_field_id.name
+            query = (
+                self.env["res.partner"]
+                .with_user(self.user_id)
+                ._search([(fname, ">", since), (fname, "<=", today)])
+            )
+            return SQL(
+                "SELECT q.id, %s FROM (%s) AS q(id)",
+                f"date:{fname}:{today}",
+                query.subselect(),
+            )
+        raise ValueError(trigger)
+
+    def _entry_query(self):
+        """SQL subselect of the clients who match the entry conditions, as the responsible user
+        sees them (his record rules), never as superuser. None when he may not read a field of them."""
+        self.ensure_one()
+        Partner = self.env["res.partner"].with_user(self.user_id).with_company(self.company_id)
+        domain = self._get_entry_domain()
+        if unreadable_paths(Partner.env, "res.partner", domain):
+            return None
+        return Partner._search(client_domain() + domain).subselect()
+
+    # --- the run ------------------------------------------------------------------------------
+    @api.model
+    def _run_enrolment(self, journeys=None):
+        """Enrol the clients of every active journey's new events (priority first); returns
+        ``{journey id: number entered}``."""
+        journeys = (journeys if journeys is not None else self.search([("active", "=", True)])).with_env(
+            self.env
+        )
+        journeys = journeys.filtered("active").sorted(lambda j: (-j.priority, j.sequence, j.id))
+        for model in (
+            "res.partner",
+            "clientbase.segment.history",
+            "clientbase.consent",
+            "clientbase.client.figures",
+            "clientbase.client.card",
+            "clientbase.journey",
+            "clientbase.journey.step",
+            "clientbase.journey.member",
+        ):
+            self.env[model].flush_model()
+        last_ids = {}
+        for table in ("clientbase_segment_history", "clientbase_consent"):
+            query = SQL("SELECT COALESCE(max(id), 0) FROM %s", SQL.identifier(table))
+            last_ids[table] = self.env.execute_query(query)[0][0]
+        entered = {}
+        for journey in journeys:
+            today = fields.Date.context_today(journey.with_company(journey.company_id))
+            entered[journey.id] = journey._enrol(last_ids[journey._event_table()], today)
+        self.env["clientbase.journey.member"].invalidate_model()
+        self.invalidate_model(["watermark_id", "watermark_date"])
+        return entered
+
+    def _enrol(self, last_id, today):
+        self.ensure_one()
+        entry = self._entry_query()
+        if entry is None:
+            _logger.warning(
+                "Journey %s: its responsible user may not read a field of its entry conditions; nobody enters.",
+                self.id,
+            )
+            count = 0
+        else:
+            rows = self.env.execute_query(self._enrol_query(self._event_query(last_id, today), entry))
+            count = len(rows)
+            if rows:
+                self._supersede([row[0] for row in rows])
+        self.env.cr.execute(
+            SQL(
+                "UPDATE clientbase_journey SET watermark_id = %s, watermark_date = %s, last_run = %s WHERE id = %s",
+                last_id,
+                today,
+                fields.Datetime.now(),
+                self.id,
+            )
+        )
+        return count
+
+    def _candidates_query(self, events, entry):
+        """SQL of ``(partner_id, event_key)``: one event per client, who matches the conditions, may
+        (re-)enter, and is not in another journey of higher or equal priority."""
+        return SQL(
+            """
+            SELECT DISTINCT ON (e.partner_id) e.partner_id, e.event_key
+              FROM (%(events)s) AS e(partner_id, event_key)
+              JOIN res_partner p ON p.id = e.partner_id AND p.active
+             WHERE e.partner_id IN (%(entry)s)
+               AND (p.company_id IS NULL OR p.company_id = %(company)s)
+               AND NOT EXISTS (
+                   SELECT 1 FROM clientbase_journey_member m
+                    WHERE m.journey_id = %(journey)s AND m.partner_id = e.partner_id
+                      AND (m.state IN ('running', 'holdout') OR %(never)s
+                           OR m.entered_on > %(now)s - make_interval(days => %(days)s)))
+               AND NOT EXISTS (
+                   SELECT 1 FROM clientbase_journey_member m
+                     JOIN clientbase_journey j ON j.id = m.journey_id
+                    WHERE m.partner_id = e.partner_id AND m.journey_id <> %(journey)s
+                      AND m.state IN ('running', 'holdout') AND j.priority >= %(priority)s)
+             ORDER BY e.partner_id, e.event_key
+            """,
+            events=events,
+            entry=entry,
+            company=self.company_id.id,
+            journey=self.id,
+            never=self.reentry == "never",
+            now=fields.Datetime.now(),
+            days=max(self.reentry_days, 0),
+            priority=self.priority,
+        )
+
+    def _enrol_query(self, events, entry):
+        first_step = self.step_ids.sorted(lambda s: (s.sequence, s.id))[:1]
+        now = fields.Datetime.now()
+        return SQL(
+            """
+            INSERT INTO clientbase_journey_member
+                   (journey_id, partner_id, company_id, event_key, state, step_id, next_run, holdout,
+                    entered_on, paused, create_uid, create_date, write_uid, write_date)
+            SELECT %(journey)s, c.partner_id, %(company)s, c.event_key,
+                   CASE WHEN c.holdout THEN 'holdout' WHEN %(step)s::int IS NULL THEN 'done' ELSE 'running' END,
+                   CASE WHEN c.holdout THEN NULL ELSE %(step)s::int END,
+                   %(now)s, c.holdout, %(now)s, FALSE, %(uid)s, %(now)s, %(uid)s, %(now)s
+              FROM (SELECT cand.partner_id, cand.event_key, %(bucket)s < %(share)s AS holdout
+                      FROM (%(candidates)s) AS cand) AS c
+            ON CONFLICT (journey_id, partner_id, event_key) DO NOTHING
+            RETURNING partner_id
+            """,
+            journey=self.id,
+            company=self.company_id.id,
+            step=first_step.id or None,
+            now=now,
+            uid=self.env.uid,
+            bucket=_bucket(self.id),
+            share=self.holdout_percent,
+            candidates=self._candidates_query(events, entry),
+        )
+
+    def _supersede(self, partner_ids):
+        """Members of lower-priority journeys who just entered this one leave those."""
+        self.env.cr.execute(
+            SQL(
+                """
+                UPDATE clientbase_journey_member m
+                   SET state = 'exited', exit_reason = 'priority', exited_on = %(now)s, step_id = NULL
+                  FROM clientbase_journey j
+                 WHERE j.id = m.journey_id AND m.partner_id = ANY(%(partners)s)
+                   AND m.journey_id <> %(journey)s AND m.state IN ('running', 'holdout')
+                   AND j.priority < %(priority)s
+                """,
+                now=fields.Datetime.now(),
+                partners=partner_ids,
+                journey=self.id,
+                priority=self.priority,
+            )
+        )
+
+    # --- preview ------------------------------------------------------------------------------
+    def _preview_partner_ids(self):
+        """The clients who would enter if the journey ran now (nothing written)."""
+        self.ensure_one()
+        entry = self._entry_query()
+        if entry is None:
+            return []
+        today = fields.Date.context_today(self.with_company(self.company_id))
+        table = self._event_table()
+        last_id = self.env.execute_query(SQL("SELECT COALESCE(max(id), 0) FROM %s", SQL.identifier(table)))[
+            0
+        ][0]
+        journey = self
+        if not self.active or not self.watermark_date:
+            # an inactive journey previews today's events, as it would see them once switched on
+            start = fields.Datetime.to_datetime(today)
+            before_today = self.env.execute_query(
+                SQL("SELECT COALESCE(max(id), 0) FROM %s WHERE date < %s", SQL.identifier(table), start)
+            )[0][0]
+            journey = self.new(
+                {"watermark_id": before_today, "watermark_date": fields.Date.subtract(today, days=1)},
+                origin=self,
+            )
+        rows = self.env.execute_query(
+            SQL(
+                "SELECT partner_id FROM (%s) AS c",
+                self._candidates_query(journey._event_query(last_id, today), entry),
+            )
+        )
+        return [row[0] for row in rows]
+
+    def _compute_preview_count(self):
+        for journey in self:
+            journey.preview_count = len(journey._preview_partner_ids()) if journey.id else 0
+
+    def action_preview(self):
+        """The clients who would enter today, as a list (nothing written)."""
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Would Enter %s Today", self.name),
+            "res_model": "res.partner",
+            "view_mode": "list,form",
+            "domain": [("id", "in", self._preview_partner_ids())],
+            "context": {"create": False},
+        }

@@ -1,0 +1,39 @@
+from odoo import fields, models
+
+HISTORY_RESULTS = [
+    ("queued", "Queued"),
+    ("done", "Done"),
+    ("skipped", "Skipped"),
+    ("postponed", "Postponed"),
+]
+
+
+class ClientbaseJourneyHistory(models.Model):
+    """What one step did for one member: the message queued (its mailing), the activity, the tag.
+
+    Inserted set-based in the same transaction that queues the mailing and moves the member
+    on, so that an interrupted run done again sends nothing twice.
+    """
+
+    _name = "clientbase.journey.history"
+    _description = "Client Journey Step History"
+    _order = "date desc, id desc"
+    _log_access = False
+    _rec_name = "step_id"
+
+    member_id = fields.Many2one("clientbase.journey.member", required=True, ondelete="cascade", index=True)
+    journey_id = fields.Many2one("clientbase.journey", required=True, ondelete="cascade", index=True)
+    step_id = fields.Many2one("clientbase.journey.step", ondelete="set null", index=True)
+    partner_id = fields.Many2one(
+        "res.partner", string="Client", required=True, ondelete="cascade", index=True
+    )
+    company_id = fields.Many2one("res.company", required=True)
+    date = fields.Datetime(required=True, default=fields.Datetime.now)
+    result = fields.Selection(HISTORY_RESULTS, required=True)
+    mailing_id = fields.Many2one("mailing.mailing", ondelete="set null", index="btree_not_null")
+    note = fields.Char()
+
+    _sql_constraints = [
+        # a step is done once per member (a branch back to an earlier step is not supported twice)
+        ("step_once", "UNIQUE (member_id, step_id, result)", "A step is done once per member."),
+    ]

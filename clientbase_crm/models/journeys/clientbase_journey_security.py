@@ -1,0 +1,22 @@
+"""What of the journeys is a client's, declared to the client base's protection.
+
+Membership, step history and result rows name one client: they join the base's one table
+of ownership (``register_owned``), so the rules generated from it give a salesperson only
+his clients' rows. Journey definitions and their steps hold no client data (config models).
+"""
+
+from ..protection import clientbase_security as security
+
+OWNERSHIP = {
+    "clientbase.journey.member": security.Owned("partner_id.commercial_partner_id.user_id"),
+    "clientbase.journey.history": security.Owned("partner_id.commercial_partner_id.user_id"),
+    "clientbase.journey.result": security.Owned("partner_id.commercial_partner_id.user_id"),
+}
+CONFIG_MODELS = {"clientbase.journey", "clientbase.journey.step"}
+# the client card's Journeys tab, read through the membership's rules
+PARTNER_FIELDS = {"client_journey_member_ids"}
+
+for _model, _owned in OWNERSHIP.items():
+    security.register_owned(_model, _owned)
+security.CONFIG_MODELS.update(CONFIG_MODELS)
+security.DERIVED_FIELDS.update(PARTNER_FIELDS)

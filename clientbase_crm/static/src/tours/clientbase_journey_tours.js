@@ -1,0 +1,85 @@
+import { registry } from "@web/core/registry";
+
+// A marketer previews who would enter the ready win-back journey, sends its first step to
+// herself, then switches it on.
+registry.category("web_tour.tours").add("clientbase_journey_marketer_tour", {
+    steps: () => [
+        {
+            content: "Open the archived win-back journey",
+            trigger: ".o_list_view .o_data_row:contains('Win-back') td[name='name']",
+            run: "click",
+        },
+        {
+            content: "Preview who would enter today",
+            trigger: ".o_form_view .o_form_statusbar button[name='action_preview']",
+            run: "click",
+        },
+        {
+            content: "The lapsed client would enter",
+            trigger: ".o_list_view .o_data_row:contains('Tour Lapsed')",
+        },
+        {
+            content: "Back to the journey",
+            trigger: ".o_breadcrumb a:contains('Win-back')",
+            run: "click",
+        },
+        {
+            content: "Send the first step to me",
+            trigger:
+                ".o_form_view div[name='step_ids'] .o_data_row:contains('We miss you') button[name='action_send_to_me']",
+            run: "click",
+        },
+        {
+            content: "Render it for the lapsed client",
+            trigger: ".modal div[name='partner_id'] input",
+            run: "edit Tour Lapsed",
+        },
+        {
+            trigger: ".ui-autocomplete a:contains('Tour Lapsed')",
+            run: "click",
+        },
+        {
+            content: "Send",
+            trigger: ".modal button[name='action_send']",
+            run: "click",
+        },
+        {
+            content: "Back to the list of journeys",
+            trigger: "body:not(:has(.modal)) .o_breadcrumb a:contains('Journeys')",
+            run: "click",
+        },
+        {
+            content: "Switch the win-back journey on",
+            trigger: ".o_list_view .o_data_row:contains('Win-back') div[name='active'] input",
+            run: "click",
+        },
+        {
+            content: "It is on",
+            trigger: ".o_list_view .o_data_row:contains('Win-back') div[name='active'] input:checked",
+        },
+    ],
+});
+
+// A salesperson pauses the journey of his client from the client's card.
+registry.category("web_tour.tours").add("clientbase_journey_salesperson_tour", {
+    steps: () => [
+        {
+            content: "Open the Journeys tab",
+            trigger: ".o_form_view a[role='tab']:contains('Journeys')",
+            run: "click",
+        },
+        {
+            content: "The client is in the win-back journey",
+            trigger: "div[name='client_journey_member_ids'] .o_data_row:contains('Win-back')",
+        },
+        {
+            content: "Pause it",
+            trigger: "div[name='client_journey_member_ids'] .o_data_row button[name='action_pause']",
+            run: "click",
+        },
+        {
+            content: "It is paused: it can be resumed",
+            trigger: "div[name='client_journey_member_ids'] .o_data_row button[name='action_resume']",
+        },
+    ],
+});
