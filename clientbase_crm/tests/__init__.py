@@ -26,3 +26,4 @@ from . import test_protection_typed_values
 from . import test_segment_author_rights
 from . import test_export_vcard
 from . import test_change_log
+from . import test_home_action
