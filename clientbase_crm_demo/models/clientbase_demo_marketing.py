@@ -1,6 +1,7 @@
 from datetime import timedelta
 
 from odoo import api, fields, models
+from odoo.addons.clientbase_crm.tools.bulk_insert import bulk_insert
 from odoo.tools import SQL, split_every
 
 from . import clientbase_demo_values as values
@@ -130,9 +131,8 @@ class ClientbaseDemoGenerator(models.AbstractModel):
                 }
             )
             del given[(partner_id, channel, purpose)]
-        Consent = self.env["clientbase.consent"]
-        for batch in split_every(2000, vals_list, list):
-            Consent.create(batch)
+        # set-based, as the import of a consent file (the rows are what create would store)
+        bulk_insert(self.env["clientbase.consent"], vals_list)
         return given
 
     # --- mailings ----------------------------------------------------------
@@ -192,7 +192,7 @@ class ClientbaseDemoGenerator(models.AbstractModel):
                     "sent_datetime": sent,
                 }
                 if mtype == "sms":
-                    trace["sms_number"] = partner.phone_sanitized
+                    trace.update(sms_number=partner.phone_sanitized, sms_code=f"{rng.randint(0, 99999):05d}")
                     responded = rng.random() < 0.12
                     if responded:
                         trace["links_click_datetime"] = sent + timedelta(minutes=rng.randint(2, 300))
@@ -215,18 +215,10 @@ class ClientbaseDemoGenerator(models.AbstractModel):
                 if responded and partner.id in buyers and rng.random() < 0.35:
                     when = min(sent + timedelta(days=rng.randint(1, 25), hours=rng.randint(1, 8)), now)
                     order_plan.append((partner, when, "sale", mailing))
-        Trace = self.env["mailing.trace"]
-        for batch in split_every(2000, trace_vals, list):
-            Trace.create(batch)
-        # traces are dated when they were sent (the frequency cap reads their creation date)
-        self.env.flush_all()
-        self.env.cr.execute(
-            SQL(
-                "UPDATE mailing_trace SET create_date = sent_datetime WHERE mass_mailing_id IN %s",
-                tuple(mailings.ids) or (0,),
-            )
-        )
-        Trace.invalidate_model(["create_date"])
+        # set-based; each trace dated when it was sent (the frequency cap reads its creation date)
+        for trace in trace_vals:
+            trace["create_date"] = trace["sent_datetime"]
+        bulk_insert(self.env["mailing.trace"], trace_vals)
         self._demo_place_orders(
             rng,
             [(p, when, state) for p, when, state, __ in order_plan],
@@ -255,7 +247,7 @@ class ClientbaseDemoGenerator(models.AbstractModel):
         vals_list, dates = [], []
         for partner in partners["buyers"]:
             channel = partner.client_channel_id
-            if not channel.source_id or rng.random() > 0.45:
+            if not channel.source_id or rng.random() > 0.3:
                 continue
             vals_list.append(
                 {
@@ -269,7 +261,7 @@ class ClientbaseDemoGenerator(models.AbstractModel):
                 }
             )
             dates.append(partner.create_date - timedelta(days=rng.randint(1, 20)))
-        for seq in range(max(len(partners["buyers"]) // 4, len(channels))):
+        for seq in range(max(len(partners["buyers"]) // 8, len(channels))):
             channel = channels[seq % len(channels)] if seq < len(channels) else rng.choice(channels)
             name, email, phone, __ = values.person(rng, f"lead{seq}")
             vals_list.append(

@@ -114,10 +114,20 @@ class TestDemoScreens(TransactionCase):
                     self.assertGreater(Model.search_count(domain), 0, f"{menu.complete_name} is empty")
 
     def test_menus_without_records_are_wizards_or_the_board(self):
-        """The exceptions above still are what they are said to be."""
+        """The exceptions above still are what they are said to be: dialogs, and the board whose
+        every chart is the action of a menu checked above."""
+        menu_actions = {
+            menu.action.id
+            for menu in self.env["ir.ui.menu"].search([("parent_path", "=like", f"{self.root_menu.parent_path}%")])
+            if menu.action
+        }
         for xmlid in NO_RECORDS_MENUS:
             action = self.env.ref(xmlid).action
             if action.res_model == "board.board":
+                board = self.env["board.board"].get_view(action.view_id.id, "form")["arch"]
+                charts = {int(node.get("name")) for node in etree.fromstring(board).iter("action")}
+                self.assertTrue(charts)
+                self.assertLessEqual(charts, menu_actions, "each chart is a menu's report")
                 continue
             self.assertEqual(action.target, "new", f"{xmlid} opens a dialog")
 
