@@ -118,7 +118,9 @@ class TestDemoScreens(TransactionCase):
         every chart is the action of a menu checked above."""
         menu_actions = {
             menu.action.id
-            for menu in self.env["ir.ui.menu"].search([("parent_path", "=like", f"{self.root_menu.parent_path}%")])
+            for menu in self.env["ir.ui.menu"].search(
+                [("parent_path", "=like", f"{self.root_menu.parent_path}%")]
+            )
             if menu.action
         }
         for xmlid in NO_RECORDS_MENUS:
