@@ -1,6 +1,7 @@
 {
     "name": "Client Base: Demo Data",
-    "summary": "A living demo client base for clientbase_crm: managers, clients, two years of orders, "
+    "summary": "A living Russian demo client base for clientbase_crm: managers, a marketer, clients, "
+    "two years of orders, consents, mailings and their responses, leads by channel, duplicates, "
     "lost and won-back clients, channel costs and monthly snapshots",
     "version": "18.0.1.0.0",
     "category": "Sales/CRM",

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # make run: a demo database with clientbase_crm and a realistic demo client base, served on
 # http://127.0.0.1:8069. The first run creates the database (Odoo demo data + our generator, a few
-# minutes); later runs update the addon and reuse the data.
+# minutes); later runs update the addon and reuse the data. The demo base is Russian: Russian is
+# installed, the demo staff work in it (see clientbase_crm_demo/readme/USAGE.md).
 #   RUN_DB       database name (default clientbase_demo)
 #   RUN_PORT     HTTP port (default 8069)
 #   DEMO_CLIENTS number of demo clients on the first run (default 3000)
@@ -33,11 +34,12 @@ EOF
 
 cat <<EOF
 
-  Odoo 18.0 with clientbase_crm:  http://127.0.0.1:$PORT/odoo/clients   (database $DB)
-  Logins (password = login):
-    admin     administrator (sees every client)
-    manager1  head of sales (Client base: Manager, all clients)
-    manager2 .. manager5  salespeople (Client base: User, own clients)
+  Odoo 18.0 with clientbase_crm:  http://127.0.0.1:$PORT/odoo   (database $DB)
+  Logins (password = login), each landing on his screen of the client base:
+    admin     administrator, in English (Russian installed: switch in Preferences)  -> Clients
+    manager1  head of sales (Client base: Manager, all clients; prepares mailings)   -> Dashboard
+    manager2 .. manager5  salespeople (Client base: User, own clients)              -> My Clients
+    marketer  marketer (Client base: Manager, Email and SMS Marketing)              -> Segments
   Stop with Ctrl+C; 'make run' again reuses the database.
 
 EOF

@@ -311,6 +311,9 @@ class TestOpensOnMyClients(ProtectionCommon):
             "clientbase_crm.res_partner_action_clients",
             "clientbase_crm.res_partner_action_clientbase_by_warmth",
             "clientbase_crm.res_partner_action_clientbase_by_stage",
+            "clientbase_crm.res_partner_action_clientbase_vip",
+            "clientbase_crm.res_partner_action_clientbase_potentials",
+            "clientbase_crm.res_partner_action_clientbase_inactive",
         ):
             action = self.env.ref(xmlid)
             # as /web/action/load reads it: sudo, for the logged-in user

@@ -1,1 +1,6 @@
-from . import clientbase_demo_generator
+from . import clientbase_demo_generator  # the generator: managers, clients, orders, history, reports
+from . import (
+    clientbase_demo_setup,
+)  # the demo company (rubles, Russian) and its users' roles and home screens
+from . import clientbase_demo_marketing  # consents, mailings with their responses, leads, duplicates
+from . import clientbase_demo_protection  # export requests and log, a mass change alert

@@ -1,10 +1,12 @@
 """Plain-Python word lists for the demo base generator (no Odoo model here).
 
-Half of the demo clients are Russian (Cyrillic names, +7 phones, Russian cities),
-half English-speaking, as the articles the project is based on come from Russian
-businesses that also sell abroad.
+The demo company is Russian, as our first market: Russian clients with full names
+(surname, first name, patronymic), Russian cities and addresses, +7 phones, prices
+in rubles and the company forms a Russian buyer meets (ООО, АО, ИП). Demo content,
+not interface text: it is written in Russian and not translated.
 """
 
+# (first name, patronymic stem of the father's name): the patronymic is built by gender
 RU_MALE_FIRST = [
     "Александр",
     "Алексей",
@@ -49,6 +51,27 @@ RU_FEMALE_FIRST = [
     "Юлия",
     "Яна",
 ]
+# patronymics (male form, female form)
+RU_PATRONYMICS = [
+    ("Александрович", "Александровна"),
+    ("Алексеевич", "Алексеевна"),
+    ("Андреевич", "Андреевна"),
+    ("Борисович", "Борисовна"),
+    ("Викторович", "Викторовна"),
+    ("Владимирович", "Владимировна"),
+    ("Дмитриевич", "Дмитриевна"),
+    ("Евгеньевич", "Евгеньевна"),
+    ("Игоревич", "Игоревна"),
+    ("Иванович", "Ивановна"),
+    ("Михайлович", "Михайловна"),
+    ("Николаевич", "Николаевна"),
+    ("Олегович", "Олеговна"),
+    ("Павлович", "Павловна"),
+    ("Петрович", "Петровна"),
+    ("Сергеевич", "Сергеевна"),
+    ("Юрьевич", "Юрьевна"),
+]
+# surnames in the male form; the female form adds "а" (Иванов -> Иванова)
 RU_LAST = [
     "Иванов",
     "Смирнов",
@@ -81,76 +104,6 @@ RU_LAST = [
     "Яковлев",
     "Григорьев",
 ]
-EN_MALE_FIRST = [
-    "James",
-    "John",
-    "Robert",
-    "Michael",
-    "William",
-    "David",
-    "Richard",
-    "Thomas",
-    "Daniel",
-    "Matthew",
-    "Andrew",
-    "Paul",
-    "Mark",
-    "Steven",
-    "Oliver",
-    "Harry",
-    "George",
-    "Jack",
-]
-EN_FEMALE_FIRST = [
-    "Mary",
-    "Patricia",
-    "Jennifer",
-    "Linda",
-    "Elizabeth",
-    "Susan",
-    "Jessica",
-    "Sarah",
-    "Karen",
-    "Emily",
-    "Olivia",
-    "Sophie",
-    "Emma",
-    "Grace",
-    "Chloe",
-    "Lucy",
-    "Amelia",
-    "Alice",
-]
-EN_LAST = [
-    "Smith",
-    "Johnson",
-    "Williams",
-    "Brown",
-    "Jones",
-    "Miller",
-    "Davis",
-    "Wilson",
-    "Taylor",
-    "Clark",
-    "Lewis",
-    "Walker",
-    "Hall",
-    "Allen",
-    "Young",
-    "King",
-    "Wright",
-    "Scott",
-    "Green",
-    "Baker",
-    "Adams",
-    "Nelson",
-    "Carter",
-    "Mitchell",
-    "Roberts",
-    "Turner",
-    "Phillips",
-    "Evans",
-]
 RU_COMPANY_WORDS = [
     "Ромашка",
     "Вектор",
@@ -173,56 +126,34 @@ RU_COMPANY_WORDS = [
     "Байкал",
     "Эталон",
 ]
-RU_COMPANY_FORMS = ["ООО", "АО", "ИП", "ПАО"]
-EN_COMPANY_WORDS = [
-    "Northwind",
-    "Bluebird",
-    "Evergreen",
-    "Silverline",
-    "Redwood",
-    "Brightstone",
-    "Oakridge",
-    "Sunrise",
-    "Pinnacle",
-    "Harbor",
-    "Summit",
-    "Keystone",
-    "Lakeside",
-    "Ironbridge",
-    "Westfield",
-    "Crescent",
-    "Granite",
-    "Maple",
-    "Falcon",
-    "Horizon",
-]
-EN_COMPANY_FORMS = ["Ltd", "LLC", "Inc.", "Group", "& Co"]
+# legal forms of a company (an individual entrepreneur, ИП, is named after its owner)
+RU_COMPANY_FORMS = ["ООО", "ООО", "ООО", "АО", "ИП"]
+# (city, phone area code of its landlines, streets)
 RU_CITIES = [
-    "Москва",
-    "Санкт-Петербург",
-    "Новосибирск",
-    "Екатеринбург",
-    "Казань",
-    "Нижний Новгород",
-    "Самара",
-    "Ростов-на-Дону",
-    "Краснодар",
-    "Воронеж",
+    ("Москва", "495", ["ул. Тверская", "Ленинский пр-т", "ул. Арбат", "ул. Большая Полянка", "Мира пр-т"]),
+    ("Санкт-Петербург", "812", ["Невский пр-т", "ул. Садовая", "Лиговский пр-т", "ул. Марата"]),
+    ("Новосибирск", "383", ["Красный пр-т", "ул. Ленина", "ул. Гоголя"]),
+    ("Екатеринбург", "343", ["ул. Малышева", "пр-т Ленина", "ул. Вайнера"]),
+    ("Казань", "843", ["ул. Баумана", "ул. Пушкина", "пр-т Победы"]),
+    ("Нижний Новгород", "831", ["ул. Большая Покровская", "ул. Рождественская"]),
+    ("Самара", "846", ["ул. Куйбышева", "Московское ш.", "ул. Молодогвардейская"]),
+    ("Ростов-на-Дону", "863", ["ул. Большая Садовая", "пр-т Будённовский"]),
+    ("Краснодар", "861", ["ул. Красная", "ул. Северная", "ул. Ставропольская"]),
+    ("Воронеж", "473", ["пр-т Революции", "ул. Кольцовская", "ул. Плехановская"]),
 ]
-EN_CITIES = [
-    ("London", "uk"),
-    ("Manchester", "uk"),
-    ("Bristol", "uk"),
-    ("Edinburgh", "uk"),
-    ("New York", "us"),
-    ("Boston", "us"),
-    ("Chicago", "us"),
-    ("Austin", "us"),
-    ("Denver", "us"),
-]
-RU_STREETS = ["ул. Ленина", "ул. Гагарина", "пр. Мира", "ул. Садовая", "ул. Пушкина", "Невский пр."]
-EN_STREETS = ["High Street", "Station Road", "Main Street", "Park Avenue", "Church Lane", "Elm Street"]
-
+# the first digits of a city's postcodes
+RU_POSTCODES = {
+    "Москва": 101,
+    "Санкт-Петербург": 190,
+    "Новосибирск": 630,
+    "Екатеринбург": 620,
+    "Казань": 420,
+    "Нижний Новгород": 603,
+    "Самара": 443,
+    "Ростов-на-Дону": 344,
+    "Краснодар": 350,
+    "Воронеж": 394,
+}
 JOB_POSITIONS_RU = [
     "Генеральный директор",
     "Коммерческий директор",
@@ -233,76 +164,68 @@ JOB_POSITIONS_RU = [
     "IT-директор",
     "Маркетолог",
 ]
-JOB_POSITIONS_EN = [
-    "CEO",
-    "Sales Director",
-    "Chief Accountant",
-    "Purchasing Manager",
-    "Head of Sales",
-    "Office Manager",
-    "CTO",
-    "Marketing Manager",
-]
 PROFESSIONS = [
-    "Engineer",
-    "Teacher",
-    "Doctor",
-    "Designer",
-    "Accountant",
-    "Lawyer",
-    "Programmer",
-    "Architect",
-    "Shop owner",
-    "Student",
-    "Journalist",
-    "Photographer",
+    "Инженер",
+    "Учитель",
+    "Врач",
+    "Дизайнер",
+    "Бухгалтер",
+    "Юрист",
+    "Программист",
+    "Архитектор",
+    "Владелец магазина",
+    "Студент",
+    "Журналист",
+    "Фотограф",
 ]
-BRANDS = ["Apple", "Samsung", "Nike", "Adidas", "IKEA", "Lego", "Bosch", "Zara", "Sony", "Lavazza"]
-PETS = ["Cat", "Dog", "Two cats", "Parrot", "Aquarium fish", "Hamster", "Dog and a cat"]
+BRANDS = ["Apple", "Samsung", "Nike", "Adidas", "Lego", "Bosch", "Zara", "Sony", "Lavazza", "Черноголовка"]
+PETS = ["Кошка", "Собака", "Две кошки", "Попугай", "Аквариумные рыбки", "Хомяк", "Собака и кошка"]
 GIFTS = [
-    "Good coffee or tea",
-    "Books",
-    "Theatre tickets",
-    "Chocolate",
-    "Flowers",
-    "Gadgets",
-    "Wine",
-    "Handmade souvenirs",
-    "Sport gear",
+    "Хороший кофе или чай",
+    "Книги",
+    "Билеты в театр",
+    "Шоколад",
+    "Цветы",
+    "Гаджеты",
+    "Вино",
+    "Сувениры ручной работы",
+    "Спортивный инвентарь",
 ]
+CHILDREN_NOTES = ["Школьного возраста", "До года", "Студенты", "Дошкольники"]
 NEEDS = [
-    "Regular supplies with delivery to the office",
-    "A reliable contractor for yearly maintenance",
-    "Fast delivery before the season starts",
-    "Training for the new staff",
-    "One supplier for the whole product range",
+    "Регулярные поставки с доставкой в офис",
+    "Надёжный подрядчик для ежегодного обслуживания",
+    "Быстрая доставка до начала сезона",
+    "Обучение новых сотрудников",
+    "Один поставщик на весь ассортимент",
 ]
 PAINS = [
-    "The current supplier misses deadlines",
-    "Prices went up twice this year",
-    "Nobody answers the phone after 6 pm",
-    "Too much paperwork for every order",
-    "Quality varies from batch to batch",
+    "Нынешний поставщик срывает сроки",
+    "Цены выросли дважды за год",
+    "После 18:00 никто не берёт трубку",
+    "Слишком много бумаг на каждый заказ",
+    "Качество меняется от партии к партии",
 ]
 REASONS_WORTH = [
-    "Stable budget and regular orders",
-    "Decision maker is interested and reachable",
-    "Large company with growth plans",
+    "Стабильный бюджет и регулярные заказы",
+    "Лицо, принимающее решения, заинтересовано и на связи",
+    "Крупная компания с планами роста",
 ]
 REASONS_NOT_WORTH = [
-    "No budget this year",
-    "Only buys with big discounts",
-    "Located outside our delivery area",
+    "Нет бюджета в этом году",
+    "Покупает только с большими скидками",
+    "Находится вне зоны нашей доставки",
 ]
-# (default_code, name, type, list price): a small catalogue of what the demo company sells
+# (default_code, name, type, list price, unit cost) in rubles: what the demo company sells and
+# what it costs the company (the gross margin of the reports)
 PRODUCTS = [
-    ("CB-CONS", "Consulting hour", "service", 90.0),
-    ("CB-SETUP", "Setup and onboarding", "service", 450.0),
-    ("CB-SUPP", "Annual support plan", "service", 1200.0),
-    ("CB-TRAIN", "Staff training day", "service", 700.0),
-    ("CB-PAPER", "Office paper, box", "consu", 25.0),
-    ("CB-CART", "Printer cartridge", "consu", 60.0),
-    ("CB-COFFEE", "Coffee beans, 1 kg", "consu", 18.0),
+    ("CB-CONS", "Консультация, час", "service", 3500.0, 1800.0),
+    ("CB-SETUP", "Внедрение и запуск", "service", 45000.0, 27000.0),
+    ("CB-SUPP", "Годовая техподдержка", "service", 96000.0, 52000.0),
+    ("CB-TRAIN", "День обучения сотрудников", "service", 28000.0, 15000.0),
+    ("CB-PAPER", "Бумага офисная, коробка", "consu", 2100.0, 1550.0),
+    ("CB-CART", "Картридж для принтера", "consu", 4900.0, 3100.0),
+    ("CB-COFFEE", "Кофе в зёрнах, 1 кг", "consu", 1900.0, 1150.0),
 ]
 
 _TRANSLIT = dict(

@@ -14,25 +14,28 @@ from .clientbase_demo_values import HISTORY_DAYS
 _logger = logging.getLogger(__name__)
 
 DEMO_MARKER = "clientbase_crm.demo_generated"
-# (login, name, is head of sales): password = login, said in the README
+# (login, name, is head of sales): password = login, said in the README; the salespeople and
+# the head of sales share the clients (the marketer of clientbase_demo_setup.py has none)
 DEMO_MANAGERS = [
-    ("manager1", "Елена Морозова", True),
-    ("manager2", "Иван Петров", False),
-    ("manager3", "Olivia Turner", False),
-    ("manager4", "Сергей Волков", False),
-    ("manager5", "James Carter", False),
+    ("manager1", "Морозова Елена Викторовна", True),
+    ("manager2", "Петров Иван Сергеевич", False),
+    ("manager3", "Орлова Ольга Андреевна", False),
+    ("manager4", "Волков Сергей Николаевич", False),
+    ("manager5", "Карпов Дмитрий Олегович", False),
 ]
-# (kind, result, minutes, note) of logged contacts; demo content, not interface text
+# (kind, result, minutes, note) of logged contacts; demo content in Russian, not interface text
 DEMO_CONTACTS = [
-    ("outgoing_call", "reached", 5, "Interested, asked for a price list."),
-    ("outgoing_call", "offer_accepted", 12, "Negotiated a discount for a yearly contract."),
-    ("outgoing_call", "no_answer", 0, "No answer, will try again next week."),
-    ("incoming_call", "info_sent", 7, "Asked about delivery terms, sent the conditions by email."),
-    ("meeting", "meeting_scheduled", 60, "Presented the new catalogue, liked the support plan."),
-    ("email", "offer_declined", 0, "Declined the spring offer: budget is frozen until autumn."),
-    ("complaint", "complaint_resolved", 15, "Late delivery: apologised and offered free shipping."),
-    ("review", "other", 0, "Left a positive review about the support team."),
+    ("outgoing_call", "reached", 5, "Интересуется, попросил прайс-лист."),
+    ("outgoing_call", "offer_accepted", 12, "Договорились о скидке на годовой договор."),
+    ("outgoing_call", "no_answer", 0, "Не ответил, перезвоню на следующей неделе."),
+    ("incoming_call", "info_sent", 7, "Спрашивал об условиях доставки, отправил их по почте."),
+    ("meeting", "meeting_scheduled", 60, "Показал новый каталог, понравился план техподдержки."),
+    ("email", "offer_declined", 0, "Отказался от весеннего предложения: бюджет заморожен до осени."),
+    ("complaint", "complaint_resolved", 15, "Задержка доставки: извинились, предложили бесплатную доставку."),
+    ("review", "other", 0, "Оставил положительный отзыв о службе поддержки."),
 ]
+# UTM campaigns of the demo's promotions and mailings
+DEMO_CAMPAIGNS = ["Весенняя акция", "Чёрная пятница", "Приведи друга"]
 # full recompute of the segmentation engine (issue 4), run at the end when it exists
 SEGMENT_HOOKS = [
     ("clientbase.client.figures", "_recompute_all"),
@@ -42,7 +45,9 @@ SEGMENT_HOOKS = [
 
 def _log_step(label, since):
     now = time.monotonic()
-    _logger.info("Demo client base: %s in %.1f s", label, now - since)
+    _logger.info(
+        "Demo client base: %s in %.1f s (%.1f s of CPU so far)", label, now - since, time.process_time()
+    )
     return now
 
 
@@ -59,15 +64,10 @@ class ClientbaseDemoGenerator(models.AbstractModel):
     _description = "Client Base Demo Generator"
 
     @api.model
-    def _generate_demo_base(self, clients=3000, seed=42):
-        """Create the demo base; return a summary dict, or False when it already exists."""
+    def _generate_demo_base(self, clients=3000, seed=42, lang="ru_RU"):
+        """Create the demo base; return a summary dict, or False when it already exists.
+        ``lang``: the language installed beside English (the demo staff's), none when empty."""
         params = self.env["ir.config_parameter"].sudo()
-        if params.get_param(DEMO_MARKER):
-            _logger.info(
-                "Demo client base already generated on %s: nothing to do", params.get_param(DEMO_MARKER)
-            )
-            return False
-        start = time.monotonic()
         generator = self.sudo().with_context(
             tracking_disable=True,
             mail_create_nolog=True,
@@ -78,16 +78,29 @@ class ClientbaseDemoGenerator(models.AbstractModel):
             # figures are recomputed once for the whole base at the end
             clientbase_skip_figures_refresh=True,
         )
+        if lang:
+            generator._demo_install_language(lang)
+        if params.get_param(DEMO_MARKER):
+            # the roles of the demo users follow the code on an existing demo base too
+            generator._demo_setup_users(generator._demo_get_managers())
+            _logger.info(
+                "Demo client base already generated on %s: nothing to do", params.get_param(DEMO_MARKER)
+            )
+            return False
+        start = time.monotonic()
+        generator._demo_setup_company()
         rng = random.Random(seed)
         tick = time.monotonic()
         managers = generator._demo_get_managers()
+        marketer = generator._demo_setup_users(managers)
         partners = generator._demo_create_clients(rng, clients, managers)
         tick = _log_step("clients and key employees", tick)
-        orders = generator._demo_create_orders(rng, partners)
+        generator._demo_create_orders(rng, partners)
         tick = _log_step("sale orders", tick)
         leads = generator._demo_create_interactions(rng, partners)
         generator._demo_set_registration_dates(rng, partners)
-        generator._generate_demo_extras(rng, partners)
+        generator._demo_first_orders_this_month(rng, partners)
+        extras = generator._generate_demo_extras(rng, partners)
         tick = _log_step("interactions", tick)
         generator._demo_replay_months()
         tick = _log_step("segments and snapshots of the past months", tick)
@@ -96,8 +109,11 @@ class ClientbaseDemoGenerator(models.AbstractModel):
                 getattr(generator.env[model_name], method)()
                 _log_step("segments", tick)
                 break
+        generator._demo_vip_by_hand(managers)
         lost = generator._demo_mark_lost(rng, partners["clients"])
+        won_back = generator._demo_win_back(rng, lost)
         generator._demo_channel_costs(rng)
+        generator._demo_protection(rng, managers | marketer | generator.env.ref("base.user_admin"), managers)
         generator.env["clientbase.report.monthly"]._cron_refresh()
         tick = _log_step("lost clients, channel costs and reports", tick)
         params.set_param(DEMO_MARKER, fields.Datetime.to_string(fields.Datetime.now()))
@@ -105,9 +121,15 @@ class ClientbaseDemoGenerator(models.AbstractModel):
             "managers": len(managers),
             "clients": len(partners["clients"]),
             "contacts": len(partners["contacts"]),
-            "orders": len(orders),
+            # the history, the first orders of the month, after the mailings and of the won back
+            "orders": generator.env["sale.order"].search_count(
+                [("partner_id.commercial_partner_id", "in", partners["clients"].ids)]
+            ),
             "opportunities": len(leads),
             "lost": len(lost),
+            "won_back": len(won_back),
+            "marketer": marketer.login,
+            **extras,
             "seconds": round(time.monotonic() - start, 1),
         }
         _logger.info("Demo client base generated: %s", summary)
@@ -156,8 +178,29 @@ class ClientbaseDemoGenerator(models.AbstractModel):
             [("id", "in", clients.ids), ("client_stage", "=", "inactive")], order="id"
         )
         lost = inactive.filtered(lambda _p: rng.random() < share) or inactive[:1]
-        reasons = self.env["clientbase.churn.reason"].search([("active", "=", True)])
+        # every manager lost two clients (one of whom may be won back) and keeps an inactive one:
+        # neither his Lost Clients nor his Inactive Clients screen is empty. A manager with too
+        # few inactive clients lost a one-time buyer of long ago (who left for a competitor).
         today = fields.Date.context_today(self)
+        buyers = self.env["res.partner"].search(
+            [("id", "in", clients.ids), ("client_order_count", ">", 0)], order="client_last_order_date, id"
+        )
+        for manager in buyers.user_id:
+            own_inactive = inactive.filtered(lambda p, m=manager: p.user_id == m)
+            if own_inactive and not own_inactive - lost:
+                lost -= own_inactive[-1:]
+            kept = own_inactive - lost
+            spare = (own_inactive - lost - kept[:1]) + buyers.filtered(
+                lambda p, m=manager: (
+                    p.user_id == m
+                    and p not in inactive
+                    and p.client_last_order_date < today - timedelta(days=30)
+                )
+            )
+            missing = 2 - len(lost.filtered(lambda p, m=manager: p.user_id == m))
+            if missing > 0:
+                lost |= spare[:missing]
+        reasons = self.env["clientbase.churn.reason"].search([("active", "=", True)])
         chosen = {
             client.id: (
                 rng.choice(reasons),
@@ -175,8 +218,8 @@ class ClientbaseDemoGenerator(models.AbstractModel):
             ).create(
                 {
                     "reason_id": reason.id,
-                    "competitor": "Konkurent LLC" if reason.ask_competitor else False,
-                    "note": "Stopped ordering, said so on the phone.",
+                    "competitor": "ООО «Конкурент»" if reason.ask_competitor else False,
+                    "note": "Перестал заказывать, сообщил по телефону.",
                 }
             ).action_mark_lost()
         # the loss dated some months after the last order, on the card and in the history
@@ -201,6 +244,61 @@ class ClientbaseDemoGenerator(models.AbstractModel):
         return lost
 
     @api.model
+    def _demo_first_orders_this_month(self, rng, partners):
+        """A client of every manager who never bought places a first order this month: new
+        clients of the month, in the segment history of this month."""
+        today = fields.Date.context_today(self)
+        ordered = set(
+            self.env["sale.order"].search([("partner_id", "in", partners["buyers"].ids)]).partner_id.ids
+        )
+        plan = []
+        for manager in partners["managers"]:
+            never = partners["buyers"].filtered(lambda p, m=manager: p.user_id == m and p.id not in ordered)
+            if never:
+                day = today - timedelta(days=rng.randint(0, today.day - 1))
+                plan.append(
+                    (never[0], datetime.combine(day, datetime.min.time()) + timedelta(hours=9), "sale")
+                )
+        return self._demo_place_orders(rng, plan)
+
+    @api.model
+    def _demo_vip_by_hand(self, managers):
+        """A manager whose clients the rules made no VIP makes his best buyer one by hand (a
+        personal manager, special terms): every salesperson's VIP funnel shows a client."""
+        Partner = self.env["res.partner"]
+        for manager in managers:
+            own = [("user_id", "=", manager.id), ("parent_id", "=", False)]
+            if Partner.search_count([*own, ("client_is_vip", "=", True)], limit=1):
+                continue
+            best = Partner.search(
+                [*own, ("client_order_count", ">", 0)], order="client_revenue desc", limit=1
+            )
+            best.client_is_vip = True
+
+    @api.model
+    def _demo_win_back(self, rng, lost, share=0.15):
+        """A few lost clients order again after their loss: the engine wins them back (stage back
+        to automatic, the history, a to-do for the manager)."""
+        today = fields.Date.context_today(self)
+        # clients of managers who lost more than one: each manager keeps a lost client to show
+        candidates = lost.filtered(
+            lambda p: (
+                p.client_churn_date
+                and p.client_churn_date < today
+                and len(lost.filtered(lambda q, m=p.user_id: q.user_id == m)) > 1
+            )
+        )
+        back = candidates.filtered(lambda _p: rng.random() < share) or candidates[:1]
+        plan = []
+        for client in back:
+            days = rng.randint(1, (today - client.client_churn_date).days)
+            when = datetime.combine(client.client_churn_date + timedelta(days=days), datetime.min.time())
+            plan.append((client, when + timedelta(hours=rng.randint(9, 17)), "sale"))
+        self._demo_place_orders(rng, plan)
+        self.env["clientbase.client.figures"]._refresh_clients(back)
+        return back
+
+    @api.model
     def _demo_channel_costs(self, rng, months=24):
         """What marketing paid for each acquisition channel, month by month."""
         first = fields.Date.context_today(self).replace(day=1)
@@ -210,7 +308,7 @@ class ClientbaseDemoGenerator(models.AbstractModel):
                 {
                     "channel_id": channel.id,
                     "month": first - relativedelta(months=k),
-                    "amount": rng.randint(5, 60) * 1000,
+                    "amount": rng.randint(20, 150) * 1000,
                 }
                 for channel in channels
                 for k in range(months)
@@ -218,8 +316,9 @@ class ClientbaseDemoGenerator(models.AbstractModel):
         )
 
     def _generate_demo_extras(self, rng, partners):
-        """Hook for other capabilities to add their demo data (interactions, segments...)."""
-        return True
+        """Hook for other capabilities to add their demo data (interactions, segments...):
+        returns a dict of what they made, added to the summary."""
+        return {}
 
     # --- managers and catalogue ------------------------------------------
     @api.model
@@ -245,15 +344,32 @@ class ClientbaseDemoGenerator(models.AbstractModel):
 
     @api.model
     def _demo_get_products(self):
+        """The demo catalogue in rubles, with the unit cost of each product (the gross margin)."""
         products = self.env["product.product"]
-        for code, name, ptype, price in values.data.PRODUCTS:
+        for code, name, ptype, price, cost in values.data.PRODUCTS:
             product = products.search([("default_code", "=", code)], limit=1)
             if not product:
                 product = products.create(
-                    {"default_code": code, "name": name, "type": ptype, "list_price": price, "sale_ok": True}
+                    {
+                        "default_code": code,
+                        "name": name,
+                        "type": ptype,
+                        "list_price": price,
+                        "standard_price": cost,
+                        "sale_ok": True,
+                        "taxes_id": [Command.clear()],
+                    }
                 )
             products |= product
         return products
+
+    @api.model
+    def _demo_get_campaigns(self):
+        Campaign = self.env["utm.campaign"]
+        campaigns = Campaign.browse()
+        for name in DEMO_CAMPAIGNS:
+            campaigns |= Campaign.search([("name", "=", name)], limit=1) or Campaign.create({"name": name})
+        return campaigns
 
     # --- clients ---------------------------------------------------------
     @api.model
@@ -281,18 +397,15 @@ class ClientbaseDemoGenerator(models.AbstractModel):
         subscription = self.env.ref("clientbase_crm.clientbase_channel_subscription")
         interests = self.env["clientbase.interest"].search([], limit=50)
         industries = self.env["res.partner.industry"].search([], limit=50)
-        countries = {code: self.env.ref(f"base.{code}").id for code in ("ru", "uk", "us")}
-        campaigns = self.env["utm.campaign"]
-        for name in ("Spring promo", "Black Friday", "Bring a friend"):
-            campaigns |= campaigns.search([("name", "=", name)], limit=1) or campaigns.create({"name": name})
+        russia = self.env.ref("base.ru").id
+        campaigns = self._demo_get_campaigns()
         kinds = values.quota(rng, count, {"person": 0.62, "company": 0.25, "referral": 0.05, "mailing": 0.08})
         persons = sum(1 for kind in kinds if kind in ("person", "referral"))
-        birthdays = values.quota(rng, persons, {None: 0.2, "usual": 0.74, "soon": 0.04, "leap": 0.02})
+        birthdays = values.quota(rng, persons, {None: 0.2, "usual": 0.72, "soon": 0.06, "leap": 0.02})
         plain_vals, referral_vals = [], []
         for seq, kind in enumerate(kinds):
-            ru = rng.random() < 0.55
             manager = managers[seq % len(managers)] if rng.random() < 0.8 else rng.choice(managers)
-            name, email, phone = values.person(rng, seq, ru)
+            name, email, phone, gender = values.person(rng, seq)
             if kind == "mailing":
                 plain_vals.append(
                     {
@@ -305,12 +418,13 @@ class ClientbaseDemoGenerator(models.AbstractModel):
                 )
                 continue
             vals = self._demo_card(rng, today, manager, channels, interests, campaigns)
-            vals.update(values.address(rng, ru, countries))
+            place, area = values.address(rng, russia)
+            vals.update(place)
             if kind == "company":
-                cname, site, jobs = values.company(rng, seq, ru)
+                cname, site, jobs = values.company(rng, seq)
                 children = []
                 for i in range(rng.randint(1, 4)):
-                    cname_person, cemail, cphone = values.person(rng, f"{seq}{i}", ru, domain=site)
+                    cname_person, cemail, cphone, cgender = values.person(rng, f"{seq}{i}", domain=site)
                     child = {
                         "name": cname_person,
                         "type": "contact",
@@ -319,6 +433,7 @@ class ClientbaseDemoGenerator(models.AbstractModel):
                         "phone": cphone,
                         "user_id": manager.id,
                         "client_is_decision_maker": i == 0,
+                        "client_gender": cgender,
                     }
                     if rng.random() < 0.5:
                         child["client_birthday"] = values.birthday(rng, today, "usual")
@@ -327,14 +442,14 @@ class ClientbaseDemoGenerator(models.AbstractModel):
                     name=cname,
                     is_company=True,
                     email=f"info@{site}",
-                    phone=phone,
+                    phone=values.phone(rng, area),
                     website=f"https://{site}",
                     industry_id=industries and rng.choice(industries).id,
                     child_ids=children,
                 )
             else:
                 vals.update(name=name, email=email, phone=phone if rng.random() < 0.9 else False)
-                vals.update(values.personal(rng, today, birthdays.pop()))
+                vals.update(values.personal(rng, today, birthdays.pop(), gender))
             if kind == "referral":
                 vals.update(client_channel_id=referral.id, client_source_id=False, client_medium_id=False)
                 referral_vals.append(vals)
@@ -348,6 +463,9 @@ class ClientbaseDemoGenerator(models.AbstractModel):
             vals["client_referrer_id"] = rng.choice(referrers).id
         for batch in split_every(500, referral_vals, list):
             clients |= Partner.create(batch)
+        self._demo_birthdays_soon(
+            rng, today, clients.filtered(lambda p: p.client_birthday and not p.is_company)
+        )
         companies = clients.filtered("is_company")
         for company in companies:
             decision_maker = company.child_ids.filtered("client_is_decision_maker")[:1]
@@ -360,17 +478,40 @@ class ClientbaseDemoGenerator(models.AbstractModel):
             "buyers": clients.filtered(lambda p: not p.client_mailing_only),
         }
 
+    @api.model
+    def _demo_birthdays_soon(self, rng, today, persons):
+        """Every manager has a client whose birthday comes within the month (the Birthdays screen
+        opens on the next 30 days)."""
+        for manager in persons.user_id:
+            own = persons.filtered(lambda p, m=manager: p.user_id == m)
+            if any(
+                0 <= (p.client_birthday.replace(year=today.year) - today).days <= 30
+                for p in own
+                if (p.client_birthday.month, p.client_birthday.day) != (2, 29)
+            ):
+                continue
+            client = own[:1]
+            soon = today + timedelta(days=rng.randint(1, 25))
+            if (soon.month, soon.day) == (2, 29):
+                soon += timedelta(days=1)
+            client.client_birthday = soon.replace(year=client.client_birthday.year)
+
     # --- orders ----------------------------------------------------------
     @api.model
     def _demo_create_orders(self, rng, partners):
         now = datetime.combine(fields.Date.context_today(self), datetime.min.time()) + timedelta(hours=17)
+        return self._demo_place_orders(rng, values.order_plan(rng, partners["buyers"], now))
+
+    @api.model
+    def _demo_place_orders(self, rng, plan, extra=None):
+        """Orders of the plan ``[(partner, order datetime, final state)]`` (``extra``: more values
+        of each order, e.g. its UTM), confirmed or cancelled in batches and dated back set-based."""
         products = self._demo_get_products()
         SaleOrder = self.env["sale.order"]
-        plan = values.order_plan(rng, partners["buyers"], now)
         orders = SaleOrder.browse()
-        for batch in split_every(2000, plan, list):
+        for start, batch in enumerate(split_every(2000, plan, list)):
             vals_list = []
-            for partner, when, __ in batch:
+            for index, (partner, when, __) in enumerate(batch, start * 2000):
                 lines = []
                 for product in rng.sample(list(products), rng.randint(1, 3)):
                     qty = rng.randint(1, 3) if product.type == "service" else rng.randint(1, 20)
@@ -380,14 +521,14 @@ class ClientbaseDemoGenerator(models.AbstractModel):
                             {"product_id": product.id, "product_uom_qty": qty, "analytic_distribution": False}
                         )
                     )
-                vals_list.append(
-                    {
-                        "partner_id": partner.id,
-                        "user_id": partner.user_id.id,
-                        "date_order": when,
-                        "order_line": lines,
-                    }
-                )
+                vals = {
+                    "partner_id": partner.id,
+                    "user_id": partner.user_id.id,
+                    "date_order": when,
+                    "order_line": lines,
+                }
+                vals.update(extra[index] if extra else {})
+                vals_list.append(vals)
             orders |= SaleOrder.create(vals_list)
         to_confirm = orders.browse(
             [o.id for o, (__, __, s) in zip(orders, plan, strict=True) if s != "draft"]
@@ -421,12 +562,15 @@ class ClientbaseDemoGenerator(models.AbstractModel):
         stages = self.env["crm.stage"].search([("fold", "=", False)], limit=20)
         lead_vals = [
             {
-                "name": f"Offer for {partner.name}",
+                "name": f"Предложение для {partner.name}",
                 "type": "opportunity",
                 "partner_id": partner.id,
                 "user_id": partner.user_id.id,
                 "stage_id": rng.choice(stages).id if stages else False,
-                "expected_revenue": rng.choice([800, 1500, 3000, 7000, 12000]),
+                "expected_revenue": rng.choice([80000, 150000, 300000, 700000, 1200000]),
+                "source_id": partner.client_channel_id.source_id.id,
+                "medium_id": partner.client_channel_id.medium_id.id,
+                "campaign_id": partner.client_campaign_id.id,
             }
             for partner in buyers
             if rng.random() < 0.08
@@ -444,7 +588,7 @@ class ClientbaseDemoGenerator(models.AbstractModel):
                     "res_model_id": partner_model,
                     "res_id": partner.id,
                     "activity_type_id": call.id,
-                    "summary": "Call back",
+                    "summary": "Перезвонить",
                     "user_id": partner.user_id.id,
                     "date_deadline": today + timedelta(days=rng.randint(-5, 20)),
                 }

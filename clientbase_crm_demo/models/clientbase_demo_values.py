@@ -1,4 +1,4 @@
-"""Plain-Python builders of demo values (no ORM here): names, phones, addresses,
+"""Plain-Python builders of demo values (no ORM here): Russian names, +7 phones, addresses,
 birthdays, personal details and the purchase plan of the demo base generator.
 Every function draws from the ``random.Random`` it is given, so a seed gives
 the same base every time."""
@@ -41,51 +41,55 @@ def birthday(rng, today, kind):
     return date(rng.randint(1955, 2004), rng.randint(1, 12), rng.randint(1, 28))
 
 
-def person(rng, seq, ru, domain=None):
-    """(name, email, phone) of a Russian or English-speaking person."""
-    if rng.random() < 0.5:
-        first = rng.choice(data.RU_FEMALE_FIRST if ru else data.EN_FEMALE_FIRST)
-        last = rng.choice(data.RU_LAST) + "а" if ru else rng.choice(data.EN_LAST)
+def phone(rng, landline=None):
+    """A Russian number in the international format: a mobile, or a landline of the area code."""
+    if landline:
+        return f"+7 ({landline}) {rng.randint(200, 999)}-{rng.randint(10, 99)}-{rng.randint(10, 99)}"
+    return f"+7 (9{rng.randint(10, 99)}) {rng.randint(100, 999)}-{rng.randint(10, 99)}-{rng.randint(10, 99)}"
+
+
+def person(rng, seq, domain="example.ru"):
+    """(full name, email, phone, gender) of a Russian person: surname, first name, patronymic."""
+    female = rng.random() < 0.5
+    last = rng.choice(data.RU_LAST)
+    patronymic = rng.choice(data.RU_PATRONYMICS)
+    if female:
+        first, last, patronymic = rng.choice(data.RU_FEMALE_FIRST), last + "а", patronymic[1]
     else:
-        first = rng.choice(data.RU_MALE_FIRST if ru else data.EN_MALE_FIRST)
-        last = rng.choice(data.RU_LAST if ru else data.EN_LAST)
-    domain = domain or ("example.ru" if ru else "example.com")
+        first, patronymic = rng.choice(data.RU_MALE_FIRST), patronymic[0]
     email = f"{data.to_latin(first)}.{data.to_latin(last)}{seq}@{domain}"
-    if ru:
-        phone = (
-            f"+7 9{rng.randint(10, 99)} {rng.randint(100, 999)}-{rng.randint(10, 99)}-{rng.randint(10, 99)}"
-        )
+    return f"{last} {first} {patronymic}", email, phone(rng), "female" if female else "male"
+
+
+def company(rng, seq):
+    """(name, web domain, job positions) of a Russian company; an individual entrepreneur (ИП)
+    is named after its owner."""
+    word = rng.choice(data.RU_COMPANY_WORDS)
+    form = rng.choice(data.RU_COMPANY_FORMS)
+    if form == "ИП":
+        owner, __, __, __ = person(rng, seq)
+        last, first, patronymic = owner.split(" ")
+        name = f"ИП {last} {first[0]}. {patronymic[0]}."
+        site = f"{data.to_latin(last)}{seq}.example.ru"
     else:
-        phone = f"+44 7{rng.randint(100, 999)} {rng.randint(100000, 999999)}"
-    return f"{first} {last}", email, phone
+        name = f"{form} «{word}-{seq}»"
+        site = f"{data.to_latin(word)}{seq}.example.ru"
+    return name, site, data.JOB_POSITIONS_RU
 
 
-def company(rng, seq, ru):
-    """(name, web domain, job positions) of a Russian or English-speaking company."""
-    word = rng.choice(data.RU_COMPANY_WORDS if ru else data.EN_COMPANY_WORDS)
-    if ru:
-        name = f"{rng.choice(data.RU_COMPANY_FORMS)} «{word}-{seq}»"
-    else:
-        name = f"{word} {seq} {rng.choice(data.EN_COMPANY_FORMS)}"
-    site = f"{data.to_latin(word)}{seq}.{'example.ru' if ru else 'example.com'}"
-    return name, site, data.JOB_POSITIONS_RU if ru else data.JOB_POSITIONS_EN
-
-
-def address(rng, ru, country_ids):
-    """Address values; ``country_ids`` maps 'ru', 'uk', 'us' to res.country ids."""
-    if ru:
-        return {
-            "city": rng.choice(data.RU_CITIES),
-            "street": f"{rng.choice(data.RU_STREETS)}, д. {rng.randint(1, 120)}",
-            "zip": str(rng.randint(101000, 199999)),
-            "country_id": country_ids["ru"],
-        }
-    city, country = rng.choice(data.EN_CITIES)
-    return {
+def address(rng, country_id):
+    """Address values of a Russian city, and the area code of its landlines."""
+    city, area, streets = rng.choice(data.RU_CITIES)
+    street = f"{rng.choice(streets)}, д. {rng.randint(1, 120)}"
+    if rng.random() < 0.5:
+        street += f", кв. {rng.randint(1, 240)}"
+    vals = {
         "city": city,
-        "street": f"{rng.randint(1, 250)} {rng.choice(data.EN_STREETS)}",
-        "country_id": country_ids[country],
+        "street": street,
+        "zip": f"{data.RU_POSTCODES[city]}{rng.randint(0, 999):03d}",
+        "country_id": country_id,
     }
+    return vals, area
 
 
 def qualification(rng, today, manager_id):
@@ -96,15 +100,16 @@ def qualification(rng, today, manager_id):
         "client_qualification_reason": rng.choice(data.REASONS_WORTH if worth else data.REASONS_NOT_WORTH),
         "client_needs": rng.choice(data.NEEDS),
         "client_pains": rng.choice(data.PAINS),
-        "client_budget": rng.choice([500, 1000, 2500, 5000, 10000, 25000]),
+        "client_budget": rng.choice([50000, 100000, 250000, 500000, 1000000, 2500000]),
         "client_qualified_date": today - timedelta(days=rng.randint(1, HISTORY_DAYS)),
         "client_qualified_by_id": manager_id,
     }
 
 
-def personal(rng, today, birthday_kind):
-    """Informal details of a B2C client (birthday, family, tastes)."""
+def personal(rng, today, birthday_kind, gender):
+    """Informal details of a B2C client (birthday, gender, family, tastes)."""
     vals = {
+        "client_gender": gender,
         "client_birthday": birthday(rng, today, birthday_kind) if birthday_kind else False,
         "client_family_status": rng.choice(
             ["single", "married", "married", "partnership", "divorced", False]
@@ -114,7 +119,7 @@ def personal(rng, today, birthday_kind):
     }
     if rng.random() < 0.5:
         vals["client_children_count"] = rng.randint(1, 3)
-        vals["client_children_note"] = rng.choice(["School age", "Under one year", "Students", "Toddlers"])
+        vals["client_children_note"] = rng.choice(data.CHILDREN_NOTES)
     if rng.random() < 0.3:
         vals["client_pets"] = rng.choice(data.PETS)
     if rng.random() < 0.4:

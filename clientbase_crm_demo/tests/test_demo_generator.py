@@ -4,6 +4,7 @@ from freezegun import freeze_time
 
 from odoo import fields
 from odoo.addons.clientbase_crm_demo.models.clientbase_demo_generator import DEMO_MANAGERS, DEMO_MARKER
+from odoo.addons.clientbase_crm_demo.models.clientbase_demo_setup import DEMO_MARKETER
 from odoo.tests import TransactionCase, tagged
 
 
@@ -20,7 +21,15 @@ class TestDemoGenerator(TransactionCase):
         cls.summary = cls.env["clientbase.demo.generator"]._generate_demo_base(clients=40, seed=7)
         cls.managers = cls.env["res.users"].search([("login", "in", [m[0] for m in DEMO_MANAGERS])])
         Partner = cls.env["res.partner"]
-        cls.clients = Partner.search([("user_id", "in", cls.managers.ids), ("parent_id", "=", False)])
+        # the same people entered again, their phone written as 8 9..
+        cls.duplicates = Partner.search([("user_id", "in", cls.managers.ids), ("phone", "=like", "89%")])
+        cls.clients = Partner.search(
+            [
+                ("user_id", "in", cls.managers.ids),
+                ("parent_id", "=", False),
+                ("id", "not in", cls.duplicates.ids),
+            ]
+        )
         cls.contacts = Partner.search([("parent_id", "in", cls.clients.ids)])
         cls.orders = cls.env["sale.order"].search([("partner_id", "in", cls.clients.ids)])
 
@@ -28,9 +37,41 @@ class TestDemoGenerator(TransactionCase):
         self.assertEqual(len(self.managers), len(DEMO_MANAGERS))
         head = self.managers.filtered(lambda u: u.login == "manager1")
         self.assertTrue(head.has_group("clientbase_crm.group_clientbase_manager"))
+        self.assertTrue(head.has_group("mass_mailing.group_mass_mailing_user"), "the head of sales mails")
         for user in self.managers - head:
             self.assertTrue(user.has_group("clientbase_crm.group_clientbase_user"))
             self.assertFalse(user.has_group("clientbase_crm.group_clientbase_manager"))
+            self.assertFalse(user.has_group("mass_mailing.group_mass_mailing_user"))
+        marketer = self.env["res.users"].search([("login", "=", DEMO_MARKETER[0])])
+        self.assertTrue(marketer.has_group("clientbase_crm.group_clientbase_manager"), "sees the whole base")
+        self.assertTrue(marketer.has_group("mass_mailing.group_mass_mailing_user"))
+        self.assertFalse(self.env["res.partner"].search_count([("user_id", "=", marketer.id)]), "no clients")
+
+    def test_russian_company_and_users(self):
+        """Rubles, Russian installed; the demo staff work in Russian, the admin keeps English and
+        may switch; each lands on the client base after login."""
+        self.assertEqual(self.env.company.currency_id, self.env.ref("base.RUB"))
+        self.assertTrue(self.env["res.lang"]._lang_get("ru_RU"), "Russian is installed")
+        menu = self.env.ref("clientbase_crm.res_partner_menu_clients").with_context(lang="ru_RU")
+        self.assertEqual(menu.name, "Клиенты")
+        staff = self.managers | self.env["res.users"].search([("login", "=", DEMO_MARKETER[0])])
+        self.assertEqual(set(staff.mapped("lang")), {"ru_RU"})
+        admin = self.env.ref("base.user_admin")
+        self.assertEqual(admin.lang, "en_US")
+        homes = {
+            user.login: self.env["ir.actions.act_window"].browse(user.action_id.id) for user in staff | admin
+        }
+        clients = self.env.ref("clientbase_crm.res_partner_action_clients")
+        self.assertEqual(homes["manager1"], self.env.ref("clientbase_crm.clientbase_dashboard_action"))
+        self.assertEqual(homes[DEMO_MARKETER[0]], self.env.ref("clientbase_crm.clientbase_segment_action"))
+        self.assertEqual(homes["admin"], clients)
+        for login, _name, is_head in DEMO_MANAGERS:
+            if not is_head:
+                self.assertEqual(homes[login], clients, "salespeople land on their clients")
+        # what the salespeople's home opens: their own clients
+        salesperson = self.managers.filtered(lambda u: u.login == "manager2")
+        opened = clients.with_user(salesperson).sudo()._get_action_dict()
+        self.assertIn("'search_default_filter_my_clients': 1", opened["context"])
         # the work is shared among the managers
         self.assertGreater(len(self.clients.user_id), 1)
 
@@ -45,9 +86,19 @@ class TestDemoGenerator(TransactionCase):
         self.assertTrue(mailing, "mailing-only contacts")
         self.assertTrue(all(p.email for p in mailing))
         self.assertFalse(mailing.filtered("phone"), "mailing-only contacts keep minimal data")
-        # Russian and English names
-        self.assertTrue(persons.filtered(lambda p: any("а" <= ch <= "я" for ch in p.name.lower())))
-        self.assertTrue(persons.filtered(lambda p: p.name.isascii() and "@" not in p.name))
+        # a Russian base: full names with patronymics, Russian addresses, +7 phones, company forms
+        named = persons.filtered(lambda p: "@" not in p.name)
+        self.assertTrue(named)
+        for person in named:
+            self.assertEqual(len(person.name.split(" ")), 3, "surname, first name, patronymic")
+            self.assertTrue(person.name.endswith(("вич", "вна", "ична", "чна")), person.name)
+        people = (self.clients | self.contacts).filtered("phone")
+        self.assertTrue(all(p.phone.startswith("+7 (") for p in people), "+7 phones")
+        located = self.clients.filtered("city")
+        self.assertTrue(located)
+        self.assertEqual(located.country_id, self.env.ref("base.ru"))
+        self.assertTrue(all(any("а" <= ch <= "я" for ch in p.city.lower()) for p in located))
+        self.assertTrue(all(p.name.startswith(("ООО «", "АО «", "ИП ")) for p in companies))
         self.assertTrue(self.clients.filtered("client_qualification"))
         self.assertTrue(self.clients.filtered("client_interest_ids"))
         self.assertTrue(persons.filtered("client_family_status"))
@@ -159,15 +210,18 @@ class TestDemoGenerator(TransactionCase):
 
     def test_interactions(self):
         buyers = self.clients.filtered(lambda p: not p.client_mailing_only)
-        logged = self.env["clientbase.interaction"].search([("client_id", "in", buyers.ids)])
+        # calls and meetings; the answers to mailings are logged by the sync of their responses
+        logged = self.env["clientbase.interaction"].search(
+            [("client_id", "in", buyers.ids), ("mailing_id", "=", False)]
+        )
         self.assertTrue(logged)
         self.assertTrue(
             all(i.user_id == i.client_id.user_id for i in logged), "logged by the client's manager"
         )
-        self.assertEqual(
-            self.summary["opportunities"],
-            self.env["crm.lead"].search_count([("partner_id", "in", buyers.ids)]),
+        pipeline = self.env["crm.lead"].search(
+            [("partner_id", "in", buyers.ids), ("name", "=like", "Предложение для %")]
         )
+        self.assertEqual(self.summary["opportunities"], len(pipeline))
 
     def test_second_call_creates_nothing(self):
         counts = (
@@ -189,7 +243,7 @@ class TestDemoGenerator(TransactionCase):
         """Lost clients with their reason and a day after their last order, channel costs, and
         the reports built: the demo's reports have data."""
         lost = self.clients.filtered("client_churn_date")
-        self.assertEqual(len(lost), self.summary["lost"])
+        self.assertEqual(len(lost), self.summary["lost"] - self.summary["won_back"], "some were won back")
         self.assertTrue(lost)
         for client in lost:
             self.assertTrue(client.client_churn_reason_id)
@@ -199,6 +253,83 @@ class TestDemoGenerator(TransactionCase):
         self.assertGreater(len(set(months.mapped("month"))), 12, "two years of months")
         # every mark is counted once as "marked lost" (METRICS.md); the bridge's "lost" counts only
         # those who were active, new or won back in that month
-        self.assertEqual(sum(months.mapped("marked_lost")), len(lost))
-        self.assertLessEqual(sum(months.mapped("lost")), len(lost))
+        self.assertEqual(sum(months.mapped("marked_lost")), self.summary["lost"])
+        self.assertLessEqual(sum(months.mapped("lost")), self.summary["lost"])
         self.assertTrue(self.env["clientbase.report.cohort"].search_count([]))
+
+    def test_consents_and_mailings_with_their_responses(self):
+        """Consents with their sources and a few withdrawals; email and SMS mailings sent to those
+        who consented before, with opens, clicks, replies and orders after them in the report."""
+        consents = self.env["clientbase.consent"].search([])
+        self.assertGreater(len(set(consents.mapped("source"))), 2, "given on forms, on paper, by phone...")
+        withdrawn = consents.filtered(lambda c: c.state == "withdrawn")
+        self.assertTrue(withdrawn)
+        self.assertEqual(set(withdrawn.mapped("source")), {"unsubscribe"})
+        for row in withdrawn:
+            earlier = consents.filtered(
+                lambda c, w=row: (
+                    (c.partner_id, c.channel, c.purpose) == (w.partner_id, w.channel, w.purpose)
+                    and c.state == "given"
+                )
+            )
+            self.assertTrue(earlier, "a withdrawal follows a consent given")
+        mailings = self.env["mailing.mailing"].search([("state", "=", "done")])
+        self.assertEqual(set(mailings.mapped("mailing_type")), {"mail", "sms"})
+        traces = self.env["mailing.trace"].search([("mass_mailing_id", "in", mailings.ids)])
+        channel = {"mail": "email", "sms": "sms"}
+        for trace in traces:
+            mailing = trace.mass_mailing_id
+            given = consents.filtered(
+                lambda c, t=trace, m=mailing: (
+                    c.partner_id.id == t.res_id
+                    and c.channel == channel[m.mailing_type]
+                    and c.purpose == m.clientbase_consent_purpose
+                    and c.state == "given"
+                    and c.date < m.sent_date
+                )
+            )
+            self.assertTrue(given, "mailed only after consenting")
+        report = self.env["clientbase.report.mailing"].search([])
+        for measure in ("sent", "opened", "clicked", "replied", "ordered"):
+            self.assertGreater(sum(report.mapped(measure)), 0, measure)
+        self.assertEqual(sum(report.mapped("sent")), len(traces))
+
+    def test_duplicates_in_other_formats(self):
+        """The same people entered again with their phone as 8 9.. and their e-mail in other case:
+        the client base finds them as likely duplicates."""
+        self.assertEqual(len(self.duplicates), self.summary["duplicates"])
+        self.assertTrue(self.duplicates)
+        found = self.env["clientbase.duplicate"].search([])
+        for duplicate in self.duplicates:
+            self.assertNotEqual(duplicate.email, duplicate.email.lower(), "e-mail in another case")
+            rows = found.filtered(lambda d, p=duplicate: p in d.partner_ids)
+            self.assertEqual(set(rows.mapped("kind")), {"email", "phone"})
+            original = rows.partner_ids - duplicate
+            self.assertTrue(original.phone.startswith("+7 ("))
+
+    def test_leads_by_channel_and_margin(self):
+        """Leads with the UTM of their channel fill the acquisition report (leads, conversion, costs);
+        products with costs give a gross margin; a lost client ordered again and was won back."""
+        leads = self.env["crm.lead"].with_context(active_test=False).search([("source_id", "!=", False)])
+        self.assertTrue(leads.filtered(lambda lead: lead.type == "lead" and not lead.partner_id))
+        self.assertTrue(leads.filtered("partner_id"))
+        channels = self.env["clientbase.channel"].search([])
+        for lead in leads:
+            self.assertIn(lead.source_id, channels.source_id)
+        report = self.env["clientbase.report.channel"].search([])
+        self.assertGreater(sum(report.mapped("leads")), 0)
+        self.assertTrue(report.filtered(lambda r: r.leads and r.new_clients and r.conversion > 0))
+        self.assertGreater(sum(report.mapped("cost")), 0)
+        products = self.orders.order_line.product_id
+        self.assertTrue(all(p.standard_price > 0 for p in products))
+        figures = self.env["clientbase.client.figures"].search([("margin", "!=", False)])
+        self.assertGreater(sum(figures.mapped("margin")), 0)
+        self.assertGreaterEqual(self.summary["won_back"], 1)
+        won = self.env["clientbase.segment.history"].search(
+            [
+                ("dimension", "=", "stage"),
+                ("old_value", "=", "lost"),
+                ("new_value", "not in", ["lost", "inactive"]),
+            ]
+        )
+        self.assertEqual(len(won.partner_id), self.summary["won_back"])

@@ -9,6 +9,9 @@ MY_CLIENTS_ACTIONS = (
     "clientbase_crm.res_partner_action_clients",
     "clientbase_crm.res_partner_action_clientbase_by_warmth",
     "clientbase_crm.res_partner_action_clientbase_by_stage",
+    "clientbase_crm.res_partner_action_clientbase_vip",
+    "clientbase_crm.res_partner_action_clientbase_potentials",
+    "clientbase_crm.res_partner_action_clientbase_inactive",
     "clientbase_crm.res_partner_action_clientbase_analysis",
 )
 

@@ -8,3 +8,4 @@ from . import res_company_work  # the company's working rules (contact intervals
 from . import res_config_settings_work  # those rules in Settings
 from . import res_partner_reminders  # the reminder crons: contact due, birthdays, win-back, paused
 from . import res_partner_work  # interactions, last contact and follow-up on the client
+from . import res_users_home  # client base users land on the client base after login
