@@ -38,10 +38,14 @@ class TestDemoGenerator(TransactionCase):
         head = self.managers.filtered(lambda u: u.login == "manager1")
         self.assertTrue(head.has_group("clientbase_crm.group_clientbase_manager"))
         self.assertTrue(head.has_group("mass_mailing.group_mass_mailing_user"), "the head of sales mails")
+        self.assertTrue(
+            head.has_group("sales_team.group_sale_salesman_all_leads"), "the head of sales reads the team's orders"
+        )
         for user in self.managers - head:
             self.assertTrue(user.has_group("clientbase_crm.group_clientbase_user"))
             self.assertFalse(user.has_group("clientbase_crm.group_clientbase_manager"))
             self.assertFalse(user.has_group("mass_mailing.group_mass_mailing_user"))
+            self.assertFalse(user.has_group("sales_team.group_sale_salesman_all_leads"))
         marketer = self.env["res.users"].search([("login", "=", DEMO_MARKETER[0])])
         self.assertTrue(marketer.has_group("clientbase_crm.group_clientbase_manager"), "sees the whole base")
         self.assertTrue(marketer.has_group("mass_mailing.group_mass_mailing_user"))
