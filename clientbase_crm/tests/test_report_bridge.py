@@ -346,6 +346,26 @@ class TestBridgeProperties(BridgeCommon):
                         expected = {c for c in expected if self.managers.get(c) == row.user_id.id}
                         self.assertEqual(set(shown.ids), expected, (user.login, row.month, field))
 
+    def test_cohort_drill_downs_are_the_cohorts(self):
+        """A cohort's *Clients* button opens exactly its clients, as many as its size: those of
+        its manager whose first order falls in its month (never a company's contact, which shows
+        its company's first order)."""
+        rows = self.env["clientbase.report.cohort"].search(
+            [("company_id", "=", self.company.id), ("months_since", "=", 0)]
+        )
+        self.assertTrue(rows)
+        for row in rows:
+            shown = self.Partner.search(row.action_open_cohort_clients()["domain"])
+            expected = {
+                client
+                for client, orders in self.orders.items()
+                if orders
+                and month_start(min(orders)[0]) == row.cohort
+                and self.managers.get(client) == (row.user_id.id or None)
+            }
+            self.assertEqual(set(shown.ids), expected, (row.cohort, row.user_id.login))
+            self.assertEqual(len(shown), row.cohort_size, (row.cohort, row.user_id.login))
+
     def test_each_event_once(self):
         Lines = self.env["clientbase.report.monthly.client"]
         counts = defaultdict(int)
