@@ -16,6 +16,7 @@ from . import test_segment_seeded
 from . import test_segment_personas
 from . import test_client_age_gender
 from . import test_dashboard_tiles
+from . import test_client_definition
 from . import test_report_bridge
 from . import test_reports
 from . import test_segment_concurrency

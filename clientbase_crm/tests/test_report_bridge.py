@@ -95,6 +95,16 @@ class BridgeOracle:
         }
 
 
+# the clients behind a row's numbers: (the row's action, its number, the oracle's line)
+DRILL_DOWNS = (
+    ("action_open_new_clients", "new_clients", "is_new"),
+    ("action_open_won_back_clients", "won_back", "is_won_back"),
+    ("action_open_inactive_clients", "became_inactive", "is_became_inactive"),
+    ("action_open_lost_clients", "lost", "is_lost"),
+    ("action_open_marked_lost_clients", "marked_lost", "is_marked_lost"),
+)
+
+
 class BridgeCommon(ClientbaseSalesCommon):
     @classmethod
     def setUpClass(cls):
@@ -199,13 +209,7 @@ class TestBridgeKnownAnswers(BridgeCommon):
     def test_drill_downs_list_the_counted_clients(self):
         Partner = self.env["res.partner"].with_user(self.rep)
         for row in self.env["clientbase.report.monthly"].with_user(self.rep).search([]):
-            for action, field in (
-                ("action_open_new_clients", "new_clients"),
-                ("action_open_won_back_clients", "won_back"),
-                ("action_open_inactive_clients", "became_inactive"),
-                ("action_open_lost_clients", "lost"),
-                ("action_open_marked_lost_clients", "marked_lost"),
-            ):
+            for action, field, _flag in DRILL_DOWNS:
                 self.assertEqual(
                     len(Partner.search(getattr(row, action)()["domain"])), row[field], (row.month, field)
                 )
@@ -318,6 +322,50 @@ class TestBridgeProperties(BridgeCommon):
                 self.assertEqual(after, start + new + won - inactive - lost, (manager, month))
                 self.assertEqual(row.net_growth if row else 0, new + won - inactive - lost)
 
+    def test_drill_downs_equal_counts(self):
+        """Every number of every row opens exactly the clients it counts, for the head of sales
+        and for each salesperson (his own rows)."""
+        head = new_test_user(
+            self.env,
+            login="bridge_prop_head",
+            groups="base.group_user,clientbase_crm.group_clientbase_manager",
+        )
+        lines = {}
+        for user in head | self.reps:
+            rows = self.env["clientbase.report.monthly"].with_user(user).search([])
+            self.assertTrue(rows)
+            Partner = self.env["res.partner"].with_user(user)
+            for row in rows:
+                for action, field, flag in DRILL_DOWNS:
+                    shown = Partner.search(getattr(row, action)()["domain"])
+                    self.assertEqual(len(shown), row[field], (user.login, row.month, field))
+                    if row.user_id:
+                        if row.month not in lines:
+                            lines[row.month] = self.oracle.lines(row.month)
+                        expected = lines[row.month][flag]
+                        expected = {c for c in expected if self.managers.get(c) == row.user_id.id}
+                        self.assertEqual(set(shown.ids), expected, (user.login, row.month, field))
+
+    def test_cohort_drill_downs_are_the_cohorts(self):
+        """A cohort's *Clients* button opens exactly its clients, as many as its size: those of
+        its manager whose first order falls in its month (never a company's contact, which shows
+        its company's first order)."""
+        rows = self.env["clientbase.report.cohort"].search(
+            [("company_id", "=", self.company.id), ("months_since", "=", 0)]
+        )
+        self.assertTrue(rows)
+        for row in rows:
+            shown = self.Partner.search(row.action_open_cohort_clients()["domain"])
+            expected = {
+                client
+                for client, orders in self.orders.items()
+                if orders
+                and month_start(min(orders)[0]) == row.cohort
+                and self.managers.get(client) == (row.user_id.id or None)
+            }
+            self.assertEqual(set(shown.ids), expected, (row.cohort, row.user_id.login))
+            self.assertEqual(len(shown), row.cohort_size, (row.cohort, row.user_id.login))
+
     def test_each_event_once(self):
         Lines = self.env["clientbase.report.monthly.client"]
         counts = defaultdict(int)
@@ -376,11 +424,17 @@ class TestBridgeProperties(BridgeCommon):
         self.assertFalse(
             self.env["clientbase.segment.member"].search([("partner_id", "in", list(employees))])
         )
-        analysis = self.env["ir.actions.act_window"]._for_xml_id(
-            "clientbase_crm.res_partner_action_clientbase_analysis"
-        )
+        for xmlid in ("res_partner_action_clientbase_analysis", "res_partner_action_clients"):
+            action = self.env["ir.actions.act_window"]._for_xml_id(f"clientbase_crm.{xmlid}")
+            self.assertFalse(
+                self.Partner.search([*ast.literal_eval(action["domain"]), ("id", "in", list(employees))]),
+                xmlid,
+            )
         self.assertFalse(
-            self.Partner.search([*ast.literal_eval(analysis["domain"]), ("id", "in", list(employees))])
+            self.env["clientbase.client.figures"].search(
+                [("partner_id", "in", list(employees)), ("order_count", ">", 0)]
+            ),
+            "the engine counts no order of theirs",
         )
         cohorts = self.env["clientbase.report.cohort"].search([("months_since", "=", 0)])
         self.assertEqual(

@@ -1,3 +1,4 @@
+import ast
 import random
 from datetime import datetime, timedelta
 
@@ -38,6 +39,33 @@ class TestSegmentIncremental(ClientbaseSalesCommon):
             f"SELECT {FIGURES_COLUMNS} FROM clientbase_client_figures ORDER BY partner_id, company_id"
         )
         return self.env.cr.fetchall()
+
+    def _reports(self):
+        """What the reports show after the nightly job: the Clients Analysis by each segment
+        (count, revenue, orders) and the month's snapshots the movement matrix reads."""
+        self.env["clientbase.report.monthly"]._cron_refresh()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "clientbase_crm.res_partner_action_clientbase_analysis"
+        )
+        Partner = self.env["res.partner"]
+        analysis = {
+            groupby: sorted(
+                (str(g[groupby]), g["__count"], round(g["client_revenue"] or 0, 2), g["client_order_count"])
+                for g in Partner.read_group(
+                    ast.literal_eval(action["domain"]),
+                    ["client_revenue:sum", "client_order_count:sum"],
+                    [groupby],
+                    lazy=False,
+                )
+            )
+            for groupby in ("client_stage", "client_rfm_segment", "client_abc_class", "client_warmth")
+        }
+        self.env.flush_all()
+        self.env.cr.execute(
+            "SELECT partner_id, month_from, month_to, stage, rfm_segment, abc_class, warmth, persona"
+            " FROM clientbase_segment_snapshot ORDER BY partner_id, month_from"
+        )
+        return analysis, self.env.cr.fetchall()
 
     def _history(self):
         self.env.cr.execute(
@@ -168,9 +196,13 @@ class TestSegmentIncremental(ClientbaseSalesCommon):
                     self.assertIn(self.figures._run_engine(), ("incremental", "none"))
                 moved += sum("cuts moved" in line for line in logs.output)
                 incremental, history = self._figures(), self._history()
+                # every fourth round, the reports built on the incremental run too
+                reports = self._reports() if _round % 4 == 3 else None
                 self.assertEqual(self.figures._run_engine(full=True), "full")
                 self.assertEqual(self._figures(), incremental, f"round {_round}: the full run differs")
                 self.assertEqual(self._history(), history, "a full run after it finds nothing to record")
+                if reports:
+                    self.assertEqual(self._reports(), reports, f"round {_round}: the reports differ")
         self.assertGreaterEqual(len(kinds), 10, "the random sequence covers most kinds of change")
         self.assertGreaterEqual(moved, 4, "most incremental runs move the cuts instead of counting again")
 

@@ -55,11 +55,31 @@ def client_sql(alias):
     )
 
 
+def client_circle_sql(alias):
+    """SQL condition on a ``res_partner`` alias: true for a partner of a client's circle, the
+    client itself or one of its contacts (its commercial entity is a client), never an internal
+    user's partner. The reminders about people (birthdays) are for this circle."""
+    p = SQL.identifier(alias)
+    return SQL(
+        "(NOT %(internal)s AND EXISTS (SELECT 1 FROM res_partner circle_cp"
+        " WHERE circle_cp.id = %(p)s.commercial_partner_id AND %(is_client)s))",
+        p=p,
+        internal=internal_partner_sql(alias),
+        is_client=client_sql("circle_cp"),
+    )
+
+
 def audience_domain():
     """ORM domain of the client base's audience: the clients and the mailing-only contacts (the
     Clients list, the segments and the mailings; mailing-only contacts have no figures and are in
     no growth report)."""
     return ["|", ("client_is_client", "=", True), ("client_mailing_only", "=", True)]
+
+
+def audience_sql(alias):
+    """SQL condition on a ``res_partner`` alias: the SQL of :func:`audience_domain` (the mailing
+    eligibility decides with it at preparation and again at send time)."""
+    return SQL("(%s OR %s.client_mailing_only IS TRUE)", client_sql(alias), SQL.identifier(alias))
 
 
 def internal_entities_query(scope):

@@ -10,6 +10,7 @@ from odoo.osv import expression
 from odoo.tools import is_html_empty
 
 from ..models.mailing.clientbase_consent import CONSENT_PURPOSES
+from ..tools.client_definition import audience_domain
 
 # Above this many recipients the mailing keeps the target domain instead of a
 # list of ids; eligibility is then applied when sending (mailing._get_recipients).
@@ -114,6 +115,9 @@ class ClientbaseMailingWizard(models.TransientModel):
             raise UserError(self.env._("The filter of clients is not a valid domain.")) from exc
         if not isinstance(domain, list):
             raise UserError(self.env._("The filter of clients is not a valid domain."))
+        # whatever the filter or the selection, only the client base's audience is mailed as
+        # clients (tools/client_definition.py): never an employee, a contact person, the company
+        domain = expression.AND([audience_domain(), domain])
         # the wizard is a door to the clients' personal data (placeholders, preview): users who
         # are not managers reach only the clients they manage, as everywhere else
         Partner = self.env["res.partner"]

@@ -6,8 +6,11 @@ import xlsxwriter
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
+from odoo.osv import expression
 from odoo.tools import split_every
 from odoo.tools.safe_eval import safe_eval
+
+from ..tools.client_definition import audience_domain
 
 BATCH_SIZE = 1000
 # Odoo's own partner fields worth a column; every ``client_*`` field of the card is offered too.
@@ -114,16 +117,19 @@ class ClientbaseXlsxExportWizard(models.TransientModel):
         return vals
 
     def _get_domain(self):
+        """The clients to export: the selection or the filter, within the client base's audience
+        (``tools/client_definition.py``): an employee, a contact person or the company itself is
+        never exported as a client."""
         self.ensure_one()
         if self.partner_ids:
-            return [("id", "in", self.partner_ids.ids)]
+            return expression.AND([audience_domain(), [("id", "in", self.partner_ids.ids)]])
         try:
             domain = safe_eval(self.domain or "[]")
         except Exception as error:
             raise UserError(self.env._("The filter of the export is not valid: %s", error)) from error
         if not isinstance(domain, list):
             raise UserError(self.env._("The filter of the export must be a list of conditions."))
-        return domain
+        return expression.AND([audience_domain(), domain])
 
     @api.depends("partner_ids", "domain")
     def _compute_record_count(self):

@@ -3,6 +3,7 @@ from datetime import timedelta
 from odoo import api, fields, models
 from odoo.tools import SQL
 
+from ...tools.client_definition import audience_sql
 from ...tools.sql_planning import without_jit
 
 # Reasons a client is left out of a mailing, in the order they are checked:
@@ -35,7 +36,9 @@ class ClientbaseMailingEligibility(models.AbstractModel):
 
     @api.model
     def _get_eligibility_query(self, candidates, channel, purpose, company=None, exclude_mailing_ids=()):
-        """SQL returning ``(partner_id, reason)`` for every candidate; reason NULL = eligible.
+        """SQL returning ``(partner_id, reason)`` for every candidate of the client base's audience
+        (``tools/client_definition.py``: a client or a mailing-only contact; an employee, a
+        company's contact person or the company itself is no candidate); reason NULL = eligible.
 
         :param candidates: SQL selecting partner ids (e.g. ``Query.subselect()``)
         :param channel: 'email' or 'sms'
@@ -113,8 +116,9 @@ class ClientbaseMailingEligibility(models.AbstractModel):
                    END AS reason
               FROM res_partner p
               %(cap_joins)s
-             WHERE p.active AND p.id IN (%(candidates)s)
+             WHERE p.active AND p.id IN (%(candidates)s) AND %(audience)s
             """,
+            audience=audience_sql("p"),
             with_recent=with_recent,
             address=address,
             blacklisted=blacklisted,

@@ -71,9 +71,11 @@ class ClientbaseReportMixin(models.AbstractModel):
 
     def _open_clients(self, title, domain, own=True):
         """The clients behind a row's number: the Clients list of the row's manager (``own``),
-        as the user's rules show them."""
+        as the user's rules show them; clients only (``tools/client_definition.py``: a company's
+        contact shows its company's figures, it is no client of its own)."""
         self.ensure_one()
         action = self.env["ir.actions.act_window"]._for_xml_id("clientbase_crm.res_partner_action_clients")
+        domain = [("client_is_client", "=", True), *domain]
         action.update(
             name=title,
             domain=[*domain, ("user_id", "=", self.user_id.id)] if own else domain,

@@ -10,17 +10,24 @@ from datetime import timedelta
 from odoo import api, fields, models
 from odoo.tools import SQL, split_every
 
+from ...tools.client_definition import audience_sql, client_circle_sql, client_sql
 from ...tools.concurrency import retry_on_concurrency
 from ..protection.clientbase_security import CARD_FIELDS
 
 BATCH_SIZE = 1000
 
-# a client being worked: the commercial entity, active, with a manager, not mailing-only, not lost
+# a client (tools/client_definition.py: never an employee, a contact or the company itself),
+# active, with a manager
 # (its client card, aliased ``card``, is joined by every query that uses it)
-WORKING_CLIENT_SQL = SQL(
-    "res_partner.active AND res_partner.id = res_partner.commercial_partner_id"
-    " AND res_partner.user_id IS NOT NULL AND res_partner.client_mailing_only IS NOT TRUE"
-    " AND card.churn_date IS NULL"
+CLIENT_SQL = SQL("res_partner.active AND res_partner.user_id IS NOT NULL AND %s", client_sql("res_partner"))
+
+# a client being worked: a client, not lost
+WORKING_CLIENT_SQL = SQL("%s AND card.churn_date IS NULL", CLIENT_SQL)
+
+# a person of a client's circle (the client or its contact, never an employee), active, with a
+# manager: whose birthday the manager is reminded of
+CIRCLE_SQL = SQL(
+    "res_partner.active AND res_partner.user_id IS NOT NULL AND %s", client_circle_sql("res_partner")
 )
 
 # the client withdrew the phone-marketing consent (its current row for phone / marketing):
@@ -159,9 +166,8 @@ class ResPartner(models.Model):
         days = self._get_days_to_birthday_sql(today)
         rows = self._client_rule_rows(
             SQL(
-                "res_partner.active AND res_partner.user_id IS NOT NULL"
-                " AND card.birthday IS NOT NULL"
-                " AND %s BETWEEN 0 AND company.clientbase_birthday_days_before",
+                "%s AND card.birthday IS NOT NULL AND %s BETWEEN 0 AND company.clientbase_birthday_days_before",
+                CIRCLE_SQL,
                 days,
             ),
             SQL("%s, res_partner.client_birthday_reminded_on", days),
@@ -193,13 +199,15 @@ class ResPartner(models.Model):
         consent to greetings on the channel, not greeted yet today (the ``marker`` column)."""
         return self._client_rule_rows(
             SQL(
-                """res_partner.active AND company.clientbase_birthday_greeting
+                """%(circle)s AND company.clientbase_birthday_greeting
                    AND card.birthday IS NOT NULL AND %(address)s IS NOT NULL
                    AND %(days)s = 0
                    AND %(marker)s IS DISTINCT FROM %(today)s
                    AND res_partner.id IN (%(consenting)s)
                    AND NOT EXISTS (SELECT 1 FROM %(blacklist)s bl
                                     WHERE bl.active AND %(blacklisted)s = %(address)s)""",
+                # the clients' circle and the mailing-only readers (the mailings' audience)
+                circle=SQL("(%s OR %s)", client_circle_sql("res_partner"), audience_sql("res_partner")),
                 address=SQL.identifier("res_partner", address),
                 days=self._get_days_to_birthday_sql(today),
                 marker=SQL.identifier("res_partner", marker),
@@ -375,7 +383,7 @@ class ResPartner(models.Model):
     def _cron_client_winback(self):
         """On the win-back date of a lost client, the manager gets a reminder."""
         today = fields.Date.context_today(self)
-        lost = SQL("res_partner.active AND res_partner.user_id IS NOT NULL AND card.churn_date IS NOT NULL")
+        lost = SQL("%s AND card.churn_date IS NOT NULL", CLIENT_SQL)
         due = self._client_rule_rows(SQL("%s AND card.winback_date <= %s", lost, today))
         still_lost = self._client_rule_rows(
             SQL("%s AND %s", lost, self._client_has_rule_activity_sql("winback"))

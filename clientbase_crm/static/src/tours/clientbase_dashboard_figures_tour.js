@@ -9,6 +9,8 @@ registry.category("web_tour.tours").add("clientbase_dashboard_figures_tour", {
         {
             content: "Read the revenue total of the clients by stage on the dashboard",
             trigger: ".o-dashboard-action:contains(Clients by stage) .o_pivot tbody tr:first-child .o_pivot_cell_value:eq(1)",
+            // the first tour of a run may wait for the charts' library to be bundled
+            timeout: 30000,
             run() {
                 seen.tile = this.anchor.textContent.trim();
             },
