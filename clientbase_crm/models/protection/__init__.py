@@ -1,5 +1,6 @@
 """Who may see, change and take out which client data."""
 
+from . import account_move_retention  # posted invoices keep the forgotten buyer for the statutory period
 from . import base_export_guard  # one export guard for every model whose rows reach client data
 from . import clientbase_export_log  # the log of every export of client data
 from . import clientbase_export_request  # requests to export more than the company's threshold
@@ -11,4 +12,5 @@ from . import res_partner_access  # ownership of a client checked on the partner
 from . import res_partner_bookkeeping  # the rules' bookkeeping dates, read by the client's circle only
 from . import res_partner_export  # exports of other models that follow a relation into a client
 from . import res_partner_privacy  # personal-data requests: export all, or forget a client
+from . import res_partner_forget  # forgetting a client everywhere: the copies other records keep
 from . import res_partner_vcard  # contact cards (vCard) of clients go through the export guard

@@ -30,6 +30,14 @@ class ResCompany(models.Model):
         "the documents they open.",
     )
 
+    client_invoice_retention_years = fields.Integer(
+        string="Invoice Retention (Years)",
+        default=5,
+        help="When a client is forgotten, its posted invoices of the last so many years (the statutory "
+        "period of the company's country: 5 years in Russia) keep the buyer's legal name, address and tax "
+        "id until the period ends; older invoices and every other record lose them at once. 0: none kept.",
+    )
+
     @api.model_create_multi
     def create(self, vals_list):
         companies = super().create(vals_list)
@@ -49,6 +57,11 @@ class ResCompany(models.Model):
             self.env.registry.clear_cache()
             self.env.invalidate_all()
         return res
+
+    @api.constrains("client_invoice_retention_years")
+    def _check_client_invoice_retention_years(self):
+        if any(company.client_invoice_retention_years < 0 for company in self):
+            raise ValidationError(self.env._("The invoice retention period cannot be negative."))
 
     @api.constrains("client_export_threshold", "client_export_period_hours")
     def _check_client_export_threshold(self):
