@@ -293,11 +293,12 @@ class TestStrictMode(ProtectionCommon):
                     self.secret.with_user(self.colleague).write({"comment": "x"})
         groups = Partner.read_group([], ["user_id"], ["user_id"])
         self.assertNotIn(self.user_salesman.id, [g["user_id"] and g["user_id"][0] for g in groups])
-        # own clients, non-client partners (colleagues, the company) and names on documents
+        # own clients and non-client partners (colleagues, the company) stay; documents that point
+        # at the hidden client do not name it (test_protection_strict.py)
         self.assertEqual(Partner.search([("id", "=", self.mine.id)]), self.mine)
         self.assertTrue(Partner.search([("id", "=", self.user_salesman.partner_id.id)]))
         name = order.with_user(self.colleague).web_read({"partner_id": {"fields": {"display_name": {}}}})
-        self.assertEqual(name[0]["partner_id"]["display_name"], "Secret Company")
+        self.assertEqual(name[0]["partner_id"]["display_name"], "Hidden client")
         # the client's manager and the client base managers see it
         self.assertTrue(self.secret.with_user(self.user_salesman).read(["email"]))
         self.assertTrue(self.secret.with_user(self.user_manager).read(["email"]))

@@ -13,4 +13,5 @@ from . import res_partner_bookkeeping  # the rules' bookkeeping dates, read by t
 from . import res_partner_export  # exports of other models that follow a relation into a client
 from . import res_partner_privacy  # personal-data requests: export all, or forget a client
 from . import res_partner_forget  # forgetting a client everywhere: the copies other records keep
+from . import res_partner_strict  # strict mode: a client of another manager is named nowhere
 from . import res_partner_vcard  # contact cards (vCard) of clients go through the export guard

@@ -26,8 +26,8 @@ class ResCompany(models.Model):
     client_strict_visibility = fields.Boolean(
         string="Salespeople See Only Their Clients",
         help="Strict mode: users of the client base who are not managers do not see the clients of "
-        "other managers at all (lists, funnels, search, contact details); their names still show on "
-        "the documents they open.",
+        "other managers at all (lists, funnels, search, contact details, import matches); the "
+        "documents, messages, followers and activities that point at such a client show “Hidden client”.",
     )
 
     client_invoice_retention_years = fields.Integer(
