@@ -33,6 +33,7 @@ LEAD_ERASED_FIELDS = (
 # drafts that hold files as they were uploaded (possibly compressed): they cannot be searched for
 # the client, so every pending one is dropped (the user uploads the file again)
 IMPORT_PREVIEW_MODELS = ("clientbase.import.wizard", "base_import.import")
+PREVIEW_BATCH = 1000
 TEXT_COLUMN_TYPES = ("text", "character varying", "jsonb")
 # tables of free text about many clients, linked to none: the filters typed for an export ("name
 # contains ...") are kept in the export log; the client's names are cleared from every row
@@ -148,7 +149,8 @@ class ResPartner(models.Model):
         # pending import previews, and any transient row (a wizard) holding the client's data
         for model in IMPORT_PREVIEW_MODELS:
             if model in env:
-                env[model].search([]).unlink()
+                while previews := env[model].search([], limit=PREVIEW_BATCH):
+                    previews.unlink()
         pattern = join_patterns([addresses, markers["names"]])
         for Model in (env[name] for name in env.registry.models if env[name]._transient):
             if Model._abstract or not Model._table:
