@@ -23,6 +23,10 @@ from . import test_segment_concurrency
 from . import test_sql_planning
 from . import test_protection_writes
 from . import test_protection_bookkeeping
+from . import test_protection_forget
+from . import test_protection_consent
+from . import test_protection_strict
+from . import test_protection_bulk_read
 from . import test_protection_typed_values
 from . import test_segment_author_rights
 from . import test_export_vcard

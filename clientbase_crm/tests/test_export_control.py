@@ -160,6 +160,46 @@ class TestExportControl(ClientbaseCommon):
             {"clientbase.client.figures", "clientbase.client.card", "clientbase.segment", "res.users"},
         )
 
+    def test_paths_resolved_by_the_field_they_end_on(self):
+        """Users' delegated contact fields, followers' related ones and a quotation's
+        ``partner_id/phone`` are exports of partner data, whatever their names: the right, the
+        quota and the log apply; a name (or a user's login) is not."""
+        portal = new_test_user(
+            self.env, login="cb_export_portal2", groups="base.group_portal", partner_id=self.client_person.id
+        )
+        lead = self.env["crm.lead"].create(
+            {"name": "Deal", "partner_id": self.client_person.id, "user_id": self.user_exporter.id}
+        )
+        lead.message_subscribe(partner_ids=self.client_person.ids)
+        followers = lead.message_follower_ids.filtered(lambda f: f.partner_id == self.client_person)
+        order = self.env["sale.order"].create(
+            {"partner_id": self.client_person.id, "user_id": self.user_exporter.id}
+        )
+        cases = [
+            (self.env["res.users"].browse(portal.id), ["login", "email", "phone"]),
+            (followers, ["email"]),
+            (order, ["name", "partner_id/phone"]),
+        ]
+        salesperson = self._user(
+            "cb_export_plain",
+            groups=f"{USER_GROUPS},base.group_allow_export,sales_team.group_sale_salesman_all_leads",
+        )
+        for records, paths in cases:
+            self._refused(records.with_user(salesperson).export_data, paths)
+            records.with_user(self.user_exporter).export_data(paths)
+        self.assertEqual(
+            sorted(self._logs(salesperson).mapped("model")), ["mail.followers", "res.users", "sale.order"]
+        )
+        done = self._logs(self.user_exporter)
+        self.assertEqual(sorted(done.mapped("model")), ["mail.followers", "res.users", "sale.order"])
+        self.assertEqual(set(done.mapped("outcome")), {"done"})
+        # a name, a login: not partner data
+        for records, paths in (
+            (order, ["name", "partner_id"]),
+            (self.env["res.users"].browse(portal.id), ["login", "name"]),
+        ):
+            self.assertFalse(records._clientbase_export_is_guarded(paths), paths)
+
     def test_threshold_constraint(self):
         with self.assertRaises(ValidationError):
             self.company.client_export_threshold = 0

@@ -1,4 +1,5 @@
-"""*Download (vCard)* of clients goes through the export guard (issue 26, class 4, vCard).
+"""*Download (vCard)* of clients goes through the export guard, and is offered only with the
+export right (issue 26, class 4, vCard).
 
 A salesperson without the export right gets no cards of clients, and the refusal is logged;
 one with the right gets them within the quota, logged as an export; cards of partners that
@@ -53,3 +54,18 @@ class TestExportVcard(ClientbaseHttpCommon):
         self.assertEqual(response.status_code, 200)
         self.assertIn(b"vendor@example.com", response.content)
         self.assertFalse(self._logs(self.user_salesman_2))
+
+    def test_action_menu_only_with_the_right(self):
+        """The Action menu of contacts offers *Download (vCard)* to those who may export (and to
+        users outside the client base, for the partners that are not clients), not to a client
+        base user without the export right."""
+        vcard = self.env.ref("web.download_contact")
+        plain = self._user("cb_vcard_plain", groups="base.group_user")
+
+        def offered(user):
+            bindings = self.env["ir.actions.actions"].with_user(user).get_bindings("res.partner")
+            return vcard.id in [action["id"] for action in bindings.get("action", [])]
+
+        self.assertFalse(offered(self.user_salesman_2))
+        self.assertTrue(offered(self.exporter))
+        self.assertTrue(offered(plain))

@@ -218,6 +218,7 @@ class TestMailingSendEnforcement(MailingCommon):
             }
         )
         self.assertEqual(second._get_recipients(), [])
-        # mailings not prepared by the client base are Odoo's business
+        # the recipients of a mailing not prepared by the client base are Odoo's; the ledger is read
+        # when it sends (mail and SMS composers in mass mode, test_protection_consent.py)
         second.clientbase_consent_purpose = False
         self.assertEqual(set(second._get_recipients()), set(self.eligible.ids))

@@ -13,6 +13,7 @@ from odoo.exceptions import AccessError
 from odoo.tests import tagged
 
 from ..models.protection.clientbase_security import WRITE_GUARDED_FIELDS
+from ..tools.client_definition import client_domain
 from .common import EMPLOYEE_GROUPS, USER_GROUPS, ProtectionCommon
 
 # an internal user outside the client base who may create and change partners (Odoo's default
@@ -210,3 +211,31 @@ class TestProtectionWrites(ProtectionCommon):
         employee = self._user("cb_employee_client", groups=USER_GROUPS, partner_id=portal_partner.id)
         employee.partner_id.with_user(employee).write({"phone": "+7 900 555-55-55"})
         self.assertEqual(portal_partner.phone, "+7 900 555-55-55")
+
+    def test_the_write_guard_uses_the_one_client_definition(self):
+        """The partners the write guard protects are the client base's by the one definition
+        (``tools/client_definition.py``): clients as the reports count them (with their
+        contacts) that have a manager or client base data, and mailing-only contacts; never the
+        company's side (an employee's partner, the company's own partner), even with a manager."""
+        Partner = self.env["res.partner"]
+        employee = self._user("cb_guard_employee", groups=EMPLOYEE_GROUPS).partner_id
+        employee.user_id = self.user_salesman
+        self.company.partner_id.user_id = self.user_salesman
+        mailing_only = Partner.create({"name": "Guard Mailing Only", "client_mailing_only": True})
+        unmanaged = Partner.create({"name": "Guard Vendor", "is_company": True})
+        candidates = (
+            self.secret
+            | self.secret_contact
+            | self.mine
+            | employee
+            | self.company.partner_id
+            | mailing_only
+            | unmanaged
+        )
+        guarded = candidates._get_client_clients()
+        self.assertEqual(guarded, self.secret | self.secret_contact | self.mine | mailing_only)
+        clients = Partner.with_context(active_test=False).search(client_domain())
+        for partner in guarded - mailing_only:
+            self.assertIn(partner.commercial_partner_id, clients, "a client by the one definition")
+        # the company's side is not the client base's to guard: Odoo's own rights decide
+        self.assertFalse(employee.with_user(self.outsider)._get_client_write_foreign())

@@ -69,6 +69,25 @@ def client_circle_sql(alias):
     )
 
 
+def handled_sql(partner, entity):
+    """SQL condition on a ``res_partner`` alias ``partner`` and the alias ``entity`` of its
+    commercial entity: true when the client base handles the partner, so that only the client's
+    circle changes it (the write guard): a mailing-only contact, or a client (:func:`client_sql`)
+    that has a manager or data of the client base (a client card, purchase figures). Other
+    partners (vendors, carriers, employees, addresses nobody manages) are Odoo's ordinary ones."""
+    p, e = SQL.identifier(partner), SQL.identifier(entity)
+    return SQL(
+        """(%(e)s.client_mailing_only IS TRUE
+            OR (%(client)s
+                AND (%(e)s.user_id IS NOT NULL
+                     OR EXISTS (SELECT 1 FROM clientbase_client_card card WHERE card.partner_id IN (%(p)s.id, %(e)s.id))
+                     OR EXISTS (SELECT 1 FROM clientbase_client_figures fig WHERE fig.partner_id = %(e)s.id))))""",
+        p=p,
+        e=e,
+        client=client_sql(entity),
+    )
+
+
 def audience_domain():
     """ORM domain of the client base's audience: the clients and the mailing-only contacts (the
     Clients list, the segments and the mailings; mailing-only contacts have no figures and are in

@@ -138,11 +138,12 @@ def base_names(env):
     }
 
 
-def existing_contacts(env, emails, phones):
+def existing_contacts(env, emails, phones, hidden_matches=None):
     """{email_normalized or phone match key: (partner id, message)} for the file's values
     already in the base, archived clients and other salespeople's included (a duplicate is a
     duplicate even where the user does not see it), whatever format they were typed in there."""
     found = {}
+    hidden_matches = hidden_matches if hidden_matches is not None else set()
     if not (emails or phones):
         return found
     Partner = env["res.partner"].sudo().with_context(active_test=False)
@@ -161,10 +162,22 @@ def existing_contacts(env, emails, phones):
             phones=list(phones),
         )
     )
+    # a client the user may not see (strict mode) is not named, nor linked: the row is refused
+    # with a neutral message, and the match is logged for the client base managers
+    visible = set(
+        env["res.partner"].with_context(active_test=False).search([("id", "in", [r[0] for r in rows])]).ids
+    )
     for partner_id, name, *keys in rows:
         for key in keys:
             if key and key not in found:
-                found[key] = (partner_id, env._("duplicates the existing client %s; skipped", name))
+                if partner_id in visible:
+                    found[key] = (partner_id, env._("duplicates the existing client %s; skipped", name))
+                else:
+                    found[key] = (
+                        False,
+                        env._("cannot be imported by you; skipped (a client base manager is told)"),
+                    )
+                    hidden_matches.add(partner_id)
     return found
 
 
@@ -182,6 +195,7 @@ class RowChecker:
         self.consent_source = consent_source  # the file's, unless a column gives it per row
         self.look = base_names(env)
         self.new_tags = set()
+        self.hidden_matches = set()  # partners the file matched that the user may not see
 
     def check(self, rows):
         env = self.env
@@ -193,6 +207,7 @@ class RowChecker:
             env,
             {key for *_row, pairs in checked for key, _shown in pairs if "@" in key},
             {key for *_row, pairs in checked for key, _shown in pairs if "@" not in key},
+            self.hidden_matches,
         )
         vals_list, errors, duplicates, seen = [], [], [], {}
         for number, vals, row_errors, pairs in checked:

@@ -178,6 +178,17 @@ class ClientbaseImportWizard(models.TransientModel):
         checker = RowChecker(self.env, self.consent_source)
         vals_list, row_errors, duplicates = checker.check(rows)
         errors += row_errors
+        Log = self.env["clientbase.export.log"]
+        for partner_id in sorted(checker.hidden_matches):
+            # the managers learn that a user's file holds a client the user may not see
+            Log._log_refusal_here(
+                "res.partner",
+                1,
+                [],
+                "import",
+                self.env._("An imported file matched this client, whom the user may not see"),
+                partner=self.env["res.partner"].browse(partner_id),
+            )
         if checker.new_tags:
             notices.append(self.env._("New tags will be created: %s", ", ".join(sorted(checker.new_tags))))
         return vals_list, errors, duplicates, notices, table

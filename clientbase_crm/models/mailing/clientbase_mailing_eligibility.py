@@ -3,7 +3,7 @@ from datetime import timedelta
 from odoo import api, fields, models
 from odoo.tools import SQL
 
-from ...tools.client_definition import audience_sql
+from ...tools.client_definition import audience_sql, client_sql
 from ...tools.sql_planning import without_jit
 
 # Reasons a client is left out of a mailing, in the order they are checked:
@@ -164,3 +164,106 @@ class ClientbaseMailingEligibility(models.AbstractModel):
         if not partner_ids:
             return []
         return self._classify(partner_ids, channel, purpose, company, exclude_mailing_ids)["eligible"]
+
+    # --- every marketing door: Odoo's mailings and composers in mass mode -----------------
+    @api.model
+    def _client_base_partner_ids(self, partner_ids):
+        """The partners among ``partner_ids`` that belong to the client base: a client, a
+        contact of a client, or a mailing-only contact. Other partners (vendors, employees,
+        Odoo's own contacts) are not the client base's to decide."""
+        if not partner_ids:
+            return set()
+        self.env["res.partner"].flush_model()
+        rows = self.env.execute_query(
+            SQL(
+                """SELECT p.id FROM res_partner p JOIN res_partner e ON e.id = p.commercial_partner_id
+                    WHERE p.id = ANY(%s) AND (p.client_mailing_only IS TRUE OR %s)""",
+                list(partner_ids),
+                client_sql("e"),
+            )
+        )
+        return {row[0] for row in rows}
+
+    @api.model
+    def _client_base_partners_of_contacts(self, contact_ids, channel):
+        """``{mailing contact id: [client base partner ids with its address]}``."""
+        if not contact_ids:
+            return {}
+        self.env["mailing.contact"].flush_model()
+        self.env["res.partner"].flush_model()
+        if channel == "sms":
+            if "phone_sanitized" not in self.env["mailing.contact"]._fields:
+                return {}
+            match = SQL("p.phone_sanitized = mc.phone_sanitized")
+        else:
+            match = SQL("p.email_normalized = mc.email_normalized")
+        rows = self.env.execute_query(
+            SQL(
+                """SELECT mc.id, array_agg(p.id) FROM mailing_contact mc
+                     JOIN res_partner p ON %s AND p.active
+                     JOIN res_partner e ON e.id = p.commercial_partner_id
+                    WHERE mc.id = ANY(%s) AND (p.client_mailing_only IS TRUE OR %s)
+                    GROUP BY mc.id""",
+                match,
+                list(contact_ids),
+                client_sql("e"),
+            )
+        )
+        return dict(rows)
+
+    @api.model
+    def _filter_marketing_recipients(self, model, res_ids, channel, mailing=None):
+        """The records of ``model`` a marketing message may go to, and the others by reason.
+
+        A message sent to many records at once (a mailing of Email or SMS Marketing, the mail
+        or SMS composer in mass mode: the list's *Send email* / *Send SMS*) is marketing: every
+        recipient that belongs to the client base must be eligible (consent given for the
+        mailing's purpose, marketing by default, on the channel; not blacklisted, opted out or
+        mailed too often). A partner is the recipient itself; a mailing contact is judged by the
+        client base partners with its address (all must be eligible). Records of other models,
+        and partners outside the client base, are left as Odoo decides.
+
+        :return: ``(kept ids, {reason: [client base partner ids left out]})``
+        """
+        if model not in ("res.partner", "mailing.contact") or not res_ids:
+            return list(res_ids), {}
+        purpose = (mailing and mailing.clientbase_consent_purpose) or "marketing"
+        exclude = ()
+        if mailing:
+            exclude = mailing.ids
+            if mailing.ab_testing_enabled and mailing.campaign_id:
+                exclude = mailing._get_ab_testing_siblings_mailings().ids
+        company = (mailing and mailing.user_id.company_id) or self.env.company
+        if model == "res.partner":
+            owners = {res_id: [res_id] for res_id in self._client_base_partner_ids(res_ids)}
+        else:
+            owners = self._client_base_partners_of_contacts(res_ids, channel)
+        judged = sorted({partner_id for ids in owners.values() for partner_id in ids})
+        if not judged:
+            return list(res_ids), {}
+        classified = self._classify(judged, channel, purpose, company, exclude)
+        eligible = set(classified.pop("eligible"))
+        left_out = {reason: ids for reason, ids in classified.items() if ids}
+        kept = [res_id for res_id in res_ids if all(p in eligible for p in owners.get(res_id, ()))]
+        return kept, left_out
+
+    @api.model
+    def _marketing_refusal_message(self, left_out):
+        """What the user is told when a mass send would reach clients who may not receive it."""
+        labels = {
+            "no_address": self.env._("No valid address or number"),
+            "blacklisted": self.env._("Blacklisted"),
+            "opted_out": self.env._("Opted out"),
+            "no_consent": self.env._("No consent for this channel and purpose"),
+            "too_often": self.env._("Mailed too often"),
+        }
+        lines = []
+        for reason, ids in left_out.items():
+            partners = self.env["res.partner"].sudo().browse(ids[:5])
+            names = ", ".join(partners.mapped("display_name")) + (", …" if len(ids) > 5 else "")
+            lines.append(f"{labels[reason]} ({len(ids)}): {names}")
+        return self.env._(
+            "Not sent: this is a marketing message and these clients may not receive it:\n%(lines)s\n"
+            "Remove them from the selection, or send through Client Base → Mailings, which leaves them out.",
+            lines="\n".join(lines),
+        )

@@ -5,6 +5,7 @@ from odoo.exceptions import AccessError
 from odoo.http import request as http_request
 
 from .clientbase_security import EXPORT_GROUP, GUARDED_EXPORT_MODELS
+from .res_partner_export import NAME_PATHS
 
 _logger = logging.getLogger(__name__)
 
@@ -15,7 +16,8 @@ class Base(models.AbstractModel):
     Every export of Odoo ends in ``export_data`` (``/web/export/*`` calls it,
     once per group of a grouped export; RPC clients call it directly). For the
     models of ``GUARDED_EXPORT_MODELS`` (the partner, the client base's own
-    models) and for ``res.users`` when a client field is asked for, an export
+    models) and for every other model when a column resolves to a partner's data
+    (:meth:`_clientbase_path_reaches_partner_data`), an export
     needs the *Export Client Data* right and stays within the user's quota
     (``clientbase.export.request._check_export_allowed``); it is logged, and so
     is a refusal (in a cursor of its own, so that the refusal's rollback keeps
@@ -61,9 +63,34 @@ class Base(models.AbstractModel):
     def _clientbase_export_is_guarded(self, fields_to_export):
         if self._name in GUARDED_EXPORT_MODELS:
             return True
-        if self._name == "res.users":
-            # users inherit their partner: a client's portal account shows its client fields
-            return any("client_" in path for path in fields_to_export)
+        # any other model: guarded when a column resolves to a partner's data, whatever the
+        # path's names (res.users' delegated ``email``, mail.followers' related ``email``,
+        # ``partner_id/phone`` of a quotation)
+        return any(self._clientbase_path_reaches_partner_data(path) for path in fields_to_export)
+
+    @api.model
+    def _clientbase_path_reaches_partner_data(self, path):
+        """Whether the export column ``path`` ends on a field of a partner other than its name:
+        decided by the fields the path goes through (related and delegated fields followed to the
+        field they show), not by their names."""
+        model, parts, hops = self, [part for part in (path or "").split("/") if part], 0
+        while parts and hops < 20:
+            hops += 1
+            name = parts[0].removesuffix(".id") if parts[0] != ".id" else parts[0]
+            if name in NAME_PATHS and model._name == "res.partner":
+                return False
+            field = model._fields.get(name)
+            if field is None:
+                return False
+            if field.related:
+                chain = field.related.split(".") if isinstance(field.related, str) else list(field.related)
+                parts = chain + parts[1:]
+                continue
+            if model._name == "res.partner":
+                return True
+            if not field.relational:
+                return False
+            model, parts = self.env[field.comodel_name], parts[1:]
         return False
 
     @api.model

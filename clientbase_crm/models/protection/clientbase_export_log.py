@@ -10,6 +10,7 @@ EXPORT_DOORS = [
     ("xlsx_report", "Client Base Excel Export"),
     ("privacy", "Personal Data Request"),
     ("vcard", "Contact Cards (vCard)"),
+    ("import", "Import (matched a client the user may not see)"),
 ]
 
 
@@ -109,6 +110,23 @@ class ClientbaseExportLog(models.Model):
                 _logger.exception("Could not log a refused export of %s by user %s", model, vals["user_id"])
 
         self.env.cr.postrollback.add(log_after_rollback)
+
+    @api.model
+    def _log_refusal_here(self, model, record_count, field_names, door, note, partner=None):
+        """A refused line in the current transaction only (the caller goes on)."""
+        return self.sudo().create(
+            {
+                "user_id": self.env.uid,
+                "company_id": self.env.company.id,
+                "model": model,
+                "record_count": record_count,
+                "field_names": ", ".join(field_names),
+                "door": door,
+                "outcome": "refused",
+                "partner_id": partner.id if partner else False,
+                "note": note,
+            }
+        )
 
     @api.model
     def _get_exported_count(self, since):

@@ -422,3 +422,20 @@ def own_partner_domain(env, path="commercial_partner_id"):
     clients the current user handles: those whose commercial entity they manage,
     and the unassigned pool when the company shows it."""
     return [(f"{path}.user_id", "in", owner_ids(env))]
+
+
+# --- what "Forget this client" keeps in other tables, and why -------------------------------------
+# After forgetting, no stored text column of any table holds the client's names, email addresses or
+# phone numbers (``res_partner_forget.py`` erases the copies it knows by link, then every column of
+# every table is cleared of the client's addresses and numbers, and the rows linked to the client of
+# its names), except the columns below, each kept for a stated reason. A test scans the whole
+# database after a forget and fails on any other column that still holds a marker.
+FORGET_KEPT_COLUMNS = {
+    ("mail_blacklist", "email"): "the suppression list: a forgotten person who unsubscribed must never be "
+    "mailed again (Odoo's mailings match the address as typed, so it is kept, not hashed)",
+    ("phone_blacklist", "number"): "the suppression list of SMS numbers, for the same reason",
+    ("account_move", "client_retained_buyer"): "the statutory retention of posted invoices: the buyer's "
+    "legal identity and address, kept for the company's retention period, then erased by a daily job",
+    ("account_move", "invoice_partner_display_name"): "the buyer's name shown on a posted invoice still "
+    "in its retention period (restored from the retained identity; recomputed when the period ends)",
+}

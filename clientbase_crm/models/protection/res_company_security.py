@@ -26,8 +26,16 @@ class ResCompany(models.Model):
     client_strict_visibility = fields.Boolean(
         string="Salespeople See Only Their Clients",
         help="Strict mode: users of the client base who are not managers do not see the clients of "
-        "other managers at all (lists, funnels, search, contact details); their names still show on "
-        "the documents they open.",
+        "other managers at all (lists, funnels, search, contact details, import matches); the "
+        "documents, messages, followers and activities that point at such a client show “Hidden client”.",
+    )
+
+    client_invoice_retention_years = fields.Integer(
+        string="Invoice Retention (Years)",
+        default=5,
+        help="When a client is forgotten, its posted invoices of the last so many years (the statutory "
+        "period of the company's country: 5 years in Russia) keep the buyer's legal name, address and tax "
+        "id until the period ends; older invoices and every other record lose them at once. 0: none kept.",
     )
 
     @api.model_create_multi
@@ -49,6 +57,11 @@ class ResCompany(models.Model):
             self.env.registry.clear_cache()
             self.env.invalidate_all()
         return res
+
+    @api.constrains("client_invoice_retention_years")
+    def _check_client_invoice_retention_years(self):
+        if any(company.client_invoice_retention_years < 0 for company in self):
+            raise ValidationError(self.env._("The invoice retention period cannot be negative."))
 
     @api.constrains("client_export_threshold", "client_export_period_hours")
     def _check_client_export_threshold(self):

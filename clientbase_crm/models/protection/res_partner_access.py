@@ -2,6 +2,7 @@ from odoo import api, fields, models
 from odoo.exceptions import AccessError
 from odoo.tools import SQL
 
+from ...tools.client_definition import handled_sql
 from .clientbase_security import (
     CARD_FIELDS,
     DERIVED_FIELDS,
@@ -144,27 +145,24 @@ class ResPartner(models.Model):
 
     # --- who may change a client: its circle ---------------------------------
     def _get_client_clients(self):
-        """The records of ``self`` that are *clients*: partners whose commercial entity has a
-        manager, is kept for mailings, or has data of the client base (a client card, purchase
-        figures). Partners that are none of these (vendors, carriers, the invoice address of a
-        partner the client base does not handle) are Odoo's ordinary partners."""
+        """The records of ``self`` that the client base handles (``client_definition.handled_sql``,
+        the one definition): mailing-only contacts, and the clients (as the reports count them)
+        with a manager or data of the client base, with their contacts. Partners that are none of
+        these (vendors, carriers, employees, the invoice address of a partner the client base does
+        not handle) are Odoo's ordinary partners."""
         ids = tuple(pid for pid in self._origin._ids if pid)
         if not ids:
             return self.browse()
-        self.flush_model(["commercial_partner_id", "user_id", "client_mailing_only"])
+        self.flush_model(["commercial_partner_id", "user_id", "client_mailing_only", "partner_share"])
         self.env["clientbase.client.card"].flush_model(["partner_id"])
         self.env["clientbase.client.figures"].flush_model(["partner_id"])
         rows = self.env.execute_query(
             SQL(
                 """SELECT p.id FROM res_partner p
                      JOIN res_partner c ON c.id = COALESCE(p.commercial_partner_id, p.id)
-                    WHERE p.id IN %(ids)s
-                      AND (c.user_id IS NOT NULL OR c.client_mailing_only
-                           OR EXISTS (SELECT 1 FROM clientbase_client_card card
-                                       WHERE card.partner_id IN (p.id, c.id))
-                           OR EXISTS (SELECT 1 FROM clientbase_client_figures fig
-                                       WHERE fig.partner_id = c.id))""",
+                    WHERE p.id IN %(ids)s AND %(handled)s""",
                 ids=ids,
+                handled=handled_sql("p", "c"),
             )
         )
         return self.browse([row[0] for row in rows])

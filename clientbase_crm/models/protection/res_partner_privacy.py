@@ -5,6 +5,7 @@ from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
 from odoo.tools import SQL
 
+from ...tools.forget_markers import redact
 from .clientbase_security import CARD_FIELDS, PERSONAL_FIELDS, PERSONAL_KEPT_FIELDS
 
 MANAGER_GROUP = "clientbase_crm.group_clientbase_manager"
@@ -163,6 +164,8 @@ class ResPartner(models.Model):
             tracking_disable=True, clientbase_change_door="forget"
         )
         vals = dict.fromkeys(partners._get_client_forget_fields(), False)
+        markers = partners._client_forget_markers()
+        retained = self.env["account.move"]._client_retain_buyers(partners)
         # what other records copied from the client, found before it is erased
         copies = {
             "emails": [e for e in partners.mapped("email_normalized") + partners.mapped("email") if e],
@@ -183,6 +186,11 @@ class ResPartner(models.Model):
         self.env["clientbase.change.log"].sudo()._erase_values(partners)
         self._client_forget_related(partners)
         self._client_forget_copies(partners, commercials, copies)
+        self._client_forget_linked_copies(partners, markers)
+        self._client_forget_everywhere(partners, markers)
+        retained._client_restore_retained_names()
+        # the typed reason is kept as the request's reference, without the client's identity
+        reason = redact(redact(reason or "", markers["addresses"]), markers["names"])
         for commercial in commercials:
             self.env["clientbase.export.log"]._log_export(
                 "res.partner", len(partners), [], "privacy", partner=commercial, note=self.env._("Forgotten")
@@ -191,7 +199,7 @@ class ResPartner(models.Model):
                 body=self.env._(
                     "Personal data erased on request by %(user)s. %(reason)s",
                     user=self.env.user.name,
-                    reason=reason or "",
+                    reason=reason,
                 ),
             )
         return True

@@ -1,0 +1,99 @@
+from odoo import SUPERUSER_ID, api, models
+
+from .clientbase_security import MANAGER_GROUP, USER_GROUP
+
+
+def strict_user(env):
+    """The current user is a client base user (not a manager) of a company in strict mode."""
+    if env.uid == SUPERUSER_ID:
+        return False
+    user = env.user
+    return bool(
+        user.sudo().company_id.client_strict_visibility
+        and user.has_group(USER_GROUP)
+        and not user.has_group(MANAGER_GROUP)
+    )
+
+
+class ResPartner(models.Model):
+    """Strict mode: a client of another manager is named nowhere to a salesperson.
+
+    The strict rule already hides the client from every search (lists, name search, import
+    matching): but Odoo names the partner of a many2one with superuser rights (the customer of a
+    document, the author of a message, a follower, the record of an activity). Its display name
+    is the one place every such door reads: for a salesperson of a strict company it is "Hidden
+    client" for the partners of other managers, whatever the rights it is read with.
+    """
+
+    _inherit = "res.partner"  # pylint: disable=consider-merging-classes-inherited
+
+    @api.depends_context(
+        "show_address", "partner_show_db_id", "address_inline", "show_email", "show_vat", "lang", "uid"
+    )
+    def _compute_display_name(self):
+        res = super()._compute_display_name()
+        hidden = self._client_strict_hidden()
+        if hidden:
+            label = self.env._("Hidden client")
+            for partner in hidden:
+                partner.display_name = label
+        return res
+
+    def _client_strict_hidden(self):
+        """The records of ``self`` that the current (strict) user may not know of: partners whose
+        commercial entity another manager handles (the complement of the strict rule)."""
+        if not strict_user(self.env):
+            return self.browse()
+        own = self.env.user.partner_id.id
+        return self.browse(
+            [
+                partner.id
+                for partner in self.sudo()
+                if isinstance(partner.id, int)
+                and partner.id != own
+                and partner.commercial_partner_id.user_id
+                and partner.commercial_partner_id.user_id.id != self.env.uid
+            ]
+        )
+
+
+def blank_hidden(records, values_list, link, copies):
+    """Blank, in ``values_list`` (``read`` results of ``records``), the fields ``copies`` that
+    copy the identity of the partner ``link(record)`` when the current user may not know of it."""
+    if not strict_user(records.env) or not any(name in values for values in values_list for name in copies):
+        return values_list
+    by_id = {record.id: link(record.sudo()) for record in records}
+    partners = records.env["res.partner"].browse({pid for pid in by_id.values() if pid})
+    hidden = set(partners._client_strict_hidden().ids)
+    for values in values_list:
+        if by_id.get(values.get("id")) in hidden:
+            for name in copies:
+                if name in values:
+                    values[name] = False
+    return values_list
+
+
+class MailFollowers(models.Model):
+    _inherit = "mail.followers"
+
+    def _read_format(self, fnames, load="_classic_read"):
+        values = super()._read_format(fnames, load)
+        return blank_hidden(self, values, lambda f: f.partner_id.id, ("name", "email"))
+
+
+class MailMessage(models.Model):
+    _inherit = "mail.message"
+
+    def _read_format(self, fnames, load="_classic_read"):
+        values = super()._read_format(fnames, load)
+        return blank_hidden(self, values, lambda m: m.author_id.id, ("email_from", "reply_to"))
+
+
+class MailActivity(models.Model):
+    _inherit = "mail.activity"
+
+    def _read_format(self, fnames, load="_classic_read"):
+        values = super()._read_format(fnames, load)
+        return blank_hidden(
+            self, values, lambda a: a.res_id if a.res_model == "res.partner" else False, ("res_name",)
+        )

@@ -1,0 +1,175 @@
+"""Issue #26, class 6: every marketing message to a client honours the consent ledger, whatever
+Odoo door sends it; transactional messages stay allowed.
+
+The rule (README, *Consent by every door*): a message sent to many records at once is marketing
+(a mailing of Email or SMS Marketing, on partners or on mailing lists; the mail or SMS composer in
+mass mode, which the list's *Send email* / *Send SMS* open); a message on one record's thread
+(comment mode: a reply in the chatter, an order confirmation) is transactional.
+
+Every client of the fixture (``MailingCommon``) has a reason to be left out or none; each door
+is tried on all of them, and what it sent is compared with the clients who may receive it.
+"""
+
+from odoo import Command
+from odoo.exceptions import UserError
+from odoo.tests import tagged
+
+from .common import MailingCommon
+
+
+@tagged("post_install", "-at_install", "clientbase_mailing", "clientbase_protection")
+class TestConsentByEveryDoor(MailingCommon):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        # outside the client base: an employee's partner (Odoo decides for it)
+        cls.outsider = cls.user_marketer.partner_id
+        cls.outsider.email = "marketer@mailtest.example.com"
+        cls.Eligibility = cls.env["clientbase.mailing.eligibility"]
+        # the clients who may receive a marketing email now, by the ledger (the fixture's
+        # expectation, not the code under test)
+        cls.may_receive = cls.eligible
+        cls.with_phone = cls.p_ok | cls.p_no_consent | cls.p_withdrawn | cls.p_blacklisted | cls.p_no_email
+        cls.p_no_consent.phone = "+32 470 11 11 11"
+        cls.p_withdrawn.phone = "+32 470 22 22 22"
+        cls.p_blacklisted.phone = "+32 470 33 33 33"
+        cls.env["phone.blacklist"].sudo().add("+32470333333")
+
+    def _partner_mailing(self, records, mailing_type="mail"):
+        values = {
+            "subject": "Spring offer",
+            "body_html": "<p>Offer</p>",
+            "mailing_type": mailing_type,
+            "mailing_model_id": self.env["ir.model"]._get_id(records._name),
+            "mailing_domain": repr([("id", "in", records.ids)]),
+        }
+        if mailing_type == "sms":
+            values["body_plaintext"] = "Offer"
+        return self.env["mailing.mailing"].create(values)
+
+    def _sent_to(self, mailing):
+        traces = self.env["mailing.trace"].search(
+            [("mass_mailing_id", "=", mailing.id), ("trace_status", "not in", ("cancel", "error"))]
+        )
+        return set(traces.mapped("res_id"))
+
+    def test_email_marketing_on_partners(self):
+        """A mailing made in Email Marketing on partners, without the Client Base wizard."""
+        mailing = self._partner_mailing(self.all_clients | self.outsider)
+        self.assertFalse(mailing.clientbase_consent_purpose)
+        mailing.action_send_mail()
+        self.assertEqual(self._sent_to(mailing), set((self.may_receive | self.outsider).ids))
+
+    def test_email_marketing_on_mailing_lists(self):
+        """A mailing to a list: each contact with a client's address is judged as that client."""
+        mailing_list = self.env["mailing.list"].create({"name": "Everybody"})
+        Contact = self.env["mailing.contact"]
+        contacts = {
+            partner: Contact.create(
+                {"name": partner.name, "email": partner.email, "list_ids": [Command.link(mailing_list.id)]}
+            )
+            for partner in self.all_clients
+            if partner.email and partner != self.p_opted_out
+        }
+        stranger = Contact.create(
+            {
+                "name": "Stranger",
+                "email": "stranger@elsewhere.example.com",
+                "list_ids": [Command.link(mailing_list.id)],
+            }
+        )
+        mailing = self.env["mailing.mailing"].create(
+            {
+                "subject": "List offer",
+                "body_html": "<p>Offer</p>",
+                "mailing_model_id": self.env["ir.model"]._get_id("mailing.list"),
+                "contact_list_ids": [Command.set(mailing_list.ids)],
+            }
+        )
+        mailing.action_send_mail()
+        expected = {contact.id for partner, contact in contacts.items() if partner in self.may_receive}
+        self.assertEqual(self._sent_to(mailing), expected | {stranger.id})
+        self.assertTrue(expected, "some contacts are sent to")
+
+    def test_mail_composer_mass_mode(self):
+        """The list's *Send email* on a selection: refused, naming who and why, when a selected
+        client may not receive it; sent when all may."""
+        Composer = self.env["mail.compose.message"].with_user(self.user_marketer)
+
+        def composer(partners):
+            return Composer.with_context(
+                default_composition_mode="mass_mail",
+                default_model="res.partner",
+                active_ids=partners.ids,
+                default_res_ids=repr(partners.ids),
+            ).create({"subject": "Offer", "body": "<p>Offer</p>"})
+
+        left_out = self.all_clients - self.may_receive
+        with self.assertRaises(UserError) as refusal:
+            composer(self.all_clients | self.outsider).action_send_mail()
+        message = str(refusal.exception)
+        for partner in left_out:
+            self.assertIn(partner.name, message)
+        self.assertIn("No consent for this channel and purpose", message)
+        self.assertIn("Blacklisted", message)
+        self.assertFalse(self.env["mail.mail"].search([("recipient_ids", "in", left_out.ids)]))
+        composer(self.may_receive | self.outsider).action_send_mail()
+        mails = (
+            self.env["mail.mail"]
+            .sudo()
+            .search([("model", "=", "res.partner"), ("res_id", "in", self.all_clients.ids)])
+        )
+        self.assertEqual(set(mails.mapped("res_id")), set(self.may_receive.ids))
+
+    def test_transactional_message_to_a_client_without_consent(self):
+        """A reply in the chatter of one record (comment mode) is not marketing: it goes."""
+        self.env["mail.compose.message"].with_context(
+            default_composition_mode="comment",
+            default_model="res.partner",
+            default_res_ids=self.p_no_consent.ids,
+        ).create(
+            {"body": "<p>Your order is ready</p>", "partner_ids": [Command.set(self.p_no_consent.ids)]}
+        ).action_send_mail()
+        self.assertTrue(
+            self.env["mail.message"].search(
+                [
+                    ("model", "=", "res.partner"),
+                    ("res_id", "=", self.p_no_consent.id),
+                    ("body", "ilike", "order is ready"),
+                ]
+            )
+        )
+
+    def test_sms_marketing_and_sms_composer(self):
+        """SMS Marketing on partners and the list's *Send SMS*: only clients with a current SMS
+        consent (here the one client who gave it) receive marketing SMS."""
+        Composer = self.env["sms.composer"].with_user(self.user_marketer)
+
+        def composer(partners):
+            return Composer.with_context(
+                default_composition_mode="mass",
+                default_res_model="res.partner",
+                default_res_ids=repr(partners.ids),
+            ).create({"body": "Offer"})
+
+        with self.assertRaises(UserError) as refusal:
+            composer(self.p_ok | self.p_no_consent | self.p_blacklisted).action_send_sms()
+        self.assertIn(self.p_no_consent.name, str(refusal.exception))
+        self.assertIn(self.p_blacklisted.name, str(refusal.exception))
+        before = self.env["sms.sms"].sudo().search_count([])
+        composer(self.p_ok).action_send_sms()
+        self.assertEqual(self.env["sms.sms"].sudo().search_count([]), before + 1)
+        # the SMS above went out of no mailing: the frequency cap counts mailings only
+        mailing = self._partner_mailing(self.with_phone | self.outsider, mailing_type="sms")
+        self.outsider.phone = "+32 470 44 44 44"
+        mailing.action_send_sms()
+        sms = self.env["sms.sms"].sudo().search([("mailing_id", "=", mailing.id)])
+        self.assertEqual(set(sms.partner_id.ids) & set(self.all_clients.ids), set(self.p_ok.ids))
+        self.assertIn(self.outsider, sms.partner_id)
+
+    def test_withdrawal_after_preparing_applies_at_send_time(self):
+        """The ledger is read when the message goes, not when it was prepared."""
+        mailing = self._partner_mailing(self.may_receive)
+        self._consent(self.p_ok, state="withdrawn")
+        mailing.action_send_mail()
+        self.assertEqual(self._sent_to(mailing), set((self.may_receive - self.p_ok).ids))

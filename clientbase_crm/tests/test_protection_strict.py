@@ -1,0 +1,152 @@
+"""Issue #26, class 3: in strict mode nothing tells a salesperson whether a client they may not see
+exists, nor names it.
+
+The fixture leaves the traces a hidden client leaves in a colleague's work (it follows the
+colleague's opportunity, wrote in its chatter, is the record of an activity assigned to the
+colleague, is the customer of the colleague's order); then every record of every model with a
+many2one to partners that the colleague can read and that points at the hidden client is read
+whole, as ``read`` and as the web client's ``web_read``: none holds its name or its address. The
+import of a file with its address is refused without naming it, and logged for managers.
+"""
+
+import base64
+import json
+
+from odoo import fields
+from odoo.tests import tagged
+
+from .common import ProtectionCommon
+
+NAME = "Zqxhidden Corporation"
+EMAIL = "zqxhidden@example.com"
+
+
+@tagged("post_install", "-at_install", "clientbase_protection")
+class TestStrictModeOracles(ProtectionCommon):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.company.client_strict_visibility = True
+        cls.hidden = cls.env["res.partner"].create(
+            {"name": NAME, "email": EMAIL, "is_company": True, "user_id": cls.user_salesman.id}
+        )
+        lead = cls.env["crm.lead"].create(
+            {"name": "Colleague's deal", "partner_id": cls.mine.id, "user_id": cls.colleague.id}
+        )
+        lead.message_subscribe(partner_ids=cls.hidden.ids)
+        lead.message_post(
+            body="<p>Interested</p>",
+            author_id=cls.hidden.id,
+            email_from=f"{NAME} <{EMAIL}>",
+            message_type="email",
+        )
+        cls.env["mail.activity"].create(
+            {
+                "res_model_id": cls.env["ir.model"]._get_id("res.partner"),
+                "res_id": cls.hidden.id,
+                "user_id": cls.colleague.id,
+                "activity_type_id": cls.env.ref("mail.mail_activity_data_todo").id,
+                "summary": "Call back",
+            }
+        )
+        cls.env["sale.order"].create({"partner_id": cls.hidden.id, "user_id": cls.colleague.id})
+
+    def _readable_pointing_records(self, user):
+        """``{model: records}`` the user can read that point at the hidden client by a many2one
+        to partners (or, for activities and messages, as their record)."""
+        found = {}
+        for name, Model in ((n, self.env[n]) for n in self.env.registry.models):
+            if Model._abstract or Model._transient or not Model._auto:
+                continue
+            links = [
+                f
+                for f, field in Model._fields.items()
+                if field.type == "many2one" and field.comodel_name == "res.partner" and field.store
+            ]
+            domain = [(f, "=", self.hidden.id) for f in links]
+            if "res_model" in Model._fields and "res_id" in Model._fields:
+                domain.append("&")
+                domain += [("res_model", "=", "res.partner"), ("res_id", "=", self.hidden.id)]
+            if not domain:
+                continue
+            ors = len(links) + (1 if "res_model" in Model._fields and "res_id" in Model._fields else 0)
+            domain = ["|"] * (ors - 1) + domain
+            pointing = Model.sudo().with_context(active_test=False).search(domain)
+            if not pointing or not Model.with_user(user).has_access("read"):
+                continue
+            readable = (
+                Model.with_user(user).with_context(active_test=False).search([("id", "in", pointing.ids)])
+            )
+            if readable:
+                found[name] = readable
+        return found
+
+    def test_no_name_through_any_record_that_points_at_it(self):
+        user = self.colleague
+        found = self._readable_pointing_records(user)
+        # the property would hold vacuously if the colleague read nothing: the traces are there
+        for model in ("mail.followers", "mail.message", "mail.activity", "sale.order"):
+            self.assertIn(model, found, f"the colleague reads the {model} that points at the hidden client")
+        for model, records in found.items():
+            Model = records.with_user(user)
+            names = [
+                name
+                for name, description in Model.fields_get(attributes=["type"]).items()
+                if description["type"] not in ("binary", "one2many", "many2many", "properties")
+                and Model._fields[name].type not in ("binary", "one2many", "many2many", "properties")
+            ]
+            shown = json.dumps(Model.read(names), default=str)
+            spec = {name: {} for name in names if Model._fields[name].type != "many2one"}
+            spec.update(
+                {
+                    name: {"fields": {"display_name": {}}}
+                    for name in names
+                    if Model._fields[name].type == "many2one"
+                }
+            )
+            shown += json.dumps(Model.web_read(spec), default=str)
+            for marker in ("Zqxhidden", EMAIL):
+                self.assertNotIn(marker.lower(), shown.lower(), f"{model} names the hidden client")
+        # the client's manager sees the names
+        order = found["sale.order"].with_user(self.user_salesman)
+        self.assertEqual(order.partner_id.display_name, NAME)
+        followers = found["mail.followers"].with_user(self.user_salesman).read(["name"])
+        self.assertEqual(followers[0]["name"], NAME)
+
+    def test_no_name_search_of_it(self):
+        Partner = self.env["res.partner"].with_user(self.colleague)
+        self.assertFalse(Partner.name_search("Zqxhidden"))
+        self.assertFalse(Partner.search_count([("email", "=", EMAIL)]))
+
+    def test_import_refuses_without_naming_and_tells_the_managers(self):
+        csv = f"Name;Email\nSomeone;{EMAIL}\n".encode()
+        wizard = (
+            self.env["clientbase.import.wizard"]
+            .with_user(self.colleague)
+            .create({"file": base64.b64encode(csv), "file_name": "clients.csv"})
+        )
+        wizard.action_check()
+        self.assertEqual(wizard.duplicate_count, 1, "the row is refused")
+        self.assertNotIn("Zqxhidden", wizard.report)
+        self.assertFalse(wizard.issue_ids.partner_id)
+        self.assertNotIn("Zqxhidden", " ".join(wizard.issue_ids.mapped("message")))
+        log = self.env["clientbase.export.log"].search(
+            [("door", "=", "import"), ("partner_id", "=", self.hidden.id)]
+        )
+        self.assertEqual((log.user_id, log.outcome), (self.colleague, "refused"))
+        # the salesperson's own client is named, as in open mode
+        self.mine.email = "mine.zqx@example.com"
+        wizard = (
+            self.env["clientbase.import.wizard"]
+            .with_user(self.colleague)
+            .create({"file": base64.b64encode(b"Name;Email\nX;mine.zqx@example.com\n"), "file_name": "c.csv"})
+        )
+        wizard.action_check()
+        self.assertIn(self.mine.name, wizard.report)
+        self.assertEqual(wizard.issue_ids.partner_id, self.mine)
+
+    def test_open_mode_names_as_before(self):
+        self.company.client_strict_visibility = False
+        order = self.env["sale.order"].search([("partner_id", "=", self.hidden.id)])
+        self.assertEqual(order.with_user(self.colleague).partner_id.display_name, NAME)
+        self.assertTrue(fields.first(order))
