@@ -132,3 +132,14 @@ class TestPromoCampaign(LoyaltyCommon):
         self.assertAlmostEqual(campaign.redemption_rate, round(100.0 / 3, 1))
         self.assertAlmostEqual(campaign.redeemed_revenue, 1800.0)
         self.assertAlmostEqual(campaign.discount_cost, 200.0)
+        # the campaigns' pivot says the same
+        self.env.flush_all()
+        (row,) = self.env["clientbase.loyalty.campaign.report"].read_group(
+            [("campaign_id", "=", campaign.id)],
+            ["code_count:sum", "redeemed_count:sum", "redemption_rate", "revenue:sum", "discount:sum"],
+            ["campaign_id"],
+        )
+        self.assertEqual((row["code_count"], row["redeemed_count"]), (3, 1))
+        self.assertAlmostEqual(row["redemption_rate"], 100.0 / 3)
+        self.assertAlmostEqual(row["revenue"], 1800.0)
+        self.assertAlmostEqual(row["discount"], 200.0)
