@@ -5,7 +5,8 @@ without the browser tests (HttpCase): at_install and post_install tests alike.
     python3 -m odoo shell -d <db> --addons-path="$ADDONS_PATH" --no-http < scripts/odoo_suites.py
     (ODOO_SUITES=loyalty,sale_loyalty to choose the modules)
 
-Prints, per module, the tests run, failures and errors, then the names of the failing tests.
+Prints, per module, the tests run, failures and errors (the failing tests are logged as
+``FAIL:`` / ``ERROR:`` lines with their tracebacks).
 """
 
 import os
@@ -27,9 +28,9 @@ for module_name in modules:
     ]
     result = loader.run_suite(OdooSuite(tests))
     print(
-        f"SUITE {module_name}: {result.testsRun} run, {len(result.failures)} failures, {len(result.errors)} errors"
+        f"SUITE {module_name}: {result.testsRun} run, {result.failures_count} failures, "
+        f"{result.errors_count} errors, {result.skipped} skipped",
+        flush=True,
     )
-    for test, trace in result.failures + result.errors:
-        print(f"  FAILED {test}\n{trace}")
-    totals = [totals[0] + result.testsRun, totals[1] + len(result.failures), totals[2] + len(result.errors)]
+    totals = [totals[0] + result.testsRun, totals[1] + result.failures_count, totals[2] + result.errors_count]
 print(f"SUITES TOTAL: {totals[0]} run, {totals[1]} failures, {totals[2]} errors")

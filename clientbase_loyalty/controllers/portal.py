@@ -1,7 +1,6 @@
 from odoo import fields
-from odoo.http import request
-
 from odoo.addons.portal.controllers.portal import CustomerPortal
+from odoo.http import request
 
 
 class CustomerPortalClientLoyalty(CustomerPortal):

@@ -1,4 +1,4 @@
-from odoo import fields, models
+from odoo import api, fields, models
 from odoo.addons.clientbase_crm.models.protection.clientbase_security import USER_GROUP
 
 
@@ -15,6 +15,7 @@ class ResPartner(models.Model):
         help="A new client whose first order carries this code brings bonus points to both.",
     )
 
+    @api.depends_context("uid", "company")
     def _compute_client_referral_code(self):
         clients = self.filtered("id").commercial_partner_id
         referrals = {

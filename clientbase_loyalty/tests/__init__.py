@@ -7,3 +7,4 @@ from . import test_translations
 from . import test_bonus_points
 from . import test_vip_perks
 from . import test_portal
+from . import test_demo
