@@ -32,6 +32,14 @@ env.cr.commit()
 print("   created: %s" % (summary,) if summary else "   already there: reusing it")
 EOF
 
+echo "== Loyalty (clientbase_loyalty): levels on, bonus points, VIP perks, a past campaign (once per database)"
+odoo_bin "${COMMON[@]}" -i clientbase_loyalty --log-level=warn
+odoo_bin shell -d "$DB" --addons-path="$ADDONS_PATH" --no-http --log-level=warn <<EOF
+summary = env["clientbase.loyalty.demo"]._generate_demo()
+env.cr.commit()
+print("   loyalty: %s" % (summary,) if summary else "   loyalty already there: reusing it")
+EOF
+
 cat <<EOF
 
   Odoo 18.0 with clientbase_crm:  http://127.0.0.1:$PORT/odoo   (database $DB)

@@ -17,6 +17,21 @@ from . import sale_order  # the level's discount on the client's quotations
 # personal promo codes with a deadline for a segment
 from . import clientbase_loyalty_campaign  # a campaign: segment, coupon program, validity, codes
 from . import loyalty_card  # the campaign of a personal code
+from . import res_partner_promo_code  # the client's own code and its deadline, for the mailings
+
+# bonus points, referral and VIP perks
+from . import res_company_bonus  # the company's bonus program and the points of each event
+from . import clientbase_loyalty_grant  # points granted once per client-base event, posted to the cards
+from . import loyalty_history  # a points line without an order (a grant) describes itself
+from . import clientbase_loyalty_referral  # a client's referral code
+from . import res_partner_referral  # the client card's referral code and the button that gives one
+from . import sale_order_referral  # a new client's first order with a code rewards both
+from . import sale_order_vip  # VIP perks for VIP clients only, the personal manager on the quotation
 
 # results
 from . import clientbase_loyalty_report  # per level: clients, revenue, average check, discount
+from . import clientbase_loyalty_points_report  # bonus points issued, spent and expired
+from . import clientbase_loyalty_campaign_report  # per campaign: codes sent, redeemed, revenue, discount
+
+# demo
+from . import clientbase_loyalty_demo  # loyalty on the demo client base (make run)

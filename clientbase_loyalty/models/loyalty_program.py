@@ -12,3 +12,9 @@ class LoyaltyProgram(models.Model):
         ondelete="set null",
         help="This promotion applies to the clients holding this level only.",
     )
+    clientbase_vip_only = fields.Boolean(
+        string="VIP Clients Only",
+        help="This program applies to the orders of the clients who are VIP in the order's company only "
+        "(the client base's VIP status, by the figures or set by hand): a VIP perk such as free delivery or "
+        "a gift on every order. It stops when the client is no longer VIP.",
+    )

@@ -4,3 +4,7 @@ from . import test_campaign
 from . import test_loyalty_access
 from . import test_loyalty_report
 from . import test_translations
+from . import test_bonus_points
+from . import test_vip_perks
+from . import test_portal
+from . import test_demo

@@ -1,5 +1,6 @@
 from datetime import date
 
+from odoo.addons.clientbase_crm.wizards.clientbase_mailing_wizard import body_to_qweb
 from odoo.exceptions import UserError, ValidationError
 from odoo.tests import freeze_time, tagged
 
@@ -105,6 +106,30 @@ class TestPromoCampaign(LoyaltyCommon):
         with self.assertRaises(UserError):
             late.action_generate_codes()
 
+    def test_the_mailing_carries_each_clients_own_code_and_its_deadline(self):
+        with freeze_time("2031-03-01"):
+            campaign = self._campaign()
+            campaign.action_generate_codes()
+            wizard = self.env["clientbase.mailing.wizard"].create({"target_domain": "[]"})
+            self.assertIn("object.client_promo_code", wizard.placeholder_help)
+            body = body_to_qweb(
+                "<p>{{ object.client_promo_code }} until {{ format_date(object.client_promo_code_expiration) }}</p>"
+            )
+            bodies = self.env["mail.render.mixin"]._render_template(
+                body, "res.partner", (self.clients | self.outsider).ids, engine="qweb"
+            )
+            for client in self.clients:
+                code = campaign.card_ids.filtered(lambda c, p=client: c.partner_id == p).code
+                self.assertIn(f"{code} until 03/31/2031", bodies[client.id])
+            self.assertNotIn("until 03", bodies[self.outsider.id])
+            # a salesperson renders its own clients' codes only
+            self.clients[0].user_id = self.user_b
+            self.assertFalse(self.clients[0].with_user(self.user_a).client_promo_code)
+            self.assertTrue(self.clients[0].with_user(self.user_b).client_promo_code)
+        with freeze_time("2031-04-01"):  # expired: no code to send
+            self.clients.invalidate_recordset()
+            self.assertFalse(self.clients[1].client_promo_code)
+
     def test_code_works_until_its_deadline_and_is_refused_after(self):
         with freeze_time("2031-03-01"):
             campaign = self._campaign()
@@ -132,3 +157,14 @@ class TestPromoCampaign(LoyaltyCommon):
         self.assertAlmostEqual(campaign.redemption_rate, round(100.0 / 3, 1))
         self.assertAlmostEqual(campaign.redeemed_revenue, 1800.0)
         self.assertAlmostEqual(campaign.discount_cost, 200.0)
+        # the campaigns' pivot says the same
+        self.env.flush_all()
+        (row,) = self.env["clientbase.loyalty.campaign.report"].read_group(
+            [("campaign_id", "=", campaign.id)],
+            ["code_count:sum", "redeemed_count:sum", "redemption_rate", "revenue:sum", "discount:sum"],
+            ["campaign_id"],
+        )
+        self.assertEqual((row["code_count"], row["redeemed_count"]), (3, 1))
+        self.assertAlmostEqual(row["redemption_rate"], 100.0 / 3)
+        self.assertAlmostEqual(row["revenue"], 1800.0)
+        self.assertAlmostEqual(row["discount"], 200.0)

@@ -123,3 +123,40 @@ class TestLoyaltyAccess(LoyaltyCommon):
         quotation = self._quotation(self.client_b, 100)
         with freeze_time("2031-02-01"):
             self.assertIn("error", quotation._try_apply_code(code))
+
+    def _grant_and_refer(self):
+        """Bonus points for both clients' subscriptions, and a referral code each."""
+        program = self.env["loyalty.program"].create({"name": "Points", "program_type": "loyalty"})
+        self.company.write({"client_bonus_program_id": program.id, "client_bonus_subscription": 10})
+        for client in self.client_a | self.client_b:
+            self.env["clientbase.consent"].create(
+                {"partner_id": client.id, "channel": "email", "purpose": "newsletter", "state": "given"}
+            )
+        self.env["clientbase.loyalty.grant"]._grant_events()
+        (self.client_a | self.client_b).action_client_referral_code()
+        return self.env["clientbase.loyalty.grant"].search(
+            [("partner_id", "in", (self.client_a | self.client_b).ids)]
+        )
+
+    def test_a_colleague_reads_no_grant_nor_referral_code_of_the_client(self):
+        grants = self._grant_and_refer()
+        self.assertEqual(len(grants), 2)
+        env_b = self.env(user=self.user_b)
+        self.assertEqual(
+            env_b["clientbase.loyalty.grant"].search([("id", "in", grants.ids)]).partner_id, self.client_b
+        )
+        referrals = env_b["clientbase.loyalty.referral"].search([])
+        self.assertEqual(referrals.partner_id & (self.client_a | self.client_b), self.client_b)
+        self.assertFalse(self.client_a.with_user(self.user_b).client_referral_code)
+        self.assertTrue(self.client_b.with_user(self.user_b).client_referral_code)
+        with self.assertRaises(AccessError):
+            self.client_a.with_user(self.user_b).action_client_referral_code()
+
+    def test_forgetting_the_client_forgets_its_grants_and_referral_code(self):
+        self._grant_and_refer()
+        self.client_a._client_forget(reason="Privacy request")
+        self.assertFalse(self.env["clientbase.loyalty.grant"].search([("partner_id", "=", self.client_a.id)]))
+        self.assertFalse(
+            self.env["clientbase.loyalty.referral"].search([("partner_id", "=", self.client_a.id)])
+        )
+        self.assertTrue(self.env["clientbase.loyalty.grant"].search([("partner_id", "=", self.client_b.id)]))

@@ -1,0 +1,3 @@
+"""The client's portal."""
+
+from . import portal  # /my shows the client's level, progress, referral code and valid personal codes
