@@ -45,7 +45,7 @@ def existing_clients(env, count):
                phone = '8 (903) ' || lpad(mod(id, 1000)::text, 3, '0') || '-' || lpad(mod(id / 1000, 100)::text, 2, '0')
                        || '-' || lpad(mod(id / 100000, 100)::text, 2, '0')
          WHERE id IN (SELECT id FROM res_partner WHERE email IS NULL AND is_company IS NOT TRUE
-                       ORDER BY id LIMIT %s - (SELECT COUNT(*) FROM res_partner WHERE email LIKE 'bench.existing.%%'))
+                       ORDER BY id LIMIT GREATEST(%s - (SELECT COUNT(*) FROM res_partner WHERE email LIKE 'bench.existing.%%'), 0))
         """,
         (count,),
     )
