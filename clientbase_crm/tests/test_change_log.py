@@ -2,6 +2,7 @@
 
 import base64
 from datetime import timedelta
+from unittest.mock import patch
 
 from freezegun import freeze_time
 
@@ -9,7 +10,7 @@ from odoo import fields
 from odoo.exceptions import AccessError
 from odoo.tests import Form, tagged
 
-from ..models.audit.clientbase_change_log import LOGGED_FIELDS
+from ..models.audit.clientbase_change_log import LOGGED_FIELDS, to_raw
 from .common import ClientbaseCommon
 
 
@@ -118,6 +119,43 @@ class TestChangeLogDoors(ChangeLogCommon):
         three = self.env["res.partner"].browse(result["ids"])
         self._assert_change(three, "email", False, "three@example.com", "import", self.user_salesman)
 
+    def test_import_logs_what_the_new_clients_hold(self):
+        """Every value the import gives a client (its row's and its card's, of every type) is
+        logged once, as the log stores what the client then holds; an empty one is no change."""
+        content = (
+            "name,email,phone,city,birthday,profession,gender,family status,comment\n"
+            "Olga,olga@example.com,+79001110011,Omsk,12.03.1985,Baker,female,married,Likes tea\n"
+            "Oleg,,,Tomsk,,,,,\n"
+        )
+        wizard = (
+            self.env["clientbase.import.wizard"]
+            .with_user(self.user_salesman)
+            .create({"file": base64.b64encode(content.encode()), "file_name": "clients.csv"})
+        )
+        wizard.action_check()
+        wizard.action_import()
+        olga, oleg = wizard.imported_partner_ids.sorted("name", reverse=True)
+        self.assertEqual((olga.name, oleg.name), ("Olga", "Oleg"))
+        for partner in olga | oleg:
+            rows = self._changes(partner)
+            self.assertEqual(len(rows), len(set(rows.mapped("field_name"))), "one row per value")
+            for row in rows:
+                self.assertEqual(
+                    (row.old_value, row.new_value, row.door, row.user_id),
+                    (False, to_raw(partner._fields[row.field_name], partner[row.field_name]), "import",
+                     self.user_salesman),
+                    f"{partner.name}: {row.field_name}",
+                )  # fmt: skip
+        given = {"name", "email", "phone", "city", "client_birthday", "client_profession", "client_gender",
+                 "client_family_status", "user_id"}  # fmt: skip
+        self.assertLessEqual(given, set(self._changes(olga).mapped("field_name")), "the row's and the card's")
+        self.assertLessEqual({"name", "city", "user_id"}, set(self._changes(oleg).mapped("field_name")))
+        self.assertFalse(
+            set(self._changes(oleg).mapped("field_name"))
+            & {"email", "phone", "client_birthday", "client_profession"},
+            "an empty value is no change",
+        )
+
     def test_merge_wizard(self):
         kept = self.env["res.partner"].create({"name": "Anna S.", "user_id": self.user_salesman.id})
         self.client_person.write({"client_pets": "Cat"})
@@ -173,6 +211,27 @@ class TestChangeLogDoors(ChangeLogCommon):
             self.client_person, "client_stage", stage, "loyal", "override", self.user_salesman
         )
         self.assertTrue(partner.client_stage_is_manual)
+
+    def test_back_to_automatic_is_logged(self):
+        """A value set by hand and then given back to the engine ("back to automatic") is a
+        change too: from the hand-set value to the computed one, by the door "override"."""
+        partner = self.client_person.with_user(self.user_salesman)
+        automatic = partner.client_warmth
+        hand_set = "hot" if automatic != "hot" else "cold"
+        partner.write({"client_warmth": hand_set})
+        self.assertTrue(partner.client_warmth_is_manual)
+        first = self._changes(self.client_person, "client_warmth")
+        partner.action_client_reset_segments()
+        self.assertFalse(partner.client_warmth_is_manual)
+        self.assertEqual(partner.client_warmth, automatic)
+        rows = self._changes(self.client_person, "client_warmth") - first
+        self.assertEqual(
+            (len(rows), rows.old_value, rows.new_value, rows.door, rows.user_id),
+            (1, hand_set, automatic, "override", self.user_salesman),
+        )
+        self.assertFalse(
+            self._changes(self.client_person, "client_stage"), "a value that does not change is not logged"
+        )
 
     def test_forget_erases_values_and_keeps_who_when_which(self):
         self.client_person.with_user(self.user_salesman).write({"client_pets": "Cat Murka"})
@@ -239,6 +298,32 @@ class TestChangeLogProtection(ChangeLogCommon):
         for fname in LOGGED_FIELDS:
             groups = Partner._fields[fname].groups
             self.assertFalse(groups and "," in groups, f"{fname}: one group, as the log stores it")
+
+    def test_a_field_of_several_groups_is_read_through_any_of_them(self):
+        """A logged field readable by the members of any of several groups (``groups="a,b"``)
+        shows its history to a member of the second group, and hides it from whoever is in
+        none; the rule follows the field's definition, for the rows already logged too."""
+        field = self.env["res.partner"]._fields["signup_type"]
+        second = "clientbase_crm.group_clientbase_export"
+        self.assertFalse(self.user_salesman.has_group("base.group_erp_manager"))
+        self.assertFalse(self.user_salesman.has_group(second))
+        self.Log._log_rows([(self.client_person.id, "signup_type", None, "signup")])
+        self.env.flush_all()
+        domain = [("partner_id", "=", self.client_person.id), ("field_name", "=", "signup_type")]
+        with patch.object(field, "groups", f"base.group_erp_manager,{second}"):
+            self.env.registry.clear_cache()
+            self.assertFalse(self.Log.with_user(self.user_salesman).search(domain), "in neither group")
+            self.user_salesman.groups_id += self.env.ref(second)
+            self.assertEqual(
+                self.Log.with_user(self.user_salesman).search(domain).new_value,
+                "signup",
+                "a member of the second group reads the field, and its history",
+            )
+        self.env.registry.clear_cache()
+        self.assertFalse(
+            self.Log.with_user(self.user_salesman).search(domain),
+            "the field back to one group: hidden again from the others",
+        )
 
     def test_outsiders_have_no_access(self):
         outsider = self._user("cb_outsider_log", groups="base.group_user")

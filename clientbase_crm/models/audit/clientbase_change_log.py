@@ -1,7 +1,8 @@
 from psycopg2.extras import execute_values
 
 from odoo import api, fields, models
-from odoo.tools import SQL
+from odoo.tools import SQL, split_every
+from odoo.tools.sql import create_index, drop_index, make_index_name
 
 from ..protection.clientbase_security import CARD_FIELDS, CONTACT_FIELDS
 
@@ -31,6 +32,15 @@ LOGGED_FIELDS = (
 # the fields whose mass change raises an alert (a base taken away: numbers, addresses, manager)
 ALERT_FIELDS = ("email", "phone", "mobile", "user_id")
 PAGE = 1000
+# clients per statement when the import logs its new clients' values
+CREATED_BATCH = 10000
+# the index of the alert's count (clientbase_change_alert.py): a user's replaced or erased
+# numbers, addresses and managers, by date; partial, so that the rows most writes and every
+# import add (other fields, values given to new clients) cost it nothing
+ALERT_INDEX = "clientbase_change_log_alert_index"
+ALERT_INDEX_WHERE = "old_value IS NOT NULL AND field_name IN ({})".format(
+    ", ".join(f"'{fname}'" for fname in ALERT_FIELDS)
+)
 
 
 def to_raw(field, value):
@@ -78,9 +88,15 @@ class ClientbaseChangeLog(models.Model):
     The rows are written set-based by the partner's write (``res_partner_change_log.py``)
     and by the import (one multi-row ``INSERT`` per call, never one per record) as the
     superuser: nobody creates or edits them through the ORM. A row is read under the
-    client's rules (``security/clientbase_change_log_rules.xml``): a salesperson reads the
-    changes of the clients he handles, and only of the fields his groups may read (the
-    field's group is stored on the row, ``group_id``); client base managers read all.
+    client's rules: a salesperson reads the changes of the clients he handles (the generated
+    ownership rules), and only of the fields he may read through any of their groups
+    (``security/clientbase_change_log_rules.xml``, which follows the fields' definitions,
+    ``ir_rule_change_log.py``); client base managers read all.
+
+    Indexes, each paid by every inserted row: the client (the History tab, the rows removed
+    with a client), the date (the list newest first, *This week*, the retention's purge) and
+    the partial ``ALERT_INDEX`` (the mass change alert). *Changed by* and the alert's list of
+    changes read the date index within their period.
     """
 
     _name = "clientbase.change.log"
@@ -92,20 +108,11 @@ class ClientbaseChangeLog(models.Model):
     partner_id = fields.Many2one(
         "res.partner", string="Client", required=True, ondelete="cascade", index=True, readonly=True
     )
-    user_id = fields.Many2one(
-        "res.users", string="Changed By", index=True, readonly=True, ondelete="set null"
-    )
+    user_id = fields.Many2one("res.users", string="Changed By", readonly=True, ondelete="set null")
     date = fields.Datetime(string="Changed On", required=True, index=True, readonly=True)
     # a selection, not a link to ir.model.fields: salespeople read, search and group it
     field_name = fields.Selection(
         selection="_selection_field_name", string="Field", required=True, readonly=True
-    )
-    group_id = fields.Many2one(
-        "res.groups",
-        string="Readable By",
-        ondelete="cascade",
-        readonly=True,
-        help="The group a user needs to read the field, and so its history (empty: every user of the base).",
     )
     door = fields.Selection(DOORS, required=True, readonly=True)
     old_value = fields.Text(string="Old Value (Raw)", readonly=True)
@@ -113,6 +120,17 @@ class ClientbaseChangeLog(models.Model):
     old_display = fields.Char(string="Old Value", compute="_compute_display")
     new_display = fields.Char(string="New Value", compute="_compute_display")
     undone = fields.Boolean(readonly=True, help="An undo of a mass change restored this value.")
+
+    def init(self):
+        # an older release indexed the user alone; Odoo keeps an index a field no longer asks for
+        drop_index(self.env.cr, make_index_name(self._table, "user_id"), self._table)
+        create_index(
+            self.env.cr,
+            ALERT_INDEX,
+            self._table,
+            ["user_id", "date"],
+            where=ALERT_INDEX_WHERE,
+        )
 
     @api.model
     def _selection_field_name(self):
@@ -161,38 +179,27 @@ class ClientbaseChangeLog(models.Model):
         return "rpc"
 
     @api.model
-    def _field_groups(self, fnames):
-        """{field name: the res.groups id a user needs to read it, or None} of partner fields."""
-        Partner = self.env["res.partner"]
-        groups = {}
-        for fname in fnames:
-            field = Partner._fields[fname]
-            groups[fname] = self.env.ref(field.groups.split(",")[0]).id if field.groups else None
-        return groups
-
-    @api.model
     def _log_rows(self, rows, door=None):
         """Insert ``rows`` (partner id, field name, old raw, new raw) at once, as changed now by
-        the current user: multi-row ``INSERT`` statements of ``PAGE`` rows."""
+        the current user: multi-row ``INSERT`` statements of ``PAGE`` rows, a client's rows
+        together (each row's check of its client then finds the client's row at hand)."""
         if not rows:
             return
-        groups = self._field_groups({row[1] for row in rows})
         now = fields.Datetime.now()
         uid = self.env.uid
+        doors = {fname: door or self._get_door(fname) for fname in {row[1] for row in rows}}
         values = [
-            (partner_id, uid, now, fname, groups[fname], door or self._get_door(fname), old, new)
-            for partner_id, fname, old, new in rows
+            (partner_id, uid, now, fname, doors[fname], old, new)
+            for partner_id, fname, old, new in sorted(rows, key=lambda row: row[0])
         ]
         execute_values(
             self.env.cr._obj,
-            """INSERT INTO clientbase_change_log (partner_id, user_id, date, field_name,
-                   group_id, door, old_value, new_value)
-               SELECT v.partner_id, v.user_id, v.date, v.field_name, v.group_id, v.door,
-                      v.old_value, v.new_value
-               FROM (VALUES %s) AS v(partner_id, user_id, date, field_name, group_id, door,
-                                    old_value, new_value)""",
+            """INSERT INTO clientbase_change_log (partner_id, user_id, date, field_name, door,
+                   old_value, new_value)
+               SELECT v.partner_id, v.user_id, v.date, v.field_name, v.door, v.old_value, v.new_value
+               FROM (VALUES %s) AS v(partner_id, user_id, date, field_name, door, old_value, new_value)""",
             values,
-            template="(%s::int, %s::int, %s::timestamp, %s, %s::int, %s, %s, %s)",
+            template="(%s::int, %s::int, %s::timestamp, %s, %s, %s, %s)",
             page_size=PAGE,
         )
         self.invalidate_model()
@@ -202,8 +209,9 @@ class ClientbaseChangeLog(models.Model):
     @api.model
     def _log_created(self, partners, partner_vals, card_vals):
         """The import: log the values the new clients ``partners`` were given, read back from
-        their rows with one ``INSERT ... SELECT`` per logged field the file filled (``partner_vals``
-        and ``card_vals`` say which): no value goes through Python."""
+        their rows (``partner_vals`` and ``card_vals`` say which fields the file filled): one
+        ``INSERT ... SELECT`` per ``CREATED_BATCH`` clients, each client's row (and card) read
+        once and unpivoted into one log row per non-empty value. No value goes through Python."""
         if not partners:
             return
         by_card = {cname: pname for pname, cname in CARD_FIELDS.items()}
@@ -211,63 +219,56 @@ class ClientbaseChangeLog(models.Model):
             by_card[cname] for card in card_vals for cname in card if cname in by_card
         }
         fnames = [fname for fname in LOGGED_FIELDS if fname in given]
+        if not fnames:
+            return
         self.env["res.partner"].flush_model()
         self.env["clientbase.client.card"].flush_model()
-        groups = self._field_groups(fnames)
-        for fname in fnames:
+        values = SQL(", ").join(SQL("(%s, %s)", fname, self._get_new_value_sql(fname)) for fname in fnames)
+        card = SQL()
+        if any(fname in CARD_FIELDS for fname in fnames):
+            card = SQL("LEFT JOIN clientbase_client_card card ON card.partner_id = partner.id")
+        now = fields.Datetime.now()
+        for ids in split_every(CREATED_BATCH, partners.ids, list):
             self.env.cr.execute(
                 SQL(
                     """INSERT INTO clientbase_change_log
-                           (partner_id, user_id, date, field_name, group_id, door, new_value)
-                       SELECT source.partner_id, %(uid)s, %(now)s, %(fname)s, %(group_id)s,
-                              'import', source.value
-                       FROM (%(source)s) source
-                       WHERE source.value IS NOT NULL""",
+                           (partner_id, user_id, date, field_name, door, new_value)
+                       SELECT partner.id, %(uid)s, %(now)s, given.field_name, 'import', given.value
+                       FROM res_partner partner %(card)s
+                       CROSS JOIN LATERAL (VALUES %(values)s) AS given(field_name, value)
+                       WHERE partner.id = ANY(%(ids)s) AND given.value IS NOT NULL""",
                     uid=self.env.uid,
-                    now=fields.Datetime.now(),
-                    fname=fname,
-                    group_id=groups[fname],
-                    source=self._get_new_values_query(fname, partners.ids),
+                    now=now,
+                    card=card,
+                    values=values,
+                    ids=ids,
                 )
             )
         self.invalidate_model()
         self.env["res.partner"].invalidate_model(["client_change_log_ids"])
 
     @api.model
-    def _get_new_values_query(self, fname, partner_ids):
-        """``(partner_id, value)`` of the partner field ``fname`` of ``partner_ids``, as the log
-        stores it (``to_raw``), from the partner's or the card's table; an empty value: NULL."""
-        Partner = self.env["res.partner"]
-        field = Partner._fields[fname]
+    def _get_new_value_sql(self, fname):
+        """The value of the partner field ``fname`` as the log stores it (``to_raw``), over the
+        partner's row ``partner`` and its card's row ``card``; an empty value: NULL."""
+        field = self.env["res.partner"]._fields[fname]
         cname = CARD_FIELDS.get(fname)
         if cname and field.type == "many2many":
             relation = self.env["clientbase.client.card"]._fields[cname]
             return SQL(
-                """SELECT card.partner_id, string_agg(rel.%s::text, ',' ORDER BY rel.%s) AS value
-                   FROM clientbase_client_card card JOIN %s rel ON rel.%s = card.id
-                   WHERE card.partner_id = ANY(%s) GROUP BY card.partner_id""",
+                """(SELECT string_agg(rel.%s::text, ',' ORDER BY rel.%s)
+                    FROM %s rel WHERE rel.%s = card.id)""",
                 SQL.identifier(relation.column2),
                 SQL.identifier(relation.column2),
                 SQL.identifier(relation.relation),
                 SQL.identifier(relation.column1),
-                partner_ids,
             )
-        table, key = ("clientbase_client_card", "partner_id") if cname else ("res_partner", "id")
-        column = SQL.identifier("src", cname or fname)
+        column = SQL.identifier("card", cname) if cname else SQL.identifier("partner", fname)
         if field.type == "boolean":
-            value = SQL("CASE WHEN %s THEN '1' END", column)
-        elif field.type in ("integer", "float", "monetary"):
-            value = SQL("NULLIF(%s, 0)::text", column)
-        else:
-            value = SQL("NULLIF(%s::text, '')", column)
-        return SQL(
-            "SELECT src.%s AS partner_id, %s AS value FROM %s src WHERE src.%s = ANY(%s)",
-            SQL.identifier(key),
-            value,
-            SQL.identifier(table),
-            SQL.identifier(key),
-            partner_ids,
-        )
+            return SQL("CASE WHEN %s THEN '1' END", column)
+        if field.type in ("integer", "float", "monetary"):
+            return SQL("NULLIF(%s, 0)::text", column)
+        return SQL("NULLIF(%s::text, '')", column)
 
     @api.model
     def _erase_values(self, partners):

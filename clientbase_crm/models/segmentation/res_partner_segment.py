@@ -49,6 +49,8 @@ FIGURE_PARTNER_FIELDS = (
     "client_warmth_is_manual",
 )
 MANUAL_FIELDS = ("client_stage", "client_churn_reason", "client_is_vip", "client_warmth", "client_persona")
+# the values "back to automatic" gives back to the figures
+RESET_FIELDS = ("client_stage", "client_is_vip", "client_warmth")
 
 
 def _figure_search(fname):
@@ -679,11 +681,14 @@ class ResPartner(models.Model):
 
     # --- actions ------------------------------------------------------------
     def action_client_reset_segments(self):
-        """Back to automatic: forget stage, VIP and warmth set by hand."""
+        """Back to automatic: forget stage, VIP and warmth set by hand (the values this changes
+        are logged like a value set by hand, audit/res_partner_change_log.py)."""
+        log_before = self._client_change_log_before_write(dict.fromkeys(RESET_FIELDS))
         self._get_client_figures().write({"stage_manual": False, "vip_manual": False, "warmth_manual": False})
         self._client_sync_lost(False)
         self.env["clientbase.client.figures"].flush_model()
         self.invalidate_recordset()
+        self._client_change_log_after_write(log_before)
         return True
 
     def action_recompute_client_segments(self):
