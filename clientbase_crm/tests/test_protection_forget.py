@@ -107,7 +107,12 @@ class TestForgetLeavesNoCopy(ProtectionCommon):
             {"partner_id": client.id, "company_id": self.company.id, "churn_reason": f"left {MARKER}"}
         )
         env["clientbase.interaction"].with_user(self.user_salesman).create(
-            {"client_id": client.id, "note": f"note {MARKER}", "next_step": f"call {MARKER}", "result": "call_back"}
+            {
+                "client_id": client.id,
+                "note": f"note {MARKER}",
+                "next_step": f"call {MARKER}",
+                "result": "call_back",
+            }
         )
         # an opportunity: the client's address, site and words copied, its chatter, a file, a to-do
         lead = env["crm.lead"].create(

@@ -79,7 +79,9 @@ class ClientbaseDemoGenerator(models.AbstractModel):
         (heads | marketer).write({"groups_id": [Command.link(mailing_group.id)]})
         # the head of sales reads every order of the team (Sales: All Documents), so the cards of
         # his salespeople's clients show their orders and revenue
-        heads.write({"groups_id": [Command.link(self.env.ref("sales_team.group_sale_salesman_all_leads").id)]})
+        heads.write(
+            {"groups_id": [Command.link(self.env.ref("sales_team.group_sale_salesman_all_leads").id)]}
+        )
         for xmlid, people in (
             (HOME_SALESPERSON, managers - heads),
             (HOME_HEAD_OF_SALES, heads),

@@ -39,7 +39,8 @@ class TestDemoGenerator(TransactionCase):
         self.assertTrue(head.has_group("clientbase_crm.group_clientbase_manager"))
         self.assertTrue(head.has_group("mass_mailing.group_mass_mailing_user"), "the head of sales mails")
         self.assertTrue(
-            head.has_group("sales_team.group_sale_salesman_all_leads"), "the head of sales reads the team's orders"
+            head.has_group("sales_team.group_sale_salesman_all_leads"),
+            "the head of sales reads the team's orders",
         )
         for user in self.managers - head:
             self.assertTrue(user.has_group("clientbase_crm.group_clientbase_user"))
