@@ -4,3 +4,4 @@ from . import (
 )  # the demo company (rubles, Russian) and its users' roles and home screens
 from . import clientbase_demo_marketing  # consents, mailings with their responses, leads, duplicates
 from . import clientbase_demo_protection  # export requests and log, a mass change alert
+from . import clientbase_demo_journeys  # two ready journeys switched on and run over the recent past

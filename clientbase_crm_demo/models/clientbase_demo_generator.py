@@ -114,6 +114,7 @@ class ClientbaseDemoGenerator(models.AbstractModel):
         won_back = generator._demo_win_back(rng, lost)
         generator._demo_channel_costs(rng)
         generator._demo_protection(rng, managers | marketer | generator.env.ref("base.user_admin"), managers)
+        journey_members = generator._demo_journeys()
         generator.env["clientbase.report.monthly"]._cron_refresh()
         tick = _log_step("lost clients, channel costs and reports", tick)
         params.set_param(DEMO_MARKER, fields.Datetime.to_string(fields.Datetime.now()))
@@ -129,6 +130,7 @@ class ClientbaseDemoGenerator(models.AbstractModel):
             "lost": len(lost),
             "won_back": len(won_back),
             "marketer": marketer.login,
+            "journey_members": journey_members,
             **extras,
             "seconds": round(time.monotonic() - start, 1),
         }
