@@ -9,7 +9,7 @@ from unittest.mock import patch
 from freezegun import freeze_time
 
 from odoo.addons.clientbase_crm.models.journeys.clientbase_journey_run import ClientbaseJourneyStep
-from odoo.exceptions import AccessError, UserError
+from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import tagged
 
 from .common import ClientbaseSalesCommon
@@ -212,6 +212,26 @@ class TestJourneyTriggers(JourneyCommon):
             self.assertEqual(journey.preview_count, 1)
             self._run(journey)
         self.assertEqual(self._members(journey).partner_id, self.clients[0])
+
+    def test_conditions_the_responsible_user_may_not_read(self):
+        """A journey whose responsible user may not read a field of its conditions is refused at
+        save time; when he loses the right later, nobody enters and the events wait for him."""
+        clerk = self._user("cb_journey_clerk", groups="base.group_user", name="Clerk")
+        with freeze_time("2026-03-01 10:00:00"):
+            with self.assertRaises(ValidationError):
+                self._journey(entry_domain="[('client_profession', '=', 'Baker')]", user_id=clerk.id)
+            journey = self._journey(entry_domain="[('client_profession', '=', 'Baker')]", steps=[])
+        self.clients[:2].write({"client_profession": "Baker"})
+        group = self.env.ref("clientbase_crm.group_clientbase_user")
+        manager_group = self.env.ref("clientbase_crm.group_clientbase_manager")
+        with freeze_time(DAY0):
+            self._history(self.clients[:2])
+            self.marketer.write({"groups_id": [(3, manager_group.id), (3, group.id)]})
+            self.assertEqual(self._run(journey), {journey.id: 0}, "his rights are gone: nobody enters")
+            self.assertFalse(self._members(journey))
+            self.marketer.write({"groups_id": [(4, manager_group.id)]})
+            self._run(journey)
+        self.assertEqual(self._members(journey).partner_id, self.clients[:2], "the events waited for him")
 
     def test_preview_writes_nothing(self):
         with freeze_time("2026-03-01 10:00:00"):

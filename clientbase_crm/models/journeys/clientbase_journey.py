@@ -3,6 +3,7 @@ from odoo.exceptions import ValidationError
 from odoo.tools import SQL
 from odoo.tools.safe_eval import safe_eval
 
+from ...tools.domain_access import unreadable_paths
 from ..segmentation.clientbase_client_figures import STAGES
 from ..segmentation.clientbase_segment_history import DIMENSIONS
 
@@ -128,7 +129,7 @@ class ClientbaseJourney(models.Model):
                     self.env._("Journey %(name)s: choose the stage that is the goal.", name=journey.name)
                 )
 
-    @api.constrains("entry_domain")
+    @api.constrains("entry_domain", "user_id")
     def _check_entry_domain(self):
         for journey in self:
             try:
@@ -142,6 +143,19 @@ class ClientbaseJourney(models.Model):
                         error=error,
                     )
                 ) from error
+            # the conditions are evaluated with the responsible user's rights: refused now rather
+            # than a journey nobody ever enters
+            unreadable = unreadable_paths(self.env(user=journey.user_id, su=False), "res.partner", domain)
+            if unreadable:
+                raise ValidationError(
+                    self.env._(
+                        "Journey %(name)s: its responsible user %(user)s may not read %(fields)s, used in"
+                        " the entry conditions. Choose another responsible user or other conditions.",
+                        name=journey.name,
+                        user=journey.user_id.name,
+                        fields=", ".join(unreadable),
+                    )
+                )
 
     def _get_entry_domain(self):
         self.ensure_one()

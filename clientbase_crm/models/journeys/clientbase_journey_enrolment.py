@@ -188,16 +188,24 @@ class ClientbaseJourney(models.Model):
         self.ensure_one()
         entry = self._entry_query()
         if entry is None:
+            # the responsible user lost the right to read a field of the conditions: nobody
+            # enters, and the events wait (the watermarks stay) until he may read them again
             _logger.warning(
                 "Journey %s: its responsible user may not read a field of its entry conditions; nobody enters.",
                 self.id,
             )
-            count = 0
-        else:
-            rows = self.env.execute_query(self._enrol_query(self._event_query(last_id, today), entry))
-            count = len(rows)
-            if rows:
-                self._supersede([row[0] for row in rows])
+            self.env.cr.execute(
+                SQL(
+                    "UPDATE clientbase_journey SET last_run = %s WHERE id = %s",
+                    fields.Datetime.now(),
+                    self.id,
+                )
+            )
+            return 0
+        rows = self.env.execute_query(self._enrol_query(self._event_query(last_id, today), entry))
+        count = len(rows)
+        if rows:
+            self._supersede([row[0] for row in rows])
         self.env.cr.execute(
             SQL(
                 "UPDATE clientbase_journey SET watermark_id = %s, watermark_date = %s, last_run = %s WHERE id = %s",
