@@ -60,6 +60,23 @@ class TestConsentByEveryDoor(MailingCommon):
         mailing.action_send_mail()
         self.assertEqual(self._sent_to(mailing), set((self.may_receive | self.outsider).ids))
 
+    def test_partners_nobody_manages_are_left_as_odoo_decides(self):
+        """Consent is the client base's rule for the partners it handles (a manager, a client card
+        or figures, a mailing-only contact: the write guard's definition); a contact nobody
+        manages in the client base is mailed as Odoo decides, until a salesperson takes it."""
+        stranger = self.env["res.partner"].create(
+            {"name": "Odoo Contact", "email": "stranger@mailtest.example.com"}
+        )
+        mailing = self._partner_mailing(stranger | self.p_no_consent)
+        mailing.action_send_mail()
+        self.assertEqual(
+            self._sent_to(mailing), {stranger.id}, "the managed client without consent is left out"
+        )
+        stranger.user_id = self.user_salesman
+        mailing = self._partner_mailing(stranger)
+        mailing.action_send_mail()
+        self.assertFalse(self._sent_to(mailing), "once managed, no consent means no marketing")
+
     def test_email_marketing_on_mailing_lists(self):
         """A mailing to a list: each contact with a client's address is judged as that client."""
         mailing_list = self.env["mailing.list"].create({"name": "Everybody"})

@@ -3,7 +3,7 @@ from datetime import timedelta
 from odoo import api, fields, models
 from odoo.tools import SQL
 
-from ...tools.client_definition import audience_sql, client_sql
+from ...tools.client_definition import audience_sql, handled_sql
 from ...tools.sql_planning import without_jit
 
 # Reasons a client is left out of a mailing, in the order they are checked:
@@ -168,9 +168,11 @@ class ClientbaseMailingEligibility(models.AbstractModel):
     # --- every marketing door: Odoo's mailings and composers in mass mode -----------------
     @api.model
     def _client_base_partner_ids(self, partner_ids):
-        """The partners among ``partner_ids`` that belong to the client base: a client, a
-        contact of a client, or a mailing-only contact. Other partners (vendors, employees,
-        Odoo's own contacts) are not the client base's to decide."""
+        """The partners among ``partner_ids`` that the client base handles (the write guard's
+        :func:`handled_sql`: a mailing-only contact, or a client or a client's contact whose
+        client has a manager, a client card or purchase figures). Other partners (vendors,
+        employees, contacts nobody manages in the client base) are left as Odoo decides, so
+        that Odoo's own mailings to them behave as in Odoo."""
         if not partner_ids:
             return set()
         self.env["res.partner"].flush_model()
@@ -179,7 +181,7 @@ class ClientbaseMailingEligibility(models.AbstractModel):
                 """SELECT p.id FROM res_partner p JOIN res_partner e ON e.id = p.commercial_partner_id
                     WHERE p.id = ANY(%s) AND (p.client_mailing_only IS TRUE OR %s)""",
                 list(partner_ids),
-                client_sql("e"),
+                handled_sql("p", "e"),
             )
         )
         return {row[0] for row in rows}
@@ -206,7 +208,7 @@ class ClientbaseMailingEligibility(models.AbstractModel):
                     GROUP BY mc.id""",
                 match,
                 list(contact_ids),
-                client_sql("e"),
+                handled_sql("p", "e"),
             )
         )
         return dict(rows)
