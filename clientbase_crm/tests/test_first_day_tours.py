@@ -1,5 +1,5 @@
 """The first day in the browser, in Russian (issue 28): a salesperson on a 1366x768 screen and
-the head of sales on a 1920x1080 one open a client card, a colleague's client, the funnel by
+the head of sales on a 1920x1080 one log in and land on the client base, open a client card, a colleague's client, the funnel by
 stage and the dashboard. With $CLIENTBASE_SCREENSHOTS set (as `make screenshots` does), the
 dashboard is saved there at both sizes."""
 
@@ -40,6 +40,9 @@ class TestFirstDayTours(ClientbaseHttpCommon):
 
     def _screens(self, user, size, hidden_expected):
         self.browser_size = size
+        # the login lands on the client base (a salesperson on his own clients)
+        landing = "clientbase_fd_landing_mine_tour" if hidden_expected else "clientbase_fd_landing_tour"
+        self.start_tour("/odoo", landing, login=user.login)
         client_url = f"/odoo/action-clientbase_crm.res_partner_action_clients/{self.client_company.id}"
         self.start_tour(client_url, "clientbase_fd_card_tour", login=user.login)
         colleague_url = f"/odoo/action-clientbase_crm.res_partner_action_clients/{self.colleague_client.id}"

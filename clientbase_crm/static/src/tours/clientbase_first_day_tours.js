@@ -141,3 +141,26 @@ tours.add("clientbase_fd_dashboard_tour", {
         },
     ],
 });
+
+// After login, a client base user lands on the client base (his home action), not in Discuss
+tours.add("clientbase_fd_landing_tour", {
+    steps: () => [
+        {
+            content: "The login lands on the Clients list",
+            trigger: ".o_breadcrumb .active:contains(Клиенты)",
+        },
+    ],
+});
+
+tours.add("clientbase_fd_landing_mine_tour", {
+    steps: () => [
+        {
+            content: "The login lands on the Clients list",
+            trigger: ".o_breadcrumb .active:contains(Клиенты)",
+        },
+        {
+            content: "A salesperson's list opens on his own clients",
+            trigger: ".o_searchview_facet:contains(Мои клиенты)",
+        },
+    ],
+});
