@@ -41,6 +41,11 @@ SEGMENT_HOOKS = [
     ("clientbase.client.figures", "_recompute_all"),
     ("res.partner", "_cron_recompute_client_segments"),
 ]
+# the demo data of the capabilities that live in their own addons, made when they are installed
+# (each runs once per database; `make run` installs them before asking again)
+ADDON_DEMOS = [
+    ("clientbase.loyalty.demo", "_generate_demo"),
+]
 
 
 def _log_step(label, since):
@@ -117,6 +122,10 @@ class ClientbaseDemoGenerator(models.AbstractModel):
         journey_members = generator._demo_journeys()
         generator.env["clientbase.report.monthly"]._cron_refresh()
         tick = _log_step("lost clients, channel costs and reports", tick)
+        addon_demos = {}
+        for model_name, method in ADDON_DEMOS:
+            if model_name in generator.env:
+                addon_demos[model_name] = getattr(generator.env[model_name], method)()
         params.set_param(DEMO_MARKER, fields.Datetime.to_string(fields.Datetime.now()))
         summary = {
             "managers": len(managers),
@@ -131,6 +140,7 @@ class ClientbaseDemoGenerator(models.AbstractModel):
             "won_back": len(won_back),
             "marketer": marketer.login,
             "journey_members": journey_members,
+            "addon_demos": addon_demos,
             **extras,
             "seconds": round(time.monotonic() - start, 1),
         }

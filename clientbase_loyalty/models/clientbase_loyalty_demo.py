@@ -64,6 +64,9 @@ class ClientbaseLoyaltyDemo(models.AbstractModel):
         cards = self._give_points_for_past_orders(program, company)
         grants = self.env["clientbase.loyalty.grant"].sudo()._grant_events(companies=company)
         redeemed = self._past_campaign(company, rng)
+        # referral codes for the clients with a level: the ones most likely to bring a friend
+        referrers = Status.search([("company_id", "=", company.id), ("level_id", "!=", False)]).partner_id
+        self.env["clientbase.loyalty.referral"].sudo()._generate(referrers.ids, company)
         summary = {
             "levels": len(levels),
             "clients with a level": Status.search_count(
@@ -72,6 +75,7 @@ class ClientbaseLoyaltyDemo(models.AbstractModel):
             "cards with points": cards,
             "grants": grants,
             "campaign codes redeemed": redeemed,
+            "referral codes": len(referrers),
         }
         _logger.info("Loyalty demo: %s", summary)
         return summary
@@ -79,7 +83,13 @@ class ClientbaseLoyaltyDemo(models.AbstractModel):
     @api.model
     def _create_vip_perks(self, company):
         gift = self.env["product.product"].create(
-            {"name": "VIP Gift Box", "list_price": 1500.0, "type": "consu", "taxes_id": [(5, 0, 0)]}
+            {
+                "name": "VIP Gift Box",
+                "list_price": 1500.0,
+                "standard_price": 600.0,
+                "type": "consu",
+                "taxes_id": [(5, 0, 0)],
+            }
         )
         rule = {"minimum_qty": 0, "minimum_amount": 0, "reward_point_amount": 1, "reward_point_mode": "order"}
         for name, reward in (
