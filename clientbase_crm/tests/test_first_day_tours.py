@@ -1,7 +1,7 @@
 """The first day in the browser, in Russian (issue 28): a salesperson on a 1366x768 screen and
 the head of sales on a 1920x1080 one log in and land on the client base, open a client card, a colleague's client, the funnel by
 stage and the dashboard. With $CLIENTBASE_SCREENSHOTS set (as `make screenshots` does), the
-dashboard is saved there at both sizes."""
+card and the dashboard are saved there at both sizes."""
 
 import base64
 import os
@@ -44,7 +44,8 @@ class TestFirstDayTours(ClientbaseHttpCommon):
         landing = "clientbase_fd_landing_mine_tour" if hidden_expected else "clientbase_fd_landing_tour"
         self.start_tour("/odoo", landing, login=user.login)
         client_url = f"/odoo/action-clientbase_crm.res_partner_action_clients/{self.client_company.id}"
-        self.start_tour(client_url, "clientbase_fd_card_tour", login=user.login)
+        with self._screenshot_at_the_end(f"client_card_{size}.png"):
+            self.start_tour(client_url, "clientbase_fd_card_tour", login=user.login)
         colleague_url = f"/odoo/action-clientbase_crm.res_partner_action_clients/{self.colleague_client.id}"
         if hidden_expected:
             self.start_tour(colleague_url, "clientbase_fd_hidden_card_tour", login=user.login)
