@@ -89,16 +89,7 @@ class ClientbaseExportLog(models.Model):
         should that transaction be rolled back (as an RPC call or a web export that raised
         is), written again once the rollback is done, in a cursor of its own.
         """
-        vals = {
-            "user_id": self.env.uid,
-            "company_id": self.env.company.id,
-            "model": model,
-            "record_count": record_count,
-            "field_names": ", ".join(field_names),
-            "door": door,
-            "outcome": "refused",
-            "note": str(error)[:250],
-        }
+        vals = self._refusal_vals(model, record_count, field_names, door, str(error)[:250])
         self.sudo().create(vals)
         registry = self.env.registry
 
@@ -115,18 +106,25 @@ class ClientbaseExportLog(models.Model):
     def _log_refusal_here(self, model, record_count, field_names, door, note, partner=None):
         """A refused line in the current transaction only (the caller goes on)."""
         return self.sudo().create(
-            {
-                "user_id": self.env.uid,
-                "company_id": self.env.company.id,
-                "model": model,
-                "record_count": record_count,
-                "field_names": ", ".join(field_names),
-                "door": door,
-                "outcome": "refused",
-                "partner_id": partner.id if partner else False,
-                "note": note,
-            }
+            dict(
+                self._refusal_vals(model, record_count, field_names, door, note),
+                partner_id=partner.id if partner else False,
+            )
         )
+
+    @api.model
+    def _refusal_vals(self, model, record_count, field_names, door, note):
+        """The values of a refused line of the current user in the current company."""
+        return {
+            "user_id": self.env.uid,
+            "company_id": self.env.company.id,
+            "model": model,
+            "record_count": record_count,
+            "field_names": ", ".join(field_names),
+            "door": door,
+            "outcome": "refused",
+            "note": note,
+        }
 
     @api.model
     def _get_exported_count(self, since):
