@@ -19,7 +19,12 @@ class ClientbaseMovementWizard(models.TransientModel):
     def _labels(self):
         if self.dimension != "level":
             return super()._labels()
-        levels = self.env["clientbase.loyalty.level"].sudo().with_context(active_test=False).search([])
+        levels = (
+            self.env["clientbase.loyalty.level"]
+            .sudo()
+            .with_context(active_test=False)
+            .search([("company_id", "=", self.env.company.id)])
+        )
         labels = {str(level.id): level.name for level in levels}
         labels[None] = self.env._("None (not a client)")
         labels[""] = self.env._("No level")
