@@ -10,6 +10,8 @@ sample and extrapolated).
 Then times the screens of a salesperson (who manages every 10th client) and of a head of sales,
 through the web client's own calls: the Clients list, the stage and warmth funnels' columns, a
 search and a figure filter, over the whole base and over "my clients".
+With clientbase_loyalty installed (bench.sh installs it unless BENCH_LOYALTY=0), also the loyalty
+levels in the nightly run and personal promo codes against Odoo's coupon wizard (bench_loyalty.py).
 Prints times, clients/s, ratios, SQL query counts and peak memory; writes bench/results/results-<SIZE>.md.
 ``--screens-only`` measures the screens alone (after one recompute), on a database of any version.
 """
@@ -23,6 +25,7 @@ import statistics
 import sys
 import time
 
+import bench_loyalty
 import psycopg2
 
 import odoo
@@ -432,17 +435,31 @@ def main():
 
             return call
 
+        loyalty = bench_loyalty.installed(cr)
+        if loyalty:
+            print(
+                "clientbase_loyalty is installed: the levels and personal codes are measured too", flush=True
+            )
+            bench_loyalty.setup_levels(env)
+            cr.commit()
         changed = {}
         for repetition in range(1, args.repeat + 1):
             print(f"-- run {repetition} of {args.repeat}", flush=True)
             cr.execute("TRUNCATE clientbase_client_figures, clientbase_segment_history")
             env.invalidate_all()
             timed(cr, "full recompute (ours)", run("full"), results)
+            if loyalty:
+                bench_loyalty.reset_levels(cr)
+                env.invalidate_all()
+                timed(cr, bench_loyalty.LEVELS_FIRST, lambda: bench_loyalty.refresh_levels(env), results)
             env.invalidate_all()
             timed(cr, "re-run, nothing changed", run("none"), results)
             changed = change_one_percent(cr, first_partner, clients, repetition)
             env.invalidate_all()
             timed(cr, "re-run after 1% of clients changed", run("incremental"), results)
+            if loyalty:
+                env.invalidate_all()
+                timed(cr, bench_loyalty.LEVELS_NIGHTLY, lambda: bench_loyalty.refresh_levels(env), results)
             # the last complete run was yesterday: the days' movers, nothing else changed
             cr.execute(
                 "UPDATE res_company SET client_segment_done_date = client_segment_done_date - 1,"
@@ -460,6 +477,10 @@ def main():
             )
         cr.execute("SELECT COUNT(*) FROM clientbase_client_figures")
         rows = cr.fetchone()[0]
+        counts = {}  # measures of another count than the clients: codes, a sample
+        codes = None
+        if loyalty:
+            codes = bench_loyalty.codes(env, cr, timed, results, args.repeat, counts)
         naive = None
         if args.size in NAIVE_SAMPLE:
             sample = NAIVE_SAMPLE[args.size]
@@ -500,6 +521,34 @@ def main():
     ]
     if naive:
         ratios.append(("naive ORM (extrapolated) / full", naive / full if full else 0, "target > 50"))
+    if loyalty:
+        ratios.append(
+            ("loyalty levels, nightly / full", share(bench_loyalty.LEVELS_NIGHTLY), "target <= 0.1 (at L)")
+        )
+        ratios.append(
+            (
+                "loyalty levels, first population / full",
+                share(bench_loyalty.LEVELS_FIRST),
+                "when levels are new or the figures rebuilt",
+            )
+        )
+    if codes:
+        _ours_label, _odoo_label, ours, wizard, made, sample = codes
+        ratios.append(
+            (
+                f"Odoo's coupon wizard / our personal codes ({made} codes)",
+                wizard / ours if ours else 0,
+                "same run, same program"
+                + (f"; the wizard's time extrapolated from {sample} codes" if sample < made else ""),
+            )
+        )
+        ratios.append(
+            (
+                f"our personal codes, seconds per 100,000 ({made} codes)",
+                ours * 100_000 / made,
+                "target <= 30 at M",
+            )
+        )
     print(f"peak RSS of the Odoo process: {peak:.0f} MB")
     for name, value, target in ratios:
         print(f"{name:<40} {value:9.2f}   ({target})")
@@ -521,11 +570,12 @@ def main():
             " in the same session; the table gives the best time, then every run's.\n\n"
         )
         out.write(
-            "| measure | seconds | clients/s | SQL queries | all runs (s) |\n|---|---:|---:|---:|---|\n"
+            "| measure | seconds | clients/s (codes/s) | SQL queries | all runs (s) |\n|---|---:|---:|---:|---|\n"
         )
         for label, res in results.items():
             seconds = res["seconds"]
             count = NAIVE_SAMPLE.get(args.size, clients) if label.startswith("naive") else clients
+            count = counts.get(label, count)
             runs = ", ".join(f"{run:.2f}" for run in res["runs"])
             out.write(
                 f"| {label} | {seconds:.2f} | {count / seconds if seconds else 0:,.0f} | {res['queries']}"

@@ -6,6 +6,8 @@
 #   BENCH_REPEAT runs of every measure, the best time of each is reported (default 3)
 #   BENCH_REUSE=1 keep the database and its generated data when it exists (the addon is
 #                upgraded instead of installed): re-measuring at L without regenerating
+#   BENCH_LOYALTY=0 leave clientbase_loyalty out (default 1: installed, its levels and personal
+#                codes are measured too, see bench_loyalty.py)
 # Results: bench/results/results-<SIZE>.md (quoted by the README).
 source "$(dirname "$0")/../scripts/lib.sh"
 require_odoo
@@ -17,14 +19,16 @@ size_lc=$(echo "$SIZE" | tr '[:upper:]' '[:lower:]')
 DB=${BENCH_DB:-clientbase_bench_$size_lc}
 PORT=${BENCH_PORT:-8279}
 
+modules=clientbase_crm
+[ "${BENCH_LOYALTY:-1}" = 1 ] && modules=clientbase_crm,clientbase_loyalty
 if [ "${BENCH_REUSE:-0}" = 1 ] && psql -lqt | cut -d'|' -f1 | grep -qw "$DB"; then
-  echo "== reusing database '$DB' (upgrading clientbase_crm)"
-  mode=(-u clientbase_crm)
+  echo "== reusing database '$DB' (upgrading $modules; installing those missing)"
+  mode=(-i "$modules" -u "$modules")
 else
-  echo "== installing clientbase_crm into a fresh database '$DB' (no demo data)"
+  echo "== installing $modules into a fresh database '$DB' (no demo data)"
   drop_db "$DB"
   createdb "$DB"
-  mode=(-i clientbase_crm)
+  mode=(-i "$modules")
 fi
 odoo_bin -d "$DB" --addons-path="$ADDONS_PATH" "${mode[@]}" --without-demo=all --stop-after-init \
   --log-level=warn --max-cron-threads=0 --http-interface=127.0.0.1 --http-port="$PORT"

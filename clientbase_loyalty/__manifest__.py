@@ -31,4 +31,9 @@
         "views/portal_templates.xml",
         "views/menus.xml",
     ],
+    "assets": {
+        "web.assets_tests": [
+            "clientbase_loyalty/static/src/tours/*.js",
+        ],
+    },
 }

@@ -8,6 +8,7 @@ from . import clientbase_loyalty_level  # the levels of a company and their prom
 from . import clientbase_loyalty_status  # each client's level, receipts and manual override
 from . import clientbase_client_figures  # the level refresh after the engine's runs
 from . import clientbase_segment_history  # the "level" dimension of the segment history
+from . import clientbase_segment_snapshot  # the level in the movement matrix, from that history
 from . import res_company  # the rolling window of the levels' receipts
 from . import res_partner  # the client card: level and progress to the next
 from . import res_partner_privacy  # forgetting a client forgets its cards, codes and points history
@@ -18,6 +19,7 @@ from . import sale_order  # the level's discount on the client's quotations
 from . import clientbase_loyalty_campaign  # a campaign: segment, coupon program, validity, codes
 from . import loyalty_card  # the campaign of a personal code
 from . import res_partner_promo_code  # the client's own code and its deadline, for the mailings
+from . import sale_order_promo_code  # the client's code and its deadline on the quotation
 
 # bonus points, referral and VIP perks
 from . import res_company_bonus  # the company's bonus program and the points of each event

@@ -1,5 +1,4 @@
 from odoo import fields, models, tools
-from odoo.addons.clientbase_crm.models.reports.clientbase_report_mixin import ratio_sql
 from odoo.tools import SQL
 
 
@@ -10,6 +9,7 @@ class ClientbaseLoyaltyCampaignReport(models.Model):
 
     _name = "clientbase.loyalty.campaign.report"
     _description = "Promo Campaigns Report"
+    _inherit = "clientbase.report.ratios"
     _auto = False
     _rec_name = "campaign_id"
     _order = "campaign_id desc"
@@ -26,12 +26,6 @@ class ClientbaseLoyaltyCampaignReport(models.Model):
     redemption_rate = fields.Float(string="Redemption Rate (%)", readonly=True, aggregator="avg")
     revenue = fields.Monetary(string="Revenue of Redeeming Orders", readonly=True, aggregator="sum")
     discount = fields.Monetary(string="Discount Given", readonly=True, aggregator="sum")
-
-    def _read_group_select(self, aggregate_spec, query):
-        fname = aggregate_spec.split(":")[0]
-        if fname in self._report_ratios:
-            return ratio_sql(self, query, *self._report_ratios[fname])
-        return super()._read_group_select(aggregate_spec, query)
 
     def _get_report_query(self):
         return SQL(

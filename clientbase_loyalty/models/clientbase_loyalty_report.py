@@ -1,5 +1,4 @@
 from odoo import fields, models, tools
-from odoo.addons.clientbase_crm.models.reports.clientbase_report_mixin import ratio_sql
 from odoo.tools import SQL
 
 
@@ -10,6 +9,7 @@ class ClientbaseLoyaltyReport(models.Model):
 
     _name = "clientbase.loyalty.report"
     _description = "Loyalty Report"
+    _inherit = "clientbase.report.ratios"
     _auto = False
     _rec_name = "partner_id"
     _order = "level_id, partner_id"
@@ -32,12 +32,6 @@ class ClientbaseLoyaltyReport(models.Model):
         aggregator="sum",
         help="Untaxed amount of the level discount lines on the client's confirmed orders.",
     )
-
-    def _read_group_select(self, aggregate_spec, query):
-        fname = aggregate_spec.split(":")[0]
-        if fname in self._report_ratios:
-            return ratio_sql(self, query, *self._report_ratios[fname])
-        return super()._read_group_select(aggregate_spec, query)
 
     def _get_report_query(self):
         return SQL(

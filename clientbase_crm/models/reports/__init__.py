@@ -1,5 +1,6 @@
 """The client base's reports: tables rebuilt set-based by the nightly job."""
 
+from . import clientbase_report_ratios  # ratio measures of any report: the ratio of the sums (first)
 from . import clientbase_channel_cost  # what an acquisition channel cost in a month
 from . import board_board  # the dashboard's tiles show their reports' domain and default filter
 from . import clientbase_report_channel  # acquisition channels per month

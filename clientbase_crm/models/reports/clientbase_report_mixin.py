@@ -6,6 +6,7 @@ from odoo import api, fields, models
 from odoo.tools import SQL
 
 from ...tools.client_definition import client_sql
+from .clientbase_report_ratios import ratio_sql  # noqa: F401  (importable from here as before)
 
 _logger = logging.getLogger(__name__)
 
@@ -32,26 +33,15 @@ ORDERS_SQL = (
 )
 
 
-def ratio_sql(model, query, numerator, denominator, factor):
-    """SQL of a group's ratio of two summed fields of ``model`` (NULL when the denominator is 0):
-    a ratio of a group is the ratio of its sums, never a sum or an average of ratios."""
-    return SQL(
-        "(%s * SUM(%s)::numeric / NULLIF(SUM(%s), 0))::float8",
-        factor,
-        model._field_to_sql(model._table, numerator, query),
-        model._field_to_sql(model._table, denominator, query),
-    )
-
-
 class ClientbaseReportMixin(models.AbstractModel):
     """What the client base's report tables share: a company's rows are rebuilt set-based by the
     nightly job (``clientbase.report.monthly._cron_refresh``) over the last ``REPORT_MONTHS``
-    months and the current one, and their ratio measures (``_report_ratios``: measure ->
-    numerator, denominator, factor) are computed for any group as the ratio of its sums."""
+    months and the current one, and their ratio measures (``_report_ratios``, from
+    ``clientbase.report.ratios``) are computed for any group as the ratio of its sums."""
 
     _name = "clientbase.report.mixin"
+    _inherit = "clientbase.report.ratios"
     _description = "Client Base Report"
-    _report_ratios = {}
 
     company_id = fields.Many2one("res.company", required=True, readonly=True, index=True, ondelete="cascade")
     user_id = fields.Many2one(
@@ -62,12 +52,6 @@ class ClientbaseReportMixin(models.AbstractModel):
         readonly=True,
         help="When the nightly job rebuilt this row: the report shows the base as it was then.",
     )
-
-    def _read_group_select(self, aggregate_spec, query):
-        fname = aggregate_spec.split(":")[0]
-        if fname in self._report_ratios:
-            return ratio_sql(self, query, *self._report_ratios[fname])
-        return super()._read_group_select(aggregate_spec, query)
 
     def _open_clients(self, title, domain, own=True):
         """The clients behind a row's number: the Clients list of the row's manager (``own``),

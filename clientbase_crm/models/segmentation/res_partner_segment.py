@@ -7,7 +7,7 @@ from odoo.tools import SQL
 
 from ...tools.typed_values import check_condition
 from ..protection.clientbase_security import USER_GROUP, sees_all
-from ..reports.clientbase_report_mixin import ratio_sql
+from ..reports.clientbase_report_ratios import ratio_sql
 from .clientbase_client_figures import ABC_CLASSES, PERSONAS, RFM_SEGMENTS, STAGES, WARMTH
 
 # field name -> (SQL of the value over figures alias "f", or None when computed in python;

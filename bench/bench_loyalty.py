@@ -1,0 +1,181 @@
+"""Loyalty measures of ``make bench``, run by bench.py when clientbase_loyalty is installed in
+the bench database:
+
+* the levels in the nightly run: the set-based refresh of every client's level
+  (``clientbase.loyalty.status._refresh_levels``) on the first population (no client holds a
+  level yet) and on an ordinary night (1% of the clients changed), beside the engine's full run;
+* personal promo codes, one per client of a segment of every generated client (10k at S, 100k
+  at M, 1M at L): our campaign's set-based generation against Odoo's own coupon generation
+  wizard (``loyalty.generate.wizard``, customers selected by a tag), in the same run. At L the
+  wizard makes ``WIZARD_CAP`` codes and its time is extrapolated linearly.
+"""
+
+import datetime
+
+from odoo import Command, fields
+
+# levels of the bench company: (name, share of the clients with orders below the threshold, discount)
+BENCH_LEVELS = (("Bench Silver", 0.5, 3), ("Bench Gold", 0.8, 5), ("Bench Platinum", 0.95, 7))
+WIZARD_CAP = 100_000  # codes Odoo's wizard makes at most (its time is extrapolated beyond)
+
+LEVELS_FIRST = "loyalty levels, first population (every client)"
+LEVELS_NIGHTLY = "loyalty levels, nightly run (1% of clients changed)"
+CODES_OURS = "personal codes, our campaign ({count} codes)"
+CODES_ODOO = "personal codes, Odoo's coupon wizard ({count} codes)"
+
+
+def installed(cr):
+    cr.execute("SELECT state = 'installed' FROM ir_module_module WHERE name = 'clientbase_loyalty'")
+    row = cr.fetchone()
+    return bool(row and row[0])
+
+
+def setup_levels(env):
+    """Three active levels of the company at the median, the 80th and the 95th percentile of the
+    clients' receipts (so that half the clients hold one), made once; the example levels stay
+    archived."""
+    cr = env.cr
+    Level = env["clientbase.loyalty.level"]
+    company = env["res.company"].search([], order="id", limit=1)
+    levels = Level.search([("name", "in", [name for name, _share, _discount in BENCH_LEVELS])])
+    if len(levels) == len(BENCH_LEVELS):
+        return levels
+    cr.execute(
+        """
+        SELECT percentile_disc(%s) WITHIN GROUP (ORDER BY revenue)
+          FROM (SELECT p.commercial_partner_id, SUM(so.amount_untaxed) AS revenue
+                  FROM sale_order so JOIN res_partner p ON p.id = so.partner_id
+                 WHERE so.state = 'sale' GROUP BY 1) r
+        """,
+        ([share for _name, share, _discount in BENCH_LEVELS],),
+    )
+    thresholds = cr.fetchone()[0]
+    levels.unlink()
+    previous = 0
+    values = []
+    for (name, _share, discount), threshold in zip(BENCH_LEVELS, thresholds, strict=True):
+        previous = max(round(float(threshold)), previous + 1)
+        values.append({"name": name, "threshold": previous, "discount": discount, "company_id": company.id})
+    return Level.create(values)
+
+
+def reset_levels(cr):
+    """Nobody holds a level (with the figures truncated: the first population)."""
+    cr.execute("TRUNCATE clientbase_loyalty_status")
+
+
+def refresh_levels(env):
+    env["clientbase.loyalty.status"]._refresh_levels()
+    env.invalidate_all()
+
+
+def codes(env, cr, timed, results, repeat, counts):
+    """Our campaign's codes and Odoo's wizard's, ``repeat`` times each, for a segment of every
+    generated client; everything made is deleted afterwards (segment, tag, program, codes), so
+    that no later measure and no later run pays for it. Returns (ours, Odoo's) labels."""
+    today = fields.Date.today()
+    valid_until = today + datetime.timedelta(days=90)
+    program = env["loyalty.program"].create(
+        {
+            "name": "Bench personal codes",
+            "program_type": "coupons",
+            "trigger": "with_code",
+            "applies_on": "current",
+            "reward_ids": [
+                Command.create(
+                    {
+                        "reward_type": "discount",
+                        "discount": 10,
+                        "discount_mode": "percent",
+                        "required_points": 1,
+                    }
+                )
+            ],
+        }
+    )
+    # codes only, on both sides: no e-mail to each client when a code is made (Odoo's default
+    # plan of a coupon program); the mailing of the codes is a mailing of its own
+    program.communication_plan_ids.unlink()
+    segment = env["clientbase.segment"].create(
+        {"name": "Bench: every generated client", "domain": str([("name", "=like", "Bench client %")])}
+    )
+    segment._refresh_members()
+    cr.execute("SELECT COUNT(*) FROM clientbase_segment_member WHERE segment_id = %s", (segment.id,))
+    audience = cr.fetchone()[0]
+    campaign = env["clientbase.loyalty.campaign"].create(
+        {
+            "name": "Bench campaign",
+            "segment_id": segment.id,
+            "program_id": program.id,
+            "expiration_date": valid_until,
+        }
+    )
+    tag = env["res.partner.category"].create({"name": "Bench campaign audience"})
+    wizard_count = min(audience, WIZARD_CAP)
+    cr.execute(
+        "INSERT INTO res_partner_res_partner_category_rel (category_id, partner_id)"
+        " SELECT %s, partner_id FROM clientbase_segment_member WHERE segment_id = %s"
+        " ORDER BY partner_id LIMIT %s",
+        (tag.id, segment.id, wizard_count),
+    )
+    cr.commit()
+
+    def delete_codes():
+        cr.execute(
+            "DELETE FROM loyalty_history WHERE card_id IN (SELECT id FROM loyalty_card WHERE program_id = %s)",
+            (program.id,),
+        )
+        cr.execute("DELETE FROM loyalty_card WHERE program_id = %s", (program.id,))
+        cr.commit()
+        env.invalidate_all()
+
+    def ours():
+        campaign.action_generate_codes()
+        cr.execute("SELECT COUNT(*) FROM loyalty_card WHERE clientbase_campaign_id = %s", (campaign.id,))
+        made = cr.fetchone()[0]
+        assert made == audience, f"{made} codes for {audience} clients"
+
+    def odoo_wizard():
+        wizard = env["loyalty.generate.wizard"].create(
+            {
+                "program_id": program.id,
+                "mode": "selected",
+                "customer_tag_ids": [Command.set(tag.ids)],
+                "points_granted": 1,
+                "valid_until": valid_until,
+            }
+        )
+        wizard.generate_coupons()
+        env.flush_all()
+        cr.execute(
+            "SELECT COUNT(*) FROM loyalty_card WHERE program_id = %s AND clientbase_campaign_id IS NULL",
+            (program.id,),
+        )
+        made = cr.fetchone()[0]
+        assert made == wizard_count, f"{made} codes for {wizard_count} clients"
+
+    label_ours = CODES_OURS.format(count=audience)
+    label_odoo = CODES_ODOO.format(count=wizard_count)
+    counts[label_ours] = audience
+    counts[label_odoo] = wizard_count
+    try:
+        for _repetition in range(repeat):
+            delete_codes()
+            timed(cr, label_ours, ours, results)
+            delete_codes()
+            env.invalidate_all()
+            timed(cr, label_odoo, odoo_wizard, results)
+    finally:
+        cr.rollback()
+        delete_codes()
+        cr.execute("DELETE FROM res_partner_res_partner_category_rel WHERE category_id = %s", (tag.id,))
+        env.invalidate_all()
+        campaign.unlink()
+        segment.unlink()
+        tag.unlink()
+        program.action_archive()  # Odoo deletes no active program
+        program.unlink()
+        cr.commit()
+    ours_time = results[label_ours]["seconds"]
+    odoo_time = results[label_odoo]["seconds"] * audience / wizard_count
+    return label_ours, label_odoo, ours_time, odoo_time, audience, wizard_count
