@@ -8,3 +8,5 @@ from . import test_bonus_points
 from . import test_vip_perks
 from . import test_portal
 from . import test_demo
+from . import test_journey_steps
+from . import test_loyalty_markers
