@@ -30,6 +30,10 @@ from . import res_partner_referral  # the client card's referral code and the bu
 from . import sale_order_referral  # a new client's first order with a code rewards both
 from . import sale_order_vip  # VIP perks for VIP clients only, the personal manager on the quotation
 
+# journeys: steps that grant points or issue a personal code with a deadline
+from . import loyalty_card_journey  # the journey step and the client's entry of a personal code
+from . import clientbase_journey_step_loyalty  # the loyalty steps, done set-based for a batch of members
+
 # results
 from . import clientbase_loyalty_report  # per level: clients, revenue, average check, discount
 from . import clientbase_loyalty_points_report  # bonus points issued, spent and expired

@@ -13,6 +13,7 @@ GRANT_EVENTS = [
     ("subscription", "Subscription Consent Given"),
     ("referrer", "Referred a Friend"),
     ("referred", "Came by Referral"),
+    ("journey", "Journey Step"),
 ]
 # the company's points for each event (res_company_bonus.py)
 EVENT_POINTS_FIELDS = {
@@ -33,7 +34,9 @@ class ClientbaseLoyaltyGrant(models.Model):
     One row per (client, company, event, occasion), enforced by a unique index: the
     birthday of a year (occasion: the year), the questionnaire and the subscription consent
     (occasion ``once``), a referred friend's first order (occasion: the friend), coming by
-    referral (``once``). :meth:`_grant_events` inserts the rows of the events that happened
+    referral (``once``), a journey step (occasion: the client's entry in the journey and the
+    step; granted by the step itself, ``clientbase_journey_step_loyalty.py``).
+    :meth:`_grant_events` inserts the rows of the events that happened
     (``ON CONFLICT DO NOTHING``) and posts the new ones to the client's card of the company's
     bonus program (its points and a line of its history) in one statement, so a run repeated
     or killed and rerun grants nothing twice and loses nothing.
@@ -60,6 +63,15 @@ class ClientbaseLoyaltyGrant(models.Model):
         ondelete="set null",
         help="The new client who came by referral.",
     )
+    journey_step_id = fields.Many2one(
+        "clientbase.journey.step",
+        ondelete="set null",
+        readonly=True,
+        help="The journey step that granted the points (occasion: the client's entry in the journey).",
+    )
+    description = fields.Char(
+        readonly=True, help="The line of the card's history, when the event's name does not say it all."
+    )
     points = fields.Float(required=True, digits=(16, 2))
     date = fields.Datetime(required=True, default=fields.Datetime.now)
     posted = fields.Boolean(readonly=True, help="The points are on the client's card.")
@@ -73,7 +85,7 @@ class ClientbaseLoyaltyGrant(models.Model):
             )
         )
 
-    @api.depends("event", "occasion", "friend_id")
+    @api.depends("event", "occasion", "friend_id", "description")
     def _compute_display_name(self):
         labels = dict(self._fields["event"]._description_selection(self.env))
         for grant in self:
@@ -82,6 +94,8 @@ class ClientbaseLoyaltyGrant(models.Model):
                 name = f"{name} {grant.occasion}"
             elif grant.event == "referrer" and grant.friend_id:
                 name = f"{name}: {grant.friend_id.sudo().display_name}"
+            elif grant.description:
+                name = grant.description
             grant.display_name = name
 
     # ------------------------------------------------------------------
@@ -261,14 +275,15 @@ class ClientbaseLoyaltyGrant(models.Model):
         )
         labels = dict(self._fields["event"]._description_selection(self.env))
         description = SQL(
-            "CASE t.event %s END || CASE WHEN t.event = 'birthday' THEN ' ' || t.occasion ELSE '' END",
+            "COALESCE(t.description, CASE t.event %s END"
+            " || CASE WHEN t.event = 'birthday' THEN ' ' || t.occasion ELSE '' END)",
             SQL(" ").join(SQL("WHEN %s THEN %s", key, label) for key, label in labels.items()),
         )
         cr.execute(
             SQL(
                 """
                 WITH todo AS (
-                    SELECT g.id, g.points, g.event, g.occasion, c.id AS card_id
+                    SELECT g.id, g.points, g.event, g.occasion, g.description, c.id AS card_id
                       FROM clientbase_loyalty_grant g
                       JOIN LATERAL (SELECT c.id FROM loyalty_card c
                                      WHERE c.program_id = g.program_id AND c.partner_id = g.partner_id AND c.active

@@ -12,6 +12,7 @@ class LoyaltyCard(models.Model):
     )
 
     def init(self):
+        res = super().init()
         # one personal code per client and campaign, whatever runs twice or at once
         if not sql.index_exists(self.env.cr, CAMPAIGN_CLIENT_INDEX):
             self.env.cr.execute(
@@ -21,3 +22,4 @@ class LoyaltyCard(models.Model):
                     SQL.identifier(CAMPAIGN_CLIENT_INDEX),
                 )
             )
+        return res

@@ -4,9 +4,10 @@ from odoo.addons.clientbase_crm.models.protection.clientbase_security import USE
 
 class ResPartner(models.Model):
     """The client's own personal code and its deadline, for the mailings' placeholders
-    (``{{ object.client_promo_code }}``, ``{{ format_date(object.client_promo_code_expiration) }}``):
-    the code of the client's latest promo campaign that is still valid (not expired, not used up).
-    Read through the cards' record rules: another manager's client shows none."""
+    (``{{ object.client_promo_code }}``, ``{{ format_date(object.client_promo_code_expiration) }}``)
+    and the messages of the journeys: the client's personal code issued last (by a promo campaign
+    or a journey step) that is still valid (not expired, not used up). Read through the cards'
+    record rules: another manager's client shows none."""
 
     _inherit = "res.partner"
 
@@ -14,7 +15,7 @@ class ResPartner(models.Model):
         string="Personal Promo Code",
         compute="_compute_client_promo_code",
         groups=USER_GROUP,
-        help="The client's code of its latest promo campaign still valid.",
+        help="The client's personal code issued last (by a promo campaign or a journey step) and still valid.",
     )
     client_promo_code_expiration = fields.Date(
         string="Promo Code Valid Until", compute="_compute_client_promo_code", groups=USER_GROUP
@@ -27,13 +28,15 @@ class ResPartner(models.Model):
         cards = self.env["loyalty.card"].search(
             [
                 ("partner_id", "in", clients.ids),
+                "|",
                 ("clientbase_campaign_id", "!=", False),
+                ("clientbase_journey_step_id", "!=", False),
                 ("points", ">", 0),
                 "|",
                 ("expiration_date", "=", False),
                 ("expiration_date", ">=", today),
             ],
-            order="clientbase_campaign_id desc, id desc",
+            order="id desc",
         )
         latest = {}
         for card in cards:
