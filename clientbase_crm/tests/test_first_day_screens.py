@@ -345,8 +345,7 @@ class TestFirstDayScreens(ClientbaseSalesCommon):
                 as_user = Partner.with_user(user)
                 # as the web client loads the board, the My Clients facet taken off
                 domain = safe_eval(action.with_user(user).sudo()._get_action_dict()["domain"])
-                context = {"lang": user.lang}
-                result = as_user.with_context(context).web_read_group(
+                result = as_user.with_context(lang=user.lang).web_read_group(
                     domain, ["client_revenue:sum"], [grouped], lazy=True
                 )
                 columns = {group[grouped]: group[f"{grouped}_count"] for group in result["groups"]}
