@@ -1,14 +1,15 @@
 """The screens a salesperson meets on the first day: the client card, a colleague's client,
 the funnels' columns and the birthdays list (issue 28)."""
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from freezegun import freeze_time
 from lxml import etree
 
 from odoo import fields
 from odoo.exceptions import AccessError, UserError, ValidationError
-from odoo.tests import tagged
+from odoo.tests import Form, tagged
+from odoo.tools.safe_eval import safe_eval
 
 from .common import ClientbaseSalesCommon
 
@@ -96,6 +97,37 @@ class TestFirstDayScreens(ClientbaseSalesCommon):
         as_b = Message.with_user(self.user_salesman_2).search([("id", "=", note.id)])
         self.assertEqual(as_b, note)
 
+    def test_the_note_speaks_the_language_of_who_logs_it(self):
+        """The note is written once for every reader: in the language and at the time of the
+        user who logged the interaction, not in the request's, the server's or the client's."""
+        self.env["res.lang"]._activate_lang("ru_RU")
+        self.env["ir.module.module"]._load_module_terms(["clientbase_crm"], ["ru_RU"], overwrite=True)
+        self.user_salesman.write({"lang": "ru_RU", "tz": "Europe/Moscow"})
+        self.user_salesman_2.write({"lang": "en_US", "tz": "UTC"})
+        self.theirs.lang = "ru_RU"  # a Russian-speaking client of the English-speaking colleague
+        when = datetime(2026, 3, 10, 9, 0)  # 12:00 in Moscow
+        Message = self.env["mail.message"]
+
+        def note_of(client, user, context_lang):
+            before = Message.search([("model", "=", "res.partner"), ("res_id", "=", client.id)])
+            self.env["clientbase.interaction"].with_user(user).with_context(lang=context_lang).create(
+                {"client_id": client.id, "kind": "outgoing_call", "result": "reached", "date": when}
+            )
+            after = Message.search([("model", "=", "res.partner"), ("res_id", "=", client.id)])
+            return after - before
+
+        # a Russian salesperson over RPC without a language, or with the server's English
+        for context_lang in (None, "en_US"):
+            note = note_of(self.client_person, self.user_salesman, context_lang)
+            self.assertIn("Записано взаимодействие: Исходящий звонок", note.body)
+            self.assertIn("12:00", note.body, "the date in the logger's time zone")
+            self.assertNotIn("Outgoing", note.body)
+        # an English salesperson from a Russian screen, on a Russian-speaking client
+        note = note_of(self.theirs, self.user_salesman_2, "ru_RU")
+        self.assertIn("Outgoing Call logged", note.body)
+        self.assertIn("9:00", note.body)
+        self.assertNotIn("Исходящий", note.body)
+
     def test_a_finished_call_requires_a_result(self):
         Interaction = self.env["clientbase.interaction"].with_user(self.user_salesman)
         with self.assertRaisesRegex(ValidationError, "result of the call"):
@@ -123,6 +155,72 @@ class TestFirstDayScreens(ClientbaseSalesCommon):
             Interaction.with_context(lang="ru_RU").create(
                 {"client_id": self.client_person.id, "kind": "outgoing_call"}
             )
+
+    def test_an_old_call_without_result_stays_editable(self):
+        """A call logged before a result was required (or planned and never completed) is
+        edited like any record: its note, date or next step change without a result being
+        forced on it; what makes it a newly finished call (its kind, its result cleared, a
+        planned call moved into the past) still asks for the result, in a clear message."""
+        Interaction = self.env["clientbase.interaction"].with_user(self.user_salesman)
+        old_call = Interaction.create({"client_id": self.client_person.id, "kind": "meeting"})
+        # as the rows of the time before the rule: a finished call without a result
+        self.env.cr.execute(
+            "UPDATE clientbase_interaction SET kind = 'outgoing_call', result = NULL,"
+            " date = now() at time zone 'UTC' - interval '200 days' WHERE id = %s",
+            [old_call.id],
+        )
+        old_call.invalidate_recordset()
+        # the form saves an unrelated edit (its required result does not block it)
+        form_view = "clientbase_crm.clientbase_interaction_view_form"
+        with Form(old_call, view=form_view) as form:
+            form.note = "Called from the old phone book"
+        self.assertEqual(old_call.note, "Called from the old phone book")
+        old_call.write({"date": fields.Datetime.now() - timedelta(days=199), "duration": 3})
+        old_call.write({"next_step": "Send the catalogue"})
+        self.assertTrue(old_call.activity_id)
+        self.assertFalse(old_call.result)
+        # the filter finds the calls to complete
+        missing = Interaction.search(
+            [("kind", "in", ("incoming_call", "outgoing_call")), ("result", "=", False)]
+        )
+        self.assertIn(old_call, missing)
+        # what makes it a call logged now asks for its result
+        with self.assertRaisesRegex(ValidationError, "result of the call"):
+            old_call.kind = "incoming_call"
+        planned = Interaction.create(
+            {
+                "client_id": self.client_person.id,
+                "kind": "outgoing_call",
+                "date": fields.Datetime.now() + timedelta(days=2),
+            }
+        )
+        planned.note = "Ask about the spring order"
+        with self.assertRaisesRegex(ValidationError, "result of the call"):
+            planned.date = fields.Datetime.now() - timedelta(hours=1)
+        # completed once, it keeps a result
+        old_call.result = "reached"
+        with self.assertRaisesRegex(ValidationError, "result of the call"):
+            old_call.result = False
+
+    def test_the_head_of_sales_reads_the_orders_behind_the_figures(self):
+        """A client base manager reads every client's Orders and Revenue: the card's Sales count
+        and the orders it opens say the same, for his salespeople's clients too (his role
+        implies Odoo's Sales: All Documents; a salesperson keeps his own documents)."""
+        self.assertTrue(self.user_manager.has_group("sales_team.group_sale_salesman_all_leads"))
+        self.assertFalse(self.user_salesman.has_group("sales_team.group_sale_salesman_all_leads"))
+        for user in (self.user_manager, self.user_salesman):
+            for client in (self.client_person, self.client_company):
+                card = client.with_user(user)
+                self.assertTrue(card.client_order_count, client.name)
+                self.assertEqual(card.sale_order_count, card.client_order_count, (user.login, client.name))
+                action = card.action_view_sale_order()
+                orders = self.env["sale.order"].with_user(user).search(action["domain"])
+                self.assertEqual(
+                    sum(orders.filtered(lambda o: o.state == "sale").mapped("amount_untaxed")),
+                    card.client_revenue,
+                )
+        # the head of sales also reads B's client's orders
+        self.assertEqual(self.theirs.with_user(self.user_manager).sale_order_count, 1)
 
     # --- 2. a colleague's client ------------------------------------------------------------
     def test_a_colleague_client_says_whose_it_is(self):
@@ -230,6 +328,46 @@ class TestFirstDayScreens(ClientbaseSalesCommon):
         head = self.env["res.partner"].with_user(self.user_manager)
         active = head.search(domain + [("client_stage", "in", ("new", "active", "one_time"))])
         self.assertTrue({self.client_person, self.theirs} <= set(active))
+
+    def test_a_colleague_clients_stand_in_no_unnamed_funnel_column(self):
+        """A salesperson who takes the My Clients filter off a funnel does not find his colleagues'
+        clients in a column without a name: their stage and warmth are not his to read (a null
+        group). The funnels hold the clients whose stage he reads: his own (and the unassigned
+        pool when his company shows it); the head of sales' hold every client."""
+        Partner = self.env["res.partner"]
+        clients = Partner.search([("client_is_client", "=", True)])
+        for xmlid, grouped in (
+            ("clientbase_crm.res_partner_action_clientbase_by_stage", "client_stage"),
+            ("clientbase_crm.res_partner_action_clientbase_by_warmth", "client_warmth"),
+        ):
+            action = self.env.ref(xmlid)
+            for user in (self.user_salesman, self.user_salesman_2, self.user_manager):
+                as_user = Partner.with_user(user)
+                # as the web client loads the board, the My Clients facet taken off
+                domain = safe_eval(action.with_user(user).sudo()._get_action_dict()["domain"])
+                result = as_user.with_context(lang=user.lang).web_read_group(
+                    domain, ["client_revenue:sum"], [grouped], lazy=True
+                )
+                columns = {group[grouped]: group[f"{grouped}_count"] for group in result["groups"]}
+                self.assertNotIn(False, columns, (xmlid, user.login, columns))
+                shown = as_user.search(domain)
+                self.assertEqual(sum(columns.values()), len(shown))
+                readable = clients.filtered(lambda c, u=user: not c.with_user(u).client_data_hidden)
+                self.assertEqual(set(shown), set(readable), (xmlid, user.login))
+            # the control: grouped without the funnel's domain, a salesperson gets the colleague's
+            # clients in a column without a name, where the head of sales reads every stage
+            bare = Partner.with_user(self.user_salesman_2).read_group(
+                [("client_is_client", "=", True)], [], [grouped], lazy=True
+            )
+            unnamed = [group for group in bare if not group[grouped]]
+            self.assertTrue(unnamed and unnamed[0][f"{grouped}_count"] >= 2)
+        # whose clients each sees: his own; the head of sales all of them
+        self.assertIn(self.theirs, Partner.with_user(self.user_salesman_2).search(domain))
+        self.assertNotIn(self.client_person, Partner.with_user(self.user_salesman_2).search(domain))
+        self.assertLessEqual(
+            set(self.client_person | self.client_company | self.theirs),
+            set(Partner.with_user(self.user_manager).search(domain)),
+        )
 
 
 @tagged("post_install", "-at_install", "clientbase_work")

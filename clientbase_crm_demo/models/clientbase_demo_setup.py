@@ -77,11 +77,7 @@ class ClientbaseDemoGenerator(models.AbstractModel):
         heads = managers.filtered(lambda u: u.has_group("clientbase_crm.group_clientbase_manager"))
         # the head of sales and the marketer prepare mailings (Email and SMS Marketing)
         (heads | marketer).write({"groups_id": [Command.link(mailing_group.id)]})
-        # the head of sales reads every order of the team (Sales: All Documents), so the cards of
-        # his salespeople's clients show their orders and revenue
-        heads.write(
-            {"groups_id": [Command.link(self.env.ref("sales_team.group_sale_salesman_all_leads").id)]}
-        )
+        # the head of sales reads every order of the team: his role implies Sales: All Documents
         for xmlid, people in (
             (HOME_SALESPERSON, managers - heads),
             (HOME_HEAD_OF_SALES, heads),

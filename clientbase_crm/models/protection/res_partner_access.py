@@ -1,5 +1,6 @@
 from odoo import api, fields, models
-from odoo.exceptions import AccessError
+from odoo.exceptions import AccessError, UserError
+from odoo.osv import expression
 from odoo.tools import SQL
 
 from ...tools.client_definition import handled_sql
@@ -49,6 +50,7 @@ class ResPartner(models.Model):
     client_data_hidden = fields.Boolean(
         string="Client Data Hidden from You",
         compute="_compute_client_data_hidden",
+        search="_search_client_data_hidden",
         help="The client's purchases and segments belong to its manager: shown as hidden, never as a zero.",
     )
     client_hidden_notice = fields.Char(
@@ -66,6 +68,27 @@ class ResPartner(models.Model):
         for partner in self:
             partner.client_data_hidden = partner in hidden
             partner.client_hidden_notice = partner._client_hidden_notice() if partner in told else False
+
+    def _search_client_data_hidden(self, operator, value):
+        """The partners whose data the current user may (not) read, as
+        :meth:`_get_client_data_foreign` decides: the funnels keep to the clients whose stage
+        or warmth the user reads, rather than put a colleague's clients in a column without
+        a name."""
+        if operator not in ("=", "!=") or not isinstance(value, bool):
+            raise UserError(
+                self.env._(
+                    "Operation not supported: Client Data Hidden from You %(operator)s %(value)s",
+                    operator=operator,
+                    value=value,
+                )
+            )
+        hidden = (operator == "=") == value
+        if sees_all(self.env):
+            return expression.FALSE_DOMAIN if hidden else expression.TRUE_DOMAIN
+        if not self.env.user.has_group(USER_GROUP):
+            return expression.TRUE_DOMAIN if hidden else expression.FALSE_DOMAIN
+        own = self.sudo().with_context(active_test=False)._search(self._get_client_data_own_domain())
+        return [("id", "not in" if hidden else "in", own)]
 
     def _client_hidden_notice(self):
         """What a user who may not read the client's data is told instead: who handles it."""

@@ -93,8 +93,12 @@ class ClientbaseInteraction(models.Model):
         if any(interaction.duration < 0 for interaction in self):
             raise ValidationError(self.env._("The duration of an interaction cannot be negative."))
 
-    @api.constrains("kind", "result", "date")
+    @api.constrains("kind", "result")
     def _check_call_result(self):
+        """A call logged once its time has come has a result, and keeps one. Checked when a
+        call is logged, when its result or kind changes, and when a planned call is moved
+        into the past (``write``): a call logged before results were required, or planned and
+        never completed, keeps its blank when only its note, date or next step is edited."""
         now = fields.Datetime.now()
         if any(i.kind in CALL_KINDS and not i.result and i.date <= now for i in self):
             raise ValidationError(
@@ -162,7 +166,12 @@ class ClientbaseInteraction(models.Model):
                 self.env._("log an interaction")
             )
         old_clients = self.client_id
+        now = fields.Datetime.now()
+        planned = self.filtered(lambda i: i.date > now) if "date" in vals else self.browse()
         res = super().write(vals)
+        if planned and not {"kind", "result"} & set(vals):
+            # a planned call moved to a past date is a call logged now: it needs its result
+            planned._check_call_result()
         if {"client_id", "date", "result"} & set(vals):
             (old_clients | self.client_id)._client_update_last_contact_date()
         if {"next_step", "next_step_date"} & set(vals):
@@ -178,33 +187,44 @@ class ClientbaseInteraction(models.Model):
     # --- business ---------------------------------------------------------
     def _post_chatter_notes(self):
         """A short note in the client's chatter for each interaction: its kind, date and who
-        logged it. The chatter is read by everyone who reads the partner, so the note carries
-        nothing the interaction's record rules protect (no result, notes or next step).
-        One insert for the batch, as Odoo's ``_message_log_batch`` does. Responses to a
-        mailing, logged by the mailing's processing, have their own trace and get none."""
+        logged it, in the language and time zone of the user who logged it (the note's author),
+        whatever the language of the request, the server or the client. The chatter is read by
+        everyone who reads the partner, so the note carries nothing the interaction's record
+        rules protect (no result, notes or next step). One insert for the batch, as Odoo's
+        ``_message_log_batch`` does. Responses to a mailing, logged by the mailing's
+        processing, have their own trace and get none."""
         logged = self.filtered(lambda i: not i.mailing_id)
         if not logged:
             return
-        kinds = dict(self._fields["kind"]._description_selection(self.env))
         subtype = self.env["ir.model.data"]._xmlid_to_res_id("mail.mt_note")
-        self.env["mail.message"].sudo().create(
-            [
+        # the kinds' labels, once per language of the loggers
+        envs, kinds = {}, {}
+        vals_list = []
+        for interaction in logged:
+            author = interaction.user_id.sudo()
+            lang = author.lang or self.env.lang or "en_US"
+            if lang not in envs:
+                envs[lang] = self.with_context(lang=lang).env
+                kinds[lang] = dict(self._fields["kind"]._description_selection(envs[lang]))
+            env = envs[lang]
+            body = env._(
+                "%(kind)s logged, %(date)s",
+                kind=kinds[lang].get(interaction.kind, interaction.kind),
+                date=format_datetime(
+                    env, interaction.date, tz=author.tz or False, dt_format="short", lang_code=lang
+                ),
+            )
+            vals_list.append(
                 {
                     "model": "res.partner",
                     "res_id": interaction.client_id.id,
                     "message_type": "notification",
                     "subtype_id": subtype,
-                    "author_id": interaction.user_id.partner_id.id,
-                    "body": Markup("<p>%s</p>")
-                    % self.env._(
-                        "%(kind)s logged, %(date)s",
-                        kind=kinds.get(interaction.kind, interaction.kind),
-                        date=format_datetime(self.env, interaction.date, dt_format="short"),
-                    ),
+                    "author_id": author.partner_id.id,
+                    "body": Markup("<p>%s</p>") % body,
                 }
-                for interaction in logged
-            ]
-        )
+            )
+        self.env["mail.message"].sudo().create(vals_list)
 
     def _create_next_step_activities(self):
         """A next step becomes a call-back activity for the client's manager."""
