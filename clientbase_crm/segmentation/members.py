@@ -28,6 +28,7 @@ never refreshed since its conditions were set.
 from odoo.osv import expression
 from odoo.tools import SQL
 
+from . import planner
 from .changes import BULK_SETTING, drop_trigger
 
 NOTE_TABLE = "clientbase_segment_member_change"
@@ -258,6 +259,13 @@ def in_taken():
 
 # --- the refresh -------------------------------------------------------------------------------
 def refresh(cr, queries, scoped=False):
+    """See :func:`_refresh`. A whole refresh joins by hashing (the planner, misled by the
+    statistics of tables just filled, would otherwise nest loops over the whole base)."""
+    with planner.settings(cr, dict(planner.BASE) if scoped else {**planner.BASE, **planner.BULK}):
+        return _refresh(cr, queries, scoped=scoped)
+
+
+def _refresh(cr, queries, scoped=False):
     """Refresh the members of a batch of segments: ``queries`` maps a segment id to the
     subquery of its members' ids. With ``scoped``, the queries are restricted to the taken
     partners (:func:`take_notes`), and so is the difference: the other members stay.
