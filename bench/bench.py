@@ -5,7 +5,8 @@ measures in one run: our full recompute (first population), the nightly incremen
 1% of the clients changed (orders added, cancelled and re-priced, interactions logged, a value
 set by hand), the run of the next day with nothing else changed, a run with nothing changed,
 the refresh of the user-defined segments, a bare-SQL baseline (one aggregate written into a
-narrow table) and a naive ORM loop (per-client search and write; S and M only, timed on a
+narrow table), the first full run with ~20 user-defined segments against a bare aggregate into
+an unlogged table (``bench_segments``) and a naive ORM loop (per-client search and write; S and M only, timed on a
 sample and extrapolated).
 Then times the screens of a salesperson (who manages every 10th client) and of a head of sales,
 through the web client's own calls: the Clients list, the stage and warmth funnels' columns, a
@@ -27,6 +28,8 @@ import time
 
 import bench_loyalty
 import psycopg2
+from bench_segments import check_incremental, ensure_segments, summary
+from bench_segments import measure as measure_segments
 
 import odoo
 from odoo import SUPERUSER_ID, api
@@ -443,6 +446,8 @@ def main():
             bench_loyalty.setup_levels(env)
             cr.commit()
         changed = {}
+        segments = ensure_segments(env)
+        segment_stats = {}
         for repetition in range(1, args.repeat + 1):
             print(f"-- run {repetition} of {args.repeat}", flush=True)
             cr.execute("TRUNCATE clientbase_client_figures, clientbase_segment_history")
@@ -452,6 +457,9 @@ def main():
                 bench_loyalty.reset_levels(cr)
                 env.invalidate_all()
                 timed(cr, bench_loyalty.LEVELS_FIRST, lambda: bench_loyalty.refresh_levels(env), results)
+            # the memberships of that run (not timed here: see "first full run with user segments")
+            figures._refresh_user_segments()
+            cr.commit()
             env.invalidate_all()
             timed(cr, "re-run, nothing changed", run("none"), results)
             changed = change_one_percent(cr, first_partner, clients, repetition)
@@ -467,7 +475,13 @@ def main():
             )
             env.invalidate_all()
             timed(cr, "next day, nothing else changed", run("incremental"), results)
-            timed(cr, "user-defined segments refresh", figures._refresh_user_segments, results)
+            timed(
+                cr,
+                "user segments refresh, after 1% changed and the next day",
+                figures._refresh_user_segments,
+                results,
+            )
+            segment_stats["wrong"] = segment_stats.get("wrong", 0) + check_incremental(env, cr)
             timed(cr, "bare-SQL baseline (aggregate + write)", lambda: baseline(cr), results)
             timed(
                 cr,
@@ -475,6 +489,7 @@ def main():
                 env["clientbase.report.monthly"]._cron_refresh,
                 results,
             )
+            measure_segments(env, cr, results, timed, segment_stats)
         cr.execute("SELECT COUNT(*) FROM clientbase_client_figures")
         rows = cr.fetchone()[0]
         counts = {}  # measures of another count than the clients: codes, a sample
@@ -549,9 +564,14 @@ def main():
                 "target <= 30 at M",
             )
         )
+    segment_lines, segment_ratios = summary(results, segment_stats, clients, peak)
+    ratios += segment_ratios
     print(f"peak RSS of the Odoo process: {peak:.0f} MB")
+    print(f"user-defined segments: {len(segments)} active")
+    for name, value in segment_lines:
+        print(f"{name:<50} {value}")
     for name, value, target in ratios:
-        print(f"{name:<40} {value:9.2f}   ({target})")
+        print(f"{name:<50} {value:9.2f}   ({target})")
     os.makedirs(os.path.dirname(args.out), exist_ok=True)
     with open(args.out, "w") as out:
         out.write(f"# Segmentation benchmark, size {args.size}\n\n")
@@ -590,6 +610,12 @@ def main():
         for name, value, target in ratios:
             out.write(f"| {name} | {value:.2f} | {target} |\n")
         out.write(f"\nPeak RSS of the Odoo process: {peak:.0f} MB.\n")
+        out.write(
+            f"\n## User-defined segments\n\n{len(segments)} active segments (bench_segments.py and the seeded"
+            " ones); the first full run starts from empty figures and memberships.\n\n| measure | value |\n|---|---|\n"
+        )
+        for name, value in segment_lines:
+            out.write(f"| {name} | {value} |\n")
         out.write(screens_table(screen_results))
     print(f"results written to {args.out}")
 

@@ -1,4 +1,4 @@
-from .segmentation import changes
+from .segmentation import changes, members
 
 
 def uninstall_hook(env):
@@ -7,5 +7,6 @@ def uninstall_hook(env):
     their functions and the change table; the last-contact column the rules' crons keep on
     res_partner (no stored field of the ORM holds it)."""
     changes.uninstall(env.cr)
+    members.uninstall(env.cr)
     env.cr.execute("ALTER TABLE res_partner DROP COLUMN IF EXISTS client_last_contact_date")
     env["clientbase.client.figures"]._uninstall_cascade()

@@ -8,10 +8,12 @@
 - ``rankings``: where the company-wide rankings cut, found by counting;
 - ``engine``: the statements that refresh the figures and rankings (temporary
   tables, upsert, history);
-- ``planner``: planner settings of those statements, always restored.
+- ``planner``: planner settings of those statements, always restored;
+- ``members``: the user-defined segments' membership, written as differences, and the
+  triggers noting the partners whose membership may have changed.
 
 The Odoo models (``clientbase.client.figures``, ``res.partner``) keep the fields,
 the orchestration of a run and its entry points.
 """
 
-from . import changes, engine, planner, rankings, rules, sources
+from . import changes, engine, members, planner, rankings, rules, sources

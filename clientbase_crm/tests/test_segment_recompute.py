@@ -119,16 +119,29 @@ class TestSegmentRecompute(ClientbaseSalesCommon):
         self.assertEqual(client.client_order_count, 99)
 
     def test_rerun_without_change_refreshes_only_user_segments(self):
+        # a segment reading today's date (whole base every night), one reading the figures only
+        dated = self.env["clientbase.segment"].create(
+            {"name": "Ordered in the last years", "domain": "[('client_days_since_last_order', '<=', 10000)]"}
+        )
         self._recompute()
         client = self.clients[3]
         self._plant_stale_figure(client)
         segment = self.env["clientbase.segment"].search([("name", "=", "Hot ones")])
-        members = segment.partner_ids
-        self.assertTrue(members)
-        self.env.cr.execute("DELETE FROM clientbase_segment_member WHERE segment_id = %s", segment.ids)
+        members, dated_members = segment.partner_ids, dated.partner_ids
+        self.assertTrue(members and dated_members)
+        self.env.cr.execute(
+            "DELETE FROM clientbase_segment_member WHERE segment_id = ANY(%s)", [(segment | dated).ids]
+        )
         self._recompute()
         self.assertEqual(client.client_order_count, 99, "nothing changed: the figures were not recomputed")
-        self.assertEqual(segment.partner_ids, members, "user-defined segments are refreshed by every run")
+        self.assertEqual(
+            dated.partner_ids, dated_members, "a segment reading today is refreshed by every run"
+        )
+        self.assertFalse(
+            segment.partner_ids, "one reading the figures compares only the changed clients: none"
+        )
+        segment.action_refresh()
+        self.assertEqual(segment.partner_ids, members, "Refresh Members compares the whole base")
 
     def test_any_change_of_an_input_refreshes_its_client(self):
         client = self.clients[7]  # four orders, none discounted

@@ -7,7 +7,7 @@ from odoo import api, fields, models
 from odoo.exceptions import AccessError
 from odoo.tools import SQL, sql, str2bool
 
-from ...segmentation import changes, engine, rules, sources
+from ...segmentation import changes, engine, members, rules, sources
 from ...tools.concurrency import retry_on_concurrency
 from .res_company_segment import SEGMENT_THRESHOLD_FIELDS
 from .sale_order import ensure_client_discounted_column
@@ -208,6 +208,7 @@ class ClientbaseClientFigures(models.Model):
         self._init_table()
         ensure_client_discounted_column(cr)  # the triggers watch it, whichever model is set up first
         changes.install(cr, SEGMENT_THRESHOLD_FIELDS)
+        members.install(cr)  # the notes of the user-defined segments' incremental refresh
         # earlier versions read the order lines through this index; the orders' flag replaced it
         cr.execute("DROP INDEX IF EXISTS sale_order_line_clientbase_discount_idx")
         # the engine's exceptions (segmentation.sources.exceptions_query), found without reading
@@ -433,7 +434,7 @@ class ClientbaseClientFigures(models.Model):
         self._refresh_clients(partners)
         for company in self._get_segment_companies():
             engine.refresh_rankings(self.env, company)
-        self._get_active_segments()._refresh_members()
+        self.env["clientbase.segment"]._refresh_all_members()
         self.invalidate_model()
         return True
 
@@ -656,12 +657,18 @@ class ClientbaseClientFigures(models.Model):
 
     @api.model
     def _refresh_user_segments(self):
-        """Members of the user-defined segments: their domains may read any field, and
-        "today", so they are refreshed by every run, even one with nothing to recompute."""
+        """Members of the user-defined segments, by every run, even one with nothing to
+        recompute: a segment whose conditions read only the client's own fields and the
+        figures is compared for the clients whose data changed, any other (its conditions
+        may read any field, and "today") over the whole base.
+
+        :return: ``(deleted, inserted)`` membership rows"""
         start = time.time()
-        segments = self._get_active_segments()
-        segments._refresh_members()
-        engine.log_duration("Client segments: user-defined segments", start, segments=len(segments))
+        result = self.env["clientbase.segment"]._refresh_all_members()
+        engine.log_duration(
+            "Client segments: user-defined segments", start, deleted=result[0], inserted=result[1]
+        )
+        return result
 
     @api.model
     def _run_engine(self, batch_size=None, full=False):

@@ -5,13 +5,20 @@ import time
 from odoo import SUPERUSER_ID, api, fields, models
 from odoo.exceptions import ValidationError
 from odoo.osv.expression import AND
-from odoo.tools import SQL
+from odoo.tools import SQL, split_every
 
-from ...segmentation import engine
+from ...segmentation import engine, members
 from ...tools.client_definition import audience_domain
 from ...tools.domain_access import unreadable_paths
 
 _logger = logging.getLogger(__name__)
+# segments whose members one statement computes (the temporary table of a batch holds them)
+REFRESH_BATCH_SIZE = 25
+# a nightly refresh noting more than this share of the partners refreshes every segment whole
+INCREMENTAL_MAX_SHARE = 0.2
+REFRESH_SCOPES = [("changed", "Changed clients"), ("whole", "Whole base")]
+# what a change of asks for a whole refresh of the segment
+MEMBERS_INPUTS = ("domain", "company_id", "active")
 
 
 class ClientbaseSegment(models.Model):
@@ -19,7 +26,10 @@ class ClientbaseSegment(models.Model):
 
     Membership is stored in ``clientbase.segment.member`` (behind the ownership
     rules) and refreshed set-based by the segment recompute: the domain becomes a
-    subquery through ``_search`` and feeds one DELETE and one INSERT ... SELECT.
+    subquery through ``_search`` and the difference with the stored members is written
+    (``segmentation.members``). The nightly refresh compares only the clients whose data
+    changed for a segment that reads only the client's own columns and its figures
+    (``refresh_scope``), the whole base for the others.
     """
 
     _name = "clientbase.segment"
@@ -48,6 +58,16 @@ class ClientbaseSegment(models.Model):
     )
     partner_count = fields.Integer(string="Clients Count", compute="_compute_partner_count")
     last_refresh = fields.Datetime(string="Refreshed On", readonly=True)
+    refresh_scope = fields.Selection(
+        REFRESH_SCOPES,
+        string="Nightly Refresh Compares",
+        compute="_compute_refresh_scope",
+        help="Changed clients: the conditions read only the client's own fields and the figures the "
+        "nightly run computes (orders, revenue, stage, warmth, RFM, ABC, VIP, persona), so the nightly "
+        "refresh compares only the clients whose data changed, in a fraction of a second. Whole base: "
+        "the conditions read something else (contacts, interactions, tags, today's date such as days "
+        "since the last order, the forecast or the margin), so every client is compared every night.",
+    )
     domain_author_id = fields.Many2one(
         "res.users",
         string="Conditions Set By",
@@ -56,6 +76,17 @@ class ClientbaseSegment(models.Model):
         help="The user who last set the conditions: the segment may filter only on what this user "
         "may read, when it is saved and every time it is refreshed.",
     )
+
+    @api.depends("domain")
+    def _compute_refresh_scope(self):
+        Partner = self.env["res.partner"]
+        for segment in self:
+            try:
+                domain = segment._get_domain()
+                changed = members.reads_only_noted(Partner, domain)
+            except (ValueError, SyntaxError, TypeError):
+                changed = False
+            segment.refresh_scope = "changed" if changed else "whole"
 
     @api.depends_context("uid")
     def _compute_partner_ids(self):
@@ -117,6 +148,9 @@ class ClientbaseSegment(models.Model):
     def write(self, vals):
         if "domain" in vals and not self.env.su:
             vals = dict(vals, domain_author_id=self.env.uid)
+        if any(name in vals for name in MEMBERS_INPUTS):
+            # the stored members are the former conditions': the next refresh compares every client
+            vals = dict(vals, last_refresh=False)
         return super().write(vals)
 
     def _get_domain_author(self):
@@ -148,19 +182,53 @@ class ClientbaseSegment(models.Model):
             raise ValueError(self.env._("a domain is a list of conditions"))
         return domain
 
-    def _get_member_query(self):
-        """Subquery of the ids of the partners matching the segment's domain."""
+    def _get_member_query(self, scope=()):
+        """Subquery of the ids of the partners matching the segment's domain (and ``scope``,
+        a domain restricting the partners compared)."""
         self.ensure_one()
         partners = self.env["res.partner"].sudo().with_company(self.company_id)
-        return partners._search(AND([audience_domain(), self._get_domain()])).subselect()
+        return partners._search(AND([audience_domain(), self._get_domain(), list(scope)])).subselect()
 
     def _refresh_members(self):
-        """Only the difference is written: members that left are deleted, new ones
-        inserted, unchanged memberships are not touched. Per segment, one statement
-        compares the domain's partners with the stored members (a full join, which
-        PostgreSQL may compute with parallel workers) into a temporary table of the
-        differences, usually small, that the DELETE and the INSERT then read
-        (``NOT IN (subquery)`` degrades to a quadratic plan on large bases)."""
+        """Refresh the members of these segments whole (the *Refresh Members* button, a
+        segment whose conditions changed): see :meth:`_refresh_member_rows`."""
+        return self._refresh_member_rows()
+
+    @api.model
+    def _refresh_all_members(self):
+        """The nightly refresh of every active segment: the partners noted since the last one
+        are taken (``segmentation.members.take_notes``); a segment that reads only what the
+        notes cover is refreshed for those partners only, the others whole.
+
+        :return: ``(deleted, inserted)`` membership rows
+        """
+        self.env.flush_all()
+        segments = self.sudo().search([("active", "=", True)])
+        noted, whole = members.take_notes(self.env.cr)
+        if not whole:
+            # more than a share of the base changed: a whole refresh reads it once, faster
+            self.env.cr.execute("SELECT reltuples FROM pg_class WHERE relname = 'res_partner'")
+            whole = noted > max(self.env.cr.fetchone()[0] * INCREMENTAL_MAX_SHARE, 1000)
+        incremental = self.browse()
+        if not whole:
+            incremental = segments.filtered(lambda s: s.last_refresh and s.refresh_scope == "changed")
+        result = (segments - incremental)._refresh_member_rows()
+        if noted:
+            scoped = incremental._refresh_member_rows(scoped=True)
+            result = (result[0] + scoped[0], result[1] + scoped[1])
+        elif incremental:
+            # nothing noted: their members are current
+            incremental._mark_refreshed()
+        return result
+
+    def _refresh_member_rows(self, scoped=False):
+        """Only the difference is written (``segmentation.members.refresh``): members that left
+        are deleted, new ones inserted, unchanged memberships are not touched; one statement
+        computes the members of a batch of segments, one deletes, one inserts. With
+        ``scoped``, only the partners taken from the notes are compared.
+
+        :return: ``(deleted, inserted)`` membership rows
+        """
         start = time.time()
         self.env.flush_all()
         cr = self.env.cr
@@ -169,50 +237,48 @@ class ClientbaseSegment(models.Model):
         )
         for segment in refused:
             # the author lost the right to read what the conditions filter on: no members, rather
-            # than members chosen by data the author may not read
+            # than members chosen by data the author may not read (and a whole refresh once the
+            # author may read them again)
             _logger.warning("Client segment %s: its author may no longer read its conditions", segment.id)
             cr.execute(SQL("DELETE FROM clientbase_segment_member WHERE segment_id = %s", segment.id))
-        for segment in self.filtered("active") - refused:
-            cr.execute("DROP TABLE IF EXISTS clientbase_segment_diff")
-            cr.execute(
-                SQL(
-                    """
-                    CREATE TEMP TABLE clientbase_segment_diff AS
-                    SELECT m.id AS added, r.partner_id AS removed
-                      FROM %(members)s AS m(id)
-                      FULL JOIN (SELECT partner_id FROM clientbase_segment_member
-                                  WHERE segment_id = %(segment)s) r ON r.partner_id = m.id
-                     WHERE m.id IS NULL OR r.partner_id IS NULL
-                    """,
-                    members=segment._get_member_query(),
-                    segment=segment.id,
-                )
-            )
-            cr.execute(
-                SQL(
-                    "DELETE FROM clientbase_segment_member r"
-                    " USING clientbase_segment_diff d"
-                    " WHERE r.segment_id = %(segment)s AND r.partner_id = d.removed",
-                    segment=segment.id,
-                )
-            )
-            cr.execute(
-                SQL(
-                    "INSERT INTO clientbase_segment_member (segment_id, partner_id)"
-                    " SELECT %(segment)s, d.added FROM clientbase_segment_diff d WHERE d.added IS NOT NULL"
-                    " ON CONFLICT DO NOTHING",
-                    segment=segment.id,
-                )
-            )
-            cr.execute("DROP TABLE clientbase_segment_diff")
-        self.filtered("active").write({"last_refresh": fields.Datetime.now()})
+        if refused:
+            refused.sudo().write({"last_refresh": False})
+        deleted = inserted = 0
+        active = self.filtered("active") - refused
+        for batch in split_every(REFRESH_BATCH_SIZE, active.ids, self.browse):
+            scope = [("id", "in", members.in_taken())] if scoped else []
+            queries = {segment.id: segment._get_member_query(scope) for segment in batch}
+            batch_deleted, batch_inserted = members.refresh(cr, queries, scoped=scoped)
+            deleted += batch_deleted
+            inserted += batch_inserted
+        active._mark_refreshed()
         inactive = self.filtered(lambda s: not s.active)
         if inactive:
             cr.execute(SQL("DELETE FROM clientbase_segment_member WHERE segment_id = ANY(%s)", inactive.ids))
+            deleted += cr.rowcount
         self.env["res.partner"].invalidate_model(["client_segment_ids"])
         self.env["clientbase.segment.member"].invalidate_model()
         self.invalidate_recordset(["member_ids", "partner_ids", "partner_count"])
-        engine.log_duration("Client segments: members refreshed", start, segments=len(self))
+        engine.log_duration(
+            "Client segments: members refreshed" + (" for the changed clients" if scoped else ""),
+            start,
+            segments=len(self),
+            deleted=deleted,
+            inserted=inserted,
+        )
+        return deleted, inserted
+
+    def _mark_refreshed(self):
+        """The refresh date, in SQL: no write() side effects (it would ask for a whole refresh)."""
+        if self:
+            self.env.cr.execute(
+                SQL(
+                    "UPDATE clientbase_segment SET last_refresh = %s WHERE id = ANY(%s)",
+                    fields.Datetime.now(),
+                    self.ids,
+                )
+            )
+            self.invalidate_recordset(["last_refresh"])
 
     def action_refresh(self):
         self._refresh_members()

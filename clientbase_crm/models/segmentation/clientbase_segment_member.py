@@ -16,7 +16,9 @@ class ClientbaseSegmentMember(models.Model):
     _log_access = False
     _rec_name = "partner_id"
 
-    segment_id = fields.Many2one("clientbase.segment", required=True, ondelete="cascade", index=True)
+    # no index of its own: the unique (segment, client) index serves the searches by segment,
+    # and one index less is a fifth less work for each membership row written
+    segment_id = fields.Many2one("clientbase.segment", required=True, ondelete="cascade")
     partner_id = fields.Many2one(
         "res.partner", string="Client", required=True, ondelete="cascade", index=True
     )
@@ -24,6 +26,10 @@ class ClientbaseSegmentMember(models.Model):
     _sql_constraints = [
         ("segment_partner_uniq", "UNIQUE(segment_id, partner_id)", "A client is in a segment once."),
     ]
+
+    def init(self):
+        # the index of earlier versions, redundant with the unique one
+        self.env.cr.execute("DROP INDEX IF EXISTS clientbase_segment_member__segment_id_index")
 
     @api.model
     def _get_visible(self, key, ids):

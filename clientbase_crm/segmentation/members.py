@@ -1,0 +1,331 @@
+"""Membership of the user-defined segments, refreshed as set-based differences.
+
+A segment's members are the partners its domain matches (``clientbase.segment``). A
+refresh computes the new members of a batch of segments into one temporary table (one
+``CREATE TEMP TABLE ... AS SELECT`` over the segments' queries), then writes only the
+difference: one ``DELETE`` of the members that left, one ``INSERT ... SELECT`` of those that
+joined (anti-joins with the stored rows); unchanged memberships are not touched.
+
+**Incremental refresh.** A segment whose domain reads only the partner's own columns and the
+figures the engine writes (:func:`reads_only_noted`) can change only for the partners whose
+row or figures row changed. Triggers note those partners in :data:`NOTE_TABLE`, whatever the
+door (the ORM, SQL, imports, the engine):
+
+- ``res_partner``: every inserted or updated row (statement triggers reading the transition
+  tables: a bulk import notes its rows in one ``INSERT ... SELECT``);
+- ``clientbase_client_figures``: a row inserted, deleted, or whose engine figures or values
+  set by hand (:data:`FIGURES_COLUMNS`) changed. The bulk statements of a full run
+  (``changes.BULK_SETTING``) and a ``TRUNCATE`` note ``NULL`` once instead: every segment is
+  then refreshed whole.
+
+The nightly refresh takes (deletes) the notes visible to its snapshot, as the engine takes
+its own (``changes.take_changes``), and refreshes the incremental segments for those partners
+only: with nothing noted, it costs no query per segment. Every other segment (a condition on
+another model, on today's date, on the forecast...) is refreshed whole, as is a segment
+never refreshed since its conditions were set.
+"""
+
+from odoo.osv import expression
+from odoo.tools import SQL
+
+from . import planner
+from .changes import BULK_SETTING, drop_trigger
+
+NOTE_TABLE = "clientbase_segment_member_change"
+TAKEN_TABLE = "clientbase_segment_member_taken"
+NEW_TABLE = "clientbase_segment_member_new"
+NOTE_ROW_FUNCTION = "clientbase_member_note_row"
+NOTE_FULL_FUNCTION = "clientbase_member_note_full"
+NOTE_NEW_ROWS_FUNCTION = "clientbase_member_note_new_rows"
+TRIGGER_PREFIX = "clientbase_member"
+# the figures columns the incremental segments read, through the partner's figure fields
+FIGURES_COLUMNS = (
+    "first_order_date",
+    "last_order_date",
+    "order_count",
+    "revenue",
+    "stage",
+    "stage_manual",
+    "rfm_recency",
+    "rfm_frequency",
+    "rfm_monetary",
+    "rfm_segment",
+    "abc_class",
+    "vip_manual",
+    "warmth",
+    "warmth_manual",
+    "persona",
+    "persona_suggested",
+)
+# the partner's figure fields computed from those columns only (not from today's date, nor
+# from the forecast and margin, written by other jobs)
+NOTED_FIGURE_FIELDS = frozenset(
+    {
+        "client_first_order_date",
+        "client_last_order_date",
+        "client_order_count",
+        "client_revenue",
+        "client_average_order",
+        "client_stage",
+        "client_rfm_recency",
+        "client_rfm_frequency",
+        "client_rfm_monetary",
+        "client_rfm_segment",
+        "client_abc_class",
+        "client_is_vip",
+        "client_warmth",
+        "client_persona",
+        "client_persona_suggested",
+    }
+)
+# operators that read other rows than the partner's own
+OTHER_ROWS_OPERATORS = frozenset({"child_of", "parent_of", "any", "not any"})
+
+
+# --- which segments can be refreshed for the noted partners only ----------------------------
+def reads_only_noted(partner_model, domain):
+    """Whether ``domain`` (on ``res.partner``) reads only what the triggers note: the partner's
+    own stored columns (no path to another model, no many2one compared by name, no
+    company-dependent field) and the figure fields of :data:`NOTED_FIGURE_FIELDS`."""
+    for leaf in expression.normalize_domain(domain):
+        if not expression.is_leaf(leaf) or leaf in (expression.TRUE_LEAF, expression.FALSE_LEAF):
+            continue
+        path, operator, value = leaf
+        if not isinstance(path, str) or "." in path or operator in OTHER_ROWS_OPERATORS:
+            return False
+        field = partner_model._fields.get(path)
+        if field is None:
+            return False
+        if path in NOTED_FIGURE_FIELDS:
+            continue
+        if not (field.store and field.column_type) or field.type in ("one2many", "many2many"):
+            return False
+        if field.company_dependent:
+            # its default for the companies without a value lives in another table
+            return False
+        if field.type == "many2one" and not _ids_only(value):
+            # a name searched on the other model
+            return False
+    return True
+
+
+def _ids_only(value):
+    values = value if isinstance(value, (list, tuple)) else [value]
+    return all(v is False or v is None or (isinstance(v, int) and not isinstance(v, bool)) for v in values)
+
+
+# --- the triggers that note the changed partners ---------------------------------------------
+def install(cr):
+    """Create (or re-create) the note table, the trigger functions and the triggers."""
+    cr.execute(SQL("CREATE TABLE IF NOT EXISTS %s (partner_id int4)", SQL.identifier(NOTE_TABLE)))
+    guard = f"IF to_regclass('{NOTE_TABLE}') IS NOT NULL THEN"
+    cr.execute(
+        SQL(
+            f"""
+            CREATE OR REPLACE FUNCTION {NOTE_ROW_FUNCTION}() RETURNS trigger LANGUAGE plpgsql AS $$
+            BEGIN
+                {guard}
+                    IF TG_OP = 'DELETE' THEN
+                        INSERT INTO {NOTE_TABLE} (partner_id) VALUES (OLD.partner_id);
+                    ELSE
+                        INSERT INTO {NOTE_TABLE} (partner_id) VALUES (NEW.partner_id);
+                    END IF;
+                END IF;
+                RETURN NULL;
+            END
+            $$
+            """
+        )
+    )
+    cr.execute(
+        SQL(
+            f"""
+            CREATE OR REPLACE FUNCTION {NOTE_FULL_FUNCTION}() RETURNS trigger LANGUAGE plpgsql AS $$
+            BEGIN
+                {guard}
+                    INSERT INTO {NOTE_TABLE} (partner_id) VALUES (NULL);
+                END IF;
+                RETURN NULL;
+            END
+            $$
+            """
+        )
+    )
+    cr.execute(
+        SQL(
+            f"""
+            CREATE OR REPLACE FUNCTION {NOTE_NEW_ROWS_FUNCTION}() RETURNS trigger LANGUAGE plpgsql AS $$
+            BEGIN
+                {guard}
+                    INSERT INTO {NOTE_TABLE} (partner_id) SELECT id FROM clientbase_new_rows;
+                END IF;
+                RETURN NULL;
+            END
+            $$
+            """
+        )
+    )
+    figures = "clientbase_client_figures"
+    not_bulk = f"current_setting('{BULK_SETTING}', TRUE) IS DISTINCT FROM '1'"
+    olds = ", ".join(f"OLD.{c}" for c in FIGURES_COLUMNS)
+    news = ", ".join(f"NEW.{c}" for c in FIGURES_COLUMNS)
+    triggers = [
+        (figures, "ins", f"AFTER INSERT ON {figures} FOR EACH ROW WHEN ({not_bulk})", NOTE_ROW_FUNCTION),
+        (
+            figures,
+            "upd",
+            f"AFTER UPDATE OF {', '.join(FIGURES_COLUMNS)} ON {figures} FOR EACH ROW"
+            f" WHEN ({not_bulk} AND ROW({olds}) IS DISTINCT FROM ROW({news}))",
+            NOTE_ROW_FUNCTION,
+        ),
+        (figures, "del", f"AFTER DELETE ON {figures} FOR EACH ROW WHEN ({not_bulk})", NOTE_ROW_FUNCTION),
+        (
+            figures,
+            "bulk",
+            f"AFTER INSERT OR UPDATE OR DELETE ON {figures} FOR EACH STATEMENT"
+            f" WHEN (current_setting('{BULK_SETTING}', TRUE) = '1')",
+            NOTE_FULL_FUNCTION,
+        ),
+        (figures, "truncate", f"AFTER TRUNCATE ON {figures} FOR EACH STATEMENT", NOTE_FULL_FUNCTION),
+        (
+            "res_partner",
+            "ins",
+            "AFTER INSERT ON res_partner REFERENCING NEW TABLE AS clientbase_new_rows FOR EACH STATEMENT",
+            NOTE_NEW_ROWS_FUNCTION,
+        ),
+        (
+            "res_partner",
+            "upd",
+            "AFTER UPDATE ON res_partner REFERENCING NEW TABLE AS clientbase_new_rows FOR EACH STATEMENT",
+            NOTE_NEW_ROWS_FUNCTION,
+        ),
+        ("res_partner", "truncate", "AFTER TRUNCATE ON res_partner FOR EACH STATEMENT", NOTE_FULL_FUNCTION),
+    ]
+    for table, event, spec, function in triggers:
+        trigger = f"{TRIGGER_PREFIX}_{event}_trg"
+        drop_trigger(cr, trigger, table)
+        cr.execute(SQL(f"CREATE TRIGGER {trigger} {spec} EXECUTE FUNCTION {function}()"))
+
+
+def uninstall(cr):
+    """Drop the triggers first: a trigger left behind would make every write to its table fail."""
+    for table in ("clientbase_client_figures", "res_partner"):
+        for event in ("ins", "upd", "del", "bulk", "truncate"):
+            drop_trigger(cr, f"{TRIGGER_PREFIX}_{event}_trg", table)
+    for function in (NOTE_ROW_FUNCTION, NOTE_FULL_FUNCTION, NOTE_NEW_ROWS_FUNCTION):
+        cr.execute(SQL("DROP FUNCTION IF EXISTS %s()", SQL.identifier(function)))
+    cr.execute(SQL("DROP TABLE IF EXISTS %s", SQL.identifier(NOTE_TABLE)))
+
+
+def take_notes(cr):
+    """Delete the notes visible now into the temporary table :data:`TAKEN_TABLE` (partner_id:
+    the partners noted and the mailing-only contacts of those, whose figures are their
+    company's). Notes of transactions still in flight stay for the next refresh.
+
+    :return: ``(number of partners, whole)``; ``whole``: every segment must be refreshed whole
+    """
+    taken = SQL.identifier(TAKEN_TABLE)
+    cr.execute(SQL("DROP TABLE IF EXISTS %s", taken))
+    cr.execute(SQL("CREATE TEMP TABLE %s (partner_id int4)", taken))
+    cr.execute(
+        SQL(
+            """
+            WITH notes AS (DELETE FROM %(notes)s RETURNING partner_id),
+            whole AS (SELECT 1 FROM notes WHERE partner_id IS NULL LIMIT 1),
+            noted AS (SELECT DISTINCT partner_id FROM notes WHERE partner_id IS NOT NULL)
+            INSERT INTO %(taken)s (partner_id)
+            SELECT partner_id FROM noted
+             UNION
+            SELECT p.id FROM noted n JOIN res_partner p ON p.commercial_partner_id = n.partner_id
+             WHERE p.id <> p.commercial_partner_id AND p.client_mailing_only
+             UNION
+            SELECT -1 FROM whole
+            """,
+            notes=SQL.identifier(NOTE_TABLE),
+            taken=taken,
+        )
+    )
+    cr.execute(SQL("DELETE FROM %s WHERE partner_id = -1", taken))
+    whole = bool(cr.rowcount)
+    cr.execute(SQL("ANALYZE %s", taken))
+    cr.execute(SQL("SELECT COUNT(*) FROM %s", taken))
+    return cr.fetchone()[0], whole
+
+
+def in_taken():
+    """SQL of the partner ids taken by :func:`take_notes` (a value for an ``in`` condition)."""
+    return SQL("(SELECT partner_id FROM %s)", SQL.identifier(TAKEN_TABLE))
+
+
+# --- the refresh -------------------------------------------------------------------------------
+def refresh(cr, queries, scoped=False):
+    """See :func:`_refresh`. A whole refresh joins by hashing (the planner, misled by the
+    statistics of tables just filled, would otherwise nest loops over the whole base)."""
+    with planner.settings(cr, dict(planner.BASE) if scoped else {**planner.BASE, **planner.BULK}):
+        return _refresh(cr, queries, scoped=scoped)
+
+
+def _refresh(cr, queries, scoped=False):
+    """Refresh the members of a batch of segments: ``queries`` maps a segment id to the
+    subquery of its members' ids. With ``scoped``, the queries are restricted to the taken
+    partners (:func:`take_notes`), and so is the difference: the other members stay.
+
+    :return: ``(deleted, inserted)``, the membership rows written
+    """
+    if not queries:
+        return 0, 0
+    new = SQL.identifier(NEW_TABLE)
+    segment_ids = list(queries)
+    rows = SQL(" UNION ALL ").join(
+        SQL("SELECT %s::int4 AS segment_id, m.id AS partner_id FROM (%s) m(id)", segment_id, query)
+        for segment_id, query in queries.items()
+    )
+    if not scoped:
+        cr.execute(
+            SQL("SELECT 1 FROM clientbase_segment_member WHERE segment_id = ANY(%s) LIMIT 1", segment_ids)
+        )
+        if not cr.rowcount:
+            # a first refresh: every member is new, written straight from the queries
+            cr.execute(
+                SQL(
+                    "INSERT INTO clientbase_segment_member (segment_id, partner_id) %s ON CONFLICT DO NOTHING",
+                    rows,
+                )
+            )
+            return 0, cr.rowcount
+    cr.execute(SQL("DROP TABLE IF EXISTS %s", new))
+    # one statement computes the batch's members (PostgreSQL may run it in parallel workers)
+    cr.execute(SQL("CREATE TEMP TABLE %s AS %s", new, rows))
+    cr.execute(SQL("ANALYZE %s", new))
+    scope = SQL(" AND r.partner_id IN %s", in_taken()) if scoped else SQL()
+    cr.execute(
+        SQL(
+            """
+            DELETE FROM clientbase_segment_member r
+             WHERE r.segment_id = ANY(%(segments)s)%(scope)s
+               AND NOT EXISTS (SELECT 1 FROM %(new)s n WHERE n.segment_id = r.segment_id
+                                                         AND n.partner_id = r.partner_id)
+            """,
+            segments=segment_ids,
+            scope=scope,
+            new=new,
+        )
+    )
+    deleted = cr.rowcount
+    # in (segment, client) order: the unique index is filled from left to right
+    cr.execute(
+        SQL(
+            """
+            INSERT INTO clientbase_segment_member (segment_id, partner_id)
+            SELECT n.segment_id, n.partner_id FROM %(new)s n
+             WHERE NOT EXISTS (SELECT 1 FROM clientbase_segment_member r
+                                WHERE r.segment_id = n.segment_id AND r.partner_id = n.partner_id)
+             ORDER BY n.segment_id, n.partner_id
+            ON CONFLICT DO NOTHING
+            """,
+            new=new,
+        )
+    )
+    inserted = cr.rowcount
+    cr.execute(SQL("DROP TABLE %s", new))
+    return deleted, inserted

@@ -1,0 +1,235 @@
+import random
+from unittest.mock import patch
+
+from freezegun import freeze_time
+
+from odoo.osv.expression import AND
+from odoo.tests import tagged
+
+from ..segmentation import members
+from ..tools.client_definition import audience_domain
+from .common import ClientbaseSalesCommon
+
+# segments of the kinds marketers make: each reads the figures and the client's own fields only
+INCREMENTAL_DOMAINS = {
+    "Active or loyal": "[('client_stage', 'in', ['active', 'loyal'])]",
+    "Hot": "[('client_warmth', '=', 'hot')]",
+    "Warm or hot": "[('client_warmth', 'in', ['warm', 'hot'])]",
+    "Champions and loyal": "[('client_rfm_segment', 'in', ['champions', 'loyal'])]",
+    "At risk": "[('client_rfm_segment', 'in', ['at_risk', 'cannot_lose', 'about_to_sleep'])]",
+    "Two to four orders": "[('client_order_count', '>=', 2), ('client_order_count', '<=', 4)]",
+    "Revenue over 500": "[('client_revenue', '>', 500)]",
+    "VIP": "[('client_is_vip', '=', True)]",
+    "Class A or B": "[('client_abc_class', 'in', ['a', 'b'])]",
+    "Never bought": "[('client_order_count', '=', 0), ('client_mailing_only', '=', False)]",
+    "Unassigned companies": "[('user_id', '=', False), ('is_company', '=', True)]",
+    "Moscow, average over 100": "['|', ('city', 'ilike', 'moscow'), ('client_average_order', '>', 100)]",
+}
+
+
+@tagged("post_install", "-at_install", "clientbase_segment")
+@freeze_time("2026-03-10 10:00:00")
+class TestSegmentMembers(ClientbaseSalesCommon):
+    """The nightly refresh of the user-defined segments compares only the clients whose data
+    changed when a segment's conditions read only their own fields and figures, and its result
+    is a whole refresh's; it writes only real changes."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.Segment = cls.env["clientbase.segment"]
+        cls.segments = cls.Segment.create(
+            [{"name": name, "domain": domain} for name, domain in INCREMENTAL_DOMAINS.items()]
+        )
+        # one that reads another model (the client's interactions) and today's date
+        cls.whole_segment = cls.Segment.create(
+            {"name": "Bought this month", "domain": "[('client_days_since_last_order', '<=', 30)]"}
+        )
+
+    def _members(self, segments=None):
+        """(segment, client, membership row id) of every stored membership."""
+        self.env.flush_all()
+        self.env.cr.execute(
+            "SELECT segment_id, partner_id, id FROM clientbase_segment_member"
+            " WHERE segment_id = ANY(%s) ORDER BY 1, 2",
+            [(segments or self._active()).ids],
+        )
+        return self.env.cr.fetchall()
+
+    def _active(self):
+        return self.Segment.search([("active", "=", True)])
+
+    def _expected(self, segments=None):
+        """The members the ORM finds for each segment's conditions (the oracle)."""
+        expected = []
+        for segment in segments or self._active():
+            partners = self.env["res.partner"].with_company(segment.company_id)
+            found = partners.search(AND([audience_domain(), segment._get_domain()]))
+            expected += [(segment.id, partner_id) for partner_id in found.ids]
+        return sorted(expected)
+
+    def _history(self):
+        self.env.flush_all()
+        self.env.cr.execute(
+            "SELECT id, partner_id, dimension, old_value, new_value FROM clientbase_segment_history"
+        )
+        return sorted(self.env.cr.fetchall())
+
+    def test_which_segments_compare_only_the_changed_clients(self):
+        self.assertEqual(set(self.segments.mapped("refresh_scope")), {"changed"})
+        self.assertEqual(self.whole_segment.refresh_scope, "whole")
+        for domain in (
+            "[('user_id.name', '=', 'Sales Person')]",  # another model
+            "[('user_id', '=', 'Sales Person')]",  # a name searched on the users
+            "[('category_id', 'in', [1])]",  # tags: another table
+            "[('child_ids', '!=', False)]",  # contacts: other rows
+            "[('client_segment_ids', 'in', [1])]",  # other segments
+            "[('client_purchase_overdue', '=', True)]",  # today's date
+            "[('client_next_purchase_date', '<', '2026-04-01')]",  # the forecast's job
+            "[('client_last_contact_date', '=', False)]",  # kept by the interactions
+            "[('parent_id', 'child_of', 1)]",
+        ):
+            segment = self.Segment.new({"name": "Probe", "domain": domain})
+            self.assertEqual(segment.refresh_scope, "whole", domain)
+        for domain in (
+            "[('user_id', '=', %d)]" % self.user_salesman.id,
+            "[('user_id', 'in', [%d, False])]" % self.user_salesman.id,
+            "['!', ('is_company', '=', True), ('client_stage', '=', 'new')]",
+            "[('id', '>', 10), ('name', 'ilike', 'LLC')]",
+        ):
+            segment = self.Segment.new({"name": "Probe", "domain": domain})
+            self.assertEqual(segment.refresh_scope, "changed", domain)
+
+    def test_incremental_refresh_equals_a_whole_one(self):
+        rng = random.Random(20261207)
+        clients = [
+            self._client(f"Member {i}", city=rng.choice(["Moscow", "Kazan", False])) for i in range(30)
+        ]
+        contacts = [
+            self.Partner.create({"name": f"Reader {i}", "parent_id": clients[i].id}) for i in range(4)
+        ]
+        for client in clients:
+            for _n in range(rng.randint(0, 5)):
+                self._order(client, rng.randint(1, 40) * 25.0, days_ago=rng.randint(0, 400))
+        self._recompute(full=True)
+        self.assertEqual([m[:2] for m in self._members()], self._expected())
+        kinds = set()
+        scoped_rounds = 0
+        for _round in range(8):
+            for _change in range(rng.randint(1, 4)):
+                kinds.add(self._random_change(rng, clients, contacts))
+            history = self._history()
+            with patch.object(members, "refresh", wraps=members.refresh) as refresh:
+                self._recompute()
+            whole = {sid for c in refresh.call_args_list if not c.kwargs.get("scoped") for sid in c.args[1]}
+            self.assertFalse(
+                whole & set(self.segments.ids), f"round {_round}: only the changed clients compared"
+            )
+            scoped_rounds += any(c.kwargs.get("scoped") for c in refresh.call_args_list)
+            incremental = self._members()
+            self.assertEqual(
+                [m[:2] for m in incremental], self._expected(), f"round {_round}: the ORM finds others"
+            )
+            # a whole refresh of every segment finds nothing to write
+            self.assertEqual(
+                self._active()._refresh_members(), (0, 0), f"round {_round}: a whole refresh differs"
+            )
+            self.assertEqual(self._members(), incremental, "no membership rewritten")
+            # the same night again: nothing to compare, nothing written, no history
+            history = self._history()
+            with patch.object(members, "refresh", wraps=members.refresh) as refresh:
+                self._recompute()
+            self.assertFalse([c for c in refresh.call_args_list if c.kwargs.get("scoped")])
+            self.assertEqual(self._members(), incremental, "a run twice changes nothing")
+            self.assertEqual(self._history(), history, "no history without a change")
+        self.assertGreaterEqual(len(kinds), 5, "the random sequence covers most kinds of change")
+        self.assertGreaterEqual(scoped_rounds, 5, "most rounds changed something")
+
+    def _random_change(self, rng, clients, contacts):
+        """One change by one of the doors users use: an order confirmed or cancelled, a stage,
+        VIP or warmth set by hand, the client handed over, moved, a new client, a contact
+        turned mailing-only."""
+        client = rng.choice(clients)
+        kind = rng.choice(
+            ["order", "order", "cancel", "stage", "vip", "warmth", "handover", "city", "new", "mailing"]
+        )
+        if kind == "order":
+            self._order(client, rng.randint(1, 40) * 25.0, days_ago=rng.randint(0, 30))
+        elif kind == "cancel":
+            orders = self.env["sale.order"].search([("partner_id", "=", client.id), ("state", "=", "sale")])
+            if orders:
+                rng.choice(orders)._action_cancel()
+        elif kind == "stage":
+            client.client_stage = rng.choice(["loyal", "inactive", False])
+        elif kind == "vip":
+            client.client_is_vip = not client.client_is_vip
+        elif kind == "warmth":
+            client.client_warmth = rng.choice(["hot", "cold"])
+        elif kind == "handover":
+            client.user_id = rng.choice([self.user_salesman, self.user_salesman_2, self.env["res.users"]])
+        elif kind == "city":
+            client.city = rng.choice(["Moscow", "Tver"])
+        elif kind == "new":
+            clients.append(self._client(f"Newcomer {len(clients)}"))
+        elif kind == "mailing":
+            contact = rng.choice(contacts)
+            contact.client_mailing_only = not contact.client_mailing_only
+        self.env.flush_all()
+        self.env.invalidate_all()
+        return kind
+
+    def test_real_changes_only(self):
+        """A stage set by hand and an order: one history row each, the memberships they move
+        and nothing else; a second night writes nothing."""
+        a, b = self._client("Stage A"), self._client("Stage B")
+        self._order(a, 100.0, days_ago=5)
+        self._order(b, 700.0, days_ago=5)
+        self._recompute(full=True)
+        before = self._members()
+        history = self._history()
+        a.client_stage = "loyal"
+        self._order(b, 50.0, days_ago=1)
+        self._recompute()
+        after = self._members()
+        active_or_loyal = self.segments.filtered(lambda s: s.name == "Active or loyal")
+        two_to_four = self.segments.filtered(lambda s: s.name == "Two to four orders")
+        self.assertIn((active_or_loyal.id, a.id), [m[:2] for m in after])
+        self.assertIn((two_to_four.id, b.id), [m[:2] for m in after])
+        unchanged = [m for m in before if m[1] not in (a.id, b.id)]
+        self.assertEqual(
+            [m for m in after if m[1] not in (a.id, b.id)], unchanged, "the other memberships' rows are kept"
+        )
+        new_history = [h for h in self._history() if h not in history]
+        self.assertIn((a.id, "stage", "new", "loyal"), [h[1:] for h in new_history])
+        self.assertFalse(
+            [h for h in new_history if h[1] not in (a.id, b.id)], "history of the changed clients only"
+        )
+        # the second night
+        history = self._history()
+        self.assertEqual(self.figures._refresh_user_segments(), (0, 0))
+        self.assertEqual(self._history(), history)
+        self.assertEqual(self._members(), after)
+
+    def test_nothing_noted_costs_no_statement_per_segment(self):
+        self._order(self._client("Quiet"), 100.0, days_ago=5)
+        self._recompute(full=True)
+        with patch.object(members, "refresh", wraps=members.refresh) as refresh:
+            self.assertEqual(self.figures._refresh_user_segments(), (0, 0))
+        refreshed = {segment_id for call in refresh.call_args_list for segment_id in call.args[1]}
+        self.assertFalse(refreshed & set(self.segments.ids), "the incremental segments are current")
+        self.assertIn(self.whole_segment.id, refreshed, "the others are compared over the whole base")
+
+    def test_new_conditions_and_a_full_run_compare_the_whole_base(self):
+        big = self._client("Big")
+        self._order(big, 900.0, days_ago=5)
+        self._recompute(full=True)
+        segment = self.segments.filtered(lambda s: s.name == "Revenue over 500")
+        self.assertIn(big, segment.partner_ids)
+        segment.domain = "[('client_revenue', '>', 1000)]"
+        self.assertFalse(segment.last_refresh, "the members are the former conditions'")
+        self._recompute()
+        self.assertNotIn(big, segment.partner_ids)
+        # a membership lost by SQL comes back with the next full run (its bulk writes note it)
+        self.env.cr.execute("DELETE FROM clientbase_segment_member WHERE partner_id = %s", big.ids)
+        self._recompute(full=True)
+        self.assertEqual([m[:2] for m in self._members()], self._expected())
