@@ -788,7 +788,11 @@ def write_screens(args, results, plans):
     out_path = args.out.replace(".md", "-screens.md")
     os.makedirs(os.path.dirname(out_path), exist_ok=True)
     with open(out_path, "w") as out:
-        out.write(f"# Screens benchmark, size {args.size}\n\n{datetime.datetime.now():%Y-%m-%d %H:%M}\n")
+        load = ", ".join(f"{value:.1f}" for value in os.getloadavg())
+        out.write(
+            f"# Screens benchmark, size {args.size}\n\n{datetime.datetime.now():%Y-%m-%d %H:%M}, "
+            f"{os.cpu_count()} CPU(s), load average at the end {load} (1, 5, 15 min)\n"
+        )
         out.write(screens_table(results, plans))
     print(f"results written to {out_path}")
 

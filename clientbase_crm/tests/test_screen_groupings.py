@@ -11,8 +11,8 @@ GROUPBYS = ("client_stage", "client_warmth", "client_rfm_segment")
 @tagged("post_install", "-at_install", "clientbase_report")
 class TestScreenGroupings(ClientbaseSalesCommon):
     """The funnels' and reports' groupings by a figure are the clients' own figures under the
-    rules, however the SQL reads them (``models/segmentation/res_partner_grouping.py``, the
-    ownership of ``_client_own_condition_sql``): for a salesperson (with the unassigned pool
+    rules, however the SQL reads them (``models/segmentation/res_partner_grouping.py``,
+    ``_client_own_condition_sql``): for a salesperson (with the unassigned pool
     shown or not), a head of sales and in strict mode, after the nightly run and after each
     instant update, every group's count and amounts are what the clients' cards show partner by
     partner, its count what ``search_count`` finds with the group's condition, the average order

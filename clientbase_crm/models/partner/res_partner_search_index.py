@@ -56,8 +56,9 @@ class ResPartner(models.Model):
     _inherit = "res.partner"  # pylint: disable=consider-merging-classes-inherited
 
     def init(self):
-        super().init()
+        res = super().init()
         self._clientbase_create_trigram_indexes()
+        return res
 
     def _clientbase_create_trigram_indexes(self):
         """Create the missing trigram indexes (none on an upgrade that has them all)."""

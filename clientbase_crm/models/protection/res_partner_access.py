@@ -109,20 +109,18 @@ class ResPartner(models.Model):
     @api.model
     def _client_own_condition_sql(self, alias, query):
         """Condition, inside ``query``, that the partner ``alias`` is a client the current user
-        handles: the manager of its commercial entity compared with :func:`owner_ids`, the
-        ownership of the record rules (a test holds the two together). Sorting and grouping by
-        protected values use it where a subquery of every owned partner would be hashed once
-        per row group. The manager is the partner's own when it is its commercial entity (a
-        client: nearly every row of a big base), else read from the entity (a contact): no
-        join of the whole base with itself, which was most of the cost of a salesperson's
-        funnel over the whole base. ``query`` is the query the condition goes into."""
-        partner = SQL.identifier(alias)
-        manager = SQL(
-            "(CASE WHEN %(p)s.commercial_partner_id = %(p)s.id THEN %(p)s.user_id"
-            " ELSE (SELECT owner.user_id FROM res_partner owner WHERE owner.id = %(p)s.commercial_partner_id) END)",
-            p=partner,
+        handles: its commercial entity is LEFT JOINed once and its manager compared with
+        :func:`owner_ids`, the ownership of the record rules (a test holds the two together).
+        Sorting and grouping by protected values use it where a subquery of every owned
+        partner would be hashed once per row group."""
+        owner_alias = query.make_alias(alias, "clientbase_owner")
+        query.add_join(
+            "LEFT JOIN",
+            owner_alias,
+            self._table,
+            SQL("%s = %s", SQL.identifier(owner_alias, "id"), SQL.identifier(alias, "commercial_partner_id")),
         )
-        return self._client_owner_condition_sql(manager)
+        return self._client_owner_condition_sql(SQL.identifier(owner_alias, "user_id"))
 
     @api.model
     def _client_owner_condition_sql(self, manager):

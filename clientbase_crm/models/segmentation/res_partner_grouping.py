@@ -5,9 +5,7 @@ Grouping by a figure reads every partner of the domain with its figures row
 (``res_partner_segment.ResPartner._field_to_sql``): PostgreSQL plans such a statement over the
 whole base as costly and compiles it to machine code first (JIT), which costs these statements
 more than it saves (``tools/sql_planning.py``, measured by the benchmark: ``bench/results``).
-Grouped reads of figures run without it. (For a salesperson, whose figures are those of the
-clients they handle, the ownership is read without joining the base with itself:
-``protection/res_partner_access.py``, ``_client_own_condition_sql``.)
+Grouped reads of figures run without it.
 """
 
 from odoo import api, models
