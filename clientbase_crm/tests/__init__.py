@@ -36,3 +36,5 @@ from . import test_first_day_tours
 from . import test_journeys
 from . import test_journeys_tour
 from . import test_home_action
+from . import test_screen_groupings
+from . import test_search_indexes

@@ -8,3 +8,4 @@ from . import res_partner  # the partner's one create/write and its hooks, the c
 from . import res_partner_client  # whether a partner is a client (the one definition)
 from . import res_partner_card  # the card's fields on the partner, under the card's rules
 from . import res_partner_contact_check  # whether a client's email or numbers fail the checks
+from . import res_partner_search_index  # trigram indexes of the "contains" searches (pg_trgm)

@@ -10,5 +10,6 @@ from . import clientbase_segment_snapshot  # monthly snapshots of every client's
 from . import res_company_segment  # the company's segment thresholds
 from . import res_config_settings_segment  # the thresholds in Settings
 from . import res_partner_funnel  # funnels show every stage and warmth column
+from . import res_partner_grouping  # grouping by a figure, without JIT compilation
 from . import res_partner_segment  # the figures and segments on the partner, under the figures' rules
 from . import sale_order  # the orders' discount flag the engine reads

@@ -1,0 +1,96 @@
+"""Trigram indexes for the "contains" searches of the Clients list.
+
+The Clients search view's *Client* field searches ``complete_name``, ``email``, ``phone`` and
+``vat`` with ``ilike`` (``%…%``), its *Phone* field ``phone`` and ``mobile``: on a million partners
+each is a scan of the whole table unless every column of the OR has a trigram (GIN
+``gin_trgm_ops``) index, which PostgreSQL then combines (``BitmapOr``). Odoo's own
+``index='trigram'`` is not used for them: base declares ``complete_name`` with a B-tree index of the
+same name, and Odoo creates trigram indexes only when ``pg_trgm`` already exists (a database made
+by ``createdb`` has none). So the addon creates ``pg_trgm`` (a trusted extension since PostgreSQL 13:
+the database's owner may create it, no superuser needed) and its own indexes, each once, in one
+statement over the table; where the extension cannot be created, the install goes on without them
+(searches stay correct, only slower) and says so in the log.
+"""
+
+import logging
+
+import psycopg2
+
+from odoo import models
+from odoo.modules.db import FunctionStatus
+from odoo.tools import SQL, sql
+
+_logger = logging.getLogger(__name__)
+
+# the columns of res_partner searched with "contains" by the Clients search view
+TRIGRAM_COLUMNS = ("complete_name", "email", "phone", "mobile", "vat")
+# at least this much memory for the GIN builds of a big base (PostgreSQL's default of 64 MB
+# spills to disk on a million names); a server that gives more keeps its setting
+BUILD_MEMORY = "256MB"
+
+
+def trigram_index_name(column):
+    return f"res_partner_clientbase_{column}_trgm_idx"
+
+
+def ensure_trigram(cr):
+    """Whether ``pg_trgm`` is there, creating it when missing and allowed."""
+    cr.execute("SELECT 1 FROM pg_extension WHERE extname = 'pg_trgm'")
+    if cr.rowcount:
+        return True
+    try:
+        with cr.savepoint(flush=False):
+            cr.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")
+    except psycopg2.Error as exc:
+        _logger.warning(
+            "The PostgreSQL extension pg_trgm cannot be created (%s): the Clients' 'contains' searches "
+            "work without their trigram indexes, by reading the whole table. A superuser can run "
+            "CREATE EXTENSION pg_trgm in this database, then update the module to build them.",
+            str(exc).strip(),
+        )
+        return False
+    return True
+
+
+class ResPartner(models.Model):
+    _inherit = "res.partner"  # pylint: disable=consider-merging-classes-inherited
+
+    def init(self):
+        res = super().init()
+        self._clientbase_create_trigram_indexes()
+        return res
+
+    def _clientbase_create_trigram_indexes(self):
+        """Create the missing trigram indexes (none on an upgrade that has them all)."""
+        cr = self.env.cr
+        missing = [
+            column for column in TRIGRAM_COLUMNS if not sql.index_exists(cr, trigram_index_name(column))
+        ]
+        if not missing or not ensure_trigram(cr):
+            return
+        # the expression Odoo's "ilike" compares (models.BaseModel._condition_to_sql): with
+        # unaccent when the database has an indexable one, as Odoo's own trigram indexes
+        accents = self.env.registry.has_unaccent == FunctionStatus.INDEXABLE
+        cr.execute(
+            SQL(
+                "SELECT pg_size_bytes(current_setting('maintenance_work_mem')) < pg_size_bytes(%s)",
+                BUILD_MEMORY,
+            )
+        )
+        more_memory = cr.fetchone()[0]
+        if more_memory:
+            cr.execute(SQL("SET LOCAL maintenance_work_mem = %s", BUILD_MEMORY))
+        for column in missing:
+            expression = f'"{column}"'
+            if accents:
+                expression = f"unaccent({expression})"
+            sql.create_index(
+                cr, trigram_index_name(column), self._table, [f"{expression} gin_trgm_ops"], "gin"
+            )
+        if more_memory:
+            cr.execute("RESET maintenance_work_mem")
+
+    def _clientbase_drop_trigram_indexes(self):
+        """Uninstall: the indexes go (the extension stays, other modules may use it)."""
+        for column in TRIGRAM_COLUMNS:
+            sql.drop_index(self.env.cr, trigram_index_name(column), self._table)
