@@ -27,6 +27,7 @@ from . import test_protection_forget
 from . import test_protection_consent
 from . import test_protection_strict
 from . import test_protection_bulk_read
+from . import test_protection_masked
 from . import test_protection_typed_values
 from . import test_segment_author_rights
 from . import test_export_vcard

@@ -190,3 +190,32 @@ class TestConsentByEveryDoor(MailingCommon):
         self._consent(self.p_ok, state="withdrawn")
         mailing.action_send_mail()
         self.assertEqual(self._sent_to(mailing), set((self.may_receive - self.p_ok).ids))
+
+    def test_email_marketing_on_other_models(self):
+        """A mailing on leads or orders reaches clients through the document's customer and through
+        an address typed on it: each document is judged as the clients it reaches."""
+        Lead = self.env["crm.lead"]
+        leads = {
+            partner: Lead.create({"name": f"Lead of {partner.name}", "partner_id": partner.id})
+            for partner in self.all_clients
+            if partner.email
+        }
+        # a client's address typed on a lead without its partner, and an address nobody manages
+        typed = Lead.create({"name": "Typed", "email_from": self.p_no_consent.email})
+        stranger = Lead.create({"name": "Stranger", "email_from": "stranger.lead@elsewhere.example.com"})
+        mailing = self._partner_mailing(Lead.browse([lead.id for lead in leads.values()]) | typed | stranger)
+        mailing.action_send_mail()
+        expected = {lead.id for partner, lead in leads.items() if partner in self.may_receive}
+        self.assertTrue(expected, "some leads are sent to")
+        self.assertEqual(self._sent_to(mailing), expected | {stranger.id})
+
+    def test_email_marketing_on_orders(self):
+        """A mailing on orders goes to their customers: only those who may receive it."""
+        orders = self.env["sale.order"].create(
+            [{"partner_id": partner.id} for partner in (self.p_ok, self.p_no_consent, self.outsider)]
+        )
+        mailing = self._partner_mailing(orders)
+        mailing.action_send_mail()
+        self.assertEqual(
+            self._sent_to(mailing), {order.id for order in orders if order.partner_id != self.p_no_consent}
+        )

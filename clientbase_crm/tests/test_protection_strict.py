@@ -13,6 +13,8 @@ import base64
 import json
 
 from odoo import fields
+from odoo.addons.mail.tools.discuss import Store
+from odoo.exceptions import AccessError
 from odoo.tests import tagged
 
 from .common import ProtectionCommon
@@ -81,37 +83,94 @@ class TestStrictModeOracles(ProtectionCommon):
                 found[name] = readable
         return found
 
+    def _shown(self, records, user):
+        """Everything ``user`` reads of ``records``: every field as ``read`` and as the web
+        client's ``web_read`` (many2one fields with their display name), as one text."""
+        Model = records.with_user(user)
+        names = [
+            name
+            for name, description in Model.fields_get(attributes=["type"]).items()
+            if description["type"] not in ("binary", "one2many", "many2many", "properties")
+            and Model._fields[name].type not in ("binary", "one2many", "many2many", "properties")
+        ]
+        shown = json.dumps(Model.read(names), default=str)
+        spec = {name: {} for name in names if Model._fields[name].type != "many2one"}
+        spec.update(
+            {
+                name: {"fields": {"display_name": {}}}
+                for name in names
+                if Model._fields[name].type == "many2one"
+            }
+        )
+        return shown + json.dumps(Model.web_read(spec), default=str, ensure_ascii=False)
+
     def test_no_name_through_any_record_that_points_at_it(self):
+        """Every record of every model that the colleague reads and that points at the hidden
+        client is read whole: none names it; the doors that answered with the label and those
+        the client's manager reads the name through are counted, so that the property does not
+        hold because nothing was read."""
         user = self.colleague
         found = self._readable_pointing_records(user)
         # the property would hold vacuously if the colleague read nothing: the traces are there
         for model in ("mail.followers", "mail.message", "mail.activity", "sale.order"):
             self.assertIn(model, found, f"the colleague reads the {model} that points at the hidden client")
+        self.user_salesman.groups_id = [(4, self.env.ref("sales_team.group_sale_salesman_all_leads").id)]
+        answered, proven = [], []
         for model, records in found.items():
-            Model = records.with_user(user)
-            names = [
-                name
-                for name, description in Model.fields_get(attributes=["type"]).items()
-                if description["type"] not in ("binary", "one2many", "many2many", "properties")
-                and Model._fields[name].type not in ("binary", "one2many", "many2many", "properties")
-            ]
-            shown = json.dumps(Model.read(names), default=str)
-            spec = {name: {} for name in names if Model._fields[name].type != "many2one"}
-            spec.update(
-                {
-                    name: {"fields": {"display_name": {}}}
-                    for name in names
-                    if Model._fields[name].type == "many2one"
-                }
-            )
-            shown += json.dumps(Model.web_read(spec), default=str)
+            shown = self._shown(records, user)
             for marker in ("Zqxhidden", EMAIL):
                 self.assertNotIn(marker.lower(), shown.lower(), f"{model} names the hidden client")
+            if "Hidden client" in shown:
+                answered.append(model)
+            try:
+                if NAME in self._shown(records, self.user_salesman):
+                    proven.append(model)
+            except AccessError:
+                continue  # (an activity assigned to the colleague is his)
+        self.assertGreaterEqual(len(answered), 3, f"the label was read from {answered}")
+        self.assertGreaterEqual(len(proven), 3, f"the manager reads the name from {proven}")
         # the client's manager sees the names
         order = found["sale.order"].with_user(self.user_salesman)
         self.assertEqual(order.partner_id.display_name, NAME)
         followers = found["mail.followers"].with_user(self.user_salesman).read(["name"])
         self.assertEqual(followers[0]["name"], NAME)
+
+    def test_chatter_feed_and_printed_order_name_no_hidden_client(self):
+        """The chatter's feed (messages with their authors and addresses, followers, suggested
+        recipients) and the printed order read the hidden client with superuser rights on the
+        colleague's behalf: they name it no more than the reads do; its manager sees it."""
+        lead = self.env["crm.lead"].search([("name", "=", "Colleague's deal")])
+        order = self.env["sale.order"].search([("partner_id", "=", self.hidden.id)])
+        self.user_salesman.groups_id = [(4, self.env.ref("sales_team.group_sale_salesman_all_leads").id)]
+        for user, hidden in ((self.colleague, True), (self.user_salesman, False)):
+            store = Store()
+            messages = (
+                self.env["mail.message"]
+                .with_user(user)
+                .search([("model", "=", "crm.lead"), ("res_id", "=", lead.id)])
+            )
+            self.assertTrue(messages.filtered(lambda m: m.author_id == self.hidden), user.login)
+            messages._to_store(store, for_current_user=True)
+            lead.with_user(user)._thread_to_store(store, request_list=["followers", "suggestedRecipients"])
+            feed = repr(store.get_result())
+            html = (
+                self.env["ir.actions.report"]
+                .with_user(user)
+                ._render_qweb_html("sale.report_saleorder", order.ids)[0]
+            )
+            block = (
+                self.env["ir.qweb.field.contact"]
+                .with_user(user)
+                .value_to_html(self.hidden.with_user(user), {})
+            )
+            for door, text in (
+                ("feed", feed),
+                ("printed order", html.decode()),
+                ("address block", str(block)),
+            ):
+                self.assertEqual("zqxhidden" in text.lower(), not hidden, f"the {door} as {user.login}")
+                if hidden:
+                    self.assertIn("Hidden client", text, f"the {door} shows the label")
 
     def test_no_name_search_of_it(self):
         Partner = self.env["res.partner"].with_user(self.colleague)

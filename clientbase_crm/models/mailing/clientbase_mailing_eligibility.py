@@ -1,10 +1,13 @@
 from datetime import timedelta
 
 from odoo import api, fields, models
-from odoo.tools import SQL
+from odoo.tools import SQL, split_every
 
 from ...tools.client_definition import audience_sql, handled_sql
 from ...tools.sql_planning import without_jit
+
+# records of other models judged per statement (a mailing on leads or orders)
+BATCH_SIZE = 5000
 
 # Reasons a client is left out of a mailing, in the order they are checked:
 # a client is counted once, under the first reason that applies.
@@ -214,6 +217,65 @@ class ClientbaseMailingEligibility(models.AbstractModel):
         return dict(rows)
 
     @api.model
+    def _client_base_partners_of_records(self, model, res_ids, channel):
+        """``{record id: [client base partner ids it reaches]}`` for records of ``model`` other
+        than partners and mailing contacts: the partners of its many2one partner fields (those
+        Odoo's mailings send to, ``_mail_get_partner_fields``) and the partners with its address
+        (its normalised email, or its sanitised number for SMS). Read with SQL in batches, so
+        that what a user sees (masked contacts) does not change who is judged."""
+        Model = self.env[model]
+        getter = getattr(Model, "_mail_get_partner_fields", None)
+        links = [
+            fname
+            for fname in (getter() if getter else [])
+            if fname in Model._fields
+            and Model._fields[fname].type == "many2one"
+            and Model._fields[fname].store
+            and Model._fields[fname].comodel_name == "res.partner"
+        ]
+        address = "phone_sanitized" if channel == "sms" else "email_normalized"
+        if not (address in Model._fields and Model._fields[address].store):
+            address = None
+        if not Model._auto or not (links or address):
+            return {}
+        Model.flush_model([*links, *([address] if address else [])])
+        self.env["res.partner"].flush_model()
+        reached = {}
+        for batch in split_every(BATCH_SIZE, list(res_ids)):
+            rows = self.env.execute_query(
+                SQL(
+                    "SELECT id, %s FROM %s WHERE id = ANY(%s)",
+                    SQL(", ").join(
+                        [SQL.identifier(fname) for fname in links]
+                        + [SQL.identifier(address) if address else SQL("NULL")]
+                    ),
+                    SQL.identifier(Model._table),
+                    list(batch),
+                )
+            )
+            by_address = {}
+            for row in rows:
+                reached[row[0]] = {pid for pid in row[1:-1] if pid}
+                if row[-1]:
+                    by_address.setdefault(row[-1], []).append(row[0])
+            if by_address:
+                column = SQL.identifier("p", address)
+                for partner_id, value in self.env.execute_query(
+                    SQL(
+                        """SELECT p.id, %s FROM res_partner p JOIN res_partner e ON e.id = p.commercial_partner_id
+                            WHERE %s = ANY(%s) AND p.active AND (p.client_mailing_only IS TRUE OR %s)""",
+                        column,
+                        column,
+                        list(by_address),
+                        handled_sql("p", "e"),
+                    )
+                ):
+                    for record_id in by_address[value]:
+                        reached[record_id].add(partner_id)
+        handled = self._client_base_partner_ids({pid for pids in reached.values() for pid in pids})
+        return {record_id: sorted(pids & handled) for record_id, pids in reached.items() if pids & handled}
+
+    @api.model
     def _filter_marketing_recipients(self, model, res_ids, channel, mailing=None):
         """The records of ``model`` a marketing message may go to, and the others by reason.
 
@@ -222,12 +284,14 @@ class ClientbaseMailingEligibility(models.AbstractModel):
         recipient that belongs to the client base must be eligible (consent given for the
         mailing's purpose, marketing by default, on the channel; not blacklisted, opted out or
         mailed too often). A partner is the recipient itself; a mailing contact is judged by the
-        client base partners with its address (all must be eligible). Records of other models,
-        and partners outside the client base, are left as Odoo decides.
+        client base partners with its address (all must be eligible); a record of any other model
+        (a lead, an order, a mailing on them) by the partners it is sent to (its partner fields)
+        and those with its address (all must be eligible). Records that reach no partner of the
+        client base, and partners outside the client base, are left as Odoo decides.
 
         :return: ``(kept ids, {reason: [client base partner ids left out]})``
         """
-        if model not in ("res.partner", "mailing.contact") or not res_ids:
+        if not res_ids or model not in self.env:
             return list(res_ids), {}
         purpose = (mailing and mailing.clientbase_consent_purpose) or "marketing"
         exclude = ()
@@ -238,8 +302,10 @@ class ClientbaseMailingEligibility(models.AbstractModel):
         company = (mailing and mailing.user_id.company_id) or self.env.company
         if model == "res.partner":
             owners = {res_id: [res_id] for res_id in self._client_base_partner_ids(res_ids)}
-        else:
+        elif model == "mailing.contact":
             owners = self._client_base_partners_of_contacts(res_ids, channel)
+        else:
+            owners = self._client_base_partners_of_records(model, res_ids, channel)
         judged = sorted({partner_id for ids in owners.values() for partner_id in ids})
         if not judged:
             return list(res_ids), {}

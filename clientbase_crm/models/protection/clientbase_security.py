@@ -314,6 +314,18 @@ CONTACT_FIELDS = (
     "lang",
     "comment",
 )
+# Masked-contacts mode (res_partner_masked.py): the partner's fields that carry its email address
+# or phone number, each with the kind of mask it gets. Every field of any model that resolves to
+# one of them (a related field such as a follower's email, res.users' inherited ones) is masked
+# with it: found by resolving the fields, not by their names.
+MASKED_CONTACT_FIELDS = {
+    "email": "email",
+    "email_normalized": "email",
+    "email_formatted": "email",
+    "phone": "phone",
+    "mobile": "phone",
+    "phone_sanitized": "phone",
+}
 GUARDED_PARTNER_FIELDS = frozenset(OWNERSHIP_FIELDS) | frozenset(CONTACT_FIELDS)
 # every classified field of the client base on res.partner
 CLIENT_BASE_FIELDS = frozenset(CARD_FIELDS) | frozenset(DERIVED_FIELDS) | frozenset(PUBLIC_FIELDS)

@@ -30,6 +30,15 @@ class ResCompany(models.Model):
         "documents, messages, followers and activities that point at such a client show “Hidden client”.",
     )
 
+    client_masked_contacts = fields.Boolean(
+        string="Mask Other Managers' Contacts",
+        help="Masked-contacts mode, between open and strict: users of the client base who are not managers "
+        "see other managers' clients by name, with their emails and phone numbers masked (i•••@mail.ru, "
+        "+7 9•• •••-••-12) in every list, form, search, export, contact card, mailing preview and chatter, "
+        "and cannot find them by the full address or number. The client's manager and the client base "
+        "managers see them whole.",
+    )
+
     client_invoice_retention_years = fields.Integer(
         string="Invoice Retention (Years)",
         default=5,
@@ -51,7 +60,7 @@ class ResCompany(models.Model):
             # strict visibility is a rule of its own, switched on for the strict companies
             # (models/protection/ir_rule.py)
             self.env["ir.rule"].sudo()._clientbase_sync_strict_rules()
-        if {"client_pool_visible", "client_strict_visibility"} & set(vals):
+        if {"client_pool_visible", "client_strict_visibility", "client_masked_contacts"} & set(vals):
             # the record rules of the client base read these settings, and values computed
             # under them are cached
             self.env.registry.clear_cache()

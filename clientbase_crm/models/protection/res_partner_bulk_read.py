@@ -2,6 +2,7 @@ from odoo import models
 from odoo.exceptions import AccessError
 
 from .clientbase_security import MANAGER_GROUP
+from .res_partner_masked import masked_user
 
 # a read of more partners than a screen shows (a list page is 80) is a bulk read
 BULK_READ_MIN = 200
@@ -30,7 +31,8 @@ class ResPartner(models.Model):
         return super()._read_format(fnames, load)
 
     def _clientbase_charge_bulk_read(self, field_names):
-        if self.env.user.has_group(MANAGER_GROUP):
+        if self.env.user.has_group(MANAGER_GROUP) or masked_user(self.env):
+            # (in masked-contacts mode other managers' clients' contacts are read masked)
             return
         foreign = self._get_client_clients() & self._get_client_data_foreign()
         if len(foreign) <= BULK_READ_MIN:

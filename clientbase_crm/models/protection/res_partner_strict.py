@@ -2,6 +2,9 @@ from odoo import SUPERUSER_ID, api, models
 
 from .clientbase_security import MANAGER_GROUP, USER_GROUP
 
+# the fields that name a partner: a hidden client's read as "Hidden client"
+HIDDEN_NAME_FIELDS = frozenset({"name", "display_name", "complete_name", "commercial_company_name"})
+
 
 def strict_user(env):
     """The current user is a client base user (not a manager) of a company in strict mode."""
@@ -38,6 +41,21 @@ class ResPartner(models.Model):
             for partner in hidden:
                 partner.display_name = label
         return res
+
+    def _read_format(self, fnames, load="_classic_read"):
+        # the rule refuses a hidden client to the salesperson's own reads: what still reads one is
+        # code with superuser rights on his behalf (the chatter's authors, recipients, followers),
+        # which gets no value of it but the label
+        values = super()._read_format(fnames, load)
+        hidden = set(self._client_strict_hidden().ids) if values else ()
+        if hidden:
+            label = self.env._("Hidden client")
+            for row in values:
+                if row.get("id") in hidden:
+                    for name in row:
+                        if name != "id":
+                            row[name] = label if name in HIDDEN_NAME_FIELDS else False
+        return values
 
     def _client_strict_hidden(self):
         """The records of ``self`` that the current (strict) user may not know of: partners whose

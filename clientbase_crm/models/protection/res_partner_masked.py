@@ -1,0 +1,118 @@
+from odoo import SUPERUSER_ID, api, models
+from odoo.tools import SQL
+
+from ...tools.client_definition import handled_sql
+from ...tools.contact_mask import mask_email
+from .clientbase_security import MANAGER_GROUP, MASKED_CONTACT_FIELDS, USER_GROUP
+
+
+def masked_user(env):
+    """The user of ``env`` sees other managers' clients' contacts masked: a client base user (not
+    a manager) of a company in masked-contacts mode. Decided by the user, also when code reads
+    with superuser rights on his behalf (the chatter, the mail composer); never for the superuser
+    itself (crons, Odoo's own flows, which need the real address)."""
+    if env.uid == SUPERUSER_ID:
+        return False
+    user = env.user
+    return bool(
+        user.sudo().company_id.client_masked_contacts
+        and user.has_group(USER_GROUP)
+        and not user.has_group(MANAGER_GROUP)
+    )
+
+
+class ResPartner(models.Model):
+    """Masked-contacts mode: other managers' clients show their emails and phones masked.
+
+    Which partners: the clients the client base handles (``_get_client_clients``, with their
+    contacts) whose manager is someone else (``_get_client_data_foreign``): the complement of the
+    clients the user handles, as in strict mode, but the clients stay visible by name.
+
+    Every door is closed at one of two places:
+
+    * the values: ``_read_format`` of every model (``base_masked.py``: read, search_read, web_read,
+      the chatter's partners, followers, res.users), exports, contact cards and the mails a user
+      renders show the masked value of every field that resolves to a partner's email or phone
+      (``MASKED_CONTACT_FIELDS``);
+    * the SQL: the partner's email and phone columns, wherever a query of the user uses them (a
+      search condition, a related path from another model, a sort order, a group-by, an
+      aggregate), read as empty for the masked clients, so that no full value finds, ranks or
+      groups them. The fetch of the values themselves (what the ORM caches) reads the real column:
+      code with superuser rights (sending a mail) needs the real address.
+    """
+
+    _inherit = "res.partner"  # pylint: disable=consider-merging-classes-inherited
+
+    def _client_masked(self):
+        """The records of ``self`` whose emails and phones the current user sees masked."""
+        env = self.env(su=False)
+        if not masked_user(env):
+            return self.browse()
+        own = env.user.partner_id.id
+        records = env["res.partner"].browse([pid for pid in self._origin._ids if pid and pid != own])
+        if not records:
+            return self.browse()
+        foreign = records._get_client_data_foreign()
+        return self.browse(foreign._get_client_clients().ids) if foreign else self.browse()
+
+    # --- the SQL: no search, sort or group by a masked value -----------------------------------
+    def _fetch_query(self, query, fields):
+        # the values put in cache are the real ones (the doors mask what they give out)
+        query._clientbase_fetch = True
+        return super()._fetch_query(query, fields)
+
+    def _field_to_sql(self, alias, fname, query=None, flush=True):
+        sql = super()._field_to_sql(alias, fname, query, flush)
+        if (
+            fname in MASKED_CONTACT_FIELDS
+            and query is not None
+            and not getattr(query, "_clientbase_fetch", False)
+            and not self.env.su
+            and masked_user(self.env)
+        ):
+            sql = SQL("(CASE WHEN %s THEN NULL ELSE %s END)", self._client_masked_sql(alias, query), sql)
+        return sql
+
+    @api.model
+    def _client_masked_sql(self, alias, query):
+        """Condition, inside ``query``, that the partner ``alias`` is a client whose contacts the
+        current user sees masked (the SQL of :meth:`_client_masked`): a client the client base
+        handles, whose commercial entity (LEFT JOINed once) another manager handles."""
+        owner = query.make_alias(alias, "clientbase_owner")
+        query.add_join(
+            "LEFT JOIN",
+            owner,
+            self._table,
+            SQL("%s = %s", SQL.identifier(owner, "id"), SQL.identifier(alias, "commercial_partner_id")),
+        )
+        return SQL(
+            "(%s AND NOT COALESCE(%s, FALSE) AND %s != %s)",
+            handled_sql(alias, owner),
+            self._client_owner_condition_sql(SQL.identifier(owner, "user_id")),
+            SQL.identifier(alias, "id"),
+            self.env.user.partner_id.id,
+        )
+
+    def _search_phone_mobile_search(self, operator, value):
+        # Odoo searches the numbers with SQL of its own: the masked clients are taken out after
+        domain = super()._search_phone_mobile_search(operator, value)
+        if not masked_user(self.env) or self.env.su or value is True or not value:
+            return domain
+        found = self.sudo().with_context(active_test=False).search(domain)
+        return [("id", "in", (found - found._client_masked()).ids)]
+
+    # --- names with an email (``show_email``) and contact cards --------------------------------
+    # (the whole list of Odoo's and strict mode's: the last override's list is the field's)
+    @api.depends_context(
+        "show_address", "partner_show_db_id", "address_inline", "show_email", "show_vat", "lang", "uid"
+    )
+    def _compute_display_name(self):
+        res = super()._compute_display_name()
+        if self.env.context.get("show_email"):
+            for partner in self._client_masked():
+                partner.display_name = mask_email(partner.display_name)
+        return res
+
+    def _build_vcard(self):
+        with self.env["base"]._clientbase_masked_cache(self, ("email", "phone", "mobile")):
+            return super()._build_vcard()

@@ -1,0 +1,395 @@
+"""Issue #26, class 4: masked-contacts mode.
+
+With the company's masked-contacts mode on, a salesperson sees other managers' clients by name,
+their emails and phones masked (``q•••@example.ru``, ``+7 9•• •••-••-12``) through every door,
+and cannot find, rank or group them by the full value; the client's own manager and the client
+base managers see them whole; partners that are not clients and the salesperson's own clients are
+unchanged. The marker test (:class:`TestMaskedMarkers`) asserts it over every field of every
+model that resolves to a partner's email or phone, and over every model that points at partners,
+and counts the doors that really answered with the masked value.
+"""
+
+import logging
+
+from odoo.addons.mail.tools.discuss import Store
+from odoo.exceptions import AccessError, UserError
+from odoo.tests import tagged
+
+from ..models.protection.clientbase_security import MASKED_CONTACT_FIELDS
+from ..tools.contact_mask import mask_email, mask_phone
+from .common import EXPORT_GROUPS, ProtectionCommon
+
+EMAIL = "qzmask.company@example.ru"
+EMAIL_CONTACT = "qzmask.employee@example.ru"
+PHONE = "+79161234512"
+MOBILE = "+79167654389"
+# what a full value leaves in any text (the address's name, the numbers' distinctive digits), and
+# what its masked form shows
+FULL = ("qzmask", "1234512", "7654389", "123-45-12", "765-43-89", "123 45 12")
+MASKED = ("q•••@example.ru", "-••-12", "-••-89")
+
+_logger = logging.getLogger(__name__)
+
+
+class MaskedCommon(ProtectionCommon):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.secret.write({"email": EMAIL, "phone": PHONE})
+        cls.secret_contact.write({"email": EMAIL_CONTACT, "mobile": MOBILE})
+        cls.mine.write({"email": "qzown.client@example.ru"})
+        # a partner the client base does not handle (no manager, no card): Odoo's ordinary one
+        cls.vendor = cls.env["res.partner"].create({"name": "Vendor", "email": "qzvendor@example.ru"})
+        cls.targets = cls.secret | cls.secret_contact
+        cls.company.client_masked_contacts = True
+
+    @staticmethod
+    def _full(value):
+        text = value.decode() if isinstance(value, bytes) else repr(value)
+        return any(mark in text for mark in FULL)
+
+    @staticmethod
+    def _masked(value):
+        text = value.decode() if isinstance(value, bytes) else repr(value)
+        return any(mark in text for mark in MASKED)
+
+
+@tagged("post_install", "-at_install", "clientbase_protection")
+class TestMaskedContacts(MaskedCommon):
+    def test_masks(self):
+        self.assertEqual(mask_email(EMAIL), "q•••@example.ru")
+        self.assertEqual(mask_email(f'"Secret" <{EMAIL}>'), '"Secret" <q•••@example.ru>')
+        self.assertEqual(mask_phone(PHONE), "+7 9•• •••-••-12")
+        self.assertEqual(mask_phone("8 (916) 765-43-89"), "+7 9•• •••-••-89")
+        self.assertEqual(mask_phone("+33612345678"), "+33 ••••••• 78")
+        self.assertEqual((mask_email(False), mask_phone("")), (False, ""))
+
+    def test_reads_show_other_managers_clients_masked(self):
+        fnames = list(MASKED_CONTACT_FIELDS)
+        rows = {row["id"]: row for row in self.targets.with_user(self.colleague).read(fnames)}
+        self.assertEqual(rows[self.secret.id]["email"], "q•••@example.ru")
+        self.assertEqual(rows[self.secret.id]["phone"], "+7 9•• •••-••-12")
+        self.assertEqual(rows[self.secret.id]["email_formatted"], '"Secret Company" <q•••@example.ru>')
+        self.assertEqual(rows[self.secret_contact.id]["mobile"], "+7 9•• •••-••-89")
+        self.assertFalse(self._full(rows))
+        # the client stays visible by name
+        self.assertEqual(self.secret.with_user(self.colleague).read(["name"])[0]["name"], "Secret Company")
+        # one's own client, a partner that is no client, one's own partner: whole
+        Partner = self.env["res.partner"].with_user(self.colleague)
+        self.assertEqual(Partner.browse(self.mine.id).read(["email"])[0]["email"], "qzown.client@example.ru")
+        self.assertEqual(Partner.browse(self.vendor.id).read(["email"])[0]["email"], "qzvendor@example.ru")
+        self.assertEqual(
+            self.colleague.partner_id.with_user(self.colleague).read(["email"])[0]["email"],
+            self.colleague.partner_id.email,
+        )
+        # the client's manager and the client base managers read it whole; so does an internal
+        # user outside the client base (the mode is the salespeople's)
+        for user in (self.user_salesman, self.user_manager, self.plain_employee):
+            self.assertEqual(
+                self.secret.with_user(user).read(["email", "phone"])[0]["email"], EMAIL, user.login
+            )
+        # with the mode off, as in open mode
+        self.company.client_masked_contacts = False
+        self.assertEqual(self.secret.with_user(self.colleague).read(["email"])[0]["email"], EMAIL)
+
+    def test_no_search_sort_or_group_by_the_full_value(self):
+        Partner = self.env["res.partner"].with_user(self.colleague)
+        Owner = self.env["res.partner"].with_user(self.user_salesman)
+        within = [("id", "in", self.targets.ids)]
+        probes = [
+            [("email", "=", EMAIL)],
+            [("email", "ilike", "qzmask")],
+            [("email_normalized", "=", EMAIL)],
+            [("phone", "=", PHONE)],
+            [("phone_sanitized", "=", PHONE)],
+            [("mobile", "ilike", "7654389")],
+            [("phone_mobile_search", "=", PHONE)],
+            [("phone_mobile_search", "ilike", "7654389")],
+            [("child_ids.email", "=", EMAIL_CONTACT)],
+        ]
+        for domain in probes:
+            self.assertFalse(Partner.search(domain + within), domain)
+            self.assertTrue(Owner.search(domain + within), f"the owner finds it by {domain}")
+        # related paths from the documents the colleague reads
+        order = self.env["sale.order"].create({"partner_id": self.secret.id, "user_id": self.colleague.id})
+        Order = self.env["sale.order"].with_user(self.colleague)
+        self.assertEqual(Order.search([("id", "=", order.id)]), order)
+        self.assertFalse(Order.search([("partner_id.email", "=", EMAIL)]))
+        self.assertFalse(Order.search([("partner_id.phone", "like", "1234512")]))
+        # the groups and aggregates show no value
+        groups = Partner.read_group(within, ["email"], ["email"])
+        self.assertFalse(self._full(groups))
+        self.assertFalse(self._full(Partner._read_group(within, [], ["email:array_agg", "phone:array_agg"])))
+        self.assertTrue(self._full(Owner._read_group(within, [], ["email:array_agg"])))
+        # sorting ranks the client the same whatever its address
+        ids = [self.mine.id, self.secret.id]
+        # (a client base manager sees both addresses: his order follows them)
+        Owner = self.env["res.partner"].with_user(self.user_manager)
+        results, owners = [], []
+        for email in ("aaaa.qzmask@example.ru", "zzzz.qzmask@example.ru"):
+            self.secret.email = email
+            self.env.flush_all()
+            for order_by in ("email asc, id", "email desc, id", "phone asc, id"):
+                results.append(Partner.search([("id", "in", ids)], order=order_by).ids)
+                owners.append(Owner.search([("id", "in", ids)], order=order_by).ids)
+        self.assertEqual(results[:3], results[3:])
+        self.assertNotEqual(owners[:3], owners[3:], "the owner's order follows the value")
+
+    def test_exports_cards_and_renders_masked(self):
+        exporter = self._user("cb_masked_exporter", groups=EXPORT_GROUPS)
+        order = self.env["sale.order"].create({"partner_id": self.secret_contact.id, "user_id": exporter.id})
+        order.message_subscribe(partner_ids=self.secret.ids)
+        self.user_salesman.groups_id = [
+            (4, self.env.ref("clientbase_crm.group_clientbase_export").id),
+            (4, self.env.ref("sales_team.group_sale_salesman_all_leads").id),
+        ]
+        # (previews are rendered by those who may write templates with placeholders)
+        editor = self.env.ref("mail.group_mail_template_editor")
+        (exporter | self.user_salesman).groups_id = [(4, editor.id)]
+        for user, whole in ((exporter, False), (self.user_salesman, True)):
+            rows = self.targets.with_user(user).export_data(["name", "email", "phone", "mobile"])["datas"]
+            rows += order.with_user(user).export_data(
+                ["partner_id/email", "partner_id/mobile", "partner_id/parent_id/phone"]
+            )["datas"]
+            rows += order.message_follower_ids.with_user(user).export_data(["email", "partner_id/email"])[
+                "datas"
+            ]
+            self.assertEqual(self._full(rows), whole, user.login)
+            self.assertEqual(self._masked(rows), not whole, user.login)
+            cards = b"".join(partner._get_vcard_file() or b"" for partner in self.targets.with_user(user))
+            self.assertTrue(cards)
+            self.assertEqual((self._full(cards), self._masked(cards)), (whole, not whole), user.login)
+            Render = self.env["mail.render.mixin"].with_user(user)
+            rendered = list(
+                Render._render_template(
+                    "{{ object.email }} {{ object.phone }} {{ object.mobile }}",
+                    "res.partner",
+                    self.targets.ids,
+                ).values()
+            )
+            rendered += list(
+                Render._render_template(
+                    '<p><t t-out="object.partner_id.email"/> <t t-out="object.partner_id.mobile"/></p>',
+                    "sale.order",
+                    order.ids,
+                    engine="qweb",
+                ).values()
+            )
+            self.assertEqual((self._full(rendered), self._masked(rendered)), (whole, not whole), user.login)
+            # the address block of printed documents
+            block = (
+                self.env["ir.qweb.field.contact"]
+                .with_user(user)
+                .value_to_html(self.secret.with_user(user), {})
+            )
+            self.assertEqual(
+                (self._full(str(block)), self._masked(str(block))), (whole, not whole), user.login
+            )
+            self.assertIn("Secret Company", str(block))
+        # after the doors, the real values are still what the code reads
+        self.assertEqual(self.secret.email, EMAIL)
+        self.assertEqual(order.partner_id.sudo().mobile, MOBILE)
+
+    def test_chatter_feed_masked(self):
+        order = self.env["sale.order"].create({"partner_id": self.secret.id, "user_id": self.colleague.id})
+        order.message_subscribe(partner_ids=self.secret_contact.ids)
+        order.message_post(
+            body="<p>Please call back</p>",
+            author_id=self.secret_contact.id,
+            email_from=f'"Secret Employee" <{EMAIL_CONTACT}>',
+            message_type="email",
+        )
+        # a tracked change of the client's phone, made by its manager
+        self.secret.with_user(self.user_salesman).write({"phone": "+79161230012"})
+        self.env.flush_all()
+        self.env.cr.precommit.run()
+        self.user_salesman.groups_id = [(4, self.env.ref("sales_team.group_sale_salesman_all_leads").id)]
+        for user, whole in ((self.colleague, False), (self.user_salesman, True)):
+            store = Store()
+            messages = (
+                self.env["mail.message"]
+                .with_user(user)
+                .search(
+                    [
+                        "|",
+                        "&",
+                        ("model", "=", "sale.order"),
+                        ("res_id", "=", order.id),
+                        "&",
+                        ("model", "=", "res.partner"),
+                        ("res_id", "=", self.secret.id),
+                    ]
+                )
+            )
+            self.assertTrue(messages, user.login)
+            messages._to_store(store, for_current_user=True)
+            order.with_user(user)._thread_to_store(store, request_list=["followers", "suggestedRecipients"])
+            feed = store.get_result()
+            feed_text = repr(feed)
+            self.assertEqual(
+                any(mark in feed_text for mark in (*FULL, "1230012")), whole, f"feed as {user.login}"
+            )
+            self.assertEqual(self._masked(feed), not whole, f"feed as {user.login}")
+            rows = messages.read(["email_from", "reply_to"])
+            self.assertEqual(self._full(rows), whole, user.login)
+
+
+@tagged("post_install", "-at_install", "clientbase_protection")
+class TestMaskedMarkers(MaskedCommon):
+    """The marker test of masked mode: the full address and numbers never reach a colleague by
+    any field of any model that resolves to a partner's email or phone, nor through any model
+    that points at partners (a nested read, a search by a related path, an export), while the
+    client's manager gets them whole through the same doors; it counts the doors that answered
+    the colleague with the masked value, so that doors refused for the wrong reason prove
+    nothing."""
+
+    # with the modules of this addon's dependencies: 22 of 47 doors answered masked, 40 proven
+    MIN_ANSWERED = 20
+    MIN_PROVEN = 38
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.colleague.groups_id = [(4, cls.env.ref("clientbase_crm.group_clientbase_export").id)]
+        cls.owner = cls.user_salesman
+        cls.owner.groups_id = [
+            (4, cls.env.ref("clientbase_crm.group_clientbase_export").id),
+            (4, cls.env.ref("sales_team.group_sale_salesman_all_leads").id),
+        ]
+        # the traces a client leaves in the colleague's work: documents, followers, a portal user
+        cls.order = cls.env["sale.order"].create({"partner_id": cls.secret.id, "user_id": cls.colleague.id})
+        cls.lead = cls.env["crm.lead"].create(
+            {"name": "Lead", "partner_id": cls.secret_contact.id, "user_id": cls.colleague.id}
+        )
+        cls.order.message_subscribe(partner_ids=cls.secret_contact.ids)
+        cls.portal = cls.env["res.users"].create(
+            {
+                "login": "cb_masked_portal",
+                "name": "Portal of the client",
+                "partner_id": cls.secret_contact.id,
+                "groups_id": [(6, 0, [cls.env.ref("base.group_portal").id])],
+            }
+        )
+        cls.env.flush_all()
+
+    def _doors(self, user):
+        """Every door to the contact data ``user`` may knock at, as (name, kind, call): ``call(env)``
+        opens it, ``kind`` says whether it returns values or the records found ("found", with
+        the ids that would show the client)."""
+        env = self.env(user=user)
+        doors = []
+        for model_name in sorted(env.registry.models):
+            Model = env[model_name]
+            if Model._abstract or not Model._auto or Model._transient or not Model.has_access("read"):
+                continue
+            paths = Model._clientbase_masked_paths()
+            if paths:
+                by_path = {}
+                for fname, (path, __) in paths.items():
+                    by_path.setdefault(path, []).append(fname)
+                for path, fnames in by_path.items():
+                    domain = [(path or "id", "in", self.targets.ids)]
+                    linked = Model.sudo().with_context(active_test=False).search(domain, limit=5).ids
+                    if not linked:
+                        continue
+
+                    def reader(e, model_name=model_name, linked=linked, fnames=fnames):
+                        return e[model_name].with_context(active_test=False).browse(linked).read(fnames)
+
+                    def exporter(e, model_name=model_name, linked=linked, fnames=fnames):
+                        records = e[model_name].with_context(active_test=False).browse(linked)
+                        return records.export_data(fnames)["datas"]
+
+                    doors += [(f"{model_name} read {path}", "values", reader)]
+                    doors += [(f"{model_name} export {path}", "values", exporter)]
+                    for fname in fnames:
+                        if not Model._fields[fname]._description_searchable:
+                            continue
+                        kind = paths[fname][1]
+                        value = EMAIL if kind == "email" else PHONE
+
+                        def finder(e, model_name=model_name, fname=fname, value=value, linked=linked):
+                            Found = e[model_name].with_context(active_test=False)
+                            return ("found", Found.search([(fname, "=", value)]).ids, linked)
+
+                        doors.append((f"{model_name} search {fname}", "found", finder))
+            links = [
+                fname
+                for fname, field in Model._fields.items()
+                if field.type == "many2one" and field.comodel_name == "res.partner" and field.store
+            ]
+            for link in links:
+                linked = (
+                    Model.sudo()
+                    .with_context(active_test=False)
+                    .search([(link, "in", self.targets.ids)], limit=3)
+                )
+                if not linked:
+                    continue
+
+                def nested(e, model_name=model_name, ids=linked.ids, link=link):
+                    spec = {link: {"fields": {fname: {} for fname in MASKED_CONTACT_FIELDS}}}
+                    return e[model_name].with_context(active_test=False).browse(ids).web_read(spec)
+
+                def nested_export(e, model_name=model_name, ids=linked.ids, link=link):
+                    records = e[model_name].with_context(active_test=False).browse(ids)
+                    return records.export_data([f"{link}/email", f"{link}/phone", f"{link}/mobile"])["datas"]
+
+                def by_path(e, model_name=model_name, ids=linked.ids, link=link):
+                    Found = e[model_name].with_context(active_test=False)
+                    found = Found.search(
+                        ["|", (f"{link}.email", "=", EMAIL), (f"{link}.email", "=", EMAIL_CONTACT)]
+                    )
+                    return ("found", found.ids, ids)
+
+                doors += [
+                    (f"{model_name}.{link} web_read", "values", nested),
+                    (f"{model_name}.{link} export", "values", nested_export),
+                    (f"{model_name}.{link} search", "found", by_path),
+                ]
+        return doors
+
+    def _open(self, user, call):
+        try:
+            return call(self.env(user=user))
+        except (AccessError, UserError):
+            return None
+
+    def _shows(self, kind, result):
+        if kind == "found":
+            __, found, linked = result
+            return bool(set(found) & set(linked))
+        return self._full(result)
+
+    def test_contact_markers_never_reach_a_colleague(self):
+        answered, proven = [], []
+        doors = self._doors(self.colleague)
+        for name, kind, call in doors:
+            theirs = self._open(self.colleague, call)
+            self.assertFalse(theirs is not None and self._shows(kind, theirs), f"{name} gives the full value")
+            if theirs is not None and kind == "values" and self._masked(theirs):
+                answered.append(name)
+            owners = self._open(self.owner, call)
+            if owners is not None and self._shows(kind, owners):
+                proven.append(name)
+        _logger.info(
+            "masked mode: %s of %s doors answered masked, %s proven", len(answered), len(doors), len(proven)
+        )
+        self.assertGreaterEqual(
+            len(answered), self.MIN_ANSWERED, f"masked values from {len(answered)}: {answered}"
+        )
+        self.assertGreaterEqual(
+            len(proven), self.MIN_PROVEN, f"{len(proven)} of {len(doors)} proven: {proven}"
+        )
+        for door in (
+            "res.partner read ",
+            "res.users read partner_id",
+            "mail.followers read partner_id",
+            "sale.order.partner_id web_read",
+            "crm.lead.partner_id export",
+            "res.partner search email",
+            "sale.order.partner_id search",
+        ):
+            self.assertIn(door, proven, "the owner gets the values through the plain doors")
+        for door in ("res.partner read ", "res.users read partner_id", "sale.order.partner_id web_read"):
+            self.assertIn(door, answered, "the colleague gets the masked value there")
