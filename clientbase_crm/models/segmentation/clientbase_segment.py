@@ -198,10 +198,11 @@ class ClientbaseSegment(models.Model):
             )
             cr.execute(
                 SQL(
-                    "INSERT INTO clientbase_segment_member (segment_id, partner_id)"
-                    " SELECT %(segment)s, d.added FROM clientbase_segment_diff d WHERE d.added IS NOT NULL"
+                    "INSERT INTO clientbase_segment_member (segment_id, partner_id, date)"
+                    " SELECT %(segment)s, d.added, %(now)s FROM clientbase_segment_diff d WHERE d.added IS NOT NULL"
                     " ON CONFLICT DO NOTHING",
                     segment=segment.id,
+                    now=fields.Datetime.now(),
                 )
             )
             cr.execute("DROP TABLE clientbase_segment_diff")
