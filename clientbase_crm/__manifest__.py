@@ -32,6 +32,7 @@
         "data/clientbase_segment_data.xml",
         "data/clientbase_journey_cron_data.xml",
         "data/clientbase_journey_data.xml",
+        "data/clientbase_journey_upgrade_data.xml",
         "views/clientbase_channel_views.xml",
         "views/clientbase_interest_views.xml",
         "views/res_partner_views.xml",

@@ -43,14 +43,14 @@ RULE_CRONS = (
     ("ir_cron_client_contact_cadence", "res.partner", "_cron_client_contact_cadence"),
     ("ir_cron_client_potentials", "res.partner", "_cron_client_potentials"),
     ("ir_cron_client_data_freshness", "res.partner", "_cron_client_data_freshness"),
-    ("ir_cron_client_winback", "res.partner", "_cron_client_winback"),
+    # the win-back reminder is a journey now (the journeys' hourly job)
     ("ir_cron_sync_mailing_responses", "mailing.trace", "_cron_sync_mailing_responses"),
 )
 
 
 def _rules(env):
-    """The working rules' crons (reminders: birthdays, contact cadence, potentials, stale data,
-    win-back) and the mailing responses' sync, as the cron worker calls them."""
+    """The working rules' crons (reminders: birthdays, contact cadence, potentials, stale data)
+    and the mailing responses' sync, as the cron worker calls them."""
     for xmlid, model, method in RULE_CRONS:
         cron = env.ref(f"clientbase_crm.{xmlid}")
         getattr(env[model].with_context(cron_id=cron.id), method)()

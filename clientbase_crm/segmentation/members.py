@@ -288,7 +288,9 @@ def _refresh(cr, queries, scoped=False):
             # a first refresh: every member is new, written straight from the queries
             cr.execute(
                 SQL(
-                    "INSERT INTO clientbase_segment_member (segment_id, partner_id) %s ON CONFLICT DO NOTHING",
+                    "INSERT INTO clientbase_segment_member (segment_id, partner_id, date)"
+                    " SELECT r.segment_id, r.partner_id, now() AT TIME ZONE 'UTC' FROM (%s) r"
+                    " ON CONFLICT DO NOTHING",
                     rows,
                 )
             )
@@ -316,8 +318,8 @@ def _refresh(cr, queries, scoped=False):
     cr.execute(
         SQL(
             """
-            INSERT INTO clientbase_segment_member (segment_id, partner_id)
-            SELECT n.segment_id, n.partner_id FROM %(new)s n
+            INSERT INTO clientbase_segment_member (segment_id, partner_id, date)
+            SELECT n.segment_id, n.partner_id, now() AT TIME ZONE 'UTC' FROM %(new)s n
              WHERE NOT EXISTS (SELECT 1 FROM clientbase_segment_member r
                                 WHERE r.segment_id = n.segment_id AND r.partner_id = n.partner_id)
              ORDER BY n.segment_id, n.partner_id

@@ -191,13 +191,24 @@ class TestOneClientDefinition(ClientbaseSalesCommon):
         self.assertEqual(self.varied.filtered("client_paused_date"), self.clients, "potentials paused")
         Partner._cron_client_birthdays()
         self.assertEqual(self._reminded("birthday"), self.circle)
-        greeted = self.varied.filtered(lambda p: p.client_birthday_greeted_on == fields.Date.today())
-        self.assertEqual(greeted, self.circle | self.audience)
-        # lost long ago, to be won back today
+        # the greeting is the journey Birthday greeting (switched on by the company's setting):
+        # its message goes to the clients
+        Journey = self.env["clientbase.journey"]
+        greeting = self.env.ref("clientbase_crm.journey_birthday")
+        self.assertTrue(greeting.active)
+        Journey._run(greeting)
+        history = self.env["clientbase.journey.history"].search(
+            [("journey_id", "=", greeting.id), ("result", "=", "queued")]
+        )
+        self.assertEqual(history.partner_id, self.clients)
+        self.assertEqual(sorted(history.mailing_id._get_recipients()), sorted(self.clients.ids))
+        # lost long ago, to be won back today: the journey Win-back reminder
         self.env.cr.execute(
             "UPDATE clientbase_client_card SET churn_date = %s, winback_date = %s WHERE partner_id = ANY(%s)",
             (fields.Date.today() - timedelta(days=200), fields.Date.today(), self.varied.ids),
         )
         self.env.invalidate_all()
-        Partner._cron_client_winback()
+        reminder = self.env.ref("clientbase_crm.journey_winback_reminder")
+        reminder.watermark_date = fields.Date.today() - timedelta(days=1)
+        Journey._run(reminder)
         self.assertEqual(self._reminded("winback"), self.clients)

@@ -138,9 +138,12 @@ class TestClientLifeCycle(ClientbaseSalesCommon):
 
     def _rule_activities(self, client):
         Partner = self.env["res.partner"]
-        for cron in ("_cron_client_contact_cadence", "_cron_client_data_freshness", "_cron_client_birthdays",
-                     "_cron_client_winback"):  # fmt: skip
+        for cron in ("_cron_client_contact_cadence", "_cron_client_data_freshness", "_cron_client_birthdays"):
             getattr(Partner, cron)()
+        # the win-back reminder is a journey: its first run of the day takes the dates of today
+        reminder = self.env.ref("clientbase_crm.journey_winback_reminder")
+        reminder.watermark_date = self.today - timedelta(days=1)
+        self.env["clientbase.journey"]._run(reminder)
         activities = self.env["mail.activity"].search(
             [("res_model", "=", "res.partner"), ("res_id", "=", client.id)]
         )

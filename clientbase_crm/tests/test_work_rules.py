@@ -87,98 +87,20 @@ class TestWorkRules(ClientbaseCommon):
         activity = self._activities("birthday")
         self.assertEqual(activity.date_deadline, date(2027, 2, 28))
 
-    def test_birthday_sms_to_clients_who_consented_to_sms_greetings(self):
+    def test_birthday_greeting_is_a_journey(self):
+        """The setting "Send birthday greetings" switches the journey Birthday greeting on and off
+        (the greeting itself: test_journeys_rules.TestJourneyReadyRules)."""
+        journey = self.env.ref("clientbase_crm.journey_birthday")
+        self.assertFalse(self.company.clientbase_birthday_greeting)
         self.company.clientbase_birthday_greeting = True
-        birthday_today = self.today.replace(year=1990)
-        Partner = self.Partner
-        texted = Partner.create(
-            {
-                "name": "Pavel SMS",
-                "phone": "+7 916 123-45-67",
-                "user_id": self.user_salesman.id,
-                "client_birthday": birthday_today,
-            }
-        )
-        self._consent(texted, channel="sms", purpose="greetings")
-        email_only = Partner.create(
-            {"name": "Mail Only", "phone": "+7 916 765-43-21", "client_birthday": birthday_today}
-        )
-        self._consent(email_only, purpose="greetings")
-        blacklisted = Partner.create(
-            {"name": "Stop Sender", "phone": "+7 916 111-22-33", "client_birthday": birthday_today}
-        )
-        self._consent(blacklisted, channel="sms", purpose="greetings")
-        self.env["phone.blacklist"].sudo()._add([blacklisted.phone_sanitized])
-        sms_before = self.env["sms.sms"].sudo().search([])
-        messages_before = self.env["mail.message"].search_count(
-            [("model", "=", "res.partner"), ("res_id", "=", texted.id)]
-        )
-        self.Partner._cron_client_birthdays()
-        sms = self.env["sms.sms"].sudo().search([]) - sms_before
-        self.assertEqual(sms.partner_id, texted, "SMS consent for greetings, a number, not blacklisted")
-        self.assertEqual(sms.number, texted.phone_sanitized)
-        self.assertIn("Happy birthday, Pavel SMS", sms.body)
-        self.assertEqual(
-            self.env["mail.message"].search_count(
-                [("model", "=", "res.partner"), ("res_id", "=", texted.id)]
-            ),
-            messages_before,
-            "no chatter message tells the birthday",
-        )
-        # once a day
-        self.Partner._cron_client_birthdays()
-        self.assertEqual(self.env["sms.sms"].sudo().search([]) - sms_before, sms)
-
-    def test_birthday_greeting_to_consenting_clients(self):
-        self.company.clientbase_birthday_greeting = True
-        birthday_today = self.today.replace(year=1992)  # a leap year: works on Feb 29 too
-        self.client_person.client_birthday = birthday_today
-        self._consent(self.client_person, purpose="greetings")
-        self.client_employee.write({"client_birthday": birthday_today, "email": "ivan@example.com"})
-        self._consent(self.client_employee, purpose="greetings")
-        self.env["mail.blacklist"].create({"email": "ivan@example.com"})
-        # consent to marketing mail or to greetings by SMS is no consent to greetings by email
-        no_consent = self.Partner.create(
-            {
-                "name": "Oleg Sidorov",
-                "email": "oleg@example.com",
-                "user_id": self.user_salesman.id,
-                "client_birthday": birthday_today,
-            }
-        )
-        self._consent(no_consent, purpose="marketing")
-        self._consent(no_consent, channel="sms", purpose="greetings")
-        # a withdrawn consent is the current one
-        withdrawn = self.Partner.create(
-            {"name": "Olga Withdrawn", "email": "olga@example.com", "client_birthday": birthday_today}
-        )
-        self._consent(withdrawn, purpose="greetings", date=fields.Datetime.now() - timedelta(days=2))
-        self._consent(
-            withdrawn, purpose="greetings", state="withdrawn", date=fields.Datetime.now() - timedelta(days=1)
-        )
-        mails = self.env["mail.mail"].search([])
-        self.Partner._cron_client_birthdays()
-        new_mails = self.env["mail.mail"].search([]) - mails
-        self.assertEqual(
-            new_mails.recipient_ids,
-            self.client_person,
-            "only clients with a given email consent for greetings, not blacklisted, are greeted",
-        )
-        self.assertIn("Happy birthday", new_mails.subject)
-        self.assertEqual(self.client_person.client_birthday_greeted_on, self.today)
-        self.assertFalse(no_consent.client_birthday_greeted_on)
-        # the manager is reminded of every birthday, consent or not
-        reminder = self._activities("birthday", no_consent)
-        self.assertEqual(len(reminder), 1)
-        self.assertEqual(reminder.user_id, self.user_salesman)
-        self.Partner._cron_client_birthdays()
-        self.assertFalse(self.env["mail.mail"].search([]) - mails - new_mails, "greeted once")
-        # once the client consents, the next run greets them
-        self._consent(no_consent, purpose="greetings")
-        self.Partner._cron_client_birthdays()
-        later_mails = self.env["mail.mail"].search([]) - mails - new_mails
-        self.assertEqual(later_mails.recipient_ids, no_consent)
-        self.assertEqual(no_consent.client_birthday_greeted_on, self.today)
+        self.assertTrue(journey.active)
+        self.company.invalidate_recordset()
+        self.assertTrue(self.company.clientbase_birthday_greeting)
+        settings = self.env["res.config.settings"].create({})
+        self.assertTrue(settings.clientbase_birthday_greeting)
+        settings.clientbase_birthday_greeting = False
+        settings.execute()
+        self.assertFalse(journey.active)
 
     # --- contact cadence ------------------------------------------------------------
     def test_contact_due_after_max_days(self):
@@ -376,16 +298,18 @@ class TestWorkRules(ClientbaseCommon):
             [("client_churn_reason_id", "!=", False)], ["client_churn_reason_id"], ["__count"]
         )
         self.assertIn((competitor, 1), groups)
-        # win-back reminder on the day, once; gone when the client is back
+        # win-back reminder on the day, once: the journey Win-back reminder (its first run of the day)
+        reminder = self.env.ref("clientbase_crm.journey_winback_reminder")
+        self.assertTrue(reminder.active)
+        reminder.watermark_date = self.today - timedelta(days=1)
         client.client_winback_date = self.today
-        self.Partner._cron_client_winback()
+        self.env["clientbase.journey"]._run(reminder)
         activity = self._activities("winback")
         self.assertEqual(activity.res_id, client.id)
-        self.Partner._cron_client_winback()
+        self.assertEqual(activity.user_id, self.user_salesman)
+        self.assertEqual(activity.date_deadline, self.today)
+        self.env["clientbase.journey"]._run(reminder)
         self.assertEqual(self._activities("winback"), activity)
-        client.client_churn_date = False
-        self.Partner._cron_client_winback()
-        self.assertFalse(self._activities("winback"))
 
     # --- the scheduled jobs themselves -------------------------------------------------
     def test_crons_run_through_scheduler(self):
@@ -397,7 +321,6 @@ class TestWorkRules(ClientbaseCommon):
             "ir_cron_client_contact_cadence",
             "ir_cron_client_potentials",
             "ir_cron_client_data_freshness",
-            "ir_cron_client_winback",
         ):
             cron = self.env.ref(f"clientbase_crm.{xmlid}")
             self.assertTrue(cron.active)

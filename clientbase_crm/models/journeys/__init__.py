@@ -5,11 +5,26 @@ A sub-package so that it can move out whole into an addon of its own later.
 
 from . import clientbase_journey_security  # the journeys' rows join the base's one ownership source
 from . import clientbase_journey  # a journey: trigger, entry conditions, re-entry, priority, holdout
-from . import clientbase_journey_step  # one step of a journey: wait, email, SMS, activity, tag, list, branch
+from . import (
+    clientbase_journey_step,
+)  # one step of a journey: wait, email, SMS, activity, tag, value, list, branch
 from . import clientbase_journey_member  # one client in one journey: state, step reached, next run
 from . import clientbase_journey_history  # what a member's step did: sent, skipped, when
 from . import clientbase_journey_enrolment  # the nightly enrolment, set-based over the events
 from . import clientbase_journey_run  # the nightly step advancement, set-based, sends through mass_mailing
+from . import (
+    clientbase_journey_exits,
+)  # exits at once: consent withdrawn, blacklisted, before a pending message
+from . import (
+    clientbase_journey_step_field,
+)  # the step that sets a segment value by hand (the base's override)
 from . import clientbase_journey_result  # results per member: sent, opened, converted, revenue (a SQL view)
-from . import mailing_mailing_journey  # a mailing remembers the journey step that queued it
+from . import (
+    mailing_mailing_journey,
+)  # a mailing remembers the journey step that queued it; not to who came back
+from . import clientbase_mailing_eligibility_journey  # the frequency cap counts journey messages still queued
+from . import (
+    clientbase_journey_upgrade,
+)  # the hard-wired birthday greeting and win-back to-do become journeys
+from . import res_company_journeys  # the company's birthday greeting setting switches its journey
 from . import res_partner_journeys  # the client card's Journeys tab; forget removes the journey rows

@@ -9,6 +9,7 @@ from ..segmentation.clientbase_segment_history import DIMENSIONS
 
 TRIGGERS = [
     ("segment", "Enters a segment value"),
+    ("user_segment", "Enters a user-defined segment"),
     ("first_order", "First order"),
     ("no_second_order", "Days after the first order without a second"),
     ("won_back", "Won back"),
@@ -17,6 +18,9 @@ TRIGGERS = [
     ("consent", "Consent given"),
     ("date_field", "A date field reached"),
 ]
+# the table whose row ids a trigger's id watermark counts (the others count dates)
+EVENT_TABLES = {"consent": "clientbase_consent", "user_segment": "clientbase_segment_member"}
+HISTORY_TABLE = "clientbase_segment_history"
 GOALS = [("none", "None"), ("order", "Ordered since entry"), ("stage", "Moved to a stage")]
 
 
@@ -49,6 +53,14 @@ class ClientbaseJourney(models.Model):
     trigger_value = fields.Char(
         string="Segment Value",
         help="Technical value of the segment entered, e.g. inactive, true (VIP), champions.",
+    )
+    trigger_segment_id = fields.Many2one(
+        "clientbase.segment",
+        string="User-Defined Segment",
+        ondelete="restrict",
+        domain="[('company_id', '=', company_id)]",
+        help="A client enters when the segment's refresh adds him (each real entry once: a client who "
+        "left the segment and comes back enters again only as the re-entry rule allows).",
     )
     trigger_days = fields.Integer(
         string="Days", default=0, help="Days after the first order, or days before the birthday."
@@ -88,6 +100,12 @@ class ClientbaseJourney(models.Model):
         help="A client in two journeys at once stays in the one of higher priority: he does not enter "
         "a journey of lower or equal priority while in another, and entering a higher one ends a lower one.",
     )
+    exclusive = fields.Boolean(
+        default=True,
+        help="A client is in one exclusive journey at a time, the one of higher priority. A journey that "
+        "is not exclusive (a birthday greeting, a reminder for the manager) runs beside the others: it "
+        "neither waits for them nor ends them.",
+    )
     holdout_percent = fields.Integer(
         string="Holdout (%)",
         default=10,
@@ -110,7 +128,13 @@ class ClientbaseJourney(models.Model):
     ]
 
     @api.constrains(
-        "trigger", "trigger_dimension", "trigger_value", "trigger_date_field_id", "goal", "goal_stage"
+        "trigger",
+        "trigger_dimension",
+        "trigger_value",
+        "trigger_date_field_id",
+        "trigger_segment_id",
+        "goal",
+        "goal_stage",
     )
     def _check_trigger(self):
         for journey in self:
@@ -118,6 +142,15 @@ class ClientbaseJourney(models.Model):
                 raise ValidationError(
                     self.env._(
                         "Journey %(name)s: choose the segment and the value entered.", name=journey.name
+                    )
+                )
+            if journey.trigger == "user_segment" and (
+                not journey.trigger_segment_id or journey.trigger_segment_id.company_id != journey.company_id
+            ):
+                raise ValidationError(
+                    self.env._(
+                        "Journey %(name)s: choose a user-defined segment of the journey's company.",
+                        name=journey.name,
                     )
                 )
             if journey.trigger == "date_field" and not journey.trigger_date_field_id:
@@ -183,22 +216,31 @@ class ClientbaseJourney(models.Model):
             restart = self.filtered(lambda j: not j.active)
         if "trigger" in vals:
             restart |= self.filtered(lambda j: j.trigger != vals["trigger"])
+        if "trigger_segment_id" in vals:
+            restart |= self.filtered(lambda j: j.trigger_segment_id.id != vals["trigger_segment_id"])
         res = super().write(vals)
         # a journey switched on takes the events from now on, not the ones it missed while off
         restart.filtered("active")._reset_watermarks()
         return res
 
     def _event_table(self):
-        """The table whose row ids the journey's id watermark counts (history or consents)."""
-        return "clientbase_consent" if self.trigger == "consent" else "clientbase_segment_history"
+        """The table whose row ids the journey's id watermark counts (history, consents or the
+        memberships of user-defined segments)."""
+        return EVENT_TABLES.get(self.trigger, HISTORY_TABLE)
 
-    def _reset_watermarks(self):
-        self.env["clientbase.segment.history"].flush_model()
-        self.env["clientbase.consent"].flush_model()
+    @api.model
+    def _event_last_ids(self):
+        """``{table: its last row id}`` of every event table, flushed first."""
+        for model in ("clientbase.segment.history", "clientbase.consent", "clientbase.segment.member"):
+            self.env[model].flush_model()
         last_ids = {}
-        for table in ("clientbase_segment_history", "clientbase_consent"):
+        for table in (HISTORY_TABLE, *EVENT_TABLES.values()):
             query = SQL("SELECT COALESCE(max(id), 0) FROM %s", SQL.identifier(table))
             last_ids[table] = self.env.execute_query(query)[0][0]
+        return last_ids
+
+    def _reset_watermarks(self):
+        last_ids = self._event_last_ids()
         yesterday = fields.Date.subtract(fields.Date.context_today(self), days=1)
         for journey in self:
             self.env.cr.execute(

@@ -38,8 +38,10 @@ class ClientbaseJourney(models.Model):
 
     # --- the events of each trigger ---------------------------------------------------------
     def _event_query(self, last_id, today):
-        """SQL of ``(partner_id, event_key)`` for the journey's events in its window: rows of the
-        history (or consents) with ``watermark_id < id <= last_id``, dates in ``(watermark_date, today]``."""
+        """SQL of ``(partner_id, event_key, event_date)`` for the journey's events in its window:
+        rows of the history (consents, memberships of user-defined segments) with
+        ``watermark_id < id <= last_id``, dates in ``(watermark_date, today]``. ``event_date``
+        is when the reason to enter arose, where an order since then makes it stale (NULL: never)."""
         self.ensure_one()
         since_id, since = self.watermark_id or 0, self.watermark_date or today
         trigger = self.trigger
@@ -52,14 +54,15 @@ class ClientbaseJourney(models.Model):
         )
         if trigger == "segment":
             return SQL(
-                "SELECT h.partner_id, 'h' || h.id %s AND h.dimension = %s AND lower(h.new_value) = lower(%s)",
+                "SELECT h.partner_id, 'h' || h.id, h.date %s AND h.dimension = %s"
+                " AND lower(h.new_value) = lower(%s)",
                 history,
                 self.trigger_dimension,
                 self.trigger_value,
             )
         if trigger == "won_back":
             return SQL(
-                "SELECT h.partner_id, 'h' || h.id %s AND h.dimension = 'stage'"
+                "SELECT h.partner_id, 'h' || h.id, NULL::timestamp %s AND h.dimension = 'stage'"
                 " AND h.old_value IN ('lost', 'inactive') AND h.new_value NOT IN ('lost', 'inactive')",
                 history,
             )
@@ -72,13 +75,15 @@ class ClientbaseJourney(models.Model):
                     self.trigger_churn_reason_id.id,
                 )
             return SQL(
-                "SELECT h.partner_id, 'h' || h.id %s AND h.dimension = 'stage' AND h.new_value = 'lost' AND %s",
+                "SELECT h.partner_id, 'h' || h.id, h.date %s AND h.dimension = 'stage'"
+                " AND h.new_value = 'lost' AND %s",
                 history,
                 reason,
             )
         if trigger == "first_order":
             return SQL(
-                "SELECT f.partner_id, 'first:' || f.first_order_date FROM clientbase_client_figures f"
+                "SELECT f.partner_id, 'first:' || f.first_order_date, NULL::timestamp"
+                " FROM clientbase_client_figures f"
                 " WHERE f.company_id = %s AND f.first_order_date > %s AND f.first_order_date <= %s",
                 self.company_id.id,
                 since,
@@ -86,7 +91,9 @@ class ClientbaseJourney(models.Model):
             )
         if trigger == "no_second_order":
             return SQL(
-                "SELECT f.partner_id, 'once:' || f.first_order_date FROM clientbase_client_figures f"
+                # a second order the figures do not show yet makes the event stale
+                "SELECT f.partner_id, 'once:' || f.first_order_date, (f.first_order_date + 1)::timestamp"
+                " FROM clientbase_client_figures f"
                 " WHERE f.company_id = %s AND f.order_count = 1"
                 " AND f.first_order_date + %s > %s AND f.first_order_date + %s <= %s",
                 self.company_id.id,
@@ -99,7 +106,7 @@ class ClientbaseJourney(models.Model):
             # the days of the window, each looking N days ahead: the birthday falls on one of them once
             return SQL(
                 """
-                SELECT c.partner_id, 'birthday:' || extract(year FROM d.day + %(days)s)
+                SELECT c.partner_id, 'birthday:' || extract(year FROM d.day + %(days)s), NULL::timestamp
                   FROM generate_series(%(since)s::date + 1, %(today)s::date, interval '1 day') AS d(day)
                   JOIN clientbase_client_card c
                     ON c.birthday IS NOT NULL
@@ -109,11 +116,21 @@ class ClientbaseJourney(models.Model):
                 since=since,
                 today=today,
             )
+        if trigger == "user_segment":
+            # a membership row is one entry: the refresh inserts a new row when a client enters
+            # (again), and leaves the rows of those who stay untouched
+            return SQL(
+                "SELECT sm.partner_id, 'segment:' || sm.id, sm.date FROM clientbase_segment_member sm"
+                " WHERE sm.segment_id = %s AND sm.id > %s AND sm.id <= %s",
+                self.trigger_segment_id.id,
+                since_id,
+                last_id,
+            )
         if trigger == "consent":
             # a consent given whose previous row of the same channel and purpose was not a consent
             return SQL(
                 """
-                SELECT c.partner_id, 'consent:' || c.id
+                SELECT c.partner_id, 'consent:' || c.id, NULL::timestamp
                   FROM clientbase_consent c
                  WHERE c.id > %(since)s AND c.id <= %(last)s AND c.state = 'given'
                    AND c.date <= %(now)s
@@ -136,7 +153,7 @@ class ClientbaseJourney(models.Model):
                 ._search([(fname, ">", since), (fname, "<=", today)])
             )
             return SQL(
-                "SELECT q.id, %s FROM (%s) AS q(id)",
+                "SELECT q.id, %s, NULL::timestamp FROM (%s) AS q(id)",
                 f"date:{fname}:{today}",
                 query.subselect(),
             )
@@ -170,12 +187,10 @@ class ClientbaseJourney(models.Model):
             "clientbase.journey",
             "clientbase.journey.step",
             "clientbase.journey.member",
+            "sale.order",
         ):
             self.env[model].flush_model()
-        last_ids = {}
-        for table in ("clientbase_segment_history", "clientbase_consent"):
-            query = SQL("SELECT COALESCE(max(id), 0) FROM %s", SQL.identifier(table))
-            last_ids[table] = self.env.execute_query(query)[0][0]
+        last_ids = self._event_last_ids()
         entered = {}
         for journey in journeys:
             today = fields.Date.context_today(journey.with_company(journey.company_id))
@@ -204,7 +219,7 @@ class ClientbaseJourney(models.Model):
             return 0
         rows = self.env.execute_query(self._enrol_query(self._event_query(last_id, today), entry))
         count = len(rows)
-        if rows:
+        if rows and self.exclusive:
             self._supersede([row[0] for row in rows])
         self.env.cr.execute(
             SQL(
@@ -219,34 +234,45 @@ class ClientbaseJourney(models.Model):
 
     def _candidates_query(self, events, entry):
         """SQL of ``(partner_id, event_key)``: one event per client, who matches the conditions, may
-        (re-)enter, and is not in another journey of higher or equal priority."""
+        (re-)enter, and is not in another journey of higher or equal priority. When the goal is an
+        order, a client who ordered since the event does not enter: the reason is gone (a
+        win-back message never goes to a client who came back while the run was late)."""
+        stale = SQL("FALSE")
+        if self.goal == "order":
+            stale = SQL(
+                "e.event_date IS NOT NULL AND EXISTS (SELECT 1 FROM sale_order so"
+                " JOIN res_partner op ON op.id = so.partner_id WHERE op.commercial_partner_id = e.partner_id"
+                " AND so.state = 'sale' AND so.date_order >= e.event_date)"
+            )
         return SQL(
             """
             SELECT DISTINCT ON (e.partner_id) e.partner_id, e.event_key
-              FROM (%(events)s) AS e(partner_id, event_key)
+              FROM (%(events)s) AS e(partner_id, event_key, event_date)
               JOIN res_partner p ON p.id = e.partner_id AND p.active
-             WHERE e.partner_id IN (%(entry)s)
+             WHERE e.partner_id IN (%(entry)s) AND NOT (%(stale)s)
                AND (p.company_id IS NULL OR p.company_id = %(company)s)
                AND NOT EXISTS (
                    SELECT 1 FROM clientbase_journey_member m
                     WHERE m.journey_id = %(journey)s AND m.partner_id = e.partner_id
                       AND (m.state IN ('running', 'holdout') OR %(never)s
                            OR m.entered_on > %(now)s - make_interval(days => %(days)s)))
-               AND NOT EXISTS (
+               AND (NOT %(exclusive)s OR NOT EXISTS (
                    SELECT 1 FROM clientbase_journey_member m
                      JOIN clientbase_journey j ON j.id = m.journey_id
-                    WHERE m.partner_id = e.partner_id AND m.journey_id <> %(journey)s
-                      AND m.state IN ('running', 'holdout') AND j.priority >= %(priority)s)
+                    WHERE m.partner_id = e.partner_id AND m.journey_id <> %(journey)s AND j.exclusive
+                      AND m.state IN ('running', 'holdout') AND j.priority >= %(priority)s))
              ORDER BY e.partner_id, e.event_key
             """,
             events=events,
             entry=entry,
+            stale=stale,
             company=self.company_id.id,
             journey=self.id,
             never=self.reentry == "never",
             now=fields.Datetime.now(),
             days=max(self.reentry_days, 0),
             priority=self.priority,
+            exclusive=self.exclusive,
         )
 
     def _enrol_query(self, events, entry):
@@ -284,7 +310,7 @@ class ClientbaseJourney(models.Model):
                 UPDATE clientbase_journey_member m
                    SET state = 'exited', exit_reason = 'priority', exited_on = %(now)s, step_id = NULL
                   FROM clientbase_journey j
-                 WHERE j.id = m.journey_id AND m.partner_id = ANY(%(partners)s)
+                 WHERE j.id = m.journey_id AND m.partner_id = ANY(%(partners)s) AND j.exclusive
                    AND m.journey_id <> %(journey)s AND m.state IN ('running', 'holdout')
                    AND j.priority < %(priority)s
                 """,
@@ -304,15 +330,18 @@ class ClientbaseJourney(models.Model):
             return []
         today = fields.Date.context_today(self.with_company(self.company_id))
         table = self._event_table()
-        last_id = self.env.execute_query(SQL("SELECT COALESCE(max(id), 0) FROM %s", SQL.identifier(table)))[
-            0
-        ][0]
+        last_id = self._event_last_ids()[table]
         journey = self
         if not self.active or not self.watermark_date:
             # an inactive journey previews today's events, as it would see them once switched on
             start = fields.Datetime.to_datetime(today)
             before_today = self.env.execute_query(
-                SQL("SELECT COALESCE(max(id), 0) FROM %s WHERE date < %s", SQL.identifier(table), start)
+                SQL(
+                    # memberships older than their date column have none: before today
+                    "SELECT COALESCE(max(id), 0) FROM %s WHERE date IS NULL OR date < %s",
+                    SQL.identifier(table),
+                    start,
+                )
             )[0][0]
             journey = self.new(
                 {"watermark_id": before_today, "watermark_date": fields.Date.subtract(today, days=1)},

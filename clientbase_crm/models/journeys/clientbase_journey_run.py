@@ -55,7 +55,13 @@ class ClientbaseJourney(models.Model):
         """End the running members whose goal is reached or whose reason to be here is gone."""
         self.ensure_one()
         now = fields.Datetime.now()
-        for model in ("sale.order", "clientbase.client.figures", "clientbase.client.card", "res.partner"):
+        for model in (
+            "sale.order",
+            "clientbase.client.figures",
+            "clientbase.client.card",
+            "clientbase.segment.history",
+            "res.partner",
+        ):
             self.env[model].flush_model()
         exits = [
             (
@@ -78,9 +84,13 @@ class ClientbaseJourney(models.Model):
                 "lost",
                 SQL("FALSE")
                 if self.trigger == "lost"
+                # marked lost after entering (the history's row of the mark, to the second: a
+                # journey for lost clients, as the win-back reminder, keeps who entered lost)
                 else SQL(
                     "EXISTS (SELECT 1 FROM clientbase_client_card c WHERE c.partner_id = m.partner_id"
-                    " AND c.churn_date >= (m.entered_on AT TIME ZONE 'UTC')::date)"
+                    " AND c.churn_date IS NOT NULL) AND EXISTS (SELECT 1 FROM clientbase_segment_history lh"
+                    " WHERE lh.partner_id = m.partner_id AND lh.dimension = 'stage' AND lh.new_value = 'lost'"
+                    " AND lh.date > m.entered_on)"
                 ),
             ),
         ]
@@ -89,6 +99,20 @@ class ClientbaseJourney(models.Model):
             exits.append(
                 ("condition", SQL("TRUE") if entry is None else SQL("m.partner_id NOT IN (%s)", entry))
             )
+            if self.trigger == "user_segment":
+                # left the segment it entered
+                self.env["clientbase.segment.member"].flush_model()
+                exits.append(
+                    (
+                        "condition",
+                        SQL(
+                            "NOT EXISTS (SELECT 1 FROM clientbase_segment_member sm"
+                            " WHERE sm.segment_id = %s AND sm.partner_id = m.partner_id)",
+                            self.trigger_segment_id.id,
+                        ),
+                    )
+                )
+        exits.extend(self._refusal_exits())
         for reason, condition in exits:
             self.env.cr.execute(
                 SQL(
@@ -267,8 +291,16 @@ class ClientbaseJourneyStep(models.Model):
         split = {}
         for member_id, partner_id in member_of.items():
             split.setdefault(reason_of.get(partner_id, "no_address"), []).append(member_id)
-        self._exit(split.get("no_consent", []), "no_consent")
-        self._exit(split.get("blacklisted", []) + split.get("opted_out", []), "blacklisted")
+        refused = {"no_consent": split.pop("no_consent", []), "blacklisted": split.pop("blacklisted", [])}
+        refused["blacklisted"] += split.pop("opted_out", [])
+        if self.leave_if_refused:
+            for reason, refused_ids in refused.items():
+                self._exit(refused_ids, reason)
+        else:
+            # the message is not for him: he goes on without it (a greeting by the other channel)
+            skipped = refused["no_consent"] + refused["blacklisted"]
+            self._log(skipped, "skipped", note=self.env._("Not allowed on this channel"))
+            self._move(skipped, self._next_step())
         send = split.get("eligible", [])
         return send, [pid for mid, pid in member_of.items() if mid in set(send)], split
 
@@ -338,6 +370,7 @@ class ClientbaseJourneyStep(models.Model):
                     "summary": self.activity_summary or self.name,
                     "date_deadline": deadline,
                     "user_id": (partner.commercial_partner_id.user_id or self.journey_id.user_id).id,
+                    "client_rule": self.activity_rule or False,
                 }
             )
         self.env["mail.activity"].sudo().with_context(mail_activity_quick_update=True).create(values)

@@ -3,6 +3,8 @@ from odoo.exceptions import ValidationError
 from odoo.tools.safe_eval import safe_eval
 
 from ..mailing.clientbase_consent import CONSENT_PURPOSES
+from ..segmentation.clientbase_client_figures import PERSONAS, STAGES, VIP_MANUAL, WARMTH
+from ..work.mail_activity import CLIENT_RULES
 
 STEP_KINDS = [
     ("wait", "Wait"),
@@ -10,6 +12,7 @@ STEP_KINDS = [
     ("sms", "Send an SMS"),
     ("activity", "Activity for the manager"),
     ("tag", "Set a tag"),
+    ("field", "Set a segment value by hand"),
     ("list_add", "Add to a mailing list"),
     ("list_remove", "Remove from a mailing list"),
     ("branch", "Branch on a condition"),
@@ -20,6 +23,15 @@ BRANCH_CONDITIONS = [
     ("domain", "Matches conditions now"),
 ]
 SEND_KINDS = ("email", "sms")
+# the segment values a step sets as a hand override (the figures' column set by hand); lost is
+# the churn wizard's, with its reason
+SET_DIMENSIONS = [("stage", "Stage"), ("vip", "VIP"), ("warmth", "Warmth"), ("persona", "Persona")]
+SET_VALUES = {
+    "stage": [code for code, _label in STAGES if code != "lost"],
+    "vip": [code for code, _label in VIP_MANUAL],
+    "warmth": [code for code, _label in WARMTH],
+    "persona": [code for code, _label in PERSONAS],
+}
 
 
 class ClientbaseJourneyStep(models.Model):
@@ -52,9 +64,29 @@ class ClientbaseJourneyStep(models.Model):
         "sms.template", string="SMS Template", domain=[("model", "=", "res.partner")]
     )
     consent_purpose = fields.Selection(CONSENT_PURPOSES, default="marketing")
+    leave_if_refused = fields.Boolean(
+        string="Leave When Not Allowed",
+        default=True,
+        help="A client who may not receive this message (no consent for its channel and purpose, "
+        "blacklisted or opted out) leaves the journey, as soon as nothing but a wait stands before the "
+        "message. Unticked: he goes on to the next step without it (e.g. a greeting by email, then by SMS).",
+    )
     activity_type_id = fields.Many2one("mail.activity.type")
     activity_summary = fields.Char(translate=True)
     activity_days = fields.Integer(string="Due In (Days)", default=1)
+    activity_rule = fields.Selection(
+        CLIENT_RULES,
+        string="Work Rule",
+        help="The activity belongs to this rule of the client base and goes away with its reason "
+        "(a win-back reminder: when the client is back).",
+    )
+    field_dimension = fields.Selection(SET_DIMENSIONS, string="Segment to Set")
+    field_value = fields.Char(
+        string="Value to Set",
+        help="Technical value set by hand, as a manager would on the card: stage potential, new, one_time, "
+        "active, loyal, inactive; VIP yes or no; warmth cold, warm, hot; a persona. The value set by hand "
+        "wins over the computed one until the card's Back to automatic.",
+    )
     tag_id = fields.Many2one("res.partner.category")
     mailing_list_id = fields.Many2one("mailing.list")
     branch_condition = fields.Selection(BRANCH_CONDITIONS)
@@ -68,13 +100,21 @@ class ClientbaseJourneyStep(models.Model):
     history_count = fields.Integer(compute="_compute_history_count", string="Done")
 
     @api.constrains(
-        "kind", "mail_template_id", "sms_template_id", "tag_id", "mailing_list_id", "branch_condition"
+        "kind",
+        "mail_template_id",
+        "sms_template_id",
+        "tag_id",
+        "mailing_list_id",
+        "branch_condition",
+        "field_dimension",
+        "field_value",
     )
     def _check_kind(self):
         required = {
             "email": ("mail_template_id", self.env._("an email template")),
             "sms": ("sms_template_id", self.env._("an SMS template")),
             "tag": ("tag_id", self.env._("a tag")),
+            "field": ("field_dimension", self.env._("a segment to set")),
             "list_add": ("mailing_list_id", self.env._("a mailing list")),
             "list_remove": ("mailing_list_id", self.env._("a mailing list")),
             "branch": ("branch_condition", self.env._("a condition")),
@@ -83,6 +123,14 @@ class ClientbaseJourneyStep(models.Model):
             if step.kind in required and not step[required[step.kind][0]]:
                 raise ValidationError(
                     self.env._("Step %(step)s needs %(what)s.", step=step.name, what=required[step.kind][1])
+                )
+            if step.kind == "field" and step.field_value not in SET_VALUES[step.field_dimension]:
+                raise ValidationError(
+                    self.env._(
+                        "Step %(step)s: the value to set is one of %(values)s.",
+                        step=step.name,
+                        values=", ".join(SET_VALUES[step.field_dimension]),
+                    )
                 )
 
     @api.constrains("window_from", "window_to", "wait_days")

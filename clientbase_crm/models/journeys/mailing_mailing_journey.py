@@ -1,4 +1,5 @@
 from odoo import fields, models
+from odoo.tools import SQL
 
 
 class MailingMailing(models.Model):
@@ -12,3 +13,30 @@ class MailingMailing(models.Model):
         index="btree_not_null",
         help="The journey step whose due members this mailing was queued for.",
     )
+
+    def _get_recipients(self):
+        """A journey's message still in the queue is not sent to a client who reached the
+        journey's goal (ordered) since he entered: a win-back message never lands after the
+        client came back, however late the queue runs."""
+        res_ids = super()._get_recipients()
+        journey = self.clientbase_journey_step_id.journey_id
+        if not res_ids or journey.goal != "order" or self.mailing_model_real != "res.partner":
+            return res_ids
+        self.env["sale.order"].flush_model()
+        self.env["clientbase.journey.history"].flush_model()
+        rows = self.env.execute_query(
+            SQL(
+                """
+                SELECT jh.partner_id FROM clientbase_journey_history jh
+                  JOIN clientbase_journey_member m ON m.id = jh.member_id
+                 WHERE jh.mailing_id = %s AND jh.partner_id = ANY(%s)
+                   AND EXISTS (SELECT 1 FROM sale_order so JOIN res_partner op ON op.id = so.partner_id
+                                WHERE op.commercial_partner_id = jh.partner_id AND so.state = 'sale'
+                                  AND so.date_order >= m.entered_on)
+                """,
+                self.id,
+                list(res_ids),
+            )
+        )
+        came_back = {row[0] for row in rows}
+        return [res_id for res_id in res_ids if res_id not in came_back]

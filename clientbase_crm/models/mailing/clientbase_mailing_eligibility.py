@@ -84,6 +84,9 @@ class ClientbaseMailingEligibility(models.AbstractModel):
             # instead of a correlated count per candidate: one pass over the recent traces.
             # A client's count is the larger of the two, which is exact when its traces
             # carry its current address.
+            # the messages of the period: sent ones (their traces), and the ones waiting in the
+            # queue (a mailing in the queue has no trace yet, but will land in the period too)
+            pending = self._get_pending_messages_query(exclude_mailing_ids, cap_days)
             with_recent = SQL(
                 """
                 WITH recent AS (
@@ -92,6 +95,7 @@ class ClientbaseMailingEligibility(models.AbstractModel):
                      WHERE t.create_date >= %(since)s
                        AND t.trace_status NOT IN ('cancel', 'error', 'bounce')
                        AND NOT (t.mass_mailing_id = ANY(%(exclude)s))
+                    %(pending)s
                 ),
                 by_record AS (SELECT res_id, count(*) AS n FROM recent WHERE model = 'res.partner' GROUP BY res_id),
                 by_address AS (SELECT address, count(*) AS n FROM recent WHERE address IS NOT NULL GROUP BY address)
@@ -99,6 +103,7 @@ class ClientbaseMailingEligibility(models.AbstractModel):
                 trace_address=trace_address,
                 since=fields.Datetime.now() - timedelta(days=cap_days),
                 exclude=list(exclude_mailing_ids),
+                pending=SQL("UNION ALL %s", pending) if pending else SQL(),
             )
             cap_joins = SQL(
                 "LEFT JOIN by_record br ON br.res_id = p.id LEFT JOIN by_address ba ON ba.address = %s",
@@ -131,6 +136,40 @@ class ClientbaseMailingEligibility(models.AbstractModel):
             cap_joins=cap_joins,
             candidates=candidates,
         )
+
+    @api.model
+    def _pending_mailings_domain(self, exclude_mailing_ids=(), cap_days=0):
+        """The mailings to clients waiting in the queue (not sent yet, or part of them), to be
+        sent within the cap's period."""
+        return [
+            ("state", "in", ("in_queue", "sending")),
+            ("mailing_model_name", "=", "res.partner"),
+            ("id", "not in", list(exclude_mailing_ids)),
+            "|",
+            ("schedule_date", "=", False),
+            ("schedule_date", "<", fields.Datetime.now() + timedelta(days=cap_days)),
+        ]
+
+    @api.model
+    def _get_pending_messages_query(self, exclude_mailing_ids=(), cap_days=0):
+        """SQL of ``(model, res_id, address)`` rows, one per message waiting in the queue for a
+        client (its mailing's recipients without a trace of it yet), or None: the frequency cap
+        counts them with the messages sent."""
+        domain = self._pending_mailings_domain(exclude_mailing_ids, cap_days)
+        mailings = self.env["mailing.mailing"].sudo().search(domain)
+        parts = []
+        for mailing in mailings:
+            recipients = self.env["res.partner"].sudo()._search(mailing._get_recipients_domain())
+            parts.append(
+                SQL(
+                    "SELECT 'res.partner'::varchar, q.id, NULL::varchar FROM (%s) AS q(id)"
+                    " WHERE NOT EXISTS (SELECT 1 FROM mailing_trace done WHERE done.mass_mailing_id = %s"
+                    " AND done.model = 'res.partner' AND done.res_id = q.id)",
+                    recipients.subselect(),
+                    mailing.id,
+                )
+            )
+        return SQL(" UNION ALL ").join(parts) if parts else None
 
     @api.model
     def _candidates_from_domain(self, domain):

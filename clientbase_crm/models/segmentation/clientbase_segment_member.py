@@ -22,6 +22,9 @@ class ClientbaseSegmentMember(models.Model):
     partner_id = fields.Many2one(
         "res.partner", string="Client", required=True, ondelete="cascade", index=True
     )
+    # when the refresh added the client: a client who left and comes back gets a new row (a new
+    # id), so the rows are the segment's entries, read by the journeys' trigger "enters a segment"
+    date = fields.Datetime(string="Member Since", readonly=True, default=fields.Datetime.now)
 
     _sql_constraints = [
         ("segment_partner_uniq", "UNIQUE(segment_id, partner_id)", "A client is in a segment once."),

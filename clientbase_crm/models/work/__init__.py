@@ -6,6 +6,8 @@ from . import crm_lead  # one manager per client on opportunities
 from . import mail_activity  # reminders on clients
 from . import res_company_work  # the company's working rules (contact intervals, birthdays)
 from . import res_config_settings_work  # those rules in Settings
-from . import res_partner_reminders  # the reminder crons: contact due, birthdays, win-back, paused
+from . import (
+    res_partner_reminders,
+)  # the reminder crons: contact due, birthdays, paused potentials, fresh data
 from . import res_partner_work  # interactions, last contact and follow-up on the client
 from . import res_users_home  # client base users land on the client base after login

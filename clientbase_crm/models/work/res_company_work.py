@@ -13,10 +13,6 @@ class ResCompany(models.Model):
     clientbase_contact_max_days = fields.Integer(string="Maximum Days Without Contact", default=90)
     clientbase_contact_vip_max_days = fields.Integer(string="Maximum Days Without Contact (VIP)", default=30)
     clientbase_birthday_days_before = fields.Integer(string="Birthday Reminder Days Before", default=3)
-    clientbase_birthday_greeting = fields.Boolean(
-        string="Send Birthday Greetings",
-        help="Email a personalised greeting on the day to clients who consented.",
-    )
     clientbase_potential_pause_days = fields.Integer(
         string="Pause Potentials Without Deal After (days)", default=90
     )

@@ -10,7 +10,7 @@ from datetime import timedelta
 from odoo import api, fields, models
 from odoo.tools import SQL, split_every
 
-from ...tools.client_definition import audience_sql, client_circle_sql, client_sql
+from ...tools.client_definition import client_circle_sql, client_sql
 from ...tools.concurrency import retry_on_concurrency
 from ..protection.clientbase_security import CARD_FIELDS
 
@@ -161,7 +161,8 @@ class ResPartner(models.Model):
     @api.model
     @retry_on_concurrency
     def _cron_client_birthdays(self):
-        """Remind the manager N days before a birthday; greet consenting clients on the day."""
+        """Remind the manager N days before a birthday (the greeting itself is the journey
+        "Birthday greeting", ``data/clientbase_journey_data.xml``)."""
         today = fields.Date.context_today(self)
         days = self._get_days_to_birthday_sql(today)
         rows = self._client_rule_rows(
@@ -189,72 +190,6 @@ class ResPartner(models.Model):
             by_date.setdefault(create_vals[partner_id]["date_deadline"], []).append(partner_id)
         for birthday, partner_ids in by_date.items():
             self._client_set_columns(partner_ids, {"client_birthday_reminded_on": birthday})
-        self._client_send_birthday_greetings(today)
-        self._client_send_birthday_sms(today)
-
-    @api.model
-    def _client_birthday_greeting_rows(self, today, channel, address, blacklist, blacklisted, marker):
-        """Rows of the clients to greet today on ``channel``: a birthday today, an ``address``
-        (a partner column) not in ``blacklist`` (its column ``blacklisted``), a current
-        consent to greetings on the channel, not greeted yet today (the ``marker`` column)."""
-        return self._client_rule_rows(
-            SQL(
-                """%(circle)s AND company.clientbase_birthday_greeting
-                   AND card.birthday IS NOT NULL AND %(address)s IS NOT NULL
-                   AND %(days)s = 0
-                   AND %(marker)s IS DISTINCT FROM %(today)s
-                   AND res_partner.id IN (%(consenting)s)
-                   AND NOT EXISTS (SELECT 1 FROM %(blacklist)s bl
-                                    WHERE bl.active AND %(blacklisted)s = %(address)s)""",
-                # the clients' circle and the mailing-only readers (the mailings' audience)
-                circle=SQL("(%s OR %s)", client_circle_sql("res_partner"), audience_sql("res_partner")),
-                address=SQL.identifier("res_partner", address),
-                days=self._get_days_to_birthday_sql(today),
-                marker=SQL.identifier("res_partner", marker),
-                today=today,
-                consenting=self.env["clientbase.consent"]._get_given_partners_query(channel, "greetings"),
-                blacklist=SQL.identifier(blacklist),
-                blacklisted=SQL.identifier("bl", blacklisted),
-            )
-        )
-
-    @api.model
-    def _client_send_birthday_sms(self, today):
-        """Greeting SMS on the day, through Odoo's SMS queue, only to clients whose current SMS
-        consent for greetings is given and whose number is not blacklisted. The SMS is not
-        posted in the chatter (every employee reads it; the day is the client's birthday)."""
-        template = self.env.ref("clientbase_crm.sms_template_client_birthday", raise_if_not_found=False)
-        if not template:
-            return
-        rows = self._client_birthday_greeting_rows(
-            today, "sms", "phone_sanitized", "phone_blacklist", "number", "client_birthday_sms_greeted_on"
-        )
-        Sms = self.env["sms.sms"].sudo()
-        for batch in split_every(BATCH_SIZE, [row[0] for row in rows]):
-            partners = self.sudo().browse(batch)
-            bodies = template.sudo()._render_field("body", partners.ids, compute_lang=True)
-            Sms.create(
-                [
-                    {"partner_id": partner.id, "number": partner.phone_sanitized, "body": bodies[partner.id]}
-                    for partner in partners
-                ]
-            )
-            self._client_set_columns(list(batch), {"client_birthday_sms_greeted_on": today})
-
-    @api.model
-    def _client_send_birthday_greetings(self, today):
-        """Greeting email on the day, only to clients whose current email consent for greetings is given
-        (consent ledger) and whose email is not blacklisted."""
-        template = self.env.ref("clientbase_crm.mail_template_client_birthday", raise_if_not_found=False)
-        if not template:
-            return
-        rows = self._client_birthday_greeting_rows(
-            today, "email", "email_normalized", "mail_blacklist", "email", "client_birthday_greeted_on"
-        )
-        partner_ids = [row[0] for row in rows]
-        for batch in split_every(BATCH_SIZE, partner_ids):
-            template.send_mail_batch(list(batch))
-            self._client_set_columns(batch, {"client_birthday_greeted_on": today})
 
     # --- contact cadence ---------------------------------------------------------------
     @api.model
@@ -376,21 +311,3 @@ class ResPartner(models.Model):
             rows, "mail.mail_activity_data_todo", self.env._("Verify the client's data")
         )
         self._client_sync_rule_activities("verify_data", create_vals.keys(), create_vals)
-
-    # --- win-back ---------------------------------------------------------------------------
-    @api.model
-    @retry_on_concurrency
-    def _cron_client_winback(self):
-        """On the win-back date of a lost client, the manager gets a reminder."""
-        today = fields.Date.context_today(self)
-        lost = SQL("%s AND card.churn_date IS NOT NULL", CLIENT_SQL)
-        due = self._client_rule_rows(SQL("%s AND card.winback_date <= %s", lost, today))
-        still_lost = self._client_rule_rows(
-            SQL("%s AND %s", lost, self._client_has_rule_activity_sql("winback"))
-        )
-        create_vals = self._client_rule_activity_vals(
-            due, "mail.mail_activity_data_call", self.env._("Try to win this client back")
-        )
-        self._client_sync_rule_activities("winback", [row[0] for row in still_lost], create_vals)
-        if due:
-            self._client_set_card_columns([row[0] for row in due], {"winback_date": None})

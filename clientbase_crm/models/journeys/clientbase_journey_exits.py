@@ -1,0 +1,87 @@
+"""Exits that do not wait for the next message: consent withdrawn, address blacklisted.
+
+The send step checks eligibility again when it sends; these exits end a member as soon as
+the reason appears, while only a wait stands between him and the message, so that the
+journey's figures (in progress, exited by reason) and the client's card say it the day it
+happened, and a long wait does not keep a client who asked to hear nothing more.
+"""
+
+from odoo import models
+from odoo.tools import SQL
+
+from .clientbase_journey_step import SEND_KINDS
+
+
+class ClientbaseJourney(models.Model):
+    _inherit = "clientbase.journey"
+
+    def _pending_messages(self):
+        """``{(channel, purpose): [step ids]}``: the steps whose member has nothing but waits
+        before a message that he leaves when he may not receive it."""
+        self.ensure_one()
+        steps = self.step_ids.sorted(lambda s: (s.sequence, s.id))
+        pending = {}
+        for index, step in enumerate(steps):
+            ahead = steps[index:]
+            message = next((s for s in ahead if s.kind != "wait"), None)
+            if message and message.kind in SEND_KINDS and message.leave_if_refused:
+                channel = "sms" if message.kind == "sms" else "email"
+                key = (channel, message.consent_purpose or "marketing")
+                pending.setdefault(key, []).append(step.id)
+        return pending
+
+    def _refusal_exits(self):
+        """``[(exit reason, SQL condition on the member m)]`` of consent withdrawn and blacklisted
+        (or opted out) on the channel of the member's pending message."""
+        self.ensure_one()
+        pending = self._pending_messages()
+        if not pending:
+            return []
+        for model in ("clientbase.consent", "mail.blacklist", "mailing.contact", "mailing.subscription"):
+            self.env[model].flush_model()
+        if "phone.blacklist" in self.env:
+            self.env["phone.blacklist"].flush_model()
+        withdrawn, blacklisted = [], []
+        for (channel, purpose), step_ids in pending.items():
+            at_step = SQL("m.step_id = ANY(%s)", step_ids)
+            withdrawn.append(
+                SQL(
+                    "(%s AND (SELECT c.state FROM clientbase_consent c WHERE c.partner_id = m.partner_id"
+                    " AND c.channel = %s AND c.purpose = %s ORDER BY c.date DESC, c.id DESC LIMIT 1) = 'withdrawn')",
+                    at_step,
+                    channel,
+                    purpose,
+                )
+            )
+            if channel == "sms":
+                address = SQL("p.phone_sanitized")
+                listed = SQL(
+                    "SELECT 1 FROM phone_blacklist bl WHERE bl.active AND bl.number = p.phone_sanitized"
+                )
+                has_phone = "phone_sanitized" in self.env["mailing.contact"]._fields
+                contact = SQL("mc.phone_sanitized = p.phone_sanitized") if has_phone else SQL("FALSE")
+            else:
+                address = SQL("p.email_normalized")
+                listed = SQL(
+                    "SELECT 1 FROM mail_blacklist bl WHERE bl.active AND bl.email = p.email_normalized"
+                )
+                contact = SQL("mc.email_normalized = p.email_normalized")
+            blacklisted.append(
+                SQL(
+                    """(%(at_step)s AND EXISTS (
+                          SELECT 1 FROM res_partner p WHERE p.id = m.partner_id AND %(address)s IS NOT NULL
+                             AND (EXISTS (%(listed)s)
+                                  OR EXISTS (SELECT 1 FROM mailing_contact mc
+                                               JOIN mailing_subscription ms ON ms.contact_id = mc.id
+                                              WHERE ms.opt_out AND %(contact)s))))""",
+                    at_step=at_step,
+                    address=address,
+                    listed=listed,
+                    contact=contact,
+                )
+            )
+        # in the order of the send's own check: a blacklisted address also withdraws the consent
+        return [
+            ("blacklisted", SQL("(%s)", SQL(" OR ").join(blacklisted))),
+            ("no_consent", SQL("(%s)", SQL(" OR ").join(withdrawn))),
+        ]

@@ -1,0 +1,68 @@
+"""The hard-wired rules of earlier versions become journeys, once per database.
+
+The birthday greeting (a company setting, a daily job sending mails and SMS) is the journey
+*Birthday greeting*; the win-back to-do (a daily job creating the manager's reminder on the
+win-back date) is the journey *Win-back reminder*: one mechanism does it all. Called by
+``data/clientbase_journey_upgrade_data.xml`` at every install and update; it acts only on
+what an earlier version left (the setting's column, the job), then removes it, so that a
+second call does nothing.
+"""
+
+from datetime import timedelta
+
+from odoo import api, models
+from odoo.tools import SQL, sql
+
+OLD_WINBACK_CRON = "clientbase_crm.ir_cron_client_winback"
+
+
+class ClientbaseJourney(models.Model):
+    _inherit = "clientbase.journey"
+
+    @api.model
+    def _upgrade_hard_wired_rules(self):
+        self._upgrade_birthday_greeting()
+        self._upgrade_winback_reminder()
+
+    @api.model
+    def _upgrade_birthday_greeting(self):
+        """Companies that had the greeting switched on get the journey switched on."""
+        cr = self.env.cr
+        if not sql.column_exists(cr, "res_company", "clientbase_birthday_greeting"):
+            return
+        journey = self.env.ref("clientbase_crm.journey_birthday", raise_if_not_found=False)
+        if journey:
+            # the ready journey as this version ships it (its data are not updated): beside the
+            # other journeys, greeting by the channel each client consented to
+            journey.sudo().write({"exclusive": False})
+            journey.sudo().step_ids.filtered(lambda s: s.kind in ("email", "sms")).write(
+                {"leave_if_refused": False}
+            )
+        rows = self.env.execute_query(
+            SQL("SELECT id FROM res_company WHERE clientbase_birthday_greeting IS TRUE ORDER BY id")
+        )
+        companies = self.env["res.company"].sudo().browse([row[0] for row in rows])
+        companies.write({"clientbase_birthday_greeting": True})
+        cr.execute("ALTER TABLE res_company DROP COLUMN clientbase_birthday_greeting")
+
+    @api.model
+    def _upgrade_winback_reminder(self):
+        """The former job's reminders are the journey's: the dates the job had not reached yet
+        are caught up by the journey's first run; the job goes."""
+        cron = self.env.ref(OLD_WINBACK_CRON, raise_if_not_found=False)
+        if not cron:
+            return
+        journey = self.env.ref("clientbase_crm.journey_winback_reminder", raise_if_not_found=False)
+        if journey:
+            journey = journey.sudo()
+            journey.active = cron.active
+            self.env["clientbase.client.card"].flush_model()
+            first = self.env.execute_query(
+                SQL(
+                    "SELECT min(winback_date) FROM clientbase_client_card"
+                    " WHERE churn_date IS NOT NULL AND winback_date IS NOT NULL"
+                )
+            )[0][0]
+            if cron.active and first and (not journey.watermark_date or first <= journey.watermark_date):
+                journey.watermark_date = first - timedelta(days=1)
+        cron.sudo().unlink()
