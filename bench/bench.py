@@ -24,6 +24,7 @@ import sys
 import time
 
 import psycopg2
+from bench_journeys import journeys_section, measure_journeys
 
 import odoo
 from odoo import SUPERUSER_ID, api
@@ -385,6 +386,7 @@ def main():
         "--repeat", type=int, default=3, help="runs of every measure; the best time of each is reported"
     )
     parser.add_argument("--screens-only", action="store_true", help="measure the screens alone")
+    parser.add_argument("--no-journeys", action="store_true", help="leave the journeys' measures out")
     args = parser.parse_args()
     config.parse_config(["-d", args.db, f"--addons-path={args.addons_path}", "--log-level=warn"])
     clients, lines = SIZES[args.size]
@@ -441,6 +443,8 @@ def main():
             env.invalidate_all()
             timed(cr, "re-run, nothing changed", run("none"), results)
             changed = change_one_percent(cr, first_partner, clients, repetition)
+            cr.execute("SELECT COALESCE(max(id), 0) FROM clientbase_segment_history")
+            before_one_percent = cr.fetchone()[0]
             env.invalidate_all()
             timed(cr, "re-run after 1% of clients changed", run("incremental"), results)
             # the last complete run was yesterday: the days' movers, nothing else changed
@@ -460,6 +464,11 @@ def main():
             )
         cr.execute("SELECT COUNT(*) FROM clientbase_client_figures")
         rows = cr.fetchone()[0]
+        journey_facts = {}
+        if not args.no_journeys:
+            journey_facts = measure_journeys(
+                env, cr, first_partner, clients, before_one_percent, args.repeat, timed, results
+            )
         naive = None
         if args.size in NAIVE_SAMPLE:
             sample = NAIVE_SAMPLE[args.size]
@@ -540,6 +549,8 @@ def main():
         for name, value, target in ratios:
             out.write(f"| {name} | {value:.2f} | {target} |\n")
         out.write(f"\nPeak RSS of the Odoo process: {peak:.0f} MB.\n")
+        if journey_facts:
+            out.write(journeys_section(results, journey_facts, full, peak))
         out.write(screens_table(screen_results))
     print(f"results written to {args.out}")
 

@@ -34,5 +34,6 @@ from . import test_change_log
 from . import test_first_day_screens
 from . import test_first_day_tours
 from . import test_journeys
+from . import test_journeys_results
 from . import test_journeys_tour
 from . import test_home_action

@@ -10,6 +10,7 @@ from . import clientbase_journey_member  # one client in one journey: state, ste
 from . import clientbase_journey_history  # what a member's step did: sent, skipped, when
 from . import clientbase_journey_enrolment  # the nightly enrolment, set-based over the events
 from . import clientbase_journey_run  # the nightly step advancement, set-based, sends through mass_mailing
-from . import clientbase_journey_result  # results per member: sent, opened, converted, revenue (a SQL view)
+from . import clientbase_journey_result  # results per member: sent, converted, the uplift (SQL view)
+from . import clientbase_journey_step_result  # the same by step, adding up to the journey's (SQL view)
 from . import mailing_mailing_journey  # a mailing remembers the journey step that queued it
 from . import res_partner_journeys  # the client card's Journeys tab; forget removes the journey rows
