@@ -28,15 +28,15 @@ class ClientbaseJourneyStepResult(models.Model):
     _rec_name = "step_id"
 
     journey_id = fields.Many2one("clientbase.journey", readonly=True)
-    step_id = fields.Many2one("clientbase.journey.step", string="Step", readonly=True)
+    step_id = fields.Many2one("clientbase.journey.step", readonly=True)
     step_sequence = fields.Integer(readonly=True, aggregator=None)
-    member_id = fields.Many2one("clientbase.journey.member", string="Member", readonly=True)
+    member_id = fields.Many2one("clientbase.journey.member", readonly=True)
     partner_id = fields.Many2one("res.partner", string="Client", readonly=True)
     company_id = fields.Many2one("res.company", readonly=True)
     holdout = fields.Boolean(readonly=True)
     group = fields.Selection([("treated", "Treated"), ("holdout", "Holdout")], readonly=True)
     exit_reason = fields.Selection(EXIT_REASONS, readonly=True)
-    reached_on = fields.Datetime(string="Reached On", readonly=True)
+    reached_on = fields.Datetime(readonly=True)
     entered = fields.Integer(readonly=True, aggregator="sum")
     reached = fields.Integer(readonly=True, aggregator="sum")
     in_progress = fields.Integer(readonly=True, aggregator="sum")
