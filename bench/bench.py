@@ -29,6 +29,7 @@ import time
 
 import bench_loyalty
 import psycopg2
+from bench_journeys import journeys_section, measure_journeys
 from bench_segments import check_incremental, ensure_segments, summary
 from bench_segments import measure as measure_segments
 
@@ -598,6 +599,7 @@ def main():
         "--repeat", type=int, default=3, help="runs of every measure; the best time of each is reported"
     )
     parser.add_argument("--screens-only", action="store_true", help="measure the screens alone")
+    parser.add_argument("--no-journeys", action="store_true", help="leave the journeys' measures out")
     args = parser.parse_args()
     config.parse_config(["-d", args.db, f"--addons-path={args.addons_path}", "--log-level=warn"])
     clients, lines = SIZES[args.size]
@@ -670,6 +672,8 @@ def main():
             env.invalidate_all()
             timed(cr, "re-run, nothing changed", run("none"), results)
             changed = change_one_percent(cr, first_partner, clients, repetition)
+            cr.execute("SELECT COALESCE(max(id), 0) FROM clientbase_segment_history")
+            before_one_percent = cr.fetchone()[0]
             env.invalidate_all()
             timed(cr, "re-run after 1% of clients changed", run("incremental"), results)
             if loyalty:
@@ -703,6 +707,11 @@ def main():
         codes = None
         if loyalty:
             codes = bench_loyalty.codes(env, cr, timed, results, args.repeat, counts)
+        journey_facts = {}
+        if not args.no_journeys:
+            journey_facts = measure_journeys(
+                env, cr, first_partner, clients, before_one_percent, args.repeat, timed, results
+            )
         naive = None
         if args.size in NAIVE_SAMPLE:
             sample = NAIVE_SAMPLE[args.size]
@@ -822,6 +831,8 @@ def main():
         )
         for name, value in segment_lines:
             out.write(f"| {name} | {value} |\n")
+        if journey_facts:
+            out.write(journeys_section(results, journey_facts, full, peak))
         out.write(screens_table(screen_results, plans))
     print(f"results written to {args.out}")
 

@@ -150,7 +150,7 @@ class TestDashboardTiles(ClientbaseSalesCommon):
         for user in (self.head, self.rep):
             arch = etree.fromstring(self.env["board.board"].with_user(user).get_view(view.id, "form")["arch"])
             tiles = list(arch.iter("action"))
-            self.assertEqual(len(tiles), 7)
+            self.assertEqual(len(tiles), 8)
             for tile in tiles:
                 context = ast.literal_eval(tile.get("context") or "{}")
                 measures = context.get("pivot_measures") or [context.get("graph_measure")]
@@ -239,6 +239,24 @@ class TestDashboardTilesInTheBrowser(ClientbaseHttpCommon):
                 for i, client in enumerate(clients[:10])
             ]
         )
+        # a journey's entrants, half held out, 40 days ago (the journeys' tile)
+        journey = cls.env["clientbase.journey"].create(
+            {"name": "Tiles journey", "trigger": "first_order", "goal": "none", "active": False}
+        )
+        cls.env["clientbase.journey.member"].create(
+            [
+                {
+                    "journey_id": journey.id,
+                    "partner_id": client.id,
+                    "company_id": cls.env.company.id,
+                    "event_key": "tiles",
+                    "holdout": bool(i % 2),
+                    "state": "holdout" if i % 2 else "running",
+                    "entered_on": fields.Datetime.now() - timedelta(days=40),
+                }
+                for i, client in enumerate(clients)
+            ]
+        )
         cls.env["clientbase.client.figures"]._recompute_all(full=True)
         cls.env["clientbase.report.monthly"]._cron_refresh()
 
@@ -249,7 +267,7 @@ class TestDashboardTilesInTheBrowser(ClientbaseHttpCommon):
             figures = report_figures(Model, domain, measures, groupby)
             self.assertTrue(figures["rows"], f"{title}: the test base gives {user.login} figures to compare")
             expected[title] = dict(figures, kind=kind)
-        self.assertEqual(len(expected), 7)
+        self.assertEqual(len(expected), 8)
         return expected
 
     def _dashboard_tour(self, user, size):

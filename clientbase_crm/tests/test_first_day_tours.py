@@ -16,6 +16,21 @@ from .common import ClientbaseHttpCommon
 SCREENSHOTS = os.environ.get("CLIENTBASE_SCREENSHOTS")
 
 
+def screenshot_at_the_end(name):
+    """Save what the browser shows when the tour ends (only with $CLIENTBASE_SCREENSHOTS)."""
+    stop = ChromeBrowser.stop
+
+    def stop_after_screenshot(browser):
+        if SCREENSHOTS and hasattr(browser, "ws"):
+            shot = browser._websocket_request("Page.captureScreenshot", params={"format": "png"}, timeout=30)
+            path = pathlib.Path(SCREENSHOTS) / name
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(base64.b64decode(shot["data"]))
+        return stop(browser)
+
+    return patch.object(ChromeBrowser, "stop", stop_after_screenshot)
+
+
 @tagged("post_install", "-at_install", "clientbase_work", "clientbase_tour")
 class TestFirstDayTours(ClientbaseHttpCommon):
     @classmethod
@@ -65,20 +80,7 @@ class TestFirstDayTours(ClientbaseHttpCommon):
             )
 
     def _screenshot_at_the_end(self, name):
-        """Save what the browser shows when the tour ends (only with $CLIENTBASE_SCREENSHOTS)."""
-        stop = ChromeBrowser.stop
-
-        def stop_after_screenshot(browser):
-            if SCREENSHOTS and hasattr(browser, "ws"):
-                shot = browser._websocket_request(
-                    "Page.captureScreenshot", params={"format": "png"}, timeout=30
-                )
-                path = pathlib.Path(SCREENSHOTS) / name
-                path.parent.mkdir(parents=True, exist_ok=True)
-                path.write_bytes(base64.b64decode(shot["data"]))
-            return stop(browser)
-
-        return patch.object(ChromeBrowser, "stop", stop_after_screenshot)
+        return screenshot_at_the_end(name)
 
     def test_salesperson_first_day_1366(self):
         self._screens(self.user_salesman, "1366x768", hidden_expected=True)

@@ -472,7 +472,7 @@ class TestJourneyResults(JourneyCommon):
     def test_uplift_on_a_hand_computed_base(self):
         """4 treated (2 converted: 100 + 300), 4 held out (1 converted: 100), horizon 30 days:
         conversion 50% vs 25%, uplift 25 points ± 1.96·√(.5·.5/4 + .25·.75/4) = ±64.82;
-        revenue per entrant 100 vs 25."""
+        revenue per entrant 100 vs 25, uplift 75 ± 147."""
         with freeze_time("2026-03-01 10:00:00"):
             journey = self._journey(horizon_days=30, steps=[])
             Member = self.env["clientbase.journey.member"]
@@ -506,6 +506,10 @@ class TestJourneyResults(JourneyCommon):
         self.assertAlmostEqual(journey.result_treated_revenue, 100.0)
         self.assertAlmostEqual(journey.result_holdout_revenue, 25.0)
         self.assertAlmostEqual(journey.result_revenue_uplift, 75.0)
+        # revenue per entrant: treated 100, 300, 0, 0 (s² = 20000), held out 100, 0, 0, 0 (s² = 2500):
+        # 75 ± 1.96·√(20000/4 + 2500/4) = 75 ± 147
+        self.assertAlmostEqual(journey.result_revenue_uplift_low, -72.0)
+        self.assertAlmostEqual(journey.result_revenue_uplift_high, 222.0)
         # the pivot's sums are the same figures
         rows = self.env["clientbase.journey.result"]._read_group(
             [("journey_id", "=", journey.id)], ["group"], ["entered:sum", "converted:sum", "revenue:sum"]
@@ -633,6 +637,7 @@ class TestJourneyProtection(JourneyCommon):
                 "clientbase.journey.member",
                 "clientbase.journey.history",
                 "clientbase.journey.result",
+                "clientbase.journey.step.result",
             ):
                 self.assertEqual(
                     env[model].search([("journey_id", "=", journey.id)]).partner_id, client, model

@@ -1,8 +1,13 @@
+from datetime import timedelta
 from unittest.mock import patch
 
+from freezegun import freeze_time
+
+from odoo import fields
 from odoo.tests import tagged
 
 from .common import ClientbaseHttpCommon
+from .test_first_day_tours import screenshot_at_the_end
 
 
 @tagged("post_install", "-at_install", "clientbase_journeys", "clientbase_tour")
@@ -51,3 +56,84 @@ class TestJourneyTours(ClientbaseHttpCommon):
             login=self.user_salesman.login,
         )
         self.assertTrue(member.paused)
+
+
+@tagged("post_install", "-at_install", "clientbase_journeys", "clientbase_tour")
+class TestJourneyResultsInTheBrowser(ClientbaseHttpCommon):
+    """A marketer reads the win-back journey three weeks after switching it on: its
+    form and its results by step. With $CLIENTBASE_SCREENSHOTS set, both are saved there
+    (``journey_form.png``, ``journey_results.png``)."""
+
+    def _three_weeks_of_winback(self):
+        """30 clients became inactive 21 days ago: the message, a week's wait, the branch on
+        "opened", a call for those who read it; some ordered, one unsubscribed."""
+        journey = self.env.ref("clientbase_crm.journey_winback")
+        self.env.company.partner_id.tz = "UTC"
+        self.env.company.write({"client_mailing_cap_count": 0, "client_mailing_cap_days": 0})
+        start = fields.Datetime.now().replace(hour=10, minute=0, second=0, microsecond=0) - timedelta(days=21)
+        names = ["Иван Петров", "Анна Смирнова", "ООО Ромашка", "ИП Соколов", "Мария Кузнецова", "АО Вектор"]
+        clients = self.env["res.partner"].create(
+            [
+                {
+                    "name": f"{names[i % len(names)]} {i + 1}",
+                    "email": f"winback{i}@example.com",
+                    "is_company": True,
+                    "user_id": self.user_salesman.id,
+                }
+                for i in range(30)
+            ]
+        )
+        for client in clients:
+            self._consent(client, date=start - timedelta(days=30))
+        with freeze_time(start - timedelta(hours=1)):
+            journey.write({"active": True, "holdout_percent": 20})
+        with freeze_time(start):
+            self.env["clientbase.segment.history"].sudo().create(
+                [
+                    {
+                        "partner_id": client.id,
+                        "company_id": self.env.company.id,
+                        "dimension": "stage",
+                        "old_value": "active",
+                        "new_value": "inactive",
+                    }
+                    for client in clients
+                ]
+            )
+            self.env["clientbase.journey"]._run(journey)
+            history = self.env["clientbase.journey.history"].search(
+                [("journey_id", "=", journey.id), ("result", "=", "queued")]
+            )
+            history.mailing_id.action_send_mail()
+            traces = self.env["mailing.trace"].search([("mass_mailing_id", "in", history.mailing_id.ids)])
+            traces.set_sent()
+            traces.filtered(lambda t: t.res_id % 2).set_opened()
+            traces.filtered(lambda t: t.res_id % 4 == 1).set_clicked()
+        treated = history.partner_id
+        with freeze_time(start + timedelta(days=3)):
+            for client in treated[:4]:
+                self._order(client, amount=1500)
+            self.env["mail.blacklist"].sudo()._add(treated[-1].email)
+            for client in (clients - treated)[:1]:
+                self._order(client, amount=1200)
+        with freeze_time(start + timedelta(days=8)):
+            self.env["clientbase.journey"]._run(journey)
+        with freeze_time(start + timedelta(days=12)):
+            for client in treated[4:6]:
+                self._order(client, amount=2300)
+        return journey
+
+    def test_journey_form_and_results(self):
+        journey = self._three_weeks_of_winback()
+        self.assertTrue(journey.result_treated and journey.result_holdout)
+        steps = self.env["clientbase.journey.step.result"]._read_group(
+            [("journey_id", "=", journey.id)], ["step_id"], ["reached:sum"]
+        )
+        self.assertEqual(len(steps), 5, "the entry and the four steps, each reached")
+        marketer = self._marketer()
+        self.browser_size = "1920x1080"
+        url = f"/odoo/action-clientbase_crm.clientbase_journey_action/{journey.id}"
+        with screenshot_at_the_end("journey_form.png"):
+            self.start_tour(url, "clientbase_journey_form_tour", login=marketer.login)
+        with screenshot_at_the_end("journey_results.png"):
+            self.start_tour(url, "clientbase_journey_results_tour", login=marketer.login)

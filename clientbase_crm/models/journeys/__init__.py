@@ -12,19 +12,12 @@ from . import clientbase_journey_member  # one client in one journey: state, ste
 from . import clientbase_journey_history  # what a member's step did: sent, skipped, when
 from . import clientbase_journey_enrolment  # the nightly enrolment, set-based over the events
 from . import clientbase_journey_run  # the nightly step advancement, set-based, sends through mass_mailing
-from . import (
-    clientbase_journey_exits,
-)  # exits at once: consent withdrawn, blacklisted, before a pending message
-from . import (
-    clientbase_journey_step_field,
-)  # the step that sets a segment value by hand (the base's override)
-from . import clientbase_journey_result  # results per member: sent, opened, converted, revenue (a SQL view)
-from . import (
-    mailing_mailing_journey,
-)  # a mailing remembers the journey step that queued it; not to who came back
-from . import clientbase_mailing_eligibility_journey  # the frequency cap counts journey messages still queued
-from . import (
-    clientbase_journey_upgrade,
-)  # the hard-wired birthday greeting and win-back to-do become journeys
+from . import clientbase_journey_exits  # exits at once: consent withdrawn, blacklisted
+from . import clientbase_journey_step_field  # the step that sets a segment value by hand
+from . import clientbase_journey_result  # results per member: sent, converted, the uplift (SQL view)
+from . import clientbase_journey_step_result  # the same by step, adding up to the journey's (SQL view)
+from . import mailing_mailing_journey  # a mailing remembers the journey step that queued it
+from . import clientbase_mailing_eligibility_journey  # the frequency cap counts queued journey messages
+from . import clientbase_journey_upgrade  # the old birthday greeting and win-back to-do become journeys
 from . import res_company_journeys  # the company's birthday greeting setting switches its journey
 from . import res_partner_journeys  # the client card's Journeys tab; forget removes the journey rows

@@ -11,6 +11,7 @@ OWNERSHIP = {
     "clientbase.journey.member": security.Owned("partner_id.commercial_partner_id.user_id"),
     "clientbase.journey.history": security.Owned("partner_id.commercial_partner_id.user_id"),
     "clientbase.journey.result": security.Owned("partner_id.commercial_partner_id.user_id"),
+    "clientbase.journey.step.result": security.Owned("partner_id.commercial_partner_id.user_id"),
 }
 CONFIG_MODELS = {"clientbase.journey", "clientbase.journey.step"}
 # the client card's Journeys tab, read through the membership's rules

@@ -229,6 +229,7 @@ COMPANY_SCOPED_MODELS = (
     "clientbase.journey.member",
     "clientbase.journey.history",
     "clientbase.journey.result",
+    "clientbase.journey.step.result",
 )
 
 

@@ -118,6 +118,8 @@ registry.category("web_tour.tours").add("clientbase_dashboard_tiles_tour", {
         {
             content: "The dashboard's tiles are there",
             trigger: ".o-dashboard-action .o-dashboard-action-header",
+            // eight tiles load their views one by one: a busy machine takes more than the default
+            timeout: WAIT_MS,
         },
         {
             content: "Every tile shows its report's figures",

@@ -83,3 +83,38 @@ registry.category("web_tour.tours").add("clientbase_journey_salesperson_tour", {
         },
     ],
 });
+
+// A marketer reads a running win-back journey: its form, then its results by step.
+registry.category("web_tour.tours").add("clientbase_journey_form_tour", {
+    steps: () => [
+        {
+            content: "The journey's steps are listed",
+            trigger: ".o_form_view div[name='step_ids'] .o_data_row:contains('Call the client')",
+        },
+        {
+            content: "Its entrants are counted",
+            trigger: ".o_form_view button[name='action_open_members'] .o_stat_value",
+        },
+    ],
+});
+
+registry.category("web_tour.tours").add("clientbase_journey_results_tour", {
+    steps: () => [
+        {
+            content: "Open the journey's results",
+            trigger: ".o_form_view button[name='action_open_results']",
+            run: "click",
+        },
+        {
+            content: "The results by step: the entry and every step reached",
+            trigger: ".o_pivot table tbody tr:contains('Call the client')",
+            run() {
+                const rows = document.querySelectorAll(".o_pivot table tbody tr");
+                // the total, the entry (no step) and the four steps
+                if (rows.length !== 6) {
+                    throw new Error(`The results show ${rows.length} rows, not the total, the entry and 4 steps`);
+                }
+            },
+        },
+    ],
+});
