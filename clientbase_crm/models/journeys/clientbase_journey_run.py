@@ -179,7 +179,7 @@ class ClientbaseJourney(models.Model):
         rows = self.env.execute_query(
             SQL(
                 "SELECT m.id, m.partner_id FROM clientbase_journey_member m WHERE m.journey_id = %s"
-                " AND m.step_id = %s AND m.state = 'running' AND NOT m.paused AND m.next_run <= %s"
+                " AND m.step_id = %s AND m.state = 'running' AND m.paused IS NOT TRUE AND m.next_run <= %s"
                 " ORDER BY m.id LIMIT %s",
                 self.id,
                 step.id,
