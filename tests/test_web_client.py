@@ -156,12 +156,12 @@ def test_dashboard_and_reports(odoo_server, browser):
     login(browser, url, db)
     browser.navigate(f"{url}/odoo/action-clientbase_crm.clientbase_dashboard_action")
     boxes = browser.wait_for(
-        "document.querySelectorAll('.o-dashboard-action').length >= 7"
+        "document.querySelectorAll('.o-dashboard-action').length >= 8"
         " && document.querySelectorAll('.o-dashboard-action').length",
         timeout=40,
         what="the dashboard's charts and pivots",
     )
-    assert boxes == 7
+    assert boxes == 8  # seven tiles of the base and the journeys' results
     titles = browser.evaluate(
         "Array.from(document.querySelectorAll('.o-dashboard-action-header')).map(h => h.innerText.trim())"
     )
