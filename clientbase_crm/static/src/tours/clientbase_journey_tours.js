@@ -110,9 +110,10 @@ registry.category("web_tour.tours").add("clientbase_journey_results_tour", {
             trigger: ".o_pivot table tbody tr:contains('Call the client')",
             run() {
                 const rows = document.querySelectorAll(".o_pivot table tbody tr");
-                // the total, the entry (no step) and the four steps
-                if (rows.length !== 6) {
-                    throw new Error(`The results show ${rows.length} rows, not the total, the entry and 4 steps`);
+                // the total, the entry (no step) and the four steps (and the code step clientbase_loyalty
+                // adds to win-back; the test counts them exactly through the ORM)
+                if (rows.length < 6) {
+                    throw new Error(`The results show ${rows.length} rows, not the total, the entry and every step`);
                 }
             },
         },
