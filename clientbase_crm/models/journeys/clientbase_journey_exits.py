@@ -41,43 +41,26 @@ class ClientbaseJourney(models.Model):
             self.env[model].flush_model()
         if "phone.blacklist" in self.env:
             self.env["phone.blacklist"].flush_model()
+        Eligibility = self.env["clientbase.mailing.eligibility"]
         withdrawn, blacklisted = [], []
         for (channel, purpose), step_ids in pending.items():
             at_step = SQL("m.step_id = ANY(%s)", step_ids)
+            refusal = Eligibility._get_refusal_sql(channel, purpose)
             withdrawn.append(
                 SQL(
-                    "(%s AND (SELECT c.state FROM clientbase_consent c WHERE c.partner_id = m.partner_id"
-                    " AND c.channel = %s AND c.purpose = %s ORDER BY c.date DESC, c.id DESC LIMIT 1) = 'withdrawn')",
+                    "(%s AND EXISTS (SELECT 1 FROM res_partner p WHERE p.id = m.partner_id AND %s = 'withdrawn'))",
                     at_step,
-                    channel,
-                    purpose,
+                    refusal["consent"],
                 )
             )
-            if channel == "sms":
-                address = SQL("p.phone_sanitized")
-                listed = SQL(
-                    "SELECT 1 FROM phone_blacklist bl WHERE bl.active AND bl.number = p.phone_sanitized"
-                )
-                has_phone = "phone_sanitized" in self.env["mailing.contact"]._fields
-                contact = SQL("mc.phone_sanitized = p.phone_sanitized") if has_phone else SQL("FALSE")
-            else:
-                address = SQL("p.email_normalized")
-                listed = SQL(
-                    "SELECT 1 FROM mail_blacklist bl WHERE bl.active AND bl.email = p.email_normalized"
-                )
-                contact = SQL("mc.email_normalized = p.email_normalized")
             blacklisted.append(
                 SQL(
-                    """(%(at_step)s AND EXISTS (
-                          SELECT 1 FROM res_partner p WHERE p.id = m.partner_id AND %(address)s IS NOT NULL
-                             AND (EXISTS (%(listed)s)
-                                  OR EXISTS (SELECT 1 FROM mailing_contact mc
-                                               JOIN mailing_subscription ms ON ms.contact_id = mc.id
-                                              WHERE ms.opt_out AND %(contact)s))))""",
-                    at_step=at_step,
-                    address=address,
-                    listed=listed,
-                    contact=contact,
+                    "(%s AND EXISTS (SELECT 1 FROM res_partner p WHERE p.id = m.partner_id AND %s IS NOT NULL"
+                    " AND (%s OR %s)))",
+                    at_step,
+                    refusal["address"],
+                    refusal["blacklisted"],
+                    refusal["opted_out"],
                 )
             )
         # in the order of the send's own check: a blacklisted address also withdraws the consent

@@ -38,6 +38,40 @@ class ClientbaseMailingEligibility(models.AbstractModel):
         return max(company.client_mailing_cap_count, 0), max(company.client_mailing_cap_days, 0)
 
     @api.model
+    def _get_refusal_sql(self, channel, purpose):
+        """Why a channel refuses a partner, as SQL on a ``res_partner`` row aliased ``p``: its
+        ``address`` (NULL: none), ``blacklisted`` and ``opted_out`` (conditions) and ``consent``
+        (the state of its latest consent row for the channel and purpose, NULL when none). The one
+        source of these rules for the send's check and the journeys' exits."""
+        if channel == "sms":
+            address = SQL("p.phone_sanitized")
+            blacklisted = SQL(
+                "EXISTS (SELECT 1 FROM phone_blacklist bl WHERE bl.active AND bl.number = p.phone_sanitized)"
+            )
+            if "phone_sanitized" in self.env["mailing.contact"]._fields:
+                contact_match = SQL("mc.phone_sanitized = p.phone_sanitized")
+            else:
+                contact_match = SQL("FALSE")
+        else:
+            address = SQL("p.email_normalized")
+            blacklisted = SQL(
+                "EXISTS (SELECT 1 FROM mail_blacklist bl WHERE bl.active AND bl.email = p.email_normalized)"
+            )
+            contact_match = SQL("mc.email_normalized = p.email_normalized")
+        opted_out = SQL(
+            "EXISTS (SELECT 1 FROM mailing_contact mc JOIN mailing_subscription ms ON ms.contact_id = mc.id"
+            " WHERE ms.opt_out AND %s)",
+            contact_match,
+        )
+        consent = SQL(
+            "(SELECT c.state FROM clientbase_consent c WHERE c.partner_id = p.id AND c.channel = %s"
+            " AND c.purpose = %s ORDER BY c.date DESC, c.id DESC LIMIT 1)",
+            channel,
+            purpose,
+        )
+        return {"address": address, "blacklisted": blacklisted, "opted_out": opted_out, "consent": consent}
+
+    @api.model
     def _get_eligibility_query(self, candidates, channel, purpose, company=None, exclude_mailing_ids=()):
         """SQL returning ``(partner_id, reason)`` for every candidate of the client base's audience
         (``tools/client_definition.py``: a client or a mailing-only contact; an employee, a
@@ -50,35 +84,14 @@ class ClientbaseMailingEligibility(models.AbstractModel):
             frequency cap (the mailing being sent and its A/B siblings)
         """
         cap_count, cap_days = self._get_frequency_cap(company)
+        refusal = self._get_refusal_sql(channel, purpose)
+        address, blacklisted = refusal["address"], refusal["blacklisted"]
+        opted_out, consent = refusal["opted_out"], refusal["consent"]
         if channel == "sms":
-            address = SQL("p.phone_sanitized")
-            blacklisted = SQL(
-                "EXISTS (SELECT 1 FROM phone_blacklist bl WHERE bl.active AND bl.number = p.phone_sanitized)"
-            )
-            if "phone_sanitized" in self.env["mailing.contact"]._fields:
-                contact_match = SQL("mc.phone_sanitized = p.phone_sanitized")
-            else:
-                contact_match = SQL("FALSE")
             has_number = "sms_number" in self.env["mailing.trace"]._fields
             trace_address = SQL("t.sms_number") if has_number else SQL("NULL::varchar")
         else:
-            address = SQL("p.email_normalized")
-            blacklisted = SQL(
-                "EXISTS (SELECT 1 FROM mail_blacklist bl WHERE bl.active AND bl.email = p.email_normalized)"
-            )
-            contact_match = SQL("mc.email_normalized = p.email_normalized")
             trace_address = SQL("t.email")
-        opted_out = SQL(
-            "EXISTS (SELECT 1 FROM mailing_contact mc JOIN mailing_subscription ms ON ms.contact_id = mc.id"
-            " WHERE ms.opt_out AND %s)",
-            contact_match,
-        )
-        consent = SQL(
-            "(SELECT c.state FROM clientbase_consent c WHERE c.partner_id = p.id AND c.channel = %s"
-            " AND c.purpose = %s ORDER BY c.date DESC, c.id DESC LIMIT 1)",
-            channel,
-            purpose,
-        )
         if cap_count and cap_days:
             # Traces of the period are aggregated once (per client record and per address),
             # instead of a correlated count per candidate: one pass over the recent traces.
