@@ -4,6 +4,33 @@ from odoo import fields
 from odoo.tests import TransactionCase, new_test_user
 
 
+def coupon_program(env, name, **reward):
+    """A coupon program giving 10% off the order for a code (the shape of a win-back campaign's),
+    ``reward`` overriding the reward's values."""
+    return env["loyalty.program"].create(
+        {
+            "name": name,
+            "program_type": "coupons",
+            "trigger": "with_code",
+            "applies_on": "current",
+            "reward_ids": [
+                (
+                    0,
+                    0,
+                    {
+                        "reward_type": "discount",
+                        "discount": 10,
+                        "discount_mode": "percent",
+                        "discount_applicability": "order",
+                        "required_points": 1,
+                        **reward,
+                    },
+                )
+            ],
+        }
+    )
+
+
 class LoyaltyCommon(TransactionCase):
     """Two levels of the company (Silver 3% from 50,000, Gold 5% from 150,000; the example
     levels archived), salespeople A and B, a client base manager, a product without taxes,

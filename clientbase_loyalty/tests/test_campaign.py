@@ -4,7 +4,7 @@ from odoo.addons.clientbase_crm.wizards.clientbase_mailing_wizard import body_to
 from odoo.exceptions import UserError, ValidationError
 from odoo.tests import freeze_time, tagged
 
-from .common import LoyaltyCommon
+from .common import LoyaltyCommon, coupon_program
 
 
 @tagged("post_install", "-at_install", "clientbase_loyalty")
@@ -12,27 +12,7 @@ class TestPromoCampaign(LoyaltyCommon):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.program = cls.env["loyalty.program"].create(
-            {
-                "name": "Win-back 10%",
-                "program_type": "coupons",
-                "trigger": "with_code",
-                "applies_on": "current",
-                "reward_ids": [
-                    (
-                        0,
-                        0,
-                        {
-                            "reward_type": "discount",
-                            "discount": 10,
-                            "discount_mode": "percent",
-                            "discount_applicability": "order",
-                            "required_points": 1,
-                        },
-                    )
-                ],
-            }
-        )
+        cls.program = coupon_program(cls.env, "Win-back 10%")
         cls.clients = cls.env["res.partner"]
         for index in range(3):
             cls.clients |= cls._client(f"Segment Client {index}")

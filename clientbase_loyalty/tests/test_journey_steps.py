@@ -8,6 +8,7 @@ from unittest.mock import patch
 from freezegun import freeze_time
 
 from odoo.addons.clientbase_crm.tests import test_journeys
+from odoo.addons.clientbase_loyalty.tests.common import coupon_program
 from odoo.exceptions import AccessError, ValidationError
 from odoo.tests import tagged
 
@@ -29,27 +30,7 @@ class TestJourneyLoyaltySteps(test_journeys.JourneyCommon):
                 "reward_ids": [(0, 0, {"reward_type": "discount", "discount": 1, "required_points": 1000})],
             }
         )
-        cls.coupon_program = cls.env["loyalty.program"].create(
-            {
-                "name": "Journey 10%",
-                "program_type": "coupons",
-                "trigger": "with_code",
-                "applies_on": "current",
-                "reward_ids": [
-                    (
-                        0,
-                        0,
-                        {
-                            "reward_type": "discount",
-                            "discount": 10,
-                            "discount_mode": "percent",
-                            "discount_applicability": "order",
-                            "required_points": 1,
-                        },
-                    )
-                ],
-            }
-        )
+        cls.coupon_program = coupon_program(cls.env, "Journey 10%")
         cls.code_template = cls.env["mail.template"].create(
             {
                 "name": "Journey code test",

@@ -2,7 +2,7 @@ from datetime import date
 
 from odoo.tests import HttpCase, new_test_user, tagged
 
-from .common import LoyaltyCommon
+from .common import LoyaltyCommon, coupon_program
 
 
 @tagged("post_install", "-at_install", "clientbase_loyalty", "clientbase_tour")
@@ -27,28 +27,7 @@ class TestLoyaltyTours(HttpCase, LoyaltyCommon):
         lapsed = self._client("Tour Lapsed Buyer") | self._client("Tour Lapsed Two")
         active = self._client("Tour Active Client")
         segment_clients = lapsed | portal_client
-        self.env["loyalty.program"].create(
-            {
-                "name": "Tour Win-back 10%",
-                "program_type": "coupons",
-                "trigger": "with_code",
-                "applies_on": "current",
-                "reward_ids": [
-                    (
-                        0,
-                        0,
-                        {
-                            "reward_type": "discount",
-                            "discount": 10,
-                            "discount_mode": "percent",
-                            "discount_applicability": "order",
-                            "required_points": 1,
-                            "description": "Tour win-back 10% off",
-                        },
-                    )
-                ],
-            }
-        )
+        coupon_program(self.env, "Tour Win-back 10%", description="Tour win-back 10% off")
         segment = self.env["clientbase.segment"].create(
             {"name": "Tour lapsed clients", "domain": str([("id", "in", segment_clients.ids)])}
         )
