@@ -85,6 +85,28 @@ class JourneyCommon(ClientbaseSalesCommon):
         self.env.invalidate_all()
         return entered
 
+    def _run_steps_killed_in_second_batch(self, journey, owner, method):
+        """Run the journey's steps in batches of two, the job killed when ``owner.method`` is
+        called for the second time (in the second batch); the first batch stays committed. (Not
+        assertRaises: it would roll back the whole run, the first batch included.)"""
+        real = getattr(owner, method)
+        calls = []
+
+        def failing(*args, **kwargs):
+            calls.append(args)
+            if len(calls) == 2:
+                raise RuntimeError("killed")
+            return real(*args, **kwargs)
+
+        killed = False
+        with patch.object(owner, method, failing):
+            try:
+                journey.with_context(clientbase_journey_batch=2)._run_steps(journey)
+            except RuntimeError:
+                killed = True
+        self.assertTrue(killed, "the run was killed in its second batch")
+        self.env.invalidate_all()
+
     def _members(self, journey, **filters):
         domain = [("journey_id", "=", journey.id)] + [(k, "=", v) for k, v in filters.items()]
         return self.env["clientbase.journey.member"].search(domain)
@@ -569,24 +591,7 @@ class TestJourneyResults(JourneyCommon):
         with freeze_time(DAY0):
             self._history(self.clients[:6])
             journey._run_enrolment(journey)
-            real = ClientbaseJourneyStep._queue_mailing
-            calls = []
-
-            def failing(step, partner_ids):
-                calls.append(list(partner_ids))
-                if len(calls) == 2:
-                    raise RuntimeError("killed")
-                return real(step, partner_ids)
-
-            # (not assertRaises: it would roll back the whole run, the first batch included)
-            killed = False
-            with patch.object(ClientbaseJourneyStep, "_queue_mailing", failing):
-                try:
-                    journey.with_context(clientbase_journey_batch=2)._run_steps(journey)
-                except RuntimeError:
-                    killed = True
-            self.assertTrue(killed)
-            self.env.invalidate_all()
+            self._run_steps_killed_in_second_batch(journey, ClientbaseJourneyStep, "_queue_mailing")
             self.assertEqual(len(self._sent(journey)), 2, "the first batch is whole")
             journey.with_context(clientbase_journey_batch=2)._run_steps(journey)
             self.env.invalidate_all()

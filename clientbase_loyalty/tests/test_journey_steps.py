@@ -78,25 +78,9 @@ class TestJourneyLoyaltySteps(test_journeys.JourneyCommon):
         with freeze_time(DAY0):
             self._history(self.clients[:6])
             journey._run_enrolment(journey)
-            Grant = type(self.env["clientbase.loyalty.grant"])
-            real = Grant._post_grants
-            calls = []
-
-            def failing(grants, company):
-                calls.append(company)
-                if len(calls) == 2:
-                    raise RuntimeError("killed")
-                return real(grants, company)
-
             # killed in the second batch of two: the first stays whole, the second leaves no trace
-            killed = False
-            with patch.object(Grant, "_post_grants", failing):
-                try:
-                    journey.with_context(clientbase_journey_batch=2)._run_steps(journey)
-                except RuntimeError:
-                    killed = True
-            self.assertTrue(killed)
-            self.env.invalidate_all()
+            Grant = type(self.env["clientbase.loyalty.grant"])
+            self._run_steps_killed_in_second_batch(journey, Grant, "_post_grants")
             self.assertEqual(len(self._grants(journey)), 2, "the first batch is whole")
             self.assertEqual(sum(self._cards(self.points_program).mapped("points")), 100)
             journey.with_context(clientbase_journey_batch=2)._run_steps(journey)
