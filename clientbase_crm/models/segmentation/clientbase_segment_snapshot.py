@@ -157,29 +157,36 @@ class ClientbaseSegmentSnapshot(models.Model):
         return slipped
 
     @api.model
+    def _matrix_values_at(self, company, dimension, month):
+        """SQL of ``(partner_id, value)``: the ``dimension``'s value of the company's clients at
+        the end of ``month`` (any day of it), from the monthly snapshots; addons add dimensions
+        kept elsewhere (the loyalty level). ValueError for a dimension nobody keeps."""
+        if dimension not in DIMENSIONS:
+            raise ValueError(dimension)
+        self.flush_model()
+        month = month.replace(day=1)
+        return SQL(
+            "SELECT partner_id, %s::text AS value FROM clientbase_segment_snapshot"
+            " WHERE company_id = %s AND month_from <= %s AND (month_to IS NULL OR month_to > %s)",
+            SQL.identifier(dimension),
+            company.id,
+            month,
+            month,
+        )
+
+    @api.model
     def _matrix(self, company, dimension, month_a, month_b, own_sql=None):
         """[(value at A, value at B, clients)] of the company's clients at the end of month B
         (every one of them: the matrix's total is the base); a value is ``None`` when the partner
         was not a client yet at that month (created later), ``""`` when the client had no value
         (no RFM segment yet...). A client without a snapshot has the values of a client without
         figures (a potential, cold, not VIP). A client is one at a month when it was created by its
-        end or has a snapshot then. ``own_sql(column)`` restricts to the clients the
-        user handles."""
-        if dimension not in DIMENSIONS:
-            raise ValueError(dimension)
-        self.flush_model()
+        end or has a value then (``_matrix_values_at``). ``own_sql(column)`` restricts to the
+        clients the user handles."""
+        at_a = self._matrix_values_at(company, dimension, month_a)
+        at_b = self._matrix_values_at(company, dimension, month_b)
         self.env["res.partner"].flush_model()
         default = MATRIX_DEFAULTS.get(dimension, "")
-
-        def at(month):
-            return SQL(
-                "SELECT partner_id, %s::text AS value FROM clientbase_segment_snapshot"
-                " WHERE company_id = %s AND month_from <= %s AND (month_to IS NULL OR month_to > %s)",
-                SQL.identifier(dimension),
-                company.id,
-                month,
-                month,
-            )
 
         def end(month):
             return month.replace(day=1) + relativedelta(months=1)
@@ -195,8 +202,8 @@ class ClientbaseSegmentSnapshot(models.Model):
                     WHERE cp.active AND COALESCE(cp.company_id, %(company)s) = %(company)s
                       AND (cp.create_date < %(end_b)s OR b.partner_id IS NOT NULL) AND %(is_client)s AND %(own)s
                     GROUP BY 1, 2""",
-                at_a=at(month_a.replace(day=1)),
-                at_b=at(month_b.replace(day=1)),
+                at_a=at_a,
+                at_b=at_b,
                 end_a=end(month_a),
                 end_b=end(month_b),
                 default=default,
