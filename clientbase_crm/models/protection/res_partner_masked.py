@@ -1,9 +1,10 @@
-from odoo import SUPERUSER_ID, api, models
+from odoo import api, models
 from odoo.tools import SQL
 
 from ...tools.client_definition import handled_sql
 from ...tools.contact_mask import mask_email
-from .clientbase_security import MANAGER_GROUP, MASKED_CONTACT_FIELDS, USER_GROUP
+from .clientbase_security import MASKED_CONTACT_FIELDS
+from .res_partner_strict import salesperson_in_mode
 
 
 def masked_user(env):
@@ -11,14 +12,7 @@ def masked_user(env):
     a manager) of a company in masked-contacts mode. Decided by the user, also when code reads
     with superuser rights on his behalf (the chatter, the mail composer); never for the superuser
     itself (crons, Odoo's own flows, which need the real address)."""
-    if env.uid == SUPERUSER_ID:
-        return False
-    user = env.user
-    return bool(
-        user.sudo().company_id.client_masked_contacts
-        and user.has_group(USER_GROUP)
-        and not user.has_group(MANAGER_GROUP)
-    )
+    return salesperson_in_mode(env, "client_masked_contacts")
 
 
 class ResPartner(models.Model):

@@ -6,16 +6,23 @@ from .clientbase_security import MANAGER_GROUP, USER_GROUP
 HIDDEN_NAME_FIELDS = frozenset({"name", "display_name", "complete_name", "commercial_company_name"})
 
 
-def strict_user(env):
-    """The current user is a client base user (not a manager) of a company in strict mode."""
+def salesperson_in_mode(env, company_flag):
+    """The user of ``env`` is a client base user (not a manager) of a company whose visibility
+    mode ``company_flag`` (a boolean field of the company) is on; never the superuser itself
+    (crons, Odoo's own flows). The one test of who a visibility mode applies to."""
     if env.uid == SUPERUSER_ID:
         return False
     user = env.user
     return bool(
-        user.sudo().company_id.client_strict_visibility
+        user.sudo().company_id[company_flag]
         and user.has_group(USER_GROUP)
         and not user.has_group(MANAGER_GROUP)
     )
+
+
+def strict_user(env):
+    """The current user is a client base user (not a manager) of a company in strict mode."""
+    return salesperson_in_mode(env, "client_strict_visibility")
 
 
 class ResPartner(models.Model):
