@@ -14,7 +14,8 @@ search and a figure filter, over the whole base and over "my clients".
 With clientbase_loyalty installed (bench.sh installs it unless BENCH_LOYALTY=0), also the loyalty
 levels in the nightly run and personal promo codes against Odoo's coupon wizard (bench_loyalty.py).
 Prints times, clients/s, ratios, SQL query counts and peak memory; writes bench/results/results-<SIZE>.md.
-``--screens-only`` measures the screens alone (after one recompute), on a database of any version.
+``--screens-only`` measures the screens alone (after one recompute), on a database of any version;
+``--segments-only`` the user-defined segments' measures and the mailing wizard's count alone.
 """
 
 import argparse
@@ -434,6 +435,84 @@ def bench_segment(env):
     return segment
 
 
+def wizard_screen(env, user, segment):
+    """The mailing wizard opened on the segment (Segments > Prepare Mailing) as ``user``: its
+    counts (who receives, who is left out and why) and the preview of three recipients.
+
+    :return: ``(label, call)``
+    """
+
+    def wizard_counts():
+        Wizard = (
+            env["clientbase.mailing.wizard"]
+            .with_user(user)
+            .with_context(active_model="clientbase.segment", active_ids=segment.ids)
+        )
+        values = Wizard.default_get(["target_domain", "target_description", "name"])
+        wizard = Wizard.new(dict(values, subject="Hello {{ object.name }}", body_html="<p>Hello</p>"))
+        return wizard.eligible_count, wizard.target_count
+
+    members = env["clientbase.segment.member"].search_count([("segment_id", "=", segment.id)])
+    return f"mailing wizard recipient count (segment of {members:,} clients)", wizard_counts
+
+
+def segments_only(args, env, cr, clients, repeat):
+    """``--segments-only``: the user-defined segments' measures of ``bench_segments`` (first full
+    run against the bare aggregate, nothing to change, the nightly run with nothing changed), the
+    incremental refresh after 1% changed checked against a whole one, and the mailing wizard's
+    count for both roles; written to ``args.out`` with the load average beside the times."""
+    load_start = os.getloadavg()
+    results, stats, changed = {}, {}, {}
+    figures = env["clientbase.client.figures"]
+    first_partner = generated(cr, clients)
+    segments = ensure_segments(env)
+    for repetition in range(1, repeat + 1):
+        print(f"-- run {repetition} of {repeat}", flush=True)
+        timed(cr, "bare-SQL baseline (aggregate + write)", lambda: baseline(cr), results)
+        measure_segments(env, cr, results, timed, stats)
+        changed = change_one_percent(cr, first_partner, clients, repetition)
+        env.invalidate_all()
+        timed(cr, "nightly run after 1% of clients changed (engine + segments)", figures._recompute_all, results)
+        stats["wrong"] = stats.get("wrong", 0) + check_incremental(env, cr)
+    users = screen_users(env, first_partner)
+    segment = bench_segment(env)
+    cr.commit()
+    for _repetition in range(repeat):
+        for role, login in (("salesperson", "bench_salesperson"), ("head of sales", "bench_head_of_sales")):
+            label, call = wizard_screen(env, users[login], segment)
+            env.invalidate_all()
+            timed(cr, f"{role}: {label}", call, results)
+    peak = peak_rss_mb()
+    lines, ratios = summary(results, stats, clients, peak)
+    load_end = os.getloadavg()
+    os.makedirs(os.path.dirname(args.out), exist_ok=True)
+    with open(args.out, "w") as out:
+        out.write(f"# User-defined segments and the mailing wizard's count, size {args.size}\n\n")
+        out.write(
+            f"{datetime.datetime.now():%Y-%m-%d %H:%M}, {platform.node()}, {os.cpu_count()} CPU(s); "
+            f"{len(segments)} active segments; 1% change = "
+            + ", ".join(f"{count} {what}" for what, count in changed.items())
+            + f". Load average at the start {', '.join(f'{v:.1f}' for v in load_start)}, at the end "
+            f"{', '.join(f'{v:.1f}' for v in load_end)} (1, 5, 15 min): times under load are only "
+            f"relative. Every measure ran {repeat} time(s); the table gives the best time, then every run's.\n\n"
+        )
+        out.write("| measure | seconds | SQL queries | all runs (s) |\n|---|---:|---:|---|\n")
+        for label, res in results.items():
+            runs = ", ".join(f"{run:.3f}" for run in res["runs"])
+            out.write(f"| {label} | {res['seconds']:.3f} | {res['queries']} | {runs} |\n")
+        out.write("\n| ratio | value | target |\n|---|---:|---|\n")
+        for name, value, target in ratios:
+            out.write(f"| {name} | {value:.2f} | {target} |\n")
+        out.write("\n| user-defined segments | value |\n|---|---|\n")
+        for name, value in lines:
+            out.write(f"| {name} | {value} |\n")
+    for name, value in lines:
+        print(f"{name:<50} {value}")
+    for name, value, target in ratios:
+        print(f"{name:<50} {value:9.2f}   ({target})")
+    print(f"results written to {args.out}")
+
+
 def screen_call(env, cr, results, plans, label, call, explain_plan, table="res_partner"):
     """Time ``call`` (the best of the repetitions is kept); with ``explain_plan``, run it again
     untimed, recording its SELECTs, and keep the EXPLAIN ANALYZE of the slowest one that reads
@@ -561,20 +640,8 @@ def screens(env, user, cr, results, label, plans=None, segment=None):
         ),
     }
     if segment is not None:
-        # the mailing wizard opened on the segment (Segments > Prepare Mailing): its counts
-        # (who receives, who is left out and why) and the preview of three recipients
-        def wizard_counts():
-            Wizard = (
-                env["clientbase.mailing.wizard"]
-                .with_user(user)
-                .with_context(active_model="clientbase.segment", active_ids=segment.ids)
-            )
-            values = Wizard.default_get(["target_domain", "target_description", "name"])
-            wizard = Wizard.new(dict(values, subject="Hello {{ object.name }}", body_html="<p>Hello</p>"))
-            return wizard.eligible_count, wizard.target_count
-
-        members = env["clientbase.segment.member"].search_count([("segment_id", "=", segment.id)])
-        reports[f"mailing wizard recipient count (segment of {members:,} clients)"] = wizard_counts
+        label, call = wizard_screen(env, user, segment)
+        reports[label] = call
     for name, call in reports.items():
         tables = {
             "Growth": "monthly",
@@ -600,6 +667,11 @@ def main():
     )
     parser.add_argument("--screens-only", action="store_true", help="measure the screens alone")
     parser.add_argument("--no-journeys", action="store_true", help="leave the journeys' measures out")
+    parser.add_argument(
+        "--segments-only",
+        action="store_true",
+        help="the user-defined segments' measures and the mailing wizard's count alone",
+    )
     args = parser.parse_args()
     config.parse_config(["-d", args.db, f"--addons-path={args.addons_path}", "--log-level=warn"])
     clients, lines = SIZES[args.size]
@@ -630,6 +702,9 @@ def main():
         cr.execute("SELECT COUNT(*) FROM sale_order WHERE state = 'sale'")
         confirmed = cr.fetchone()[0]
         figures = env["clientbase.client.figures"]
+        if args.segments_only:
+            segments_only(args, env, cr, clients, args.repeat)
+            return
         if args.screens_only:
             figures._recompute_all()
             cr.commit()

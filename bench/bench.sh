@@ -8,7 +8,8 @@
 #                upgraded instead of installed): re-measuring at L without regenerating
 #   BENCH_LOYALTY=0 leave clientbase_loyalty out (default 1: installed, its levels and personal
 #                codes are measured too, see bench_loyalty.py)
-# Results: bench/results/results-<SIZE>.md (quoted by the README).
+#   BENCH_OUT    the report (default bench/results/results-<SIZE>.md, quoted by the README)
+#   BENCH_ARGS   more options of bench.py, e.g. "--segments-only"
 source "$(dirname "$0")/../scripts/lib.sh"
 require_odoo
 require_pg
@@ -35,4 +36,4 @@ odoo_bin -d "$DB" --addons-path="$ADDONS_PATH" "${mode[@]}" --without-demo=all -
 
 echo "== benchmark size $SIZE"
 $PYTHON "$REPO_DIR/bench/bench.py" --db "$DB" --size "$SIZE" --addons-path "$ADDONS_PATH" \
-  --out "$REPO_DIR/bench/results/results-$SIZE.md" --repeat "${BENCH_REPEAT:-3}"
+  --out "${BENCH_OUT:-$REPO_DIR/bench/results/results-$SIZE.md}" --repeat "${BENCH_REPEAT:-3}" ${BENCH_ARGS:-}
