@@ -472,7 +472,9 @@ def segments_only(args, env, cr, clients, repeat):
         measure_segments(env, cr, results, timed, stats)
         changed = change_one_percent(cr, first_partner, clients, repetition)
         env.invalidate_all()
-        timed(cr, "nightly run after 1% of clients changed (engine + segments)", figures._recompute_all, results)
+        timed(
+            cr, "nightly run after 1% of clients changed (engine + segments)", figures._recompute_all, results
+        )
         stats["wrong"] = stats.get("wrong", 0) + check_incremental(env, cr)
     users = screen_users(env, first_partner)
     segment = bench_segment(env)

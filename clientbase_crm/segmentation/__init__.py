@@ -10,10 +10,12 @@
   tables, upsert, history);
 - ``planner``: planner settings of those statements, always restored;
 - ``members``: the user-defined segments' membership, written as differences, and the
-  triggers noting the partners whose membership may have changed.
+  triggers noting the partners whose membership may have changed;
+- ``one_pass``: the segments whose members one pass over the partners and their figures
+  computes (their conditions compiled to one row's SQL).
 
 The Odoo models (``clientbase.client.figures``, ``res.partner``) keep the fields,
 the orchestration of a run and its entry points.
 """
 
-from . import changes, engine, members, planner, rankings, rules, sources
+from . import changes, engine, members, one_pass, planner, rankings, rules, sources

@@ -20,8 +20,9 @@ door (the ORM, SQL, imports, the engine):
 
 The nightly refresh takes (deletes) the notes visible to its snapshot, as the engine takes
 its own (``changes.take_changes``), and refreshes the incremental segments for those partners
-only: with nothing noted, it costs no query per segment. Every other segment (a condition on
-another model, on today's date, on the forecast...) is refreshed whole, as is a segment
+only: with nothing noted, it costs no query per segment. So does a segment reading the days
+since the last order when it was last refreshed the same day. Every other segment (a condition
+on another model, on today's date, on the forecast...) is refreshed whole, as is a segment
 never refreshed since its conditions were set.
 """
 
@@ -78,15 +79,21 @@ NOTED_FIGURE_FIELDS = frozenset(
         "client_persona_suggested",
     }
 )
+# the figure fields computed from those columns and today's date: unchanged for the partners not
+# noted as long as the date is the one of the last refresh
+SAME_DAY_FIGURE_FIELDS = frozenset({"client_days_since_last_order"})
 # operators that read other rows than the partner's own
 OTHER_ROWS_OPERATORS = frozenset({"child_of", "parent_of", "any", "not any"})
 
 
 # --- which segments can be refreshed for the noted partners only ----------------------------
-def reads_only_noted(partner_model, domain):
+def reads_only_noted(partner_model, domain, same_day=False):
     """Whether ``domain`` (on ``res.partner``) reads only what the triggers note: the partner's
     own stored columns (no path to another model, no many2one compared by name, no
-    company-dependent field) and the figure fields of :data:`NOTED_FIGURE_FIELDS`."""
+    company-dependent field) and the figure fields of :data:`NOTED_FIGURE_FIELDS`; with
+    ``same_day`` (a refresh on the day of the last one), those of :data:`SAME_DAY_FIGURE_FIELDS`
+    too."""
+    noted = NOTED_FIGURE_FIELDS | SAME_DAY_FIGURE_FIELDS if same_day else NOTED_FIGURE_FIELDS
     for leaf in expression.normalize_domain(domain):
         if not expression.is_leaf(leaf) or leaf in (expression.TRUE_LEAF, expression.FALSE_LEAF):
             continue
@@ -96,7 +103,7 @@ def reads_only_noted(partner_model, domain):
         field = partner_model._fields.get(path)
         if field is None:
             return False
-        if path in NOTED_FIGURE_FIELDS:
+        if path in noted:
             continue
         if not (field.store and field.column_type) or field.type in ("one2many", "many2many"):
             return False
@@ -258,17 +265,19 @@ def in_taken():
 
 
 # --- the refresh -------------------------------------------------------------------------------
-def refresh(cr, queries, scoped=False):
+def refresh(cr, queries, scoped=False, rows=None):
     """See :func:`_refresh`. A whole refresh joins by hashing (the planner, misled by the
     statistics of tables just filled, would otherwise nest loops over the whole base)."""
     with planner.settings(cr, dict(planner.BASE) if scoped else {**planner.BASE, **planner.BULK}):
-        return _refresh(cr, queries, scoped=scoped)
+        return _refresh(cr, queries, scoped=scoped, rows=rows)
 
 
-def _refresh(cr, queries, scoped=False):
+def _refresh(cr, queries, scoped=False, rows=None):
     """Refresh the members of a batch of segments: ``queries`` maps a segment id to the
-    subquery of its members' ids. With ``scoped``, the queries are restricted to the taken
-    partners (:func:`take_notes`), and so is the difference: the other members stay.
+    subquery of its members' ids, or ``rows(ordered)`` gives the SQL of the ``(segment_id,
+    partner_id)`` rows of all the segments of ``queries`` (its keys), in (segment, client)
+    order when ``ordered`` (the one pass of ``one_pass.members_select``). With ``scoped``, the queries are restricted to the
+    taken partners (:func:`take_notes`), and so is the difference: the other members stay.
 
     :return: ``(deleted, inserted)``, the membership rows written
     """
@@ -276,10 +285,15 @@ def _refresh(cr, queries, scoped=False):
         return 0, 0
     new = SQL.identifier(NEW_TABLE)
     segment_ids = list(queries)
-    rows = SQL(" UNION ALL ").join(
-        SQL("SELECT %s::int4 AS segment_id, m.id AS partner_id FROM (%s) m(id)", segment_id, query)
-        for segment_id, query in queries.items()
-    )
+    if rows is None:
+        union = SQL(" UNION ALL ").join(
+            SQL("SELECT %s::int4 AS segment_id, m.id AS partner_id FROM (%s) m(id)", segment_id, query)
+            for segment_id, query in queries.items()
+        )
+
+        def rows(ordered):
+            return union
+
     if not scoped:
         cr.execute(
             SQL("SELECT 1 FROM clientbase_segment_member WHERE segment_id = ANY(%s) LIMIT 1", segment_ids)
@@ -291,13 +305,13 @@ def _refresh(cr, queries, scoped=False):
                     "INSERT INTO clientbase_segment_member (segment_id, partner_id, date)"
                     " SELECT r.segment_id, r.partner_id, now() AT TIME ZONE 'UTC' FROM (%s) r"
                     " ON CONFLICT DO NOTHING",
-                    rows,
+                    rows(True),
                 )
             )
             return 0, cr.rowcount
     cr.execute(SQL("DROP TABLE IF EXISTS %s", new))
     # one statement computes the batch's members (PostgreSQL may run it in parallel workers)
-    cr.execute(SQL("CREATE TEMP TABLE %s AS %s", new, rows))
+    cr.execute(SQL("CREATE TEMP TABLE %s AS %s", new, rows(False)))
     cr.execute(SQL("ANALYZE %s", new))
     scope = SQL(" AND r.partner_id IN %s", in_taken()) if scoped else SQL()
     cr.execute(

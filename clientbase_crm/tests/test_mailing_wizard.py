@@ -3,6 +3,7 @@ from datetime import timedelta
 from odoo import fields
 from odoo.exceptions import UserError
 from odoo.tests import Form, tagged
+from odoo.tools import SQL
 
 from .common import MailingCommon
 
@@ -160,6 +161,51 @@ class TestMailingWizard(MailingCommon):
             classes = Eligibility._classify(self.all_clients.ids, "email", "marketing")
         self.assertEqual(set(classes["eligible"]), set(self.eligible.ids))
         self.assertEqual(classes["too_often"], self.p_too_often.ids)
+
+    def test_counts_are_the_classification_and_the_lookups(self):
+        """The wizard's counts, counted by the database, are the lengths of the send's
+        classification; its set-based rules (blacklist, opt-outs, latest consent joined once)
+        give every client the reason the per-client lookups of the journeys' exits give."""
+        Eligibility = self.env["clientbase.mailing.eligibility"]
+        self.env["phone.blacklist"].sudo()._add([self.p_no_email.phone_sanitized])
+        self._consent(self.p_no_email, channel="sms")
+        self._consent(self.p_ok_2, channel="sms", state="withdrawn")
+        self._consent(self.p_ok_2, purpose="newsletter")
+        self.env.flush_all()
+        seen = set()
+        for channel in ("email", "sms"):
+            for purpose in ("marketing", "newsletter"):
+                classes = Eligibility._classify(self.all_clients.ids, channel, purpose)
+                counts, first = Eligibility._count_classes(
+                    SQL("SELECT unnest(%s::int[])", self.all_clients.ids), channel, purpose, sample=2
+                )
+                self.assertEqual(counts, {reason: len(ids) for reason, ids in classes.items()})
+                self.assertEqual(first, sorted(classes["eligible"])[:2])
+                reason_of = {pid: reason for reason, ids in classes.items() for pid in ids}
+                refusal = Eligibility._get_refusal_sql(channel, purpose)
+                rows = self.env.execute_query(
+                    SQL(
+                        "SELECT p.id, %s IS NULL, %s, %s, COALESCE(%s, 'withdrawn') <> 'given'"
+                        " FROM res_partner p WHERE p.id = ANY(%s)",
+                        refusal["address"],
+                        refusal["blacklisted"],
+                        refusal["opted_out"],
+                        refusal["consent"],
+                        self.all_clients.ids,
+                    )
+                )
+                for partner_id, *refused in rows:
+                    reasons = ["no_address", "blacklisted", "opted_out", "no_consent"]
+                    expected = next((r for r, hit in zip(reasons, refused, strict=True) if hit), None)
+                    got = reason_of[partner_id]
+                    seen.add(got)
+                    if expected:
+                        self.assertEqual(got, expected, (channel, purpose, partner_id))
+                    else:
+                        self.assertIn(got, ("eligible", "too_often"), (channel, purpose, partner_id))
+        self.assertEqual(
+            seen, {"eligible", "no_address", "blacklisted", "opted_out", "no_consent", "too_often"}
+        )
 
     def test_bad_template_shows_error_in_preview(self):
         wizard = self._wizard(active_model="res.partner", active_ids=self.p_ok.ids)

@@ -5,8 +5,9 @@ from freezegun import freeze_time
 
 from odoo.osv.expression import AND
 from odoo.tests import tagged
+from odoo.tools import SQL
 
-from ..segmentation import members
+from ..segmentation import members, one_pass
 from ..tools.client_definition import audience_domain
 from .common import ClientbaseSalesCommon
 
@@ -26,6 +27,38 @@ INCREMENTAL_DOMAINS = {
     "Moscow, average over 100": "['|', ('city', 'ilike', 'moscow'), ('client_average_order', '>', 100)]",
 }
 
+# every kind of segment the one pass computes (own columns and figures, combined by "|", "!"...)
+ONE_PASS_DOMAINS = {
+    "stage": "[('client_stage', '=', 'new')]",
+    "stage not lost": "['!', ('client_stage', 'in', ['lost', 'inactive'])]",
+    "potential (no figures row)": "[('client_stage', '=', 'potential')]",
+    "warmth": "[('client_warmth', 'in', ['warm', 'hot'])]",
+    "cold or no warmth": "['|', ('client_warmth', '=', 'cold'), ('client_warmth', '=', False)]",
+    "RFM": "[('client_rfm_segment', 'in', ['champions', 'loyal', 'at_risk'])]",
+    "RFM scores": "[('client_rfm_recency', '>=', 3), ('client_rfm_monetary', '!=', 1)]",
+    "order-count band": "[('client_order_count', '>=', 2), ('client_order_count', '<=', 4)]",
+    "revenue band": "[('client_revenue', '>=', 100), ('client_revenue', '<', 1000)]",
+    "average order": "[('client_average_order', '>', 200)]",
+    "VIP": "[('client_is_vip', '=', True)]",
+    "not VIP": "[('client_is_vip', '!=', True)]",
+    "ABC": "[('client_abc_class', 'in', ['a', False])]",
+    "bought this month (today)": "[('client_days_since_last_order', '<=', 30)]",
+    "last order set": "[('client_last_order_date', '!=', False)]",
+    "or and not": "['|', ('city', 'ilike', 'moscow'), '!', '&', ('client_revenue', '>', 300), ('is_company', '=', True)]",
+    "not a pattern": "['!', ('email', '=ilike', '%@one.example.com')]",
+    "manager": "[('user_id', 'in', [False])]",
+    "mailing-only": "[('client_mailing_only', '=', True)]",
+    "every client": "[]",
+}
+# conditions on other models or rows: the general path, one query per segment
+GENERAL_DOMAINS = {
+    "manager's name": "[('user_id.name', '=', 'Sales Person')]",
+    "manager by name": "[('user_id', '=', 'Sales Person')]",
+    "contacts": "[('child_ids', '!=', False), ('client_revenue', '>', 0)]",
+    "last contact": "[('client_last_contact_date', '=', False)]",
+    "archived too": "[('active', 'in', [True, False]), ('client_order_count', '=', 0)]",
+}
+
 
 @tagged("post_install", "-at_install", "clientbase_segment")
 @freeze_time("2026-03-10 10:00:00")
@@ -41,7 +74,7 @@ class TestSegmentMembers(ClientbaseSalesCommon):
         cls.segments = cls.Segment.create(
             [{"name": name, "domain": domain} for name, domain in INCREMENTAL_DOMAINS.items()]
         )
-        # one that reads another model (the client's interactions) and today's date
+        # one that reads today's date: compared whole once a day
         cls.whole_segment = cls.Segment.create(
             {"name": "Bought this month", "domain": "[('client_days_since_last_order', '<=', 30)]"}
         )
@@ -210,14 +243,33 @@ class TestSegmentMembers(ClientbaseSalesCommon):
         self.assertEqual(self._history(), history)
         self.assertEqual(self._members(), after)
 
+    def _refreshed_segments(self):
+        """The ids of the segments the user segments' refresh compares, and its result."""
+        with patch.object(members, "refresh", wraps=members.refresh) as refresh:
+            result = self.figures._refresh_user_segments()
+        return {segment_id for call in refresh.call_args_list for segment_id in call.args[1]}, result
+
     def test_nothing_noted_costs_no_statement_per_segment(self):
+        never_contacted = self.Segment.create(
+            {"name": "Never contacted", "domain": "[('client_last_contact_date', '=', False)]"}
+        )
         self._order(self._client("Quiet"), 100.0, days_ago=5)
         self._recompute(full=True)
-        with patch.object(members, "refresh", wraps=members.refresh) as refresh:
-            self.assertEqual(self.figures._refresh_user_segments(), (0, 0))
-        refreshed = {segment_id for call in refresh.call_args_list for segment_id in call.args[1]}
+        refreshed, result = self._refreshed_segments()
+        self.assertEqual(result, (0, 0))
         self.assertFalse(refreshed & set(self.segments.ids), "the incremental segments are current")
-        self.assertIn(self.whole_segment.id, refreshed, "the others are compared over the whole base")
+        self.assertNotIn(self.whole_segment.id, refreshed, "the days since the last order are the same today")
+        self.assertIn(never_contacted.id, refreshed, "the others are compared over the whole base")
+        # the next day: the days since the last order moved for every client
+        with freeze_time("2026-03-11 10:00:00"):
+            refreshed, _result = self._refreshed_segments()
+            self.assertFalse(refreshed & set(self.segments.ids))
+            self.assertIn(self.whole_segment.id, refreshed, "a new day: compared over the whole base")
+            self.assertIn(never_contacted.id, refreshed)
+            self.assertEqual([m[:2] for m in self._members()], self._expected())
+        with freeze_time("2026-04-20 10:00:00"):
+            self._refreshed_segments()
+            self.assertEqual([m[:2] for m in self._members()], self._expected(), "40 days later")
 
     def test_new_conditions_and_a_full_run_compare_the_whole_base(self):
         big = self._client("Big")
@@ -233,3 +285,75 @@ class TestSegmentMembers(ClientbaseSalesCommon):
         self.env.cr.execute("DELETE FROM clientbase_segment_member WHERE partner_id = %s", big.ids)
         self._recompute(full=True)
         self.assertEqual([m[:2] for m in self._members()], self._expected())
+
+    def test_one_pass_equals_each_segments_query(self):
+        """The segments reading only the client's own columns and figures are computed in one
+        pass over the partners; its rows are each segment's own query's (Odoo's ``_search`` of
+        its conditions), over the whole base and for some clients; the others take the general
+        path and every segment's members are what the ORM finds."""
+        rng = random.Random(32)
+        clients = [
+            self._client(
+                f"Pass {i}",
+                city=rng.choice(["Moscow", "Kazan", False]),
+                email=rng.choice([f"p{i}@one.example.com", f"p{i}@two.example.com", False]),
+                user_id=rng.choice([self.user_salesman.id, False]),
+            )
+            for i in range(24)
+        ]
+        person = self.Partner.create({"name": "Pass person", "email": "person@one.example.com"})
+        contact = self.Partner.create({"name": "Pass contact", "parent_id": clients[0].id})
+        self.Partner.create(
+            {
+                "name": "Pass reader",
+                "parent_id": clients[1].id,
+                "client_mailing_only": True,
+                "email": "r@x.example.com",
+            }
+        )
+        for client in [*clients, person]:
+            for _n in range(rng.randint(0, 4)):
+                self._order(client, rng.randint(1, 40) * 25.0, days_ago=rng.randint(0, 400))
+        self._order(contact, 80.0, days_ago=3)
+        self._recompute(full=True)
+        clients[2].client_stage = "lost"
+        clients[3].client_is_vip = True
+        clients[4].client_warmth = "hot"
+        clients[5].active = False
+        self.env.flush_all()
+        segments = self.Segment.create(
+            [
+                {"name": name, "domain": domain}
+                for name, domain in {**ONE_PASS_DOMAINS, **GENERAL_DOMAINS}.items()
+            ]
+        )
+        conditions, general = segments._get_one_pass_conditions()
+        self.assertEqual(sorted(general.mapped("name")), sorted(GENERAL_DOMAINS))
+        self.assertEqual(list(conditions), [self.env.company])
+        self.assertEqual(len(conditions[self.env.company]), len(ONE_PASS_DOMAINS))
+        partners = self.env["res.partner"].sudo()
+        some = [c.id for c in clients[::3]] + [person.id, contact.id]
+        for scope, domain in ((None, []), (SQL("(SELECT unnest(%s::int[]))", some), [("id", "in", some)])):
+            rows = self.env.execute_query(
+                one_pass.members_select(partners, conditions[self.env.company], scope)
+            )
+            expected = []
+            for segment in segments - general:
+                ids = self.env.execute_query(
+                    SQL("SELECT id FROM (%s) q(id)", segment._get_member_query(domain))
+                )
+                expected += [(segment.id, row[0]) for row in ids]
+            self.assertEqual(rows, sorted(expected), "in (segment, client) order, each segment's members")
+        # most kinds have members and non-members on this base: the comparison says something
+        rows = self.env.execute_query(one_pass.members_select(partners, conditions[self.env.company]))
+        audience = len(self._expected(self.Segment.new({"name": "All", "domain": "[]"})))
+        counts = [len([r for r in rows if r[0] == segment.id]) for segment in segments - general]
+        self.assertGreaterEqual(len([n for n in counts if 0 < n < audience]), len(ONE_PASS_DOMAINS) // 2)
+        # through the refresh (one statement for the one-pass segments): the ORM's members
+        with patch.object(members, "refresh", wraps=members.refresh) as refresh:
+            segments._refresh_members()
+        batches = [set(call.args[1]) for call in refresh.call_args_list]
+        self.assertIn(set((segments - general).ids), batches, "one statement for the one-pass segments")
+        self.assertEqual([m[:2] for m in self._members(segments)], self._expected(segments))
+        # a second refresh writes nothing
+        self.assertEqual(segments._refresh_members(), (0, 0))

@@ -133,18 +133,25 @@ class ClientbaseMailingWizard(models.TransientModel):
 
     @api.depends("target_domain", "channel", "purpose", "subject", "body_html", "body_plaintext")
     def _compute_recipients(self):
-        """The counts and the preview from one classification of the target: on a segment of
-        100,000 clients classifying is the wizard's cost, paid once per change."""
+        """The counts and the preview from one classification of the target, counted by the
+        database: on a segment of 100,000 clients no id is read into Python."""
+        Eligibility = self.env["clientbase.mailing.eligibility"]
         for wizard in self:
-            classes = wizard._classify()
-            wizard.target_count = sum(len(ids) for ids in classes.values())
-            wizard.eligible_count = len(classes["eligible"])
-            wizard.no_address_count = len(classes["no_address"])
-            wizard.blacklisted_count = len(classes["blacklisted"])
-            wizard.opted_out_count = len(classes["opted_out"])
-            wizard.no_consent_count = len(classes["no_consent"])
-            wizard.too_often_count = len(classes["too_often"])
-            recipients = self.env["res.partner"].browse(classes["eligible"][:PREVIEW_LIMIT])
+            # counted by the database, in the statement that decides the send
+            counts, first = Eligibility._count_classes(
+                Eligibility._candidates_from_domain(wizard._get_target_domain()),
+                wizard.channel,
+                wizard.purpose,
+                sample=PREVIEW_LIMIT,
+            )
+            wizard.target_count = sum(counts.values())
+            wizard.eligible_count = counts["eligible"]
+            wizard.no_address_count = counts["no_address"]
+            wizard.blacklisted_count = counts["blacklisted"]
+            wizard.opted_out_count = counts["opted_out"]
+            wizard.no_consent_count = counts["no_consent"]
+            wizard.too_often_count = counts["too_often"]
+            recipients = self.env["res.partner"].browse(first)
             if not recipients:
                 wizard.preview_html = Markup("<p>%s</p>") % self.env._("Nobody will receive this mailing.")
                 continue

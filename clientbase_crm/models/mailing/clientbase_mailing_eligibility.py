@@ -41,8 +41,9 @@ class ClientbaseMailingEligibility(models.AbstractModel):
     def _get_refusal_sql(self, channel, purpose):
         """Why a channel refuses a partner, as SQL on a ``res_partner`` row aliased ``p``: its
         ``address`` (NULL: none), ``blacklisted`` and ``opted_out`` (conditions) and ``consent``
-        (the state of its latest consent row for the channel and purpose, NULL when none). The one
-        source of these rules for the send's check and the journeys' exits."""
+        (the state of its latest consent row for the channel and purpose, NULL when none): a lookup
+        per partner, for the journeys' exits. The same rules set-based, for the send's check and
+        the wizard's counts: :meth:`_get_refusal_joins` (a test checks that both agree)."""
         if channel == "sms":
             address = SQL("p.phone_sanitized")
             blacklisted = SQL(
@@ -72,10 +73,70 @@ class ClientbaseMailingEligibility(models.AbstractModel):
         return {"address": address, "blacklisted": blacklisted, "opted_out": opted_out, "consent": consent}
 
     @api.model
+    def _get_refusal_joins(self, channel, purpose, candidates):
+        """The rules of :meth:`_get_refusal_sql`, set-based for many candidates: instead of a
+        lookup per candidate (the blacklist, the opt-outs, the latest consent), each is read
+        once and joined (hashed for a large group, looked up for a few). On a ``res_partner``
+        row aliased ``p`` of the candidates (``candidates``: SQL of their ids, e.g. a CTE).
+
+        :return: ``{"ctes": [SQL], "joins": SQL, "address", "blacklisted", "opted_out",
+            "consent": SQL}`` (the last four as in :meth:`_get_refusal_sql`)
+        """
+        if channel == "sms":
+            address = SQL("p.phone_sanitized")
+            blacklist = SQL("SELECT DISTINCT bl.number AS address FROM phone_blacklist bl WHERE bl.active")
+            if "phone_sanitized" in self.env["mailing.contact"]._fields:
+                contact_address = SQL("mc.phone_sanitized")
+            else:
+                contact_address = None
+        else:
+            address = SQL("p.email_normalized")
+            blacklist = SQL("SELECT DISTINCT bl.email AS address FROM mail_blacklist bl WHERE bl.active")
+            contact_address = SQL("mc.email_normalized")
+        ctes = [
+            SQL("refused_address AS (%s)", blacklist),
+            SQL(
+                # the latest consent row of each candidate for the channel and purpose
+                "latest_consent AS (SELECT DISTINCT ON (c.partner_id) c.partner_id, c.state"
+                " FROM clientbase_consent c WHERE c.partner_id IN (%s) AND c.channel = %s AND c.purpose = %s"
+                " ORDER BY c.partner_id, c.date DESC, c.id DESC)",
+                candidates,
+                channel,
+                purpose,
+            ),
+        ]
+        joins = [
+            SQL("LEFT JOIN refused_address bl ON bl.address = %s", address),
+            SQL("LEFT JOIN latest_consent lc ON lc.partner_id = p.id"),
+        ]
+        if contact_address is not None:
+            ctes.append(
+                SQL(
+                    "opted_out_address AS (SELECT DISTINCT %s AS address FROM mailing_contact mc"
+                    " JOIN mailing_subscription ms ON ms.contact_id = mc.id WHERE ms.opt_out)",
+                    contact_address,
+                )
+            )
+            joins.append(SQL("LEFT JOIN opted_out_address oo ON oo.address = %s", address))
+            opted_out = SQL("oo.address IS NOT NULL")
+        else:
+            opted_out = SQL("FALSE")
+        return {
+            "ctes": ctes,
+            "joins": SQL(" ").join(joins),
+            "address": address,
+            "blacklisted": SQL("bl.address IS NOT NULL"),
+            "opted_out": opted_out,
+            "consent": SQL("lc.state"),
+        }
+
+    @api.model
     def _get_eligibility_query(self, candidates, channel, purpose, company=None, exclude_mailing_ids=()):
         """SQL returning ``(partner_id, reason)`` for every candidate of the client base's audience
         (``tools/client_definition.py``: a client or a mailing-only contact; an employee, a
         company's contact person or the company itself is no candidate); reason NULL = eligible.
+        One statement: the candidates are read once, the blacklist, opt-outs, consents and the
+        recent messages joined (:meth:`_get_refusal_joins`).
 
         :param candidates: SQL selecting partner ids (e.g. ``Query.subselect()``)
         :param channel: 'email' or 'sms'
@@ -84,9 +145,12 @@ class ClientbaseMailingEligibility(models.AbstractModel):
             frequency cap (the mailing being sent and its A/B siblings)
         """
         cap_count, cap_days = self._get_frequency_cap(company)
-        refusal = self._get_refusal_sql(channel, purpose)
+        refusal = self._get_refusal_joins(channel, purpose, SQL("SELECT cand.id FROM cand"))
         address, blacklisted = refusal["address"], refusal["blacklisted"]
         opted_out, consent = refusal["opted_out"], refusal["consent"]
+        # the candidates once (a segment's members, a filter under the record rules)
+        ctes = [SQL("cand(id) AS MATERIALIZED (%s)", candidates), *refusal["ctes"]]
+        joins = [refusal["joins"]]
         if channel == "sms":
             has_number = "sms_number" in self.env["mailing.trace"]._fields
             trace_address = SQL("t.sms_number") if has_number else SQL("NULL::varchar")
@@ -100,34 +164,42 @@ class ClientbaseMailingEligibility(models.AbstractModel):
             # the messages of the period: sent ones (their traces), and the ones waiting in the
             # queue (a mailing in the queue has no trace yet, but will land in the period too)
             pending = self._get_pending_messages_query(exclude_mailing_ids, cap_days)
-            with_recent = SQL(
-                """
-                WITH recent AS (
-                    SELECT t.model, t.res_id, %(trace_address)s AS address
-                      FROM mailing_trace t
-                     WHERE t.create_date >= %(since)s
-                       AND t.trace_status NOT IN ('cancel', 'error', 'bounce')
-                       AND NOT (t.mass_mailing_id = ANY(%(exclude)s))
-                    %(pending)s
+            ctes += [
+                SQL(
+                    """
+                    recent AS (
+                        SELECT t.model, t.res_id, %(trace_address)s AS address
+                          FROM mailing_trace t
+                         WHERE t.create_date >= %(since)s
+                           AND t.trace_status NOT IN ('cancel', 'error', 'bounce')
+                           AND NOT (t.mass_mailing_id = ANY(%(exclude)s))
+                        %(pending)s
+                    )
+                    """,
+                    trace_address=trace_address,
+                    since=fields.Datetime.now() - timedelta(days=cap_days),
+                    exclude=list(exclude_mailing_ids),
+                    pending=SQL("UNION ALL %s", pending) if pending else SQL(),
                 ),
-                by_record AS (SELECT res_id, count(*) AS n FROM recent WHERE model = 'res.partner' GROUP BY res_id),
-                by_address AS (SELECT address, count(*) AS n FROM recent WHERE address IS NOT NULL GROUP BY address)
-                """,
-                trace_address=trace_address,
-                since=fields.Datetime.now() - timedelta(days=cap_days),
-                exclude=list(exclude_mailing_ids),
-                pending=SQL("UNION ALL %s", pending) if pending else SQL(),
-            )
-            cap_joins = SQL(
-                "LEFT JOIN by_record br ON br.res_id = p.id LEFT JOIN by_address ba ON ba.address = %s",
-                address,
+                SQL(
+                    "by_record AS (SELECT res_id, count(*) AS n FROM recent WHERE model = 'res.partner' GROUP BY res_id)"
+                ),
+                SQL(
+                    "by_address AS (SELECT address, count(*) AS n FROM recent WHERE address IS NOT NULL GROUP BY address)"
+                ),
+            ]
+            joins.append(
+                SQL(
+                    "LEFT JOIN by_record br ON br.res_id = p.id LEFT JOIN by_address ba ON ba.address = %s",
+                    address,
+                )
             )
             too_often = SQL("GREATEST(COALESCE(br.n, 0), COALESCE(ba.n, 0)) >= %s", cap_count)
         else:
-            with_recent, cap_joins, too_often = SQL(), SQL(), SQL("FALSE")
+            too_often = SQL("FALSE")
         return SQL(
             """
-            %(with_recent)s
+            WITH %(ctes)s
             SELECT p.id,
                    CASE WHEN %(address)s IS NULL THEN 'no_address'
                         WHEN %(blacklisted)s THEN 'blacklisted'
@@ -136,18 +208,17 @@ class ClientbaseMailingEligibility(models.AbstractModel):
                         WHEN %(too_often)s THEN 'too_often'
                    END AS reason
               FROM res_partner p
-              %(cap_joins)s
-             WHERE p.active AND p.id IN (%(candidates)s) AND %(audience)s
+              %(joins)s
+             WHERE p.active AND p.id IN (SELECT cand.id FROM cand) AND %(audience)s
             """,
+            ctes=SQL(", ").join(ctes),
             audience=audience_sql("p"),
-            with_recent=with_recent,
             address=address,
             blacklisted=blacklisted,
             opted_out=opted_out,
             consent=consent,
             too_often=too_often,
-            cap_joins=cap_joins,
-            candidates=candidates,
+            joins=SQL(" ").join(joins),
         )
 
     @api.model
@@ -189,18 +260,25 @@ class ClientbaseMailingEligibility(models.AbstractModel):
         """SQL subselect of the partner ids matching ``domain`` (record rules applied)."""
         return self.env["res.partner"]._search(domain).subselect()
 
+    def _flush_for_eligibility(self):
+        for model in (
+            "res.partner",
+            "clientbase.consent",
+            "mailing.trace",
+            "mail.blacklist",
+            "mailing.contact",
+            "mailing.subscription",
+            "phone.blacklist",
+        ):
+            if model in self.env:
+                self.env[model].flush_model()
+
     @api.model
     def _classify(self, candidates, channel, purpose, company=None, exclude_mailing_ids=()):
         """Return ``{reason or 'eligible': [partner ids]}`` for the candidates (ids or SQL)."""
         if not isinstance(candidates, SQL):
             candidates = SQL("SELECT unnest(%s::int[])", list(candidates))
-        self.env["res.partner"].flush_model()
-        self.env["clientbase.consent"].flush_model()
-        self.env["mailing.trace"].flush_model()
-        self.env["mail.blacklist"].flush_model()
-        self.env["mailing.subscription"].flush_model()
-        if "phone.blacklist" in self.env:
-            self.env["phone.blacklist"].flush_model()
+        self._flush_for_eligibility()
         without_jit(self.env.cr)  # one statement over every recipient: see sql_planning
         rows = self.env.execute_query(
             SQL(
@@ -213,6 +291,29 @@ class ClientbaseMailingEligibility(models.AbstractModel):
         for partner_id, reason in rows:
             result[reason or "eligible"].append(partner_id)
         return result
+
+    @api.model
+    def _count_classes(self, candidates, channel, purpose, company=None, sample=0):
+        """The counts of :meth:`_classify`, counted by the database (a segment of 100,000
+        clients is not read into Python): ``({reason or 'eligible': count}, [the first
+        ``sample`` eligible ids])``."""
+        self._flush_for_eligibility()
+        without_jit(self.env.cr)
+        rows = self.env.execute_query(
+            SQL(
+                "SELECT e.reason, count(*), (array_agg(e.id ORDER BY e.id) FILTER (WHERE e.reason IS NULL))[1:%s]"
+                " FROM (%s) e GROUP BY e.reason",
+                sample,
+                self._get_eligibility_query(candidates, channel, purpose, company),
+            )
+        )
+        counts = dict.fromkeys(["eligible", *(reason for reason, _label in EXCLUSION_REASONS)], 0)
+        first = []
+        for reason, count, ids in rows:
+            counts[reason or "eligible"] = count
+            if reason is None:
+                first = list(ids or [])
+        return counts, first
 
     @api.model
     def _filter_eligible(self, partner_ids, channel, purpose, company=None, exclude_mailing_ids=()):

@@ -3,11 +3,11 @@ import logging
 import time
 
 from odoo import SUPERUSER_ID, api, fields, models
-from odoo.exceptions import ValidationError
+from odoo.exceptions import UserError, ValidationError
 from odoo.osv.expression import AND
 from odoo.tools import SQL, split_every
 
-from ...segmentation import engine, members
+from ...segmentation import engine, members, one_pass
 from ...tools.client_definition import audience_domain
 from ...tools.domain_access import unreadable_paths
 
@@ -189,6 +189,27 @@ class ClientbaseSegment(models.Model):
         partners = self.env["res.partner"].sudo().with_company(self.company_id)
         return partners._search(AND([audience_domain(), self._get_domain(), list(scope)])).subselect()
 
+    def _get_one_pass_conditions(self):
+        """Which of these segments one pass over the partners computes
+        (``segmentation.one_pass``): their conditions read only the partner's own columns and
+        its figures.
+
+        :return: ``({company: {segment id: SQL condition}}, the other segments)``
+        """
+        by_company = {}
+        general = self.browse()
+        for segment in self:
+            partners = self.env["res.partner"].sudo().with_company(segment.company_id)
+            try:
+                condition = one_pass.condition(partners, segment._get_domain())
+            except (ValueError, SyntaxError, TypeError, UserError):
+                condition = None  # the general path says what is wrong, as before
+            if condition is None:
+                general |= segment
+            else:
+                by_company.setdefault(segment.company_id, {})[segment.id] = condition
+        return by_company, general
+
     def _refresh_members(self):
         """Refresh the members of these segments whole (the *Refresh Members* button, a
         segment whose conditions changed): see :meth:`_refresh_member_rows`."""
@@ -211,7 +232,7 @@ class ClientbaseSegment(models.Model):
             whole = noted > max(self.env.cr.fetchone()[0] * INCREMENTAL_MAX_SHARE, 1000)
         incremental = self.browse()
         if not whole:
-            incremental = segments.filtered(lambda s: s.last_refresh and s.refresh_scope == "changed")
+            incremental = segments.filtered(lambda s: s.last_refresh and s._compares_changed_clients())
         result = (segments - incremental)._refresh_member_rows()
         if noted:
             scoped = incremental._refresh_member_rows(scoped=True)
@@ -220,6 +241,20 @@ class ClientbaseSegment(models.Model):
             # nothing noted: their members are current
             incremental._mark_refreshed()
         return result
+
+    def _compares_changed_clients(self):
+        """Whether the next refresh may compare only the noted clients: the conditions read
+        only what the triggers note (``refresh_scope``), or also the days since the last order
+        and the members were computed today (the same date)."""
+        self.ensure_one()
+        if self.refresh_scope == "changed":
+            return True
+        if not self.last_refresh or self.last_refresh.date() != fields.Date.today():
+            return False
+        try:
+            return members.reads_only_noted(self.env["res.partner"], self._get_domain(), same_day=True)
+        except (ValueError, SyntaxError, TypeError):
+            return False
 
     def _refresh_member_rows(self, scoped=False):
         """Only the difference is written (``segmentation.members.refresh``): members that left
@@ -230,6 +265,8 @@ class ClientbaseSegment(models.Model):
         :return: ``(deleted, inserted)`` membership rows
         """
         start = time.time()
+        # the date the conditions read (days since the last order): the refresh's start
+        computed_on = fields.Datetime.now()
         self.env.flush_all()
         cr = self.env.cr
         refused = self.filtered(
@@ -245,13 +282,27 @@ class ClientbaseSegment(models.Model):
             refused.sudo().write({"last_refresh": False})
         deleted = inserted = 0
         active = self.filtered("active") - refused
-        for batch in split_every(REFRESH_BATCH_SIZE, active.ids, self.browse):
+        one_pass_conditions, general = active._get_one_pass_conditions()
+        for company, conditions in one_pass_conditions.items():
+            # one pass over the partners and their figures for every such segment of the company
+            partners = self.env["res.partner"].sudo().with_company(company)
+            scope = members.in_taken() if scoped else None
+
+            def rows(ordered, partners=partners, conditions=conditions, scope=scope):
+                return one_pass.members_select(partners, conditions, scope=scope, ordered=ordered)
+
+            pass_deleted, pass_inserted = members.refresh(
+                cr, dict.fromkeys(conditions), scoped=scoped, rows=rows
+            )
+            deleted += pass_deleted
+            inserted += pass_inserted
+        for batch in split_every(REFRESH_BATCH_SIZE, general.ids, self.browse):
             scope = [("id", "in", members.in_taken())] if scoped else []
             queries = {segment.id: segment._get_member_query(scope) for segment in batch}
             batch_deleted, batch_inserted = members.refresh(cr, queries, scoped=scoped)
             deleted += batch_deleted
             inserted += batch_inserted
-        active._mark_refreshed()
+        active._mark_refreshed(computed_on)
         inactive = self.filtered(lambda s: not s.active)
         if inactive:
             cr.execute(SQL("DELETE FROM clientbase_segment_member WHERE segment_id = ANY(%s)", inactive.ids))
@@ -268,13 +319,13 @@ class ClientbaseSegment(models.Model):
         )
         return deleted, inserted
 
-    def _mark_refreshed(self):
+    def _mark_refreshed(self, when=None):
         """The refresh date, in SQL: no write() side effects (it would ask for a whole refresh)."""
         if self:
             self.env.cr.execute(
                 SQL(
                     "UPDATE clientbase_segment SET last_refresh = %s WHERE id = ANY(%s)",
-                    fields.Datetime.now(),
+                    when or fields.Datetime.now(),
                     self.ids,
                 )
             )

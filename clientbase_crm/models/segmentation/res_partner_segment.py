@@ -97,6 +97,8 @@ class ResPartner(models.Model):
     """
 
     _inherit = "res.partner"
+    # the fields computed from the figures row (the segments' one pass reads them on that row)
+    _client_figure_fields = frozenset(FIGURE_FIELDS)
 
     client_first_order_date = fields.Date(
         string="First Order",
@@ -509,7 +511,14 @@ class ResPartner(models.Model):
                 value = SQL("(CASE WHEN %s THEN %s END)", self._client_own_sql(alias), value)
         return value
 
-    def _search_client_figure(self, fname, operator, value):
+    def _client_figure_condition(self, fname, operator, value, figures_alias="f", partner_alias="p"):
+        """SQL condition of ``(fname, operator, value)`` on the figures row ``figures_alias``
+        (NULL columns when the client has none) and the partner ``partner_alias``; the one
+        source of the figure fields' conditions (the search method, the segments' one pass).
+
+        :return: ``(condition, matches_default)``: whether a client without a figures row
+            matches (decides the search's LEFT or INNER join)
+        """
         if operator not in OPERATORS and operator not in ("in", "not in"):
             raise UserError(
                 self.env._(
@@ -522,8 +531,8 @@ class ResPartner(models.Model):
         value = check_condition(self.env, self._fields[fname], operator, value)
         expr = SQL(
             "COALESCE(%s, %s)",
-            self._get_client_figure_sql(fname),
-            self._get_client_figure_default_sql(fname, "p"),
+            self._get_client_figure_sql(fname, figures_alias),
+            self._get_client_figure_default_sql(fname, partner_alias),
         )
         if operator in ("in", "not in"):
             values = [v for v in value if v is not False and v is not None]
@@ -544,7 +553,25 @@ class ResPartner(models.Model):
         else:
             condition = SQL("%s %s %s", expr, SQL(OPERATORS[operator]), value)
         defaults = FIGURE_FIELDS[fname][1]
-        matches_default = any(_python_match(default, operator, value) for default in defaults)
+        return condition, any(_python_match(default, operator, value) for default in defaults)
+
+    def _client_figure_row_condition(self, fname, operator, value, figures_alias, partner_alias):
+        """The search's result as a two-valued condition on the partner ``partner_alias``
+        LEFT JOIN its figures row ``figures_alias`` (of the current company): true exactly for
+        the partners :meth:`_search_client_figure` selects, for a user who sees every client.
+        The segments' one pass (``segmentation.one_pass``) evaluates many on one row."""
+        assert sees_all(self.env), "the figures rows of every client"
+        condition, matches_default = self._client_figure_condition(
+            fname, operator, value, figures_alias, partner_alias
+        )
+        condition = SQL("COALESCE(%s, FALSE)", condition)
+        if matches_default:
+            return condition
+        # the search's semi-join (or inner join): only a client with a figures row matches
+        return SQL("(%s IS NOT NULL AND %s)", SQL.identifier(figures_alias, "partner_id"), condition)
+
+    def _search_client_figure(self, fname, operator, value):
+        condition, matches_default = self._client_figure_condition(fname, operator, value)
         # a user who does not see every client: only the rows the figures' record rules
         # show, and the defaults only for the clients the user handles
         visible = self._client_figures_visible_sql("f")
