@@ -316,7 +316,7 @@ class TestSegmentMembers(ClientbaseSalesCommon):
                 self._order(client, rng.randint(1, 40) * 25.0, days_ago=rng.randint(0, 400))
         self._order(contact, 80.0, days_ago=3)
         self._recompute(full=True)
-        clients[2].client_stage = "lost"
+        clients[2].write({"client_stage": "lost", "client_churn_reason": "Moved away"})
         clients[3].client_is_vip = True
         clients[4].client_warmth = "hot"
         clients[5].active = False
