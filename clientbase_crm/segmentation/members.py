@@ -20,9 +20,8 @@ door (the ORM, SQL, imports, the engine):
 
 The nightly refresh takes (deletes) the notes visible to its snapshot, as the engine takes
 its own (``changes.take_changes``), and refreshes the incremental segments for those partners
-only: with nothing noted, it costs no query per segment. So does a segment reading the days
-since the last order when it was last refreshed the same day. Every other segment (a condition
-on another model, on today's date, on the forecast...) is refreshed whole, as is a segment
+only: with nothing noted, it costs no query per segment. Every other segment (a condition on
+another model, on today's date, on the forecast...) is refreshed whole, as is a segment
 never refreshed since its conditions were set.
 """
 
@@ -79,21 +78,15 @@ NOTED_FIGURE_FIELDS = frozenset(
         "client_persona_suggested",
     }
 )
-# the figure fields computed from those columns and today's date: unchanged for the partners not
-# noted as long as the date is the one of the last refresh
-SAME_DAY_FIGURE_FIELDS = frozenset({"client_days_since_last_order"})
 # operators that read other rows than the partner's own
 OTHER_ROWS_OPERATORS = frozenset({"child_of", "parent_of", "any", "not any"})
 
 
 # --- which segments can be refreshed for the noted partners only ----------------------------
-def reads_only_noted(partner_model, domain, same_day=False):
+def reads_only_noted(partner_model, domain):
     """Whether ``domain`` (on ``res.partner``) reads only what the triggers note: the partner's
     own stored columns (no path to another model, no many2one compared by name, no
-    company-dependent field) and the figure fields of :data:`NOTED_FIGURE_FIELDS`; with
-    ``same_day`` (a refresh on the day of the last one), those of :data:`SAME_DAY_FIGURE_FIELDS`
-    too."""
-    noted = NOTED_FIGURE_FIELDS | SAME_DAY_FIGURE_FIELDS if same_day else NOTED_FIGURE_FIELDS
+    company-dependent field) and the figure fields of :data:`NOTED_FIGURE_FIELDS`."""
     for leaf in expression.normalize_domain(domain):
         if not expression.is_leaf(leaf) or leaf in (expression.TRUE_LEAF, expression.FALSE_LEAF):
             continue
@@ -103,7 +96,7 @@ def reads_only_noted(partner_model, domain, same_day=False):
         field = partner_model._fields.get(path)
         if field is None:
             return False
-        if path in noted:
+        if path in NOTED_FIGURE_FIELDS:
             continue
         if not (field.store and field.column_type) or field.type in ("one2many", "many2many"):
             return False

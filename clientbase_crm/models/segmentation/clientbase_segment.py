@@ -232,7 +232,7 @@ class ClientbaseSegment(models.Model):
             whole = noted > max(self.env.cr.fetchone()[0] * INCREMENTAL_MAX_SHARE, 1000)
         incremental = self.browse()
         if not whole:
-            incremental = segments.filtered(lambda s: s.last_refresh and s._compares_changed_clients())
+            incremental = segments.filtered(lambda s: s.last_refresh and s.refresh_scope == "changed")
         result = (segments - incremental)._refresh_member_rows()
         if noted:
             scoped = incremental._refresh_member_rows(scoped=True)
@@ -241,20 +241,6 @@ class ClientbaseSegment(models.Model):
             # nothing noted: their members are current
             incremental._mark_refreshed()
         return result
-
-    def _compares_changed_clients(self):
-        """Whether the next refresh may compare only the noted clients: the conditions read
-        only what the triggers note (``refresh_scope``), or also the days since the last order
-        and the members were computed today (the same date)."""
-        self.ensure_one()
-        if self.refresh_scope == "changed":
-            return True
-        if not self.last_refresh or self.last_refresh.date() != fields.Date.today():
-            return False
-        try:
-            return members.reads_only_noted(self.env["res.partner"], self._get_domain(), same_day=True)
-        except (ValueError, SyntaxError, TypeError):
-            return False
 
     def _refresh_member_rows(self, scoped=False):
         """Only the difference is written (``segmentation.members.refresh``): members that left
@@ -265,8 +251,6 @@ class ClientbaseSegment(models.Model):
         :return: ``(deleted, inserted)`` membership rows
         """
         start = time.time()
-        # the date the conditions read (days since the last order): the refresh's start
-        computed_on = fields.Datetime.now()
         self.env.flush_all()
         cr = self.env.cr
         refused = self.filtered(
@@ -302,7 +286,7 @@ class ClientbaseSegment(models.Model):
             batch_deleted, batch_inserted = members.refresh(cr, queries, scoped=scoped)
             deleted += batch_deleted
             inserted += batch_inserted
-        active._mark_refreshed(computed_on)
+        active._mark_refreshed()
         inactive = self.filtered(lambda s: not s.active)
         if inactive:
             cr.execute(SQL("DELETE FROM clientbase_segment_member WHERE segment_id = ANY(%s)", inactive.ids))
@@ -319,13 +303,13 @@ class ClientbaseSegment(models.Model):
         )
         return deleted, inserted
 
-    def _mark_refreshed(self, when=None):
+    def _mark_refreshed(self):
         """The refresh date, in SQL: no write() side effects (it would ask for a whole refresh)."""
         if self:
             self.env.cr.execute(
                 SQL(
                     "UPDATE clientbase_segment SET last_refresh = %s WHERE id = ANY(%s)",
-                    when or fields.Datetime.now(),
+                    fields.Datetime.now(),
                     self.ids,
                 )
             )
