@@ -6,6 +6,7 @@
 #   BENCH_REPEAT runs of every measure, the best time of each is reported (default 3)
 #   BENCH_REUSE=1 keep the database and its generated data when it exists (the addon is
 #                upgraded instead of installed): re-measuring at L without regenerating
+#   BENCH_OUT    the report to write (default bench/results/results-<SIZE>.md)
 #   BENCH_LOYALTY=0 leave clientbase_loyalty out (default 1: installed, its levels and personal
 #                codes are measured too, see bench_loyalty.py)
 # Results: bench/results/results-<SIZE>.md (quoted by the README).
@@ -35,4 +36,4 @@ odoo_bin -d "$DB" --addons-path="$ADDONS_PATH" "${mode[@]}" --without-demo=all -
 
 echo "== benchmark size $SIZE"
 $PYTHON "$REPO_DIR/bench/bench.py" --db "$DB" --size "$SIZE" --addons-path "$ADDONS_PATH" \
-  --out "$REPO_DIR/bench/results/results-$SIZE.md" --repeat "${BENCH_REPEAT:-3}"
+  --out "${BENCH_OUT:-$REPO_DIR/bench/results/results-$SIZE.md}" --repeat "${BENCH_REPEAT:-3}"
