@@ -674,6 +674,12 @@ def main():
         action="store_true",
         help="the user-defined segments' measures and the mailing wizard's count alone",
     )
+    parser.add_argument(
+        "--journeys-only",
+        action="store_true",
+        help="the journeys' measures alone (after one full recompute and one 1%% change, the events they"
+        " read), on a database generated earlier",
+    )
     args = parser.parse_args()
     config.parse_config(["-d", args.db, f"--addons-path={args.addons_path}", "--log-level=warn"])
     clients, lines = SIZES[args.size]
@@ -706,6 +712,9 @@ def main():
         figures = env["clientbase.client.figures"]
         if args.segments_only:
             segments_only(args, env, cr, clients, args.repeat)
+            return
+        if args.journeys_only:
+            journeys_only(args, env, cr, figures, first_partner, clients)
             return
         if args.screens_only:
             figures._recompute_all()
@@ -911,6 +920,37 @@ def main():
         if journey_facts:
             out.write(journeys_section(results, journey_facts, full, peak))
         out.write(screens_table(screen_results, plans))
+    print(f"results written to {args.out}")
+
+
+def journeys_only(args, env, cr, figures, first_partner, clients):
+    """``--journeys-only``: the engine's full run (timed: the journeys' ratios), the run after
+    1% changed (its events are the 1% day's), then the journeys' measures; writes their section."""
+    results = {}
+    cr.execute("TRUNCATE clientbase_client_figures, clientbase_segment_history")
+    env.invalidate_all()
+    timed(cr, "full recompute (ours)", lambda: figures._run_engine(full=True), results)
+    change_one_percent(cr, first_partner, clients, 1)
+    cr.execute("SELECT COALESCE(max(id), 0) FROM clientbase_segment_history")
+    before_one_percent = cr.fetchone()[0]
+    env.invalidate_all()
+    timed(cr, "re-run after 1% of clients changed", lambda: figures._run_engine(full=False), results)
+    facts = measure_journeys(env, cr, first_partner, clients, before_one_percent, args.repeat, timed, results)
+    load = os.getloadavg()
+    with open(args.out, "w") as out:
+        out.write(f"# Journeys benchmark, size {args.size}\n\n")
+        out.write(
+            f"{datetime.datetime.now():%Y-%m-%d %H:%M}, {platform.node()}, {os.cpu_count()} CPU(s), load average"
+            f" {load[0]:.1f} / {load[1]:.1f} / {load[2]:.1f} at the end. `bench.py --journeys-only`: {clients}"
+            f" clients; every measure ran {args.repeat} time(s), the best time given.\n\n"
+            "| measure | seconds | SQL queries | all runs (s) |\n|---|---:|---:|---|\n"
+        )
+        for label, res in results.items():
+            runs = ", ".join(f"{run:.2f}" for run in res["runs"])
+            out.write(f"| {label} | {res['seconds']:.2f} | {res['queries']} | {runs} |\n")
+        out.write(
+            journeys_section(results, facts, results["full recompute (ours)"]["seconds"], peak_rss_mb())
+        )
     print(f"results written to {args.out}")
 
 

@@ -107,6 +107,18 @@ class JourneyCommon(ClientbaseSalesCommon):
         self.assertTrue(killed, "the run was killed in its second batch")
         self.env.invalidate_all()
 
+    @staticmethod
+    def _holdout_bucket(journey, partner):
+        """The client's stable share 0..99 in the journey (as the enrolment computes it)."""
+        digest = hashlib.md5(f"{journey.id}:{partner.id}".encode()).hexdigest()
+        return (int(digest[:8], 16) & 0x7FFFFFFF) % 100
+
+    def _split_clients_in_two(self, journey):
+        """Set the holdout share that splits the 8 clients in two (a fixed 50% leaves all of them
+        on one side on about one database in 128, where the ids hash that way)."""
+        buckets = sorted(self._holdout_bucket(journey, client) for client in self.clients)
+        journey.holdout_percent = min(buckets[3] + 1, 90)
+
     def _members(self, journey, **filters):
         domain = [("journey_id", "=", journey.id)] + [(k, "=", v) for k, v in filters.items()]
         return self.env["clientbase.journey.member"].search(domain)
@@ -471,16 +483,10 @@ class TestJourneySteps(JourneyCommon):
             self.assertEqual(self._members(low).exit_reason, "priority")
 
     def test_holdout_gets_nothing_and_is_counted(self):
-        def bucket(journey, partner):
-            digest = hashlib.md5(f"{journey.id}:{partner.id}".encode()).hexdigest()
-            return (int(digest[:8], 16) & 0x7FFFFFFF) % 100
-
+        bucket = self._holdout_bucket
         with freeze_time("2026-03-01 10:00:00"):
             journey = self._journey(holdout_percent=50)
-            # the share that splits these 8 clients in two (a fixed 50% leaves all of them on one
-            # side on about one database in 128, where the ids hash that way)
-            buckets = sorted(bucket(journey, client) for client in self.clients)
-            journey.holdout_percent = min(buckets[3] + 1, 90)
+            self._split_clients_in_two(journey)
         with freeze_time(DAY0):
             self._history(self.clients)
             self._run(journey)

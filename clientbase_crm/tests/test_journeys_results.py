@@ -174,6 +174,7 @@ class TestJourneyResultsByStep(JourneyResultsMixin, JourneyCommon):
         """Held-out members reach no step: their state and conversion are the entry row's."""
         with freeze_time("2026-03-01 10:00:00"):
             journey = self._journey(holdout_percent=50, horizon_days=30)
+            self._split_clients_in_two(journey)
         with freeze_time(DAY0):
             self._history(self.clients)
             self._run(journey)

@@ -1,6 +1,7 @@
 """Journeys, on a frozen clock: entering a user-defined segment, the step that sets a segment value
 by hand, exits at once (consent withdrawn, blacklisted), no win-back message after the client came
-back, and the frequency cap counting messages still in the queue."""
+back, and the frequency cap counting messages still in the queue (a journey's, a mailing
+list's)."""
 
 from datetime import datetime
 
@@ -322,6 +323,38 @@ class TestJourneyCapCountsQueued(JourneyCommon):
         with freeze_time("2026-03-10 10:00:00"):
             self._run(journey)
         self.assertEqual(self._sent(journey, second).partner_id, c[0] | c[2], "a week later")
+
+    def test_cap_counts_a_queued_mailing_list_mailing(self):
+        """Cap one message a week: a mailing to a mailing list waiting in the queue counts for
+        the clients whose address a contact of the list has (the journey sends them nothing today
+        and tries again tomorrow); once the mailing leaves the queue unsent, it no longer counts."""
+        self.company.write({"client_mailing_cap_count": 1, "client_mailing_cap_days": 7})
+        c = self.clients
+        with freeze_time("2026-03-01 10:00:00"):
+            journey = self._journey(goal="none")
+        with freeze_time(DAY0):
+            newsletter_list = self.env["mailing.list"].create({"name": "Newsletter"})
+            Contact = self.env["mailing.contact"]
+            Contact.create({"name": "Subscribed", "email": c[1].email, "list_ids": [(4, newsletter_list.id)]})
+            newsletter = self.env["mailing.mailing"].create(
+                {
+                    "subject": "Newsletter",
+                    "mailing_model_id": self.env["ir.model"]._get_id("mailing.list"),
+                    "contact_list_ids": [(6, 0, newsletter_list.ids)],
+                    "body_html": "<p>News</p>",
+                }
+            )
+            newsletter.action_put_in_queue()
+            Eligibility = self.env["clientbase.mailing.eligibility"]
+            self.assertEqual(Eligibility._classify(c[:3].ids, "email", "marketing")["too_often"], c[1].ids)
+            self._history(c[:3])
+            self._run(journey)
+            self.assertEqual(self._sent(journey).partner_id, c[0] | c[2])
+            waiting = self._members(journey).filtered(lambda m: m.partner_id == c[1])
+            self.assertEqual(waiting.step_id, journey.step_ids, "still before the message")
+            self.assertEqual(str(waiting.next_run), "2026-03-03 10:00:00", "tried again tomorrow")
+            newsletter.action_cancel()
+            self.assertFalse(Eligibility._classify(c[1].ids, "email", "marketing")["too_often"])
 
 
 @tagged("post_install", "-at_install", "clientbase_journeys", "clientbase_work")

@@ -96,8 +96,14 @@ class ClientbaseJourney(models.Model):
         ]
         if self.exit_on_condition_lost:
             entry = self._entry_query()
+            # an anti-join (NOT IN a subquery of the whole base is a per-row scan past work_mem)
             exits.append(
-                ("condition", SQL("TRUE") if entry is None else SQL("m.partner_id NOT IN (%s)", entry))
+                (
+                    "condition",
+                    SQL("TRUE")
+                    if entry is None
+                    else SQL("NOT EXISTS (SELECT 1 FROM (%s) AS e(id) WHERE e.id = m.partner_id)", entry),
+                )
             )
             if self.trigger == "user_segment":
                 # left the segment it entered
@@ -280,17 +286,15 @@ class ClientbaseJourneyStep(models.Model):
         self._move(member_ids, self._next_step(), delay_days=self.wait_days)
 
     def _send_eligibility(self, member_ids, partner_ids):
-        """Split the batch by the base's eligibility, checked now: ``(send, skip, postpone)`` member
-        ids, the others leaving for their reason (consent withdrawn, blacklisted or opted out)."""
+        """Split the batch by the base's eligibility, checked now: ``(send, split)``, the member
+        ids to send to and ``{reason: member ids}`` of the others, those refused (consent
+        withdrawn, blacklisted or opted out) already gone: left, or moved on without it.
+
+        One statement classifies the batch (``_classify_members``)."""
         channel = "sms" if self.kind == "sms" else "email"
-        classes = self.env["clientbase.mailing.eligibility"]._classify(
-            partner_ids, channel, self.consent_purpose or "marketing", company=self.journey_id.company_id
+        split = self.env["clientbase.mailing.eligibility"]._classify_members(
+            member_ids, channel, self.consent_purpose or "marketing", company=self.journey_id.company_id
         )
-        reason_of = {pid: reason for reason, pids in classes.items() for pid in pids}
-        member_of = dict(zip(member_ids, partner_ids, strict=True))
-        split = {}
-        for member_id, partner_id in member_of.items():
-            split.setdefault(reason_of.get(partner_id, "no_address"), []).append(member_id)
         refused = {"no_consent": split.pop("no_consent", []), "blacklisted": split.pop("blacklisted", [])}
         refused["blacklisted"] += split.pop("opted_out", [])
         if self.leave_if_refused:
@@ -301,14 +305,12 @@ class ClientbaseJourneyStep(models.Model):
             skipped = refused["no_consent"] + refused["blacklisted"]
             self._log(skipped, "skipped", note=self.env._("Not allowed on this channel"))
             self._move(skipped, self._next_step())
-        send = split.get("eligible", [])
-        return send, [pid for mid, pid in member_of.items() if mid in set(send)], split
+        return split.pop("eligible", []), split
 
     def _execute_email(self, member_ids, partner_ids):
-        send, send_partners, split = self._send_eligibility(member_ids, partner_ids)
+        send, split = self._send_eligibility(member_ids, partner_ids)
         if send:
-            mailing = self._queue_mailing(send_partners)
-            self._log(send, "queued", mailing=mailing)
+            self._queue_mailing(send)
             self._move(send, self._next_step())
         skip = split.get("no_address", [])
         self._log(skip, "skipped", note=self.env._("No valid address or number"))
@@ -326,13 +328,16 @@ class ClientbaseJourneyStep(models.Model):
 
     _execute_sms = _execute_email
 
-    def _queue_mailing(self, partner_ids):
-        """One mailing of this step for these clients, queued: mass_mailing renders and sends it."""
+    def _queue_mailing(self, member_ids):
+        """One mailing of this step for these members, queued: mass_mailing renders, sends and
+        traces it. Its recipients are the clients of its history rows (``queued``, written here
+        in the same transaction), a domain of one condition however many they are: nothing of the
+        batch's size is kept in the mailing nor evaluated again when the cap counts the queue."""
         journey = self.journey_id
         values = {
             "subject": f"{journey.name}: {self.name}",
             "mailing_model_id": self.env["ir.model"]._get_id("res.partner"),
-            "mailing_domain": repr([("id", "in", sorted(partner_ids))]),
+            "mailing_domain": repr([("id", "in", [])]),
             "user_id": journey.user_id.id,
             "clientbase_consent_purpose": self.consent_purpose or "marketing",
             "clientbase_journey_step_id": self.id,
@@ -351,7 +356,15 @@ class ClientbaseJourneyStep(models.Model):
                 body_arch=template.body_html,
                 body_html=template.body_html,
             )
-        mailing = self.env["mailing.mailing"].sudo().with_company(journey.company_id).create(values)
+        Mailing = (
+            self.env["mailing.mailing"]
+            .sudo()
+            .with_company(journey.company_id)
+            .with_context(mail_create_nolog=True, mail_create_nosubscribe=True, tracking_disable=True)
+        )
+        mailing = Mailing.create(values)
+        self._log(member_ids, "queued", mailing=mailing)
+        mailing.write({"mailing_domain": repr(mailing._clientbase_journey_recipients_domain())})
         mailing.action_put_in_queue()
         return mailing
 

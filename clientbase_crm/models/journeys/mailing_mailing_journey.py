@@ -14,6 +14,12 @@ class MailingMailing(models.Model):
         help="The journey step whose due members this mailing was queued for.",
     )
 
+    def _clientbase_journey_recipients_domain(self):
+        """The recipients of a journey's mailing: the clients whose history holds it (written
+        with the mailing, in the same transaction), one condition however many they are."""
+        self.ensure_one()
+        return [("client_journey_member_ids.history_ids.mailing_id", "=", self.id)]
+
     def _get_recipients(self):
         """A journey's message still in the queue is not sent to a client who reached the
         journey's goal (ordered) since he entered: a win-back message never lands after the

@@ -163,8 +163,22 @@ class ClientbaseMailingEligibility(models.AbstractModel):
             # carry its current address.
             # the messages of the period: sent ones (their traces), and the ones waiting in the
             # queue (a mailing in the queue has no trace yet, but will land in the period too)
+            # Only the candidates' messages are counted (by record or by address): a batch of a
+            # journey or a mailing's check costs the size of its candidates, not of the queue.
             pending = self._get_pending_messages_query(exclude_mailing_ids, cap_days)
+            if pending:
+                pending = SQL(
+                    "UNION ALL SELECT q.model, q.res_id, q.address FROM (%s) AS q(model, res_id, address)"
+                    " WHERE (q.model = 'res.partner' AND q.res_id IN (SELECT id FROM cand))"
+                    " OR q.address IN (SELECT address FROM cand_address)",
+                    pending,
+                )
             ctes += [
+                SQL(
+                    "cand_address AS MATERIALIZED (SELECT p.id, %s AS address FROM res_partner p"
+                    " WHERE p.id IN (SELECT cand.id FROM cand))",
+                    address,
+                ),
                 SQL(
                     """
                     recent AS (
@@ -173,13 +187,15 @@ class ClientbaseMailingEligibility(models.AbstractModel):
                          WHERE t.create_date >= %(since)s
                            AND t.trace_status NOT IN ('cancel', 'error', 'bounce')
                            AND NOT (t.mass_mailing_id = ANY(%(exclude)s))
+                           AND ((t.model = 'res.partner' AND t.res_id IN (SELECT id FROM cand))
+                                OR %(trace_address)s IN (SELECT address FROM cand_address))
                         %(pending)s
                     )
                     """,
                     trace_address=trace_address,
                     since=fields.Datetime.now() - timedelta(days=cap_days),
                     exclude=list(exclude_mailing_ids),
-                    pending=SQL("UNION ALL %s", pending) if pending else SQL(),
+                    pending=pending or SQL(),
                 ),
                 SQL(
                     "by_record AS (SELECT res_id, count(*) AS n FROM recent WHERE model = 'res.partner' GROUP BY res_id)"
@@ -223,11 +239,11 @@ class ClientbaseMailingEligibility(models.AbstractModel):
 
     @api.model
     def _pending_mailings_domain(self, exclude_mailing_ids=(), cap_days=0):
-        """The mailings to clients waiting in the queue (not sent yet, or part of them), to be
-        sent within the cap's period."""
+        """The mailings to clients or to mailing contacts (a mailing list's) waiting in the
+        queue (not sent yet, or part of them), to be sent within the cap's period."""
         return [
             ("state", "in", ("in_queue", "sending")),
-            ("mailing_model_name", "=", "res.partner"),
+            ("mailing_model_name", "in", ("res.partner", "mailing.list", "mailing.contact")),
             ("id", "not in", list(exclude_mailing_ids)),
             "|",
             ("schedule_date", "=", False),
@@ -235,22 +251,39 @@ class ClientbaseMailingEligibility(models.AbstractModel):
         ]
 
     @api.model
+    def _pending_address_sql(self, mailing, alias):
+        """SQL of the address a message of ``mailing`` goes to, on the row ``alias`` of a partner
+        or a mailing contact (NULL when the model stores none): what the cap matches traces by."""
+        column = "phone_sanitized" if mailing.mailing_type == "sms" else "email_normalized"
+        field = self.env[mailing.mailing_model_real]._fields.get(column)
+        if not (field and field.store):
+            return SQL("NULL::varchar")
+        return SQL.identifier(alias, column)
+
+    @api.model
     def _get_pending_messages_query(self, exclude_mailing_ids=(), cap_days=0):
         """SQL of ``(model, res_id, address)`` rows, one per message waiting in the queue for a
-        client (its mailing's recipients without a trace of it yet), or None: the frequency cap
-        counts them with the messages sent."""
+        client or a mailing contact (its mailing's recipients without a trace of it yet, with the
+        address it goes to), or None: the frequency cap counts them with the messages sent (a
+        contact's message counts for the clients of its address)."""
         domain = self._pending_mailings_domain(exclude_mailing_ids, cap_days)
         mailings = self.env["mailing.mailing"].sudo().search(domain)
         parts = []
         for mailing in mailings:
-            recipients = self.env["res.partner"].sudo()._search(mailing._get_recipients_domain())
+            model = mailing.mailing_model_real
+            Target = self.env[model].sudo()
+            recipients = Target._search(mailing._get_recipients_domain())
             parts.append(
                 SQL(
-                    "SELECT 'res.partner'::varchar, q.id, NULL::varchar FROM (%s) AS q(id)"
-                    " WHERE NOT EXISTS (SELECT 1 FROM mailing_trace done WHERE done.mass_mailing_id = %s"
-                    " AND done.model = 'res.partner' AND done.res_id = q.id)",
+                    "SELECT %s::varchar, r.id, %s FROM %s r WHERE r.id IN (%s)"
+                    " AND NOT EXISTS (SELECT 1 FROM mailing_trace done WHERE done.mass_mailing_id = %s"
+                    " AND done.model = %s AND done.res_id = r.id)",
+                    model,
+                    self._pending_address_sql(mailing, "r"),
+                    SQL.identifier(Target._table),
                     recipients.subselect(),
                     mailing.id,
+                    model,
                 )
             )
         return SQL(" UNION ALL ").join(parts) if parts else None
@@ -260,26 +293,12 @@ class ClientbaseMailingEligibility(models.AbstractModel):
         """SQL subselect of the partner ids matching ``domain`` (record rules applied)."""
         return self.env["res.partner"]._search(domain).subselect()
 
-    def _flush_for_eligibility(self):
-        for model in (
-            "res.partner",
-            "clientbase.consent",
-            "mailing.trace",
-            "mail.blacklist",
-            "mailing.contact",
-            "mailing.subscription",
-            "phone.blacklist",
-        ):
-            if model in self.env:
-                self.env[model].flush_model()
-
     @api.model
     def _classify(self, candidates, channel, purpose, company=None, exclude_mailing_ids=()):
         """Return ``{reason or 'eligible': [partner ids]}`` for the candidates (ids or SQL)."""
         if not isinstance(candidates, SQL):
             candidates = SQL("SELECT unnest(%s::int[])", list(candidates))
-        self._flush_for_eligibility()
-        without_jit(self.env.cr)  # one statement over every recipient: see sql_planning
+        self._flush_eligibility()
         rows = self.env.execute_query(
             SQL(
                 "%s ORDER BY p.id",
@@ -297,8 +316,7 @@ class ClientbaseMailingEligibility(models.AbstractModel):
         """The counts of :meth:`_classify`, counted by the database (a segment of 100,000
         clients is not read into Python): ``({reason or 'eligible': count}, [the first
         ``sample`` eligible ids])``."""
-        self._flush_for_eligibility()
-        without_jit(self.env.cr)
+        self._flush_eligibility()
         rows = self.env.execute_query(
             SQL(
                 "SELECT e.reason, count(*), (array_agg(e.id ORDER BY e.id) FILTER (WHERE e.reason IS NULL))[1:%s]"
@@ -314,6 +332,23 @@ class ClientbaseMailingEligibility(models.AbstractModel):
             if reason is None:
                 first = list(ids or [])
         return counts, first
+
+    @api.model
+    def _flush_eligibility(self):
+        """Flush what the eligibility query reads; JIT off for its one statement."""
+        for model in (
+            "res.partner",
+            "clientbase.consent",
+            "mailing.trace",
+            "mail.blacklist",
+            "mailing.contact",
+            "mailing.subscription",
+            "mailing.mailing",
+        ):
+            self.env[model].flush_model()
+        if "phone.blacklist" in self.env:
+            self.env["phone.blacklist"].flush_model()
+        without_jit(self.env.cr)  # one statement over every recipient: see sql_planning
 
     @api.model
     def _filter_eligible(self, partner_ids, channel, purpose, company=None, exclude_mailing_ids=()):
