@@ -1,6 +1,8 @@
 from odoo import Command
 from odoo.tests import tagged
+from odoo.tools import SQL
 
+from ..models.protection.res_partner_commercial_owner import owner_sql
 from .common import ClientbaseSalesCommon
 
 # what the funnels, the Clients Analysis pivot and the dashboard's RFM pie read
@@ -31,6 +33,15 @@ class TestScreenGroupings(ClientbaseSalesCommon):
         cls.colleague_potential = cls._client("Colleague's Potential", user_id=colleague.id)
         cls.pool_client = cls._client("Unassigned Buyer")
         cls.pool_potential = cls._client("Unassigned Potential")
+        # contacts: grouped by their company's figures, handled by their company's manager
+        cls.colleague_company = cls._client("Colleague's Company", user_id=colleague.id)
+        cls.colleague_contact = cls.env["res.partner"].create(
+            {"name": "Colleague's Contact", "parent_id": cls.colleague_company.id}
+        )
+        cls.pool_company = cls._client("Unassigned Company")
+        cls.pool_contact = cls.env["res.partner"].create(
+            {"name": "Unassigned Contact", "parent_id": cls.pool_company.id}
+        )
         for days_ago in (5, 40, 80, 120):
             cls._order(cls.regular, amount=300, days_ago=days_ago)
         cls._order(cls.lapsed, amount=1000, days_ago=500)
@@ -38,6 +49,8 @@ class TestScreenGroupings(ClientbaseSalesCommon):
         cls._order(cls.colleague_client, amount=450, days_ago=20)
         cls._order(cls.colleague_client, amount=50, days_ago=200)
         cls._order(cls.pool_client, amount=90, days_ago=3)
+        cls._order(cls.colleague_company, amount=620, days_ago=15)
+        cls._order(cls.pool_company, amount=75, days_ago=60)
 
     # --- the property ------------------------------------------------------------------
     def _modes(self):
@@ -50,6 +63,7 @@ class TestScreenGroupings(ClientbaseSalesCommon):
         )
 
     def _assert_groupings_reconcile(self, moment):
+        self._assert_commercial_owner_column(moment)
         for label, user, settings in self._modes():
             before = {fname: self.company[fname] for fname in settings}
             self.company.write(settings)
@@ -57,6 +71,31 @@ class TestScreenGroupings(ClientbaseSalesCommon):
             with self.subTest(moment=moment, mode=label):
                 self._assert_user_groupings(user)
             self.company.write(before)
+
+    def _assert_commercial_owner_column(self, moment):
+        """The manager every partner's row says it has for the groupings (its own ``user_id``,
+        or the column the triggers keep where its commercial entity's differs) is its commercial
+        entity's, whatever changed it; and the column is empty where they agree."""
+        self.env.flush_all()
+        rows = self.env.execute_query(
+            SQL(
+                """SELECT p.name, %s, c.user_id FROM res_partner p
+                     LEFT JOIN res_partner c ON c.id = p.commercial_partner_id
+                    WHERE %s IS DISTINCT FROM c.user_id""",
+                owner_sql("p"),
+                owner_sql("p"),
+            )
+        )
+        self.assertEqual(
+            rows, [], f"{moment}: partners saying another manager than their commercial entity's"
+        )
+        needless = self.env.execute_query(
+            SQL(
+                """SELECT p.name FROM res_partner p LEFT JOIN res_partner c ON c.id = p.commercial_partner_id
+                    WHERE p.clientbase_commercial_user_id IS NOT NULL AND p.user_id IS NOT DISTINCT FROM c.user_id"""
+            )
+        )
+        self.assertEqual(needless, [], f"{moment}: a partner of its commercial entity's manager carries it")
 
     def _assert_user_groupings(self, user):
         Partner = self.env["res.partner"].with_user(user)
@@ -130,6 +169,35 @@ class TestScreenGroupings(ClientbaseSalesCommon):
             }
         ).action_handover()
         self._assert_groupings_reconcile("a client handed over")
+        # a company handed over: its contact moves with it, at once
+        employee = self.client_employee.with_user(self.user_salesman)
+        self.assertEqual(
+            employee.client_stage, self.client_company.with_user(self.user_salesman).client_stage
+        )
+        self.env["clientbase.handover.wizard"].with_user(self.user_manager).create(
+            {
+                "partner_ids": [Command.set(self.client_company.ids)],
+                "to_user_id": self.user_salesman_2.id,
+                "reason": "Key account",
+            }
+        ).action_handover()
+        self.env.invalidate_all()
+        self.assertTrue(self.client_employee.with_user(self.user_salesman).client_data_hidden)
+        self._assert_groupings_reconcile("a company handed over with its contact")
+        # handed over by another module's SQL (no ORM): the contact's row follows too
+        self.env.flush_all()
+        self.env.cr.execute(
+            "UPDATE res_partner SET user_id = %s WHERE id = %s",
+            (self.user_salesman.id, self.colleague_company.id),
+        )
+        self.env.invalidate_all()
+        self.assertFalse(self.colleague_contact.with_user(self.user_salesman).client_data_hidden)
+        self._assert_groupings_reconcile("a company handed over through SQL")
+        # a contact moved to another company, then made a person of its own
+        self.pool_contact.parent_id = self.colleague_client
+        self._assert_groupings_reconcile("a contact moved to a colleague's client")
+        self.pool_contact.parent_id = False
+        self._assert_groupings_reconcile("a contact become its own client")
 
     def test_web_read_group_of_a_salesperson_over_the_whole_base(self):
         """The funnel as the kanban loads it: every stage column, and the partners the

@@ -10,6 +10,7 @@ from . import ir_actions_vcard  # no Download (vCard) in the Action menu without
 from . import ir_rule  # the salespeople's record rules of ownership, generated from clientbase_security
 from . import res_company_security  # the company's protection settings (pool, strict mode, quotas)
 from . import res_partner_access  # ownership of a client checked on the partner itself
+from . import res_partner_commercial_owner  # a contact's row carries its commercial entity's manager
 from . import res_partner_bulk_read  # reading other managers' clients in bulk counts as an export
 from . import res_partner_bookkeeping  # the rules' bookkeeping dates, read by the client's circle only
 from . import res_partner_export  # exports of other models that follow a relation into a client

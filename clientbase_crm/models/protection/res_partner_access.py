@@ -132,18 +132,12 @@ class ResPartner(models.Model):
     @api.model
     def _client_own_condition_sql(self, alias, query):
         """Condition, inside ``query``, that the partner ``alias`` is a client the current user
-        handles: its commercial entity is LEFT JOINed once and its manager compared with
+        handles: the manager of its commercial entity, read from the row itself
+        (``res_partner_commercial_owner.py``: no second ``res_partner`` to join), compared with
         :func:`owner_ids`, the ownership of the record rules (a test holds the two together).
         Sorting and grouping by protected values use it where a subquery of every owned
         partner would be hashed once per row group."""
-        owner_alias = query.make_alias(alias, "clientbase_owner")
-        query.add_join(
-            "LEFT JOIN",
-            owner_alias,
-            self._table,
-            SQL("%s = %s", SQL.identifier(owner_alias, "id"), SQL.identifier(alias, "commercial_partner_id")),
-        )
-        return self._client_owner_condition_sql(SQL.identifier(owner_alias, "user_id"))
+        return self._client_owner_condition_sql(self._client_commercial_owner_sql(alias))
 
     @api.model
     def _client_owner_condition_sql(self, manager):
