@@ -7,6 +7,7 @@ mark, not at yesterday).
 """
 
 import logging
+from datetime import timedelta
 
 from odoo import api, fields, models
 from odoo.tools import SQL
@@ -145,19 +146,36 @@ class ClientbaseJourney(models.Model):
                 now=fields.Datetime.now(),
             )
         if trigger == "date_field":
-            # any date field the responsible user may search (stored or searched through its rules)
-            fname = self.trigger_date_field_id.name
-            query = (
-                self.env["res.partner"]
-                .with_user(self.user_id)
-                ._search([(fname, ">", since), (fname, "<=", today)])
-            )
-            return SQL(
-                "SELECT q.id, %s, NULL::timestamp FROM (%s) AS q(id)",
-                f"date:{fname}:{today}",
-                query.subselect(),
-            )
+            return self._date_field_event_query(today)
         raise ValueError(trigger)
+
+    def _date_field_event_query(self, today):
+        """SQL of the events of "a date field reached": every client whose date is today or
+        before, once per value of the date (the event's key is the value). Not a window after
+        the last run: a date set to today after the run, or to a day already past, is taken by
+        the next run; a rerun or a run after a missed day takes nobody twice (the member rows
+        of the journey already carry the key). The field is read as the responsible user sees
+        it (his rules: another manager's client has no date)."""
+        self.ensure_one()
+        fname = self.sudo().trigger_date_field_id.name
+        Partner = self.env["res.partner"].with_user(self.user_id).with_company(self.company_id)
+        field = Partner._fields[fname]
+        # a datetime reached today: before tomorrow's midnight
+        bound = [(fname, "<=", today)] if field.type == "date" else [(fname, "<", today + timedelta(days=1))]
+        query = Partner._search([(fname, "!=", False)] + bound)
+        value = Partner._field_to_sql(query.table, fname, query)
+        key = SQL("%s || (%s)::date", f"date:{fname}:", value)
+        return SQL(
+            """
+            SELECT e.partner_id, e.event_key, NULL::timestamp
+              FROM (%(select)s) AS e(partner_id, event_key)
+             WHERE NOT EXISTS (SELECT 1 FROM clientbase_journey_member m
+                                WHERE m.journey_id = %(journey)s AND m.partner_id = e.partner_id
+                                  AND m.event_key = e.event_key)
+            """,
+            select=query.select(SQL.identifier(query.table, "id"), key),
+            journey=self._origin.id,  # (the preview of an archived journey runs on a copy)
+        )
 
     def _entry_query(self):
         """SQL subselect of the clients who match the entry conditions, as the responsible user

@@ -8,8 +8,6 @@ what an earlier version left (the setting's column, the job), then removes it, s
 second call does nothing.
 """
 
-from datetime import timedelta
-
 from odoo import api, models
 from odoo.tools import SQL, sql
 
@@ -47,22 +45,12 @@ class ClientbaseJourney(models.Model):
 
     @api.model
     def _upgrade_winback_reminder(self):
-        """The former job's reminders are the journey's: the dates the job had not reached yet
-        are caught up by the journey's first run; the job goes."""
+        """The former job's reminders are the journey's: it takes every win-back date reached
+        that it has not reminded yet (the past ones too, as the job did); the job goes."""
         cron = self.env.ref(OLD_WINBACK_CRON, raise_if_not_found=False)
         if not cron:
             return
         journey = self.env.ref("clientbase_crm.journey_winback_reminder", raise_if_not_found=False)
         if journey:
-            journey = journey.sudo()
-            journey.active = cron.active
-            self.env["clientbase.client.card"].flush_model()
-            first = self.env.execute_query(
-                SQL(
-                    "SELECT min(winback_date) FROM clientbase_client_card"
-                    " WHERE churn_date IS NOT NULL AND winback_date IS NOT NULL"
-                )
-            )[0][0]
-            if cron.active and first and (not journey.watermark_date or first <= journey.watermark_date):
-                journey.watermark_date = first - timedelta(days=1)
+            journey.sudo().active = cron.active
         cron.sudo().unlink()
