@@ -86,3 +86,79 @@ def _not_in_sql(env, fname):
         return True
     return False
 
+
+@tagged("post_install", "-at_install", "clientbase_journeys")
+class TestJourneyEveryCompany(JourneyCommon):
+    def _reminders(self, company):
+        ready = self.env.ref("clientbase_crm.journey_winback_reminder")
+        return (
+            self.env["clientbase.journey"]
+            .with_context(active_test=False)
+            .search(
+                [
+                    ("company_id", "=", company.id),
+                    ("trigger", "=", "date_field"),
+                    ("trigger_date_field_id", "=", ready.trigger_date_field_id.id),
+                ]
+            )
+        )
+
+    def test_every_company_reminds_its_own_clients(self):
+        """A new company gets the win-back reminder (an update gives it back, once); each
+        company's reminder takes its clients: those of the company, and a client of no company
+        by his salesperson's company (the first company's when he has none), never twice."""
+        ready = self.env.ref("clientbase_crm.journey_winback_reminder")
+        self.assertEqual(self._reminders(self.company), ready)
+        second = self.env["res.company"].create({"name": "Journey Company B"})
+        theirs = self._reminders(second)
+        self.assertEqual(len(theirs), 1, "a new company gets its reminder")
+        self.assertEqual(
+            (theirs.active, theirs.step_ids.mapped("activity_rule")), (ready.active, ["winback"])
+        )
+        theirs.unlink()
+        self.env["res.company"]._clientbase_ensure_winback_reminders()
+        self.env["res.company"]._clientbase_ensure_winback_reminders()
+        theirs = self._reminders(second)
+        self.assertEqual(len(theirs), 1, "given back at the update, once")
+        sales_b = self._user("cb_sales_b", company_id=second.id, company_ids=[(6, 0, [second.id])])
+        theirs.user_id.sudo().company_ids |= second
+        Partner = self.env["res.partner"]
+        of_b = Partner.create(
+            {"name": "B Client", "is_company": True, "company_id": second.id, "user_id": sales_b.id}
+        )
+        shared_b = Partner.create(
+            {"name": "Shared, B's salesperson", "is_company": True, "user_id": sales_b.id}
+        )
+        shared_a = self.clients[0]
+        nobodys = Partner.create({"name": "Nobody's", "is_company": True})
+        with freeze_time("2026-03-01 10:00:00"):
+            (of_b | shared_b | shared_a | nobodys).write(
+                {"client_churn_date": "2026-01-10", "client_winback_date": "2026-02-27"}
+            )
+            self._run(ready | theirs)
+            self._run(ready | theirs)
+        mine = of_b | shared_b | shared_a | nobodys  # (the demo's lost clients may enter too)
+        self.assertEqual(self._members(ready).partner_id & mine, shared_a | nobodys)
+        self.assertEqual(self._members(theirs).partner_id & mine, of_b | shared_b)
+        self.assertEqual(set(self._members(theirs).mapped("company_id")), {second})
+        self.assertFalse(self._members(ready).partner_id & self._members(theirs).partner_id, "never twice")
+        activities = self.env["mail.activity"].search(
+            [("res_model", "=", "res.partner"), ("client_rule", "=", "winback"), ("res_id", "in", mine.ids)]
+        )
+        self.assertEqual(sorted(activities.mapped("res_id")), sorted(mine.ids), "one reminder each")
+        self.assertEqual(activities.filtered(lambda a: a.res_id == of_b.id).user_id, sales_b)
+
+    def test_responsible_outside_the_company_enrols_nobody(self):
+        second = self.env["res.company"].create({"name": "Journey Company C"})
+        theirs = self._reminders(second)
+        theirs.user_id = self.marketer  # who does not work in company C
+        client = self.env["res.partner"].create(
+            {"name": "C Client", "is_company": True, "company_id": second.id}
+        )
+        with freeze_time("2026-03-01 10:00:00"):
+            client.write({"client_churn_date": "2026-01-10", "client_winback_date": "2026-02-27"})
+            self.assertEqual(self._run(theirs), {theirs.id: 0})
+            self.marketer.sudo().company_ids |= second
+            self._run(theirs)
+        self.assertEqual(self._members(theirs).partner_id, client)
+

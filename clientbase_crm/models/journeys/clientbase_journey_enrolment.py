@@ -17,6 +17,9 @@ from ...tools.domain_access import unreadable_paths
 
 _logger = logging.getLogger(__name__)
 
+# triggers on the client's own data (one for all companies), not on a company's records of him
+PARTNER_TRIGGERS = ("date_field", "birthday", "consent")
+
 
 def _bucket(journey_id):
     """SQL of a stable random share 0..99 of (journey, client ``cand.partner_id``): the same
@@ -177,10 +180,31 @@ class ClientbaseJourney(models.Model):
             journey=self._origin.id,  # (the preview of an archived journey runs on a copy)
         )
 
+    def _company_clients_sql(self, alias):
+        """SQL condition on the ``res_partner`` alias: a client of the journey's company. A
+        client of no company in particular is every company's for the events each company
+        records of him (his segments, his orders), but his own data (a date of his card, his
+        birthday, his consents) are one: the journey of his salesperson's company takes them,
+        the first company's when he has no salesperson, so that one company's journey acts on
+        each event."""
+        p = SQL.identifier(alias)
+        if self.trigger not in PARTNER_TRIGGERS:
+            return SQL("(%s.company_id IS NULL OR %s.company_id = %s)", p, p, self.company_id.id)
+        return SQL(
+            """(%(p)s.company_id = %(company)s OR (%(p)s.company_id IS NULL AND %(company)s = COALESCE(
+                   (SELECT u.company_id FROM res_users u WHERE u.id = %(p)s.user_id),
+                   (SELECT min(c.id) FROM res_company c))))""",
+            p=p,
+            company=self.company_id.id,
+        )
+
     def _entry_query(self):
         """SQL subselect of the clients who match the entry conditions, as the responsible user
         sees them (his record rules), never as superuser. None when he may not read a field of them."""
         self.ensure_one()
+        if self.company_id not in self.user_id.sudo().company_ids:
+            # the responsible user does not work in the journey's company: he may read none of it
+            return None
         Partner = self.env["res.partner"].with_user(self.user_id).with_company(self.company_id)
         domain = self._get_entry_domain()
         if unreadable_paths(Partner.env, "res.partner", domain):
@@ -268,7 +292,7 @@ class ClientbaseJourney(models.Model):
               FROM (%(events)s) AS e(partner_id, event_key, event_date)
               JOIN res_partner p ON p.id = e.partner_id AND p.active
              WHERE e.partner_id IN (%(entry)s) AND NOT (%(stale)s)
-               AND (p.company_id IS NULL OR p.company_id = %(company)s)
+               AND %(company_clients)s
                AND NOT EXISTS (
                    SELECT 1 FROM clientbase_journey_member m
                     WHERE m.journey_id = %(journey)s AND m.partner_id = e.partner_id
@@ -284,7 +308,7 @@ class ClientbaseJourney(models.Model):
             events=events,
             entry=entry,
             stale=stale,
-            company=self.company_id.id,
+            company_clients=self._company_clients_sql("p"),
             journey=self.id,
             never=self.reentry == "never",
             now=fields.Datetime.now(),
