@@ -162,3 +162,51 @@ class TestJourneyEveryCompany(JourneyCommon):
             self._run(theirs)
         self.assertEqual(self._members(theirs).partner_id, client)
 
+
+@tagged("post_install", "-at_install", "clientbase_journeys")
+class TestJourneySegmentReactivated(JourneyCommon):
+    def _segment(self):
+        return self.env["clientbase.segment"].create(
+            {"name": "Reactivated segment", "domain": "[('ref', '=', 'SEG')]", "company_id": self.company.id}
+        )
+
+    def test_reactivated_segment_enters_only_real_changes(self):
+        """Archived and restored, nightly or refreshed by hand while archived (its rows gone):
+        its members, who stayed, do not enter again; a client who joins afterwards enters, once."""
+        c = self.clients
+        Segment = self.env["clientbase.segment"]
+        with freeze_time("2026-03-01 10:00:00"):
+            segment = self._segment()
+            journey = self._journey(
+                trigger="user_segment",
+                trigger_segment_id=segment.id,
+                goal="none",
+                reentry="after",
+                reentry_days=1,
+            )
+        with freeze_time("2026-03-02 10:00:00"):
+            c[:2].write({"ref": "SEG"})
+            segment._refresh_members()
+            self.assertEqual(self._run(journey), {journey.id: 2})
+        with freeze_time("2026-03-04 10:00:00"):  # archived, the nightly refresh, restored
+            segment.active = False
+            Segment._refresh_all_members()
+            segment.active = True
+            Segment._refresh_all_members()
+            self.assertEqual(self._run(journey), {journey.id: 0})
+        with freeze_time("2026-03-06 10:00:00"):  # archived and refreshed by hand: its rows go
+            segment.active = False
+            segment._refresh_members()
+            self.assertFalse(segment.with_context(active_test=False).member_ids)
+            segment.active = True
+            Segment._refresh_all_members()
+            self.assertEqual(len(segment.member_ids), 2)
+            self.assertEqual(journey.preview_count, 0)
+            self.assertEqual(self._run(journey), {journey.id: 0}, "the refill is no entry")
+        with freeze_time("2026-03-08 10:00:00"):
+            c[2].write({"ref": "SEG"})
+            Segment._refresh_all_members()
+            self.assertEqual(self._run(journey), {journey.id: 1})
+            self.assertEqual(self._run(journey), {journey.id: 0})
+        self.assertEqual(self._members(journey).partner_id, c[:3])
+

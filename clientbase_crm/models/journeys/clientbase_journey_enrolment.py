@@ -123,11 +123,13 @@ class ClientbaseJourney(models.Model):
         if trigger == "user_segment":
             # a membership row is one entry: the refresh inserts a new row when a client enters
             # (again), and leaves the rows of those who stay untouched
+            # (a segment emptied whole and filled again: the refill is no entry, see
+            # clientbase_segment_journey.py)
             return SQL(
                 "SELECT sm.partner_id, 'segment:' || sm.id, sm.date FROM clientbase_segment_member sm"
                 " WHERE sm.segment_id = %s AND sm.id > %s AND sm.id <= %s",
                 self.trigger_segment_id.id,
-                since_id,
+                max(since_id, self.trigger_segment_id.sudo().journey_baseline_id),
                 last_id,
             )
         if trigger == "consent":
