@@ -210,3 +210,64 @@ class TestJourneySegmentReactivated(JourneyCommon):
             self.assertEqual(self._run(journey), {journey.id: 0})
         self.assertEqual(self._members(journey).partner_id, c[:3])
 
+
+@tagged("post_install", "-at_install", "clientbase_journeys")
+class TestJourneyLeftSegmentValue(JourneyCommon):
+    def _two_messages(self, **values):
+        return self._journey(
+            goal="none",
+            steps=[
+                {"name": "First", "kind": "email", "mail_template_id": self.template.id},
+                {"name": "Wait", "kind": "wait", "wait_days": 2},
+                {"name": "Second", "kind": "email", "mail_template_id": self.template.id},
+            ],
+            **values,
+        )
+
+    def test_leaving_the_value_stops_the_next_step(self):
+        """Entered on a stage, VIP and warmth value: a member whose latest row of the dimension is
+        another value leaves before the next message ("Left the segment"); a row of another
+        dimension, or of another company, keeps him; without the option he stays."""
+        c = self.clients
+        other_company = self.env["res.company"].create({"name": "Journey Company D"})
+        with freeze_time("2026-03-01 10:00:00"):
+            stage = self._two_messages(name="Inactive")
+            vip = self._two_messages(
+                name="VIP", trigger_dimension="vip", trigger_value="True", exclusive=False
+            )
+            cold = self._two_messages(
+                name="Cold",
+                trigger_dimension="warmth",
+                trigger_value="cold",
+                exclusive=False,
+                exit_on_condition_lost=False,
+            )
+        with freeze_time("2026-03-02 10:00:00"):
+            self._history(c[:4])
+            self._history(c[:2], dimension="vip", old="False", new="True")
+            self._history(c[:2], dimension="warmth", old="warm", new="cold")
+            self._run(stage | vip | cold)
+        with freeze_time("2026-03-03 10:00:00"):
+            self._history(c[0], old="inactive", new="active")  # back to active, no order
+            self._history(c[1], dimension="rfm", old="lost", new="champions")  # another dimension
+            self.env["clientbase.segment.history"].sudo().create(
+                {
+                    "partner_id": c[2].id,
+                    "company_id": other_company.id,
+                    "dimension": "stage",
+                    "old_value": "inactive",
+                    "new_value": "active",
+                }
+            )
+            self._history(c[3], old="inactive", new="Inactive")  # the same value
+            self._history(c[1], dimension="vip", old="True", new="False")
+            self._history(c[:2], dimension="warmth", old="cold", new="hot")
+        with freeze_time("2026-03-04 10:00:00"):
+            self._run(stage | vip | cold)
+        second = lambda j: j.step_ids.sorted("sequence")[-1]  # noqa: E731
+        self.assertEqual(self._sent(stage, second(stage)).partner_id, c[1:4])
+        self.assertEqual(self._members(stage, exit_reason="left_segment").partner_id, c[0])
+        self.assertEqual(self._sent(vip, second(vip)).partner_id, c[0])
+        self.assertEqual(self._members(vip, exit_reason="left_segment").partner_id, c[1])
+        self.assertEqual(self._sent(cold, second(cold)).partner_id, c[:2], "the option is off")
+

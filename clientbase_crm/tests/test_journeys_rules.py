@@ -77,7 +77,7 @@ class TestJourneyUserSegment(JourneyCommon):
         with freeze_time("2026-03-03 10:00:00"):
             self._enter(self.clients[0], ref="OUT")
             self._run(journey)
-            self.assertEqual(self._members(journey, exit_reason="condition").partner_id, self.clients[0])
+            self.assertEqual(self._members(journey, exit_reason="left_segment").partner_id, self.clients[0])
         with freeze_time("2026-03-04 10:00:00"):
             self._run(journey)
         self.assertEqual(self._sent(journey).partner_id, self.clients[1])

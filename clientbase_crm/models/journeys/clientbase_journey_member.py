@@ -10,6 +10,7 @@ MEMBER_STATES = [
 EXIT_REASONS = [
     ("goal", "Goal reached"),
     ("condition", "Conditions no longer hold"),
+    ("left_segment", "Left the segment"),
     ("no_consent", "Consent withdrawn"),
     ("blacklisted", "Blacklisted or opted out"),
     ("lost", "Marked lost"),
