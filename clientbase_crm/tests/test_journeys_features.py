@@ -271,3 +271,75 @@ class TestJourneyLeftSegmentValue(JourneyCommon):
         self.assertEqual(self._members(vip, exit_reason="left_segment").partner_id, c[1])
         self.assertEqual(self._sent(cold, second(cold)).partner_id, c[:2], "the option is off")
 
+
+@tagged("post_install", "-at_install", "clientbase_journeys")
+class TestJourneyOnTheCard(JourneyCommon):
+    def test_the_card_shows_what_was_sent_and_when(self):
+        """The salesperson's card of his client: each journey with the step reached, the
+        messages sent and the last one's date, the exit reason; the list of what each step did
+        and when. His colleague sees none of it; he pauses the journey from the card."""
+        c = self.clients
+        with freeze_time("2026-03-01 10:00:00"):
+            journey = self._journey(
+                steps=[
+                    {"name": "First", "kind": "email", "mail_template_id": self.template.id},
+                    {"name": "Wait", "kind": "wait", "wait_days": 2},
+                    {"name": "Second", "kind": "email", "mail_template_id": self.template.id},
+                    {"name": "Wait more", "kind": "wait", "wait_days": 5},
+                    {"name": "Third", "kind": "email", "mail_template_id": self.template.id},
+                ],
+            )
+        with freeze_time("2026-03-02 10:00:00"):
+            self._history(c[:2])
+            self._run(journey)
+        with freeze_time("2026-03-04 11:00:00"):
+            self._run(journey)
+            self._order(c[1], amount=10)
+        with freeze_time("2026-03-09 12:00:00"):
+            self._run(journey)
+        mine = c[0].with_user(self.user_salesman)
+        member = mine.client_journey_member_ids
+        self.assertEqual(member.journey_id, journey)
+        self.assertEqual((member.state, member.sent_count), ("done", 3))
+        self.assertEqual(str(member.last_sent_on), "2026-03-09 12:00:00")
+        history = mine.client_journey_history_ids.filtered(lambda h: h.result == "queued")
+        self.assertEqual(
+            sorted((str(h.date), h.step_id.name, h.step_kind) for h in history),
+            [
+                ("2026-03-02 10:00:00", "First", "email"),
+                ("2026-03-04 11:00:00", "Second", "email"),
+                ("2026-03-09 12:00:00", "Third", "email"),
+            ],
+        )
+        left = c[1].with_user(self.user_salesman).client_journey_member_ids
+        self.assertEqual(
+            (left.exit_reason, left.sent_count, left.step_id),
+            ("goal", 2, self.env["clientbase.journey.step"]),
+        )
+        self.env.invalidate_all()  # (the owner's read filled the cache)
+        self.assertFalse(c[0].with_user(self.user_salesman_2).client_journey_history_ids)
+        self.assertFalse(c[0].with_user(self.user_salesman_2).client_journey_member_ids)
+        # the card's form shows both lists to the salesperson
+        arch = mine.get_views([(False, "form")])["views"]["form"]["arch"]
+        self.assertIn("client_journey_history_ids", arch)
+        self.assertIn("action_pause", arch)
+
+    def test_pause_from_the_card(self):
+        with freeze_time("2026-03-01 10:00:00"):
+            journey = self._journey(
+                steps=[
+                    {"name": "Wait", "kind": "wait", "wait_days": 2},
+                    {"name": "Mail", "kind": "email", "mail_template_id": self.template.id},
+                ]
+            )
+        with freeze_time("2026-03-02 10:00:00"):
+            self._history(self.clients[0])
+            self._run(journey)
+            self.clients[0].with_user(self.user_salesman).client_journey_member_ids.action_pause()
+        with freeze_time("2026-03-05 10:00:00"):
+            self._run(journey)
+        self.assertFalse(self._sent(journey), "paused: nothing sent")
+        self.assertEqual(
+            self.clients[0].with_user(self.user_salesman).client_journey_member_ids.sent_count, 0
+        )
+
