@@ -343,3 +343,24 @@ class TestJourneyOnTheCard(JourneyCommon):
             self.clients[0].with_user(self.user_salesman).client_journey_member_ids.sent_count, 0
         )
 
+
+@tagged("post_install", "-at_install", "clientbase_journeys")
+class TestJourneyResultsEntryRow(JourneyCommon):
+    def test_entry_row_is_labelled(self):
+        """Grouped by step, the entry rows are "Entered" (not None), and their group still
+        selects them; the steps keep their names."""
+        with freeze_time("2026-03-01 10:00:00"):
+            journey = self._journey()
+        with freeze_time("2026-03-02 10:00:00"):
+            self._history(self.clients[:3])
+            self._run(journey)
+        Result = self.env["clientbase.journey.step.result"]
+        groups = Result.read_group(
+            [("journey_id", "=", journey.id)], ["entered:sum", "reached:sum"], ["step_id"]
+        )
+        labels = {g["step_id"] and g["step_id"][1]: (g["entered"], g["reached"]) for g in groups}
+        self.assertEqual(labels, {"Entered": (3, 0), "Mail": (0, 3)})
+        entry = next(g for g in groups if g["step_id"][0] is False)
+        self.assertEqual(Result.search_count(entry["__domain"]), 3)
+        self.assertEqual(set(Result.search(entry["__domain"]).mapped("entered")), {1})
+

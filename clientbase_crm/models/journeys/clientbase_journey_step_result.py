@@ -53,6 +53,15 @@ class ClientbaseJourneyStepResult(models.Model):
     converted = fields.Integer(readonly=True, aggregator="sum")
     revenue = fields.Float(string="Revenue of Converted", readonly=True, aggregator="sum")
 
+    def _read_group_format_result(self, rows_dict, lazy_groupby):
+        """Grouped by step, the entry rows (no step) are labelled *Entered*, not *None*."""
+        super()._read_group_format_result(rows_dict, lazy_groupby)
+        if "step_id" in lazy_groupby:
+            label = self.env._("Entered")
+            for row in rows_dict:
+                if row["step_id"] is False:
+                    row["step_id"] = (False, label)
+
     def init(self):
         tools.drop_view_if_exists(self.env.cr, self._table)
         self.env.cr.execute(
