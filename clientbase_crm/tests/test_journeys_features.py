@@ -6,7 +6,9 @@ from freezegun import freeze_time
 
 from odoo.exceptions import ValidationError
 from odoo.tests import tagged
+from odoo.tools import sql
 
+from ..models.journeys.clientbase_journey_upgrade import OLD_GREETING_COLUMNS
 from .test_journeys import JourneyCommon
 
 
@@ -364,3 +366,23 @@ class TestJourneyResultsEntryRow(JourneyCommon):
         self.assertEqual(Result.search_count(entry["__domain"]), 3)
         self.assertEqual(set(Result.search(entry["__domain"]).mapped("entered")), {1})
 
+
+@tagged("post_install", "-at_install", "clientbase_journeys")
+class TestJourneyGreetingMarksDropped(JourneyCommon):
+    def test_the_former_greeting_marks_go(self):
+        """A database of an earlier version keeps the former greeting's marks of the day it
+        greeted each client: the update drops them (nothing reads them); twice is once."""
+        cr = self.env.cr
+        for column in OLD_GREETING_COLUMNS:
+            self.assertNotIn(column, self.env["res.partner"]._fields)
+            cr.execute(f"ALTER TABLE res_partner ADD COLUMN {column} date")
+        cr.execute(
+            "UPDATE res_partner SET client_birthday_greeted_on = '2025-05-01' WHERE id = %s",
+            [self.clients[0].id],
+        )
+        Journey = self.env["clientbase.journey"]
+        Journey._upgrade_hard_wired_rules()
+        Journey._upgrade_hard_wired_rules()
+        for column in OLD_GREETING_COLUMNS:
+            self.assertFalse(sql.column_exists(cr, "res_partner", column))
+        self.assertEqual(self.clients[0].read(["name"])[0]["name"], "Journey Client 0")
