@@ -92,7 +92,9 @@ class ClientbaseJourney(models.Model):
 
     def _points_expiring_event_query(self, today):
         self.ensure_one()
-        self.env["loyalty.card"].flush_model(["program_id", "partner_id", "points", "expiration_date", "active"])
+        self.env["loyalty.card"].flush_model(
+            ["program_id", "partner_id", "points", "expiration_date", "active"]
+        )
         self.env["loyalty.program"].flush_model(["program_type", "company_id"])
         return SQL(
             """
