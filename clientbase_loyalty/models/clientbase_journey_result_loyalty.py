@@ -32,8 +32,8 @@ def journey_codes_query():
 class ClientbaseJourneyStepResult(models.Model):
     _inherit = "clientbase.journey.step.result"
 
-    codes_issued = fields.Integer(string="Codes Issued", readonly=True, aggregator="sum")
-    codes_redeemed = fields.Integer(string="Codes Redeemed", readonly=True, aggregator="sum")
+    codes_issued = fields.Integer(readonly=True, aggregator="sum")
+    codes_redeemed = fields.Integer(readonly=True, aggregator="sum")
 
     def _get_extra_figures_sql(self):
         columns, joins = super()._get_extra_figures_sql()
@@ -55,8 +55,8 @@ class ClientbaseJourneyStepResult(models.Model):
 class ClientbaseJourneyResult(models.Model):
     _inherit = "clientbase.journey.result"
 
-    codes_issued = fields.Integer(string="Codes Issued", readonly=True, aggregator="sum")
-    codes_redeemed = fields.Integer(string="Codes Redeemed", readonly=True, aggregator="sum")
+    codes_issued = fields.Integer(readonly=True, aggregator="sum")
+    codes_redeemed = fields.Integer(readonly=True, aggregator="sum")
 
     def _get_extra_figures_sql(self):
         columns, joins = super()._get_extra_figures_sql()

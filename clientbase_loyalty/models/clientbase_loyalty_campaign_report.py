@@ -18,8 +18,8 @@ class ClientbaseLoyaltyCampaignReport(models.Model):
     _report_ratios = {"redemption_rate": ("redeemed_count", "code_count", 100)}
 
     campaign_id = fields.Many2one("clientbase.loyalty.campaign", string="Promo Campaign", readonly=True)
-    journey_id = fields.Many2one("clientbase.journey", string="Journey", readonly=True)
-    journey_step_id = fields.Many2one("clientbase.journey.step", string="Journey Step", readonly=True)
+    journey_id = fields.Many2one("clientbase.journey", readonly=True)
+    journey_step_id = fields.Many2one("clientbase.journey.step", readonly=True)
     partner_id = fields.Many2one("res.partner", string="Client", readonly=True)
     company_id = fields.Many2one("res.company", readonly=True)
     currency_id = fields.Many2one(related="company_id.currency_id")
@@ -66,12 +66,13 @@ class ClientbaseLoyaltyCampaignReport(models.Model):
 
     def _read_group_format_result(self, rows_dict, lazy_groupby):
         """Grouped by campaign, the codes of no campaign are the journeys': labelled so, not None."""
-        super()._read_group_format_result(rows_dict, lazy_groupby)
+        res = super()._read_group_format_result(rows_dict, lazy_groupby)
         if "campaign_id" in lazy_groupby:
             label = self.env._("Issued by Journeys")
             for row in rows_dict:
                 if row["campaign_id"] is False:
                     row["campaign_id"] = (False, label)
+        return res
 
     def init(self):
         tools.drop_view_if_exists(self.env.cr, self._table)

@@ -50,7 +50,7 @@ class ClientbaseJourneyMember(models.Model):
     history_ids = fields.One2many("clientbase.journey.history", "member_id", string="Steps Done")
     # what the client got, for his card: read through the history's rules (his manager's)
     sent_count = fields.Integer(string="Messages Sent", compute="_compute_sent")
-    last_sent_on = fields.Datetime(string="Last Sent On", compute="_compute_sent")
+    last_sent_on = fields.Datetime(compute="_compute_sent")
 
     _sql_constraints = [
         (

@@ -55,12 +55,13 @@ class ClientbaseJourneyStepResult(models.Model):
 
     def _read_group_format_result(self, rows_dict, lazy_groupby):
         """Grouped by step, the entry rows (no step) are labelled *Entered*, not *None*."""
-        super()._read_group_format_result(rows_dict, lazy_groupby)
+        res = super()._read_group_format_result(rows_dict, lazy_groupby)
         if "step_id" in lazy_groupby:
             label = self.env._("Entered")
             for row in rows_dict:
                 if row["step_id"] is False:
                     row["step_id"] = (False, label)
+        return res
 
     def _get_extra_figures_sql(self):
         """``(columns, joins)``: figures another addon adds to the rows, each of a member's

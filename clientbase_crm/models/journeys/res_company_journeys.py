@@ -27,7 +27,7 @@ class ResCompany(models.Model):
     def _clientbase_ensure_winback_reminders(self):
         """Every company gets its win-back reminder (at install and update: the companies made
         before this version)."""
-        self.sudo().search([])._clientbase_ensure_winback_reminder()
+        self.sudo().search([("active", "=", True)])._clientbase_ensure_winback_reminder()
 
     def _clientbase_ensure_winback_reminder(self):
         """A copy of the ready win-back reminder for each of these companies that has none: the
