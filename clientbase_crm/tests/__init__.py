@@ -36,6 +36,7 @@ from . import test_first_day_screens
 from . import test_first_day_tours
 from . import test_journeys
 from . import test_journeys_rules
+from . import test_journeys_features
 from . import test_journeys_results
 from . import test_journeys_tour
 from . import test_home_action

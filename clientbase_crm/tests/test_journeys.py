@@ -330,6 +330,8 @@ class TestJourneySteps(JourneyCommon):
         with freeze_time("2026-03-01 10:00:00"):
             journey = self._journey(
                 goal="none",
+                # the order makes the client active: he would leave the segment (inactive) first
+                exit_on_condition_lost=False,
                 steps=[
                     {"name": "Wait", "kind": "wait", "wait_days": 1},
                     {"name": "Ordered?", "kind": "branch", "branch_condition": "ordered"},

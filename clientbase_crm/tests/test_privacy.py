@@ -122,7 +122,7 @@ class TestPrivacy(ClientbaseCommon):
         partner = self.client_person
         self.assertEqual(partner.name, f"Forgotten client #{partner.id}")
         # every personal field is blank, the computed copies (normalised email...) with their source
-        self.assertGreater(len(self.personal), 30)
+        self.assertGreater(len(self.personal), 25)  # (a guard: the class is not emptied by mistake)
         self.assertFalse([name for name in self.personal if partner[name]], "personal data left")
         for name in (
             "email",

@@ -33,6 +33,8 @@ from . import sale_order_vip  # VIP perks for VIP clients only, the personal man
 # journeys: steps that grant points or issue a personal code with a deadline
 from . import loyalty_card_journey  # the journey step and the client's entry of a personal code
 from . import clientbase_journey_step_loyalty  # the loyalty steps, done set-based for a batch of members
+from . import clientbase_journey_loyalty  # the journeys' triggers: reached a level, points about to expire
+from . import clientbase_journey_result_loyalty  # the journeys' codes issued and redeemed in their results
 
 # results
 from . import clientbase_loyalty_report  # per level: clients, revenue, average check, discount

@@ -11,4 +11,5 @@ from . import test_demo
 from . import test_loyalty_tour
 from . import test_level_movement
 from . import test_journey_steps
+from . import test_journey_triggers
 from . import test_loyalty_markers

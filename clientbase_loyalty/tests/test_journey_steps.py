@@ -159,6 +159,30 @@ class TestJourneyLoyaltySteps(test_journeys.JourneyCommon):
             self.assertFalse(late_client.client_promo_code)
         code_step.invalidate_recordset()
         self.assertEqual((code_step.promo_code_count, code_step.promo_redeemed_count), (3, 1))
+        # the journey's results and the Promo Campaigns report say the same
+        self.env.flush_all()
+        by_step = self.env["clientbase.journey.step.result"]._read_group(
+            [("journey_id", "=", journey.id)], ["step_id"], ["codes_issued:sum", "codes_redeemed:sum"]
+        )
+        self.assertEqual({step: (i, r) for step, i, r in by_step if i or r}, {code_step: (3, 1)})
+        by_member = self.env["clientbase.journey.result"]._read_group(
+            [("journey_id", "=", journey.id)], [], ["codes_issued:sum", "codes_redeemed:sum"]
+        )
+        self.assertEqual(by_member, [(3, 1)], "the steps add up to the journey")
+        Report = self.env["clientbase.loyalty.campaign.report"]
+        (row,) = Report.read_group(
+            [("journey_id", "=", journey.id)],
+            ["code_count:sum", "redeemed_count:sum", "revenue:sum", "discount:sum"],
+            ["journey_step_id"],
+        )
+        self.assertEqual(
+            (row["journey_step_id"][0], row["code_count"], row["redeemed_count"]), (code_step.id, 3, 1)
+        )
+        self.assertAlmostEqual(row["revenue"], 1800.0)
+        self.assertAlmostEqual(row["discount"], 200.0)
+        (group,) = Report.read_group([("journey_id", "=", journey.id)], ["code_count:sum"], ["campaign_id"])
+        self.assertEqual(group["campaign_id"], (False, "Issued by Journeys"))
+        self.assertEqual(Report.search_count(group["__domain"]), 3)
 
     def test_holdout_gets_nothing(self):
         """Half the entrants held out (as the enrolment writes them: kept out of every step):

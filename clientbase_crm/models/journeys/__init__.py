@@ -12,7 +12,8 @@ from . import clientbase_journey_member  # one client in one journey: state, ste
 from . import clientbase_journey_history  # what a member's step did: sent, skipped, when
 from . import clientbase_journey_enrolment  # the nightly enrolment, set-based over the events
 from . import clientbase_journey_run  # the nightly step advancement, set-based, sends through mass_mailing
-from . import clientbase_journey_exits  # exits at once: consent withdrawn, blacklisted
+from . import clientbase_journey_exits  # exits at once: consent withdrawn, blacklisted; left a segment value
+from . import clientbase_segment_journey  # a user segment emptied and filled again: the refill is no entry
 from . import clientbase_journey_step_field  # the step that sets a segment value by hand
 from . import clientbase_journey_result  # results per member: sent, converted, the uplift (SQL view)
 from . import clientbase_journey_step_result  # the same by step, adding up to the journey's (SQL view)

@@ -157,6 +157,22 @@ class ClientbaseJourney(models.Model):
                 raise ValidationError(
                     self.env._("Journey %(name)s: choose the date field.", name=journey.name)
                 )
+            if journey.trigger == "date_field":
+                # the run reads the date of every client in one query: a field it cannot read
+                # there is refused now rather than a journey that stops at night
+                try:
+                    self.env["res.partner"].sudo()._field_to_sql(
+                        "res_partner", journey.sudo().trigger_date_field_id.name
+                    )
+                except ValueError as error:
+                    raise ValidationError(
+                        self.env._(
+                            "Journey %(name)s: the date field %(field)s is not kept in the database;"
+                            " choose another date field.",
+                            name=journey.name,
+                            field=journey.sudo().trigger_date_field_id.field_description,
+                        )
+                    ) from error
             if journey.goal == "stage" and not journey.goal_stage:
                 raise ValidationError(
                     self.env._("Journey %(name)s: choose the stage that is the goal.", name=journey.name)

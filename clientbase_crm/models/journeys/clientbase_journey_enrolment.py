@@ -7,6 +7,7 @@ mark, not at yesterday).
 """
 
 import logging
+from datetime import timedelta
 
 from odoo import api, fields, models
 from odoo.tools import SQL
@@ -15,6 +16,9 @@ from ...tools.client_definition import client_domain
 from ...tools.domain_access import unreadable_paths
 
 _logger = logging.getLogger(__name__)
+
+# triggers on the client's own data (one for all companies), not on a company's records of him
+PARTNER_TRIGGERS = ("date_field", "birthday", "consent")
 
 
 def _bucket(journey_id):
@@ -119,11 +123,13 @@ class ClientbaseJourney(models.Model):
         if trigger == "user_segment":
             # a membership row is one entry: the refresh inserts a new row when a client enters
             # (again), and leaves the rows of those who stay untouched
+            # (a segment emptied whole and filled again: the refill is no entry, see
+            # clientbase_segment_journey.py)
             return SQL(
                 "SELECT sm.partner_id, 'segment:' || sm.id, sm.date FROM clientbase_segment_member sm"
                 " WHERE sm.segment_id = %s AND sm.id > %s AND sm.id <= %s",
                 self.trigger_segment_id.id,
-                since_id,
+                max(since_id, self.trigger_segment_id.sudo().journey_baseline_id),
                 last_id,
             )
         if trigger == "consent":
@@ -145,24 +151,62 @@ class ClientbaseJourney(models.Model):
                 now=fields.Datetime.now(),
             )
         if trigger == "date_field":
-            # any date field the responsible user may search (stored or searched through its rules)
-            fname = self.trigger_date_field_id.name
-            query = (
-                self.env["res.partner"]
-                .with_user(self.user_id)
-                ._search([(fname, ">", since), (fname, "<=", today)])
-            )
-            return SQL(
-                "SELECT q.id, %s, NULL::timestamp FROM (%s) AS q(id)",
-                f"date:{fname}:{today}",
-                query.subselect(),
-            )
+            return self._date_field_event_query(today)
         raise ValueError(trigger)
+
+    def _date_field_event_query(self, today):
+        """SQL of the events of "a date field reached": every client whose date is today or
+        before, once per value of the date (the event's key is the value). Not a window after
+        the last run: a date set to today after the run, or to a day already past, is taken by
+        the next run; a rerun or a run after a missed day takes nobody twice (the member rows
+        of the journey already carry the key). The field is read as the responsible user sees
+        it (his rules: another manager's client has no date)."""
+        self.ensure_one()
+        fname = self.sudo().trigger_date_field_id.name
+        Partner = self.env["res.partner"].with_user(self.user_id).with_company(self.company_id)
+        field = Partner._fields[fname]
+        # a datetime reached today: before tomorrow's midnight
+        bound = [(fname, "<=", today)] if field.type == "date" else [(fname, "<", today + timedelta(days=1))]
+        query = Partner._search([(fname, "!=", False)] + bound)
+        value = Partner._field_to_sql(query.table, fname, query)
+        key = SQL("%s || (%s)::date", f"date:{fname}:", value)
+        return SQL(
+            """
+            SELECT e.partner_id, e.event_key, NULL::timestamp
+              FROM (%(select)s) AS e(partner_id, event_key)
+             WHERE NOT EXISTS (SELECT 1 FROM clientbase_journey_member m
+                                WHERE m.journey_id = %(journey)s AND m.partner_id = e.partner_id
+                                  AND m.event_key = e.event_key)
+            """,
+            select=query.select(SQL.identifier(query.table, "id"), key),
+            journey=self._origin.id,  # (the preview of an archived journey runs on a copy)
+        )
+
+    def _company_clients_sql(self, alias):
+        """SQL condition on the ``res_partner`` alias: a client of the journey's company. A
+        client of no company in particular is every company's for the events each company
+        records of him (his segments, his orders), but his own data (a date of his card, his
+        birthday, his consents) are one: the journey of his salesperson's company takes them,
+        the first company's when he has no salesperson, so that one company's journey acts on
+        each event."""
+        p = SQL.identifier(alias)
+        if self.trigger not in PARTNER_TRIGGERS:
+            return SQL("(%s.company_id IS NULL OR %s.company_id = %s)", p, p, self.company_id.id)
+        return SQL(
+            """(%(p)s.company_id = %(company)s OR (%(p)s.company_id IS NULL AND %(company)s = COALESCE(
+                   (SELECT u.company_id FROM res_users u WHERE u.id = %(p)s.user_id),
+                   (SELECT min(c.id) FROM res_company c))))""",
+            p=p,
+            company=self.company_id.id,
+        )
 
     def _entry_query(self):
         """SQL subselect of the clients who match the entry conditions, as the responsible user
         sees them (his record rules), never as superuser. None when he may not read a field of them."""
         self.ensure_one()
+        if self.company_id not in self.user_id.sudo().company_ids:
+            # the responsible user does not work in the journey's company: he may read none of it
+            return None
         Partner = self.env["res.partner"].with_user(self.user_id).with_company(self.company_id)
         domain = self._get_entry_domain()
         if unreadable_paths(Partner.env, "res.partner", domain):
@@ -250,7 +294,7 @@ class ClientbaseJourney(models.Model):
               FROM (%(events)s) AS e(partner_id, event_key, event_date)
               JOIN res_partner p ON p.id = e.partner_id AND p.active
              WHERE e.partner_id IN (%(entry)s) AND NOT (%(stale)s)
-               AND (p.company_id IS NULL OR p.company_id = %(company)s)
+               AND %(company_clients)s
                AND NOT EXISTS (
                    SELECT 1 FROM clientbase_journey_member m
                     WHERE m.journey_id = %(journey)s AND m.partner_id = e.partner_id
@@ -266,7 +310,7 @@ class ClientbaseJourney(models.Model):
             events=events,
             entry=entry,
             stale=stale,
-            company=self.company_id.id,
+            company_clients=self._company_clients_sql("p"),
             journey=self.id,
             never=self.reentry == "never",
             now=fields.Datetime.now(),

@@ -1,4 +1,6 @@
-"""Exits that do not wait for the next message: consent withdrawn, address blacklisted.
+"""Exits that do not wait for the next message: consent withdrawn, address blacklisted; and
+leaving the segment the member entered (a user-defined segment, or a segment value: stage, VIP,
+ABC, warmth, persona, RFM).
 
 The send step checks eligibility again when it sends; these exits end a member as soon as
 the reason appears, while only a wait stands between him and the message, so that the
@@ -68,3 +70,40 @@ class ClientbaseJourney(models.Model):
             ("blacklisted", SQL("(%s)", SQL(" OR ").join(blacklisted))),
             ("no_consent", SQL("(%s)", SQL(" OR ").join(withdrawn))),
         ]
+
+    def _left_segment_exits(self):
+        """``[(exit reason, SQL condition on the member m)]``: the member left the segment he
+        entered. A user-defined segment: his membership row is gone. A segment value: his
+        latest row of that dimension in the segment history (the journey's company) is another
+        value; a member without any row of it (entered by hand) stays."""
+        self.ensure_one()
+        if self.trigger == "user_segment":
+            self.env["clientbase.segment.member"].flush_model()
+            return [
+                (
+                    "left_segment",
+                    SQL(
+                        "NOT EXISTS (SELECT 1 FROM clientbase_segment_member sm"
+                        " WHERE sm.segment_id = %s AND sm.partner_id = m.partner_id)",
+                        self.trigger_segment_id.id,
+                    ),
+                )
+            ]
+        if self.trigger == "segment" and self.trigger_dimension and self.trigger_value:
+            self.env["clientbase.segment.history"].flush_model()
+            return [
+                (
+                    "left_segment",
+                    SQL(
+                        """
+                        COALESCE((SELECT lower(h.new_value) FROM clientbase_segment_history h
+                                   WHERE h.partner_id = m.partner_id AND h.company_id = m.company_id
+                                     AND h.dimension = %(dimension)s
+                                ORDER BY h.date DESC, h.id DESC LIMIT 1), lower(%(value)s)) <> lower(%(value)s)
+                        """,
+                        dimension=self.trigger_dimension,
+                        value=self.trigger_value,
+                    ),
+                )
+            ]
+        return []

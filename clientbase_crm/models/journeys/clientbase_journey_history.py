@@ -24,6 +24,7 @@ class ClientbaseJourneyHistory(models.Model):
     member_id = fields.Many2one("clientbase.journey.member", required=True, ondelete="cascade", index=True)
     journey_id = fields.Many2one("clientbase.journey", required=True, ondelete="cascade", index=True)
     step_id = fields.Many2one("clientbase.journey.step", ondelete="set null", index=True)
+    step_kind = fields.Selection(related="step_id.kind", string="Step Type")
     partner_id = fields.Many2one(
         "res.partner", string="Client", required=True, ondelete="cascade", index=True
     )

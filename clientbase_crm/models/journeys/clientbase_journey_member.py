@@ -10,6 +10,7 @@ MEMBER_STATES = [
 EXIT_REASONS = [
     ("goal", "Goal reached"),
     ("condition", "Conditions no longer hold"),
+    ("left_segment", "Left the segment"),
     ("no_consent", "Consent withdrawn"),
     ("blacklisted", "Blacklisted or opted out"),
     ("lost", "Marked lost"),
@@ -47,6 +48,9 @@ class ClientbaseJourneyMember(models.Model):
     exit_reason = fields.Selection(EXIT_REASONS, readonly=True)
     paused = fields.Boolean(help="A paused member does no step until resumed.")
     history_ids = fields.One2many("clientbase.journey.history", "member_id", string="Steps Done")
+    # what the client got, for his card: read through the history's rules (his manager's)
+    sent_count = fields.Integer(string="Messages Sent", compute="_compute_sent")
+    last_sent_on = fields.Datetime(compute="_compute_sent")
 
     _sql_constraints = [
         (
@@ -55,6 +59,17 @@ class ClientbaseJourneyMember(models.Model):
             "A client enters a journey once per event.",
         ),
     ]
+
+    def _compute_sent(self):
+        """The messages queued for the member (email and SMS steps), and the last one's date."""
+        rows = self.env["clientbase.journey.history"]._read_group(
+            [("member_id", "in", self.ids), ("result", "=", "queued")],
+            ["member_id"],
+            ["__count", "date:max"],
+        )
+        sent = {member: (count, last) for member, count, last in rows}
+        for member in self:
+            member.sent_count, member.last_sent_on = sent.get(member, (0, False))
 
     def write(self, vals):
         # a salesperson pauses or resumes his clients' journeys; the rest is the run's or a manager's

@@ -107,7 +107,13 @@ class ClientbaseJourneyResult(models.Model):
     # the spread of the revenue per entrant (its interval); not a measure anybody reads
     revenue_squared = fields.Float(readonly=True, aggregator=None)
 
+    def _get_extra_figures_sql(self):
+        """``(columns, joins)``: figures another addon adds to the member's row ``m``, columns
+        starting with a comma (``clientbase_loyalty``: the codes)."""
+        return SQL(), SQL()
+
     def init(self):
+        extra = self._get_extra_figures_sql()
         tools.drop_view_if_exists(self.env.cr, self._table)
         self.env.cr.execute(
             SQL(
@@ -128,6 +134,7 @@ class ClientbaseJourneyResult(models.Model):
                            100.0 * (conv.member_id IS NOT NULL)::int AS conversion_rate,
                            COALESCE(conv.revenue, 0) AS revenue_per_entrant,
                            COALESCE(conv.revenue, 0) ^ 2 AS revenue_squared
+                           %(extra_columns)s
                       FROM clientbase_journey_member m
                       LEFT JOIN (
                            SELECT member_id, sum(sent) AS sent, sum(delivered) AS delivered,
@@ -136,9 +143,12 @@ class ClientbaseJourneyResult(models.Model):
                              FROM msg GROUP BY member_id
                       ) tr ON tr.member_id = m.id
                       LEFT JOIN conv ON conv.member_id = m.id
+                      %(extra_joins)s
                 )
                 """,
                 table=SQL.identifier(self._table),
+                extra_columns=extra[0],
+                extra_joins=extra[1],
                 messages=messages_query(),
                 conversions=conversions_query(),
             )

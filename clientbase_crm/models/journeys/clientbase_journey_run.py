@@ -105,19 +105,7 @@ class ClientbaseJourney(models.Model):
                     else SQL("NOT EXISTS (SELECT 1 FROM (%s) AS e(id) WHERE e.id = m.partner_id)", entry),
                 )
             )
-            if self.trigger == "user_segment":
-                # left the segment it entered
-                self.env["clientbase.segment.member"].flush_model()
-                exits.append(
-                    (
-                        "condition",
-                        SQL(
-                            "NOT EXISTS (SELECT 1 FROM clientbase_segment_member sm"
-                            " WHERE sm.segment_id = %s AND sm.partner_id = m.partner_id)",
-                            self.trigger_segment_id.id,
-                        ),
-                    )
-                )
+            exits.extend(self._left_segment_exits())
         exits.extend(self._refusal_exits())
         for reason, condition in exits:
             self.env.cr.execute(

@@ -14,8 +14,8 @@ OWNERSHIP = {
     "clientbase.journey.step.result": security.Owned("partner_id.commercial_partner_id.user_id"),
 }
 CONFIG_MODELS = {"clientbase.journey", "clientbase.journey.step"}
-# the client card's Journeys tab, read through the membership's rules
-PARTNER_FIELDS = {"client_journey_member_ids"}
+# the client card's Journeys tab, read through the membership's and the history's rules
+PARTNER_FIELDS = {"client_journey_member_ids", "client_journey_history_ids"}
 
 for _model, _owned in OWNERSHIP.items():
     security.register_owned(_model, _owned)

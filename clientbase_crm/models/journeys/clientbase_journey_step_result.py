@@ -53,7 +53,24 @@ class ClientbaseJourneyStepResult(models.Model):
     converted = fields.Integer(readonly=True, aggregator="sum")
     revenue = fields.Float(string="Revenue of Converted", readonly=True, aggregator="sum")
 
+    def _read_group_format_result(self, rows_dict, lazy_groupby):
+        """Grouped by step, the entry rows (no step) are labelled *Entered*, not *None*."""
+        res = super()._read_group_format_result(rows_dict, lazy_groupby)
+        if "step_id" in lazy_groupby:
+            label = self.env._("Entered")
+            for row in rows_dict:
+                if row["step_id"] is False:
+                    row["step_id"] = (False, label)
+        return res
+
+    def _get_extra_figures_sql(self):
+        """``(columns, joins)``: figures another addon adds to the rows, each of a member's
+        figures on one of his rows (the slot ``s``: ``s.member_id``, ``s.step_id``, NULL for the
+        entry row), columns starting with a comma (``clientbase_loyalty``: the codes)."""
+        return SQL(), SQL()
+
     def init(self):
+        extra = self._get_extra_figures_sql()
         tools.drop_view_if_exists(self.env.cr, self._table)
         self.env.cr.execute(
             SQL(
@@ -107,6 +124,7 @@ class ClientbaseJourneyStepResult(models.Model):
                            COALESCE(ms.unsubscribed, 0) AS unsubscribed,
                            (cs.id IS NOT NULL)::int AS converted,
                            CASE WHEN cs.id IS NOT NULL THEN conv.revenue ELSE 0 END AS revenue
+                           %(extra_columns)s
                       FROM slot s
                       JOIN clientbase_journey_member m ON m.id = s.member_id
                       LEFT JOIN clientbase_journey_step st ON st.id = s.step_id
@@ -114,9 +132,12 @@ class ClientbaseJourneyStepResult(models.Model):
                       LEFT JOIN conv_slot cs ON cs.id = s.id
                       LEFT JOIN conv ON conv.member_id = s.member_id
                       LEFT JOIN msg_slot ms ON ms.member_id = s.member_id AND ms.step_id IS NOT DISTINCT FROM s.step_id
+                      %(extra_joins)s
                 )
                 """,
                 table=SQL.identifier(self._table),
+                extra_columns=extra[0],
+                extra_joins=extra[1],
                 messages=messages_query(),
                 conversions=conversions_query(),
             )

@@ -8,12 +8,16 @@ what an earlier version left (the setting's column, the job), then removes it, s
 second call does nothing.
 """
 
-from datetime import timedelta
+import logging
 
 from odoo import api, models
 from odoo.tools import SQL, sql
 
 OLD_WINBACK_CRON = "clientbase_crm.ir_cron_client_winback"
+# the former greeting's marks on the partner (one greeting per birthday and channel)
+OLD_GREETING_COLUMNS = ("client_birthday_greeted_on", "client_birthday_sms_greeted_on")
+
+_logger = logging.getLogger(__name__)
 
 
 class ClientbaseJourney(models.Model):
@@ -23,6 +27,18 @@ class ClientbaseJourney(models.Model):
     def _upgrade_hard_wired_rules(self):
         self._upgrade_birthday_greeting()
         self._upgrade_winback_reminder()
+        self._upgrade_drop_greeting_markers()
+
+    @api.model
+    def _upgrade_drop_greeting_markers(self):
+        """The former greeting's marks of the day it greeted each client (by email, by SMS) go:
+        the journey's entries are its marks now, and nothing reads them; kept, they would be a
+        copy of the birthday that "Forget this client" no longer erases."""
+        cr = self.env.cr
+        for column in OLD_GREETING_COLUMNS:
+            if sql.column_exists(cr, "res_partner", column):
+                cr.execute(SQL("ALTER TABLE res_partner DROP COLUMN %s", SQL.identifier(column)))
+                _logger.info("Dropped res_partner.%s, the former birthday greeting's mark", column)
 
     @api.model
     def _upgrade_birthday_greeting(self):
@@ -47,22 +63,12 @@ class ClientbaseJourney(models.Model):
 
     @api.model
     def _upgrade_winback_reminder(self):
-        """The former job's reminders are the journey's: the dates the job had not reached yet
-        are caught up by the journey's first run; the job goes."""
+        """The former job's reminders are the journey's: it takes every win-back date reached
+        that it has not reminded yet (the past ones too, as the job did); the job goes."""
         cron = self.env.ref(OLD_WINBACK_CRON, raise_if_not_found=False)
         if not cron:
             return
         journey = self.env.ref("clientbase_crm.journey_winback_reminder", raise_if_not_found=False)
         if journey:
-            journey = journey.sudo()
-            journey.active = cron.active
-            self.env["clientbase.client.card"].flush_model()
-            first = self.env.execute_query(
-                SQL(
-                    "SELECT min(winback_date) FROM clientbase_client_card"
-                    " WHERE churn_date IS NOT NULL AND winback_date IS NOT NULL"
-                )
-            )[0][0]
-            if cron.active and first and (not journey.watermark_date or first <= journey.watermark_date):
-                journey.watermark_date = first - timedelta(days=1)
+            journey.sudo().active = cron.active
         cron.sudo().unlink()

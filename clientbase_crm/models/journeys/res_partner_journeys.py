@@ -12,6 +12,14 @@ class ResPartner(models.Model):
         groups="clientbase_crm.group_clientbase_user",
     )
 
+    # the card's list of what the journeys did for the client: each message and when
+    client_journey_history_ids = fields.One2many(
+        "clientbase.journey.history",
+        "partner_id",
+        string="Journey Messages",
+        groups="clientbase_crm.group_clientbase_user",
+    )
+
     def _client_forget_related(self, partners):
         """Forget removes the client's journeys: membership and the history of what was sent."""
         res = super()._client_forget_related(partners)

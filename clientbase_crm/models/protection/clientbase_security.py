@@ -72,8 +72,6 @@ CARD_FIELDS = {
 BOOKKEEPING_FIELDS = {
     "client_data_verified_date",
     "client_birthday_reminded_on",
-    "client_birthday_greeted_on",
-    "client_birthday_sms_greeted_on",
     "client_last_mailing_response_date",
 }
 
@@ -374,10 +372,8 @@ PERSONAL_FIELDS = frozenset(
         # free text about the client shown on its invoices and orders
         "invoice_warn_msg",
         "sale_warn_msg",
-        # dates of the client base's work with this client (the birthday greetings tell the birthday)
+        # dates of the client base's work with this client (the birthday reminders tell the birthday)
         "client_birthday_reminded_on",
-        "client_birthday_greeted_on",
-        "client_birthday_sms_greeted_on",
         "client_data_verified_date",
         "client_last_mailing_response_date",
         "client_paused_date",

@@ -59,16 +59,11 @@ class ResPartner(models.Model):
         help="A potential client without a deal is paused until this day; then the manager gets a reminder.",
     )
 
-    # --- Birthday rule markers (one reminder / greeting per birthday) --------
-    # (protected: the day of a greeting is the birthday)
+    # --- Birthday rule marker (one reminder per birthday) --------------------
+    # (protected: the day of a reminder tells the birthday; the greetings are a journey now, its
+    # entries are the markers)
     client_birthday_reminded_on = bookkeeping_field(
         "client_birthday_reminded_on", "Birthday Reminded On", readonly=True
-    )
-    client_birthday_greeted_on = bookkeeping_field(
-        "client_birthday_greeted_on", "Birthday Greeted On", readonly=True
-    )
-    client_birthday_sms_greeted_on = bookkeeping_field(
-        "client_birthday_sms_greeted_on", "Birthday SMS Sent On", readonly=True
     )
 
     # --- Churn ------------------------------------------------------------------

@@ -117,5 +117,9 @@ registry.category("web_tour.tours").add("clientbase_journey_results_tour", {
                 }
             },
         },
+        {
+            content: "The entry row is labelled, not None",
+            trigger: ".o_pivot table tbody tr th:contains('Entered')",
+        },
     ],
 });
