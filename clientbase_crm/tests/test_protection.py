@@ -15,6 +15,7 @@ from odoo.exceptions import AccessError, UserError
 from odoo.tests import new_test_user, tagged
 from odoo.tools import SQL
 from odoo.tools.safe_eval import safe_eval
+from odoo.tools.sql import table_kind
 
 from ..models.protection.clientbase_security import (
     CARD_FIELDS,
@@ -554,6 +555,15 @@ class TestProtectionMarkers(ProtectionCommon):
                 ):
                     yield model_name, fname
 
+    def _report_views(self, env):
+        """The models read from SQL views (the reports) that ``env``'s user may read."""
+        for model_name in sorted(env.registry.models):
+            Model = env[model_name]
+            if Model._abstract or Model._auto or Model._transient or not Model.has_access("read"):
+                continue
+            if Model._table_query or table_kind(env.cr, Model._table):
+                yield model_name
+
     def _doors(self, user, exports=False):
         """Every door to the protected values that ``user`` may knock at, as (name, kind, call):
         ``call(env)`` opens the door as ``env``'s user, ``kind`` says what it returns ("values"
@@ -625,6 +635,34 @@ class TestProtectionMarkers(ProtectionCommon):
                         )["datas"],
                     )
                 )
+        # the reports read from SQL views (``_auto = False``): every row of each, and the rows of
+        # the client by each of their partner links, as the reports' lists and pivots read them
+        for model_name in self._report_views(env):
+            View = env[model_name]
+            names = [
+                fname
+                for fname, field in View._fields.items()
+                if field.type not in ("binary", "one2many", "many2many", "properties")
+                and field.is_accessible(env)
+            ]
+            doors.append(
+                (
+                    f"{model_name} report rows",
+                    "values",
+                    lambda e, m=model_name, names=names: e[m].search_read([], names, limit=2000),
+                )
+            )
+            for fname, field in View._fields.items():
+                if field.type == "many2one" and field.comodel_name == "res.partner" and field.store:
+                    doors.append(
+                        (
+                            f"{model_name}.{fname} report rows",
+                            "values",
+                            lambda e, m=model_name, f=fname, names=names: e[m].search_read(
+                                [(f, "in", targets)], names
+                            ),
+                        )
+                    )
         # the change log holds the markers as the client's old and new values
         log_fields = ["partner_id", "field_name", "old_value", "new_value", "old_display", "new_display"]
         in_log = [("partner_id", "in", targets)]

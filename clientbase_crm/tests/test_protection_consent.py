@@ -219,3 +219,33 @@ class TestConsentByEveryDoor(MailingCommon):
         self.assertEqual(
             self._sent_to(mailing), {order.id for order in orders if order.partner_id != self.p_no_consent}
         )
+
+    def test_marketing_through_many2many_partners_and_typed_numbers(self):
+        """A mass send on records that reach clients through a many2many of partners (a meeting's
+        attendees) is judged as those clients."""
+        Composer = self.env["mail.compose.message"].with_user(self.user_marketer)
+        start = "2026-06-01 10:00:00"
+        meetings = self.env["calendar.event"].create(
+            [
+                {
+                    "name": f"Meeting with {partner.name}",
+                    "partner_ids": [Command.set(partner.ids)],
+                    "start": start,
+                    "stop": "2026-06-01 11:00:00",
+                }
+                for partner in (self.p_ok, self.p_no_consent)
+            ]
+        )
+        kept, left_out = self.Eligibility._filter_marketing_recipients(
+            "calendar.event", meetings.ids, "email"
+        )
+        self.assertEqual(kept, meetings[:1].ids)
+        self.assertEqual(left_out.get("no_consent"), self.p_no_consent.ids)
+        with self.assertRaises(UserError) as refusal:
+            Composer.with_context(
+                default_composition_mode="mass_mail",
+                default_model="calendar.event",
+                active_ids=meetings.ids,
+                default_res_ids=repr(meetings.ids),
+            ).create({"subject": "Offer", "body": "<p>Offer</p>"}).action_send_mail()
+        self.assertIn(self.p_no_consent.name, str(refusal.exception))

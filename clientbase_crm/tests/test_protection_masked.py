@@ -11,9 +11,12 @@ and counts the doors that really answered with the masked value.
 
 import logging
 
+from markupsafe import Markup
+
 from odoo.addons.mail.tools.discuss import Store
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import tagged
+from odoo.tools.sql import table_kind
 
 from ..models.protection.clientbase_security import MASKED_CONTACT_FIELDS
 from ..tools.contact_mask import mask_email, mask_phone
@@ -233,6 +236,155 @@ class TestMaskedContacts(MaskedCommon):
             rows = messages.read(["email_from", "reply_to"])
             self.assertEqual(self._full(rows), whole, user.login)
 
+    def test_copies_kept_by_leads_masked_and_unsearchable(self):
+        """A lead keeps its own copies of its customer's email and numbers (Odoo copies them when
+        the customer is set): they are the client's contacts as much as the partner's own, found by
+        resolving the fields (the email and numbers the model declares, what is computed from
+        them), not by their names."""
+        lead = self.env["crm.lead"].create(
+            {"name": "Lead of the client", "partner_id": self.secret.id, "user_id": self.colleague.id}
+        )
+        lead.mobile = MOBILE
+        self.env.flush_all()
+        copies = self.env["crm.lead"]._clientbase_masked_paths()
+        for fname in ("email_from", "phone", "mobile", "email_normalized", "phone_sanitized"):
+            self.assertEqual(copies.get(fname, ("",))[0], "partner_id", fname)
+        self.user_salesman.groups_id = [(4, self.env.ref("sales_team.group_sale_salesman_all_leads").id)]
+        self.colleague.groups_id = [(4, self.env.ref("clientbase_crm.group_clientbase_export").id)]
+        names = ["email_from", "phone", "mobile", "email_normalized", "phone_sanitized"]
+        theirs = lead.with_user(self.colleague).read(names)
+        self.assertFalse(self._full(theirs))
+        self.assertEqual(theirs[0]["email_from"], "q•••@example.ru")
+        self.assertEqual(theirs[0]["mobile"], "+7 9•• •••-••-89")
+        self.assertTrue(self._full(lead.with_user(self.user_salesman).read(names)))
+        exported = lead.with_user(self.colleague).export_data(["email_from", "phone"])["datas"]
+        self.assertTrue(self._masked(exported) and not self._full(exported))
+        for domain in (
+            [("email_from", "=", EMAIL)],
+            [("email_from", "ilike", "qzmask")],
+            [("email_normalized", "=", EMAIL)],
+            [("phone", "=", PHONE)],
+            [("phone_sanitized", "=", MOBILE)],
+            [("mobile", "ilike", "7654389")],
+        ):
+            domain = [("id", "=", lead.id), *domain]
+            self.assertFalse(self.env["crm.lead"].with_user(self.colleague).search(domain), domain)
+            self.assertTrue(self.env["crm.lead"].with_user(self.user_salesman).search(domain), domain)
+        # the colleague's own lead of a partner no one manages keeps its copies whole
+        other = self.env["crm.lead"].create(
+            {"name": "Vendor's lead", "partner_id": self.vendor.id, "user_id": self.colleague.id}
+        )
+        self.assertEqual(
+            other.with_user(self.colleague).read(["email_from"])[0]["email_from"], self.vendor.email
+        )
+        self.assertTrue(
+            self.env["crm.lead"].with_user(self.colleague).search([("email_from", "=", self.vendor.email)])
+        )
+
+    def test_message_bodies_masked(self):
+        """A client's email or number written in a message (his signature in the email he sent, a
+        note that quotes it) reaches a colleague masked, in reads and in the chatter's feed."""
+        lead = self.env["crm.lead"].create(
+            {"name": "Lead of the client", "partner_id": self.secret.id, "user_id": self.colleague.id}
+        )
+        lead.message_post(
+            body=Markup("<p>Regards, write to %s or call 8 (916) 123-45-12</p>") % EMAIL,
+            author_id=self.secret.id,
+            message_type="email",
+            subtype_xmlid="mail.mt_comment",
+        )
+        # a note on the colleague's own lead quotes the contact's mobile, whose partner it is not
+        mine = self.env["crm.lead"].create({"name": "Own lead", "user_id": self.colleague.id})
+        mine.message_post(body=Markup("<p>His colleague: %s</p>") % MOBILE, message_type="comment")
+        self.user_salesman.groups_id = [(4, self.env.ref("sales_team.group_sale_salesman_all_leads").id)]
+        domain = [
+            ("model", "=", "crm.lead"),
+            ("res_id", "in", (lead | mine).ids),
+            ("message_type", "in", ("email", "comment")),
+        ]
+        for user, whole in ((self.colleague, False), (self.user_salesman, True)):
+            messages = self.env["mail.message"].with_user(user).search(domain)
+            self.assertEqual(set(messages.mapped("res_id")), set((lead | mine).ids), user.login)
+            store = Store()
+            messages._to_store(store, for_current_user=True)
+            for shown in (messages.read(["body", "preview"]), store.get_result()):
+                self.assertEqual(self._full(shown), whole, user.login)
+                self.assertEqual(self._masked(shown), not whole, user.login)
+        # the stored body is the real one (a reply quotes it to the client whole)
+        self.assertIn(EMAIL, str(lead.message_ids.filtered(lambda m: m.author_id == self.secret).body))
+
+    def test_renders_mask_whatever_path_and_typed_address_finds_no_one(self):
+        """A template reaching a client by any path (a many2many of partners, a partner's parent)
+        renders masked to a colleague; an address typed in a new message finds no client he sees
+        masked (neither among the record's followers nor among the users)."""
+        order = self.env["sale.order"].create(
+            {"partner_id": self.secret_contact.id, "user_id": self.colleague.id}
+        )
+        order.message_subscribe(partner_ids=self.secret.ids)
+        self.env["res.users"].create(
+            {
+                "login": "cb_masked_portal_typed",
+                "name": "Portal of the client",
+                "partner_id": self.secret_contact.id,
+                "groups_id": [(6, 0, [self.env.ref("base.group_portal").id])],
+            }
+        )
+        editor = self.env.ref("mail.group_mail_template_editor")
+        self.user_salesman.groups_id = [
+            (4, editor.id),
+            (4, self.env.ref("sales_team.group_sale_salesman_all_leads").id),
+        ]
+        self.colleague.groups_id = [(4, editor.id)]
+        for user, whole in ((self.colleague, False), (self.user_salesman, True)):
+            Render = self.env["mail.render.mixin"].with_user(user)
+            rendered = list(
+                Render._render_template(
+                    "<p><t t-out=\"', '.join(object.message_partner_ids.mapped('email'))\"/>"
+                    ' <t t-out="object.partner_id.parent_id.phone"/></p>',
+                    "sale.order",
+                    order.ids,
+                    engine="qweb",
+                ).values()
+            )
+            self.assertEqual((self._full(rendered), self._masked(rendered)), (whole, not whole), user.login)
+            Order = order.with_user(user)
+            found = Order._mail_find_partner_from_emails([EMAIL, EMAIL_CONTACT], records=Order)
+            infos = Order._message_partner_info_from_emails([EMAIL_CONTACT])
+            if whole:
+                self.assertEqual([partner.id for partner in found], [self.secret.id, self.secret_contact.id])
+                self.assertEqual(infos[0]["partner_id"], self.secret_contact.id)
+            else:
+                self.assertFalse(any(found), "the full address finds no one")
+                self.assertFalse(infos[0]["partner_id"])
+                self.assertNotIn("Secret", repr(infos))
+        # what the colleague sends the client from the composer is rendered as he sees it: the
+        # message kept in the chatter and the mail that goes out show the masked address
+        template = self.env["mail.template"].create(
+            {
+                "name": "Address check",
+                "model_id": self.env["ir.model"]._get_id("sale.order"),
+                "subject": "Your address",
+                "body_html": '<p>We have <t t-out="object.partner_id.parent_id.email"/></p>',
+            }
+        )
+        composer = (
+            self.env["mail.compose.message"]
+            .with_user(self.colleague)
+            .with_context(
+                default_model="sale.order", default_res_ids=order.ids, default_composition_mode="comment"
+            )
+            .create({"template_id": template.id, "partner_ids": [(6, 0, self.secret.ids)]})
+        )
+        composer.action_send_mail()
+        sent = order.message_ids.filtered(lambda message: message.subject == "Your address").sudo()
+        self.assertTrue(sent)
+        outgoing = self.env["mail.mail"].sudo().search([("mail_message_id", "in", sent.ids)])
+        for text in (str(sent.body), *(str(body) for body in outgoing.mapped("body_html"))):
+            self.assertTrue(self._masked(text) and not self._full(text), text)
+        # the vendor (no client) is found as in Odoo
+        found = order.with_user(self.colleague)._mail_find_partner_from_emails([self.vendor.email])
+        self.assertEqual(found[0], self.vendor)
+
 
 @tagged("post_install", "-at_install", "clientbase_protection")
 class TestMaskedMarkers(MaskedCommon):
@@ -280,7 +432,10 @@ class TestMaskedMarkers(MaskedCommon):
         doors = []
         for model_name in sorted(env.registry.models):
             Model = env[model_name]
-            if Model._abstract or not Model._auto or Model._transient or not Model.has_access("read"):
+            # (SQL views included: the reports' rows are read like any table's)
+            if Model._abstract or Model._transient or not Model.has_access("read"):
+                continue
+            if not (Model._auto or Model._table_query or table_kind(env.cr, Model._table)):
                 continue
             paths = Model._clientbase_masked_paths()
             if paths:
@@ -305,8 +460,11 @@ class TestMaskedMarkers(MaskedCommon):
                     for fname in fnames:
                         if not Model._fields[fname]._description_searchable:
                             continue
-                        kind = paths[fname][1]
-                        value = EMAIL if kind == "email" else PHONE
+                        # the value a linked record really holds (a copy may differ from the
+                        # partner's own), else the client's
+                        held = Model.sudo().with_context(active_test=False).browse(linked).mapped(fname)
+                        held = [value for value in held if isinstance(value, str) and value]
+                        value = held[0] if held else (EMAIL if paths[fname][1] == "email" else PHONE)
 
                         def finder(e, model_name=model_name, fname=fname, value=value, linked=linked):
                             Found = e[model_name].with_context(active_test=False)

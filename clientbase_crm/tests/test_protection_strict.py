@@ -21,6 +21,7 @@ from .common import ProtectionCommon
 
 NAME = "Zqxhidden Corporation"
 EMAIL = "zqxhidden@example.com"
+VAT = "7707083893"
 
 
 @tagged("post_install", "-at_install", "clientbase_protection")
@@ -52,6 +53,12 @@ class TestStrictModeOracles(ProtectionCommon):
             }
         )
         cls.env["sale.order"].create({"partner_id": cls.hidden.id, "user_id": cls.colleague.id})
+        # an invoice of the client made out by the colleague (its buyer's name is copied on it)
+        cls.hidden.vat = VAT
+        cls.env["account.move"].create(
+            {"move_type": "out_invoice", "partner_id": cls.hidden.id, "invoice_user_id": cls.colleague.id}
+        )
+        cls.env.flush_all()
 
     def _readable_pointing_records(self, user):
         """``{model: records}`` the user can read that point at the hidden client by a many2one
@@ -112,13 +119,13 @@ class TestStrictModeOracles(ProtectionCommon):
         user = self.colleague
         found = self._readable_pointing_records(user)
         # the property would hold vacuously if the colleague read nothing: the traces are there
-        for model in ("mail.followers", "mail.message", "mail.activity", "sale.order"):
+        for model in ("mail.followers", "mail.message", "mail.activity", "sale.order", "account.move"):
             self.assertIn(model, found, f"the colleague reads the {model} that points at the hidden client")
         self.user_salesman.groups_id = [(4, self.env.ref("sales_team.group_sale_salesman_all_leads").id)]
         answered, proven = [], []
         for model, records in found.items():
             shown = self._shown(records, user)
-            for marker in ("Zqxhidden", EMAIL):
+            for marker in ("Zqxhidden", EMAIL, VAT):
                 self.assertNotIn(marker.lower(), shown.lower(), f"{model} names the hidden client")
             if "Hidden client" in shown:
                 answered.append(model)
@@ -171,6 +178,31 @@ class TestStrictModeOracles(ProtectionCommon):
                 self.assertEqual("zqxhidden" in text.lower(), not hidden, f"the {door} as {user.login}")
                 if hidden:
                     self.assertIn("Hidden client", text, f"the {door} shows the label")
+
+    def test_invoice_names_no_hidden_client(self):
+        """An invoice the colleague made out to a client he may not know of (Odoo lets the
+        salesperson of an invoice read it) shows neither the copy of the buyer's name it keeps
+        (``invoice_partner_display_name``: found as a field computed from the partner's name) nor,
+        printed, the buyer's name, address or tax id read from the partner; the client's manager
+        reads and prints them."""
+        invoice = self.env["account.move"].search([("partner_id", "=", self.hidden.id)])
+        self.assertEqual(
+            self.env["account.move"]._clientbase_identity_paths()["invoice_partner_display_name"],
+            ("partner_id", True),
+        )
+        invoicing = self.env.ref("account.group_account_invoice")
+        self.user_salesman.groups_id = [(4, invoicing.id)]
+        for user, hidden in ((self.colleague, True), (self.user_salesman, False)):
+            shown = invoice.with_user(user).read(["invoice_partner_display_name"])[0]
+            self.assertEqual(shown["invoice_partner_display_name"] == "Hidden client", hidden, user.login)
+            html = (
+                self.env["ir.actions.report"]
+                .with_user(user)
+                ._render_qweb_html("account.report_invoice", invoice.ids)[0]
+                .decode()
+            )
+            for marker in ("zqxhidden", VAT):
+                self.assertEqual(marker in html.lower(), not hidden, f"{marker} printed for {user.login}")
 
     def test_no_name_search_of_it(self):
         Partner = self.env["res.partner"].with_user(self.colleague)

@@ -1,7 +1,7 @@
 from datetime import timedelta
 
 from odoo import api, fields, models
-from odoo.tools import SQL, split_every
+from odoo.tools import SQL, email_normalize, split_every
 
 from ...tools.client_definition import audience_sql, handled_sql
 from ...tools.sql_planning import without_jit
@@ -407,26 +407,32 @@ class ClientbaseMailingEligibility(models.AbstractModel):
     @api.model
     def _client_base_partners_of_records(self, model, res_ids, channel):
         """``{record id: [client base partner ids it reaches]}`` for records of ``model`` other
-        than partners and mailing contacts: the partners of its many2one partner fields (those
-        Odoo's mailings send to, ``_mail_get_partner_fields``) and the partners with its address
-        (its normalised email, or its sanitised number for SMS). Read with SQL in batches, so
-        that what a user sees (masked contacts) does not change who is judged."""
+        than partners and mailing contacts: the partners of its partner fields (those Odoo's
+        mailings send to, ``_mail_get_partner_fields``: many2one and many2many) and the partners
+        with its address (its normalised email, or its sanitised number for SMS: stored by the
+        model, or else computed from the fields Odoo sends to, ``_primary_email`` and
+        ``_phone_get_number_fields``). Read with SQL in batches, so that what a user sees (masked
+        contacts) does not change who is judged."""
         Model = self.env[model]
+        if not Model._auto:
+            return {}
         getter = getattr(Model, "_mail_get_partner_fields", None)
-        links = [
-            fname
+        partner_fields = [
+            Model._fields[fname]
             for fname in (getter() if getter else [])
             if fname in Model._fields
-            and Model._fields[fname].type == "many2one"
+            and Model._fields[fname].type in ("many2one", "many2many")
             and Model._fields[fname].store
             and Model._fields[fname].comodel_name == "res.partner"
         ]
-        address = "phone_sanitized" if channel == "sms" else "email_normalized"
-        if not (address in Model._fields and Model._fields[address].store):
-            address = None
-        if not Model._auto or not (links or address):
+        links = [field.name for field in partner_fields if field.type == "many2one"]
+        relations = [field for field in partner_fields if field.type == "many2many"]
+        address, typed = self._record_address_fields(Model, channel)
+        if not (links or relations or address or typed):
             return {}
-        Model.flush_model([*links, *([address] if address else [])])
+        Model.flush_model(
+            [*links, *(field.name for field in relations), *([address] if address else []), *typed]
+        )
         self.env["res.partner"].flush_model()
         reached = {}
         for batch in split_every(BATCH_SIZE, list(res_ids)):
@@ -435,6 +441,7 @@ class ClientbaseMailingEligibility(models.AbstractModel):
                     "SELECT id, %s FROM %s WHERE id = ANY(%s)",
                     SQL(", ").join(
                         [SQL.identifier(fname) for fname in links]
+                        + [SQL.identifier(fname) for fname in typed]
                         + [SQL.identifier(address) if address else SQL("NULL")]
                     ),
                     SQL.identifier(Model._table),
@@ -443,11 +450,25 @@ class ClientbaseMailingEligibility(models.AbstractModel):
             )
             by_address = {}
             for row in rows:
-                reached[row[0]] = {pid for pid in row[1:-1] if pid}
-                if row[-1]:
-                    by_address.setdefault(row[-1], []).append(row[0])
+                reached[row[0]] = {pid for pid in row[1 : 1 + len(links)] if pid}
+                values = {row[-1]} if row[-1] else set()
+                values |= self._normalise_addresses(row[1 + len(links) : -1], channel)
+                for value in values:
+                    by_address.setdefault(value, set()).add(row[0])
+            for field in relations:
+                for record_id, partner_id in self.env.execute_query(
+                    SQL(
+                        "SELECT %s, %s FROM %s WHERE %s = ANY(%s)",
+                        SQL.identifier(field.column1),
+                        SQL.identifier(field.column2),
+                        SQL.identifier(field.relation),
+                        SQL.identifier(field.column1),
+                        list(batch),
+                    )
+                ):
+                    reached.setdefault(record_id, set()).add(partner_id)
             if by_address:
-                column = SQL.identifier("p", address)
+                column = SQL.identifier("p", "phone_sanitized" if channel == "sms" else "email_normalized")
                 for partner_id, value in self.env.execute_query(
                     SQL(
                         """SELECT p.id, %s FROM res_partner p JOIN res_partner e ON e.id = p.commercial_partner_id
@@ -459,9 +480,54 @@ class ClientbaseMailingEligibility(models.AbstractModel):
                     )
                 ):
                     for record_id in by_address[value]:
-                        reached[record_id].add(partner_id)
+                        reached.setdefault(record_id, set()).add(partner_id)
         handled = self._client_base_partner_ids({pid for pids in reached.values() for pid in pids})
         return {record_id: sorted(pids & handled) for record_id, pids in reached.items() if pids & handled}
+
+    @api.model
+    def _record_address_fields(self, Model, channel):
+        """``(stored normalised field or None, [typed fields])`` of ``Model``: where its records'
+        address for ``channel`` is read. The normalised form stored by Odoo's mixins
+        (``email_normalized``, ``phone_sanitized``) when the model has it, or else the stored
+        fields Odoo sends to (``_primary_email``; ``_phone_get_number_fields`` for SMS), whose
+        values are normalised here."""
+        address = "phone_sanitized" if channel == "sms" else "email_normalized"
+        if address in Model._fields and Model._fields[address].store:
+            return address, []
+        if channel == "sms":
+            getter = getattr(Model, "_phone_get_number_fields", None)
+            typed = getter() if getter else []
+        else:
+            getter = getattr(Model, "_mail_get_primary_email_field", None)
+            typed = [getter()] if getter and getter() else []
+        typed = [
+            fname
+            for fname in typed
+            if fname in Model._fields
+            and Model._fields[fname].store
+            and Model._fields[fname].type == "char"
+            and not Model._fields[fname].company_dependent
+        ]
+        return None, typed
+
+    @api.model
+    def _normalise_addresses(self, values, channel):
+        """The normalised emails (or sanitised numbers, for SMS) of the typed ``values``."""
+        found = set()
+        country = self.env.company.country_id
+        for value in values:
+            if not value:
+                continue
+            if channel == "sms":
+                number = self.env["res.partner"]._phone_format_number(value, country)
+                if not number and value.strip().startswith("+"):
+                    # an international number needs no country (the company may have none)
+                    number = "+" + "".join(char for char in value if char.isdigit())
+            else:
+                number = email_normalize(value)
+            if number:
+                found.add(number)
+        return found
 
     @api.model
     def _filter_marketing_recipients(self, model, res_ids, channel, mailing=None):

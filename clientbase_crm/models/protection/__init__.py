@@ -20,5 +20,7 @@ from . import res_partner_strict  # strict mode: a client of another manager is 
 from . import res_partner_vcard  # contact cards (vCard) of clients go through the export guard
 from . import res_partner_masked  # masked-contacts mode: no search, sort or group by a masked value
 from . import base_masked  # masked-contacts mode: every field showing a masked email or phone
+from . import base_strict  # strict mode: every field showing what a hidden client's record holds
 from . import mail_masked  # masked-contacts mode: rendered mails, tracked changes, senders
 from . import ir_qweb_field_contact  # printed address blocks follow the strict and masked modes
+from . import ir_actions_report_strict  # printed documents show nothing of a hidden client

@@ -1,6 +1,7 @@
 from contextlib import contextmanager
 
 from odoo import api, models, tools
+from odoo.tools import SQL
 
 from ...tools.contact_mask import mask
 from .clientbase_security import MASKED_CONTACT_FIELDS
@@ -13,14 +14,18 @@ MAX_RELATED_DEPTH = 6
 def _resolve_masked(model, fname, depth=0):
     """``(path, kind)`` when the field ``fname`` of ``model`` shows a partner's email or phone:
     ``path`` leads (through many2one fields) from a row to that partner, empty for the partner
-    itself; ``kind`` is the mask. None for any other field."""
+    itself; ``kind`` is the mask. None for any other field.
+
+    A field shows it when it is the partner's own (``MASKED_CONTACT_FIELDS``), related to one of
+    them, or a copy of one of them kept on a record linked to the partner (:func:`_resolve_copy`:
+    a lead's email and phones)."""
     field = model._fields.get(fname)
     if field is None or depth > MAX_RELATED_DEPTH:
         return None
-    if model._name == "res.partner" and fname in MASKED_CONTACT_FIELDS:
-        return "", MASKED_CONTACT_FIELDS[fname]
+    if model._name == "res.partner":
+        return ("", MASKED_CONTACT_FIELDS[fname]) if fname in MASKED_CONTACT_FIELDS else None
     if not isinstance(field.related, str):
-        return None
+        return _resolve_copy(model, field, depth)
     hops = field.related.split(".")
     comodel = model
     for hop in hops[:-1]:
@@ -33,6 +38,71 @@ def _resolve_masked(model, fname, depth=0):
         return None
     rest, kind = found
     return ".".join(hops[:-1] + ([rest] if rest else [])), kind
+
+
+def client_link(model):
+    """The many2one to partners a record of ``model`` takes its customer from, as Odoo's mails
+    do (``_mail_get_partner_fields``: a lead's, an order's ``partner_id``), or None."""
+    getter = getattr(model, "_mail_get_partner_fields", None)
+    for fname in getter() if getter else ():
+        field = model._fields.get(fname)
+        if (
+            field is not None
+            and field.type == "many2one"
+            and field.comodel_name == "res.partner"
+            and field.store
+        ):
+            return fname
+    return None
+
+
+def _declared_contacts(model):
+    """{field name: kind} of the fields ``model`` declares as its own email and numbers to Odoo's
+    mail and SMS mixins (``_primary_email``, ``_phone_get_number_fields``)."""
+    declared = {}
+    getter = getattr(model, "_phone_get_number_fields", None)
+    for fname in getter() if getter else ():
+        declared[fname] = "phone"
+    getter = getattr(model, "_mail_get_primary_email_field", None)
+    fname = getter() if getter else None
+    if fname:
+        declared[fname] = "email"
+    return declared
+
+
+def _resolve_copy(model, field, depth):
+    """``(path, kind)`` when ``field`` (not related) keeps a copy of the email or phone of the
+    partner at ``path``: a field the model declares as its email or number
+    (:func:`_declared_contacts`) on a model linked to its customer (:func:`client_link`), or a
+    field computed only from such values (every text it depends on resolves to the same partner
+    and kind: a lead's normalised email, its sanitised number, an order's copy of its customer's
+    email)."""
+    if field.type not in ("char", "text"):
+        return None
+    declared = _declared_contacts(model).get(field.name)
+    if declared:
+        link = client_link(model)
+        return (link, declared) if link else None
+    if not field.compute:
+        return None
+    found = set()
+    for dependency in model.pool.field_depends.get(field, ()):
+        hops = dependency.split(".")
+        comodel = model
+        for hop in hops[:-1]:
+            hop_field = comodel._fields.get(hop)
+            if hop_field is None or hop_field.type != "many2one":
+                return None
+            comodel = model.env[hop_field.comodel_name]
+        last = comodel._fields.get(hops[-1])
+        if last is None or last.type not in ("char", "text", "html") or last is field:
+            continue
+        source = _resolve_masked(comodel, hops[-1], depth + 1)
+        if source is None:
+            return None
+        rest, kind = source
+        found.add((".".join(hops[:-1] + ([rest] if rest else [])), kind))
+    return found.pop() if len(found) == 1 else None
 
 
 class Base(models.AbstractModel):
@@ -101,6 +171,64 @@ class Base(models.AbstractModel):
             yield
         finally:
             touched.invalidate_recordset(names, flush=False)
+
+    # --- the SQL: no search, sort or group by a masked copy --------------------------------
+    def _fetch_query(self, query, fields):
+        # the values put in cache are the real ones (the doors mask what they give out)
+        query._clientbase_fetch = True
+        return super()._fetch_query(query, fields)
+
+    def _field_to_sql(self, alias, fname, query=None, flush=True):
+        """A stored copy of a partner's email or phone (a lead's ``email_from``) reads as empty,
+        wherever a query of the user uses it, on the records whose partner he sees masked, as
+        the partner's own columns do (``res_partner_masked.py``)."""
+        sql = super()._field_to_sql(alias, fname, query, flush)
+        if query is None or self.env.su or getattr(query, "_clientbase_fetch", False):
+            return sql
+        found = self._clientbase_masked_paths().get(fname)
+        if not found or not found[0] or not self._fields[fname].store or not masked_user(self.env):
+            return sql
+        condition = self._clientbase_masked_partner_sql(alias, found[0], query)
+        return SQL("(CASE WHEN %s THEN NULL ELSE %s END)", condition, sql)
+
+    @api.model
+    def _search(self, domain, offset=0, limit=None, order=None, **kwargs):
+        """A field that shows a partner's email or phone without being stored here (a follower's
+        ``email``, a user's ``phone``: related to the partner's) is searched by Odoo through the
+        partner with superuser rights: for a user in masked mode it is searched through the same
+        path with his own, where the partner's columns read as empty for masked clients."""
+        if domain and not self.env.su and masked_user(self.env):
+            paths = self._clientbase_masked_paths()
+            related = {
+                fname: self._fields[fname].related
+                for fname, (path, __) in paths.items()
+                if path and not self._fields[fname].store and isinstance(self._fields[fname].related, str)
+            }
+            if related:
+                domain = [
+                    (related[leaf[0]], *leaf[1:])
+                    if isinstance(leaf, (list, tuple)) and len(leaf) == 3 and leaf[0] in related
+                    else leaf
+                    for leaf in domain
+                ]
+        return super()._search(domain, offset=offset, limit=limit, order=order, **kwargs)
+
+    @api.model
+    def _clientbase_masked_partner_sql(self, alias, path, query):
+        """Condition, inside ``query``, that the partner reached from ``alias`` by the many2one
+        ``path`` is one the user sees masked (the partners' hops LEFT JOINed once)."""
+        model, current = self, alias
+        for hop in path.split("."):
+            comodel = self.env[model._fields[hop].comodel_name]
+            joined = query.make_alias(current, hop)
+            query.add_join(
+                "LEFT JOIN",
+                joined,
+                comodel._table,
+                SQL("%s = %s", model._field_to_sql(current, hop, query), SQL.identifier(joined, "id")),
+            )
+            model, current = comodel, joined
+        return self.env["res.partner"]._client_masked_sql(current, query)
 
     def _read_format(self, fnames, load="_classic_read"):
         values = super()._read_format(fnames, load)

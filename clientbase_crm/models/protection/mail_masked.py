@@ -3,6 +3,7 @@ from contextlib import ExitStack
 from odoo import models
 
 from ...tools.contact_mask import mask, mask_email
+from .base_masked import client_link
 from .clientbase_security import MASKED_CONTACT_FIELDS
 from .res_partner_masked import masked_user
 from .res_partner_strict import strict_user
@@ -39,7 +40,12 @@ class MailRenderMixin(models.AbstractModel):
             stack.enter_context(Base._clientbase_masked_cache(records, records._clientbase_masked_paths()))
             if partners:
                 stack.enter_context(Base._clientbase_masked_cache(partners, tuple(MASKED_CONTACT_FIELDS)))
-            return super()._render_template(template_src, model, res_ids, engine, add_context, options)
+            rendered = super()._render_template(template_src, model, res_ids, engine, add_context, options)
+        # whatever path the template took to a client (its partners' partners, a many2many, a
+        # computed text), the rendered text shows no full address or number of a masked client
+        keys = list(rendered)
+        texts = self.env["res.partner"]._client_mask_texts([rendered[key] for key in keys], partners)
+        return dict(zip(keys, texts, strict=True))
 
 
 class MailTrackingValue(models.Model):
@@ -88,8 +94,13 @@ class MailMessage(models.Model):
 
     def _read_format(self, fnames, load="_classic_read"):
         values = super()._read_format(fnames, load)
+        if not values or not masked_user(self.env):
+            return values
+        texts = [fname for fname in ("body", "subject", "preview") if fname in fnames]
+        if texts:
+            self._clientbase_mask_texts(values, texts)
         copies = [fname for fname in ("email_from", "reply_to") if fname in fnames]
-        if not copies or not values or not masked_user(self.env):
+        if not copies:
             return values
         shown = self._clientbase_sender_copies()
         for row in values:
@@ -97,6 +108,27 @@ class MailMessage(models.Model):
                 for fname in copies:
                     row[fname] = mask_email(row.get(fname))
         return values
+
+    def _clientbase_mask_texts(self, values, texts):
+        """Mask, in ``values`` (``_read_format`` rows of ``self``), the emails and numbers of the
+        clients the user sees masked written in the ``texts`` fields (a client's signature in
+        the email he sent, an address typed in a note), found by the addresses themselves and
+        by the message's author and its record's customer."""
+        messages = self.sudo()
+        linked = messages.author_id
+        for model, records in messages.grouped("model").items():
+            if model and model in self.env:
+                link = client_link(self.env[model])
+                if link:
+                    found = self.env[model].sudo().browse(set(records.mapped("res_id"))).exists()
+                    linked |= found.mapped(link)
+        strings = [row.get(fname) for row in values for fname in texts]
+        cleaned = iter(self.env["res.partner"]._client_mask_texts(strings, linked))
+        for row in values:
+            for fname in texts:
+                value = next(cleaned)
+                if fname in row:
+                    row[fname] = value
 
     def _author_to_store(self, store):
         shown = self._clientbase_sender_copies() if masked_user(self.env) or strict_user(self.env) else {}
@@ -118,6 +150,19 @@ class MailThread(models.AbstractModel):
     client's address masked and a client strict mode hides as "Hidden client", without address."""
 
     _inherit = "mail.thread"
+
+    def _mail_find_partner_from_emails(self, emails, records=None, force_create=False, extra_domain=False):
+        # an address typed in a new message finds no client the user sees masked (Odoo looks also
+        # among the record's followers and the users with superuser rights): the full value is
+        # no oracle of who has it
+        partners = super()._mail_find_partner_from_emails(
+            emails, records=records, force_create=force_create, extra_domain=extra_domain
+        )
+        if not masked_user(self.env):
+            return partners
+        found = self.env["res.partner"].union(*[partner for partner in partners if partner])
+        masked = found._client_masked()
+        return [self.env["res.partner"] if partner in masked else partner for partner in partners]
 
     def _message_add_suggested_recipient(self, result, partner=None, email=None, lang=None, reason=""):
         before = len(result)

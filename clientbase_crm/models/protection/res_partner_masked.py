@@ -1,10 +1,24 @@
+import re
+
+from markupsafe import Markup
+
 from odoo import api, models
-from odoo.tools import SQL
+from odoo.tools import SQL, email_normalize
 
 from ...tools.client_definition import handled_sql
-from ...tools.contact_mask import mask_email
+from ...tools.contact_mask import EMAIL_PATTERN, mask_email, mask_phone
 from .clientbase_security import MASKED_CONTACT_FIELDS
 from .res_partner_strict import salesperson_in_mode
+
+# a number as people type it in a text: digits, spaces, dashes, dots, brackets, a leading +
+PHONE_PATTERN = re.compile(r"\+?\d[\d\s().\-]{7,}\d")
+
+
+def number_key(value):
+    """What two ways of writing one number have in common: its last ten digits (a Russian number
+    with ``+7`` or ``8``, or without either), None for fewer than nine digits."""
+    digits = re.sub(r"\D", "", value or "")
+    return digits[-10:] if len(digits) >= 9 else None
 
 
 def masked_user(env):
@@ -50,11 +64,7 @@ class ResPartner(models.Model):
         return self.browse(foreign._get_client_clients().ids) if foreign else self.browse()
 
     # --- the SQL: no search, sort or group by a masked value -----------------------------------
-    def _fetch_query(self, query, fields):
-        # the values put in cache are the real ones (the doors mask what they give out)
-        query._clientbase_fetch = True
-        return super()._fetch_query(query, fields)
-
+    # (the fetch of the values reads the real columns: ``Base._fetch_query`` in ``base_masked.py``)
     def _field_to_sql(self, alias, fname, query=None, flush=True):
         sql = super()._field_to_sql(alias, fname, query, flush)
         if (
@@ -94,6 +104,56 @@ class ResPartner(models.Model):
             return domain
         found = self.sudo().with_context(active_test=False).search(domain)
         return [("id", "in", (found - found._client_masked()).ids)]
+
+    # --- free texts: message bodies ----------------------------------------------------------
+    @api.model
+    def _client_mask_texts(self, texts, linked=None):
+        """``texts`` (strings or markup; anything else kept) with the emails and numbers of the
+        clients the current user sees masked masked, wherever they are written: the partners are
+        found from the texts themselves (every address by its normalised form, every number by
+        its sanitised form, compared by its last ten digits), and ``linked`` partners (a message's
+        author, its record's customer) by any of their numbers."""
+        if not masked_user(self.env) or not any(isinstance(text, str) and text for text in texts):
+            return texts
+        Partner = self.env["res.partner"].sudo().with_context(active_test=False)
+        strings = [text for text in texts if isinstance(text, str) and text]
+        emails = {email_normalize(m.group(0)) for text in strings for m in EMAIL_PATTERN.finditer(text)}
+        emails.discard(False)
+        numbers = {}
+        for text in strings:
+            for found in PHONE_PATTERN.finditer(text):
+                numbers.setdefault(found.group(0), number_key(found.group(0)))
+        candidates = (linked or Partner.browse()).sudo()
+        if emails:
+            candidates |= Partner.search([("email_normalized", "in", sorted(emails))])
+        sanitized = {Partner._phone_format(number=number) for number in numbers} | {
+            f"+7{key}" for key in numbers.values() if key
+        }
+        sanitized.discard(False)
+        if sanitized:
+            candidates |= Partner.search([("phone_sanitized", "in", sorted(sanitized))])
+        masked = candidates.with_env(self.env)._client_masked().sudo()
+        if not masked:
+            return texts
+        masked_emails = {email for email in masked.mapped("email_normalized") if email}
+        masked_numbers = {number_key(partner[fname]) for partner in masked for fname in ("phone", "mobile")}
+        masked_numbers.discard(None)
+
+        def masked_email(match):
+            text = match.group(0)
+            return mask_email(text) if email_normalize(text) in masked_emails else text
+
+        def masked_phone(match):
+            text = match.group(0)
+            return mask_phone(text) if numbers.get(text) in masked_numbers else text
+
+        result = []
+        for text in texts:
+            if isinstance(text, str) and text:
+                cleaned = PHONE_PATTERN.sub(masked_phone, EMAIL_PATTERN.sub(masked_email, str(text)))
+                text = Markup(cleaned) if isinstance(text, Markup) else cleaned
+            result.append(text)
+        return result
 
     # --- names with an email (``show_email``) and contact cards --------------------------------
     # (the whole list of Odoo's and strict mode's: the last override's list is the field's)

@@ -64,6 +64,41 @@ class ResPartner(models.Model):
                             row[name] = label if name in HIDDEN_NAME_FIELDS else False
         return values
 
+    def fetch(self, field_names):
+        # printing: a hidden client is read as blank instead of refused, so that the document
+        # the user may print (his invoice of that client) prints without naming it
+        if self.env.context.get("clientbase_strict_print") and not self.env.su and strict_user(self.env):
+            hidden = self._client_strict_hidden()
+            if hidden:
+                super(ResPartner, self - hidden).fetch(field_names)
+                label = self.env._("Hidden client")
+                for name in field_names:
+                    field = self._fields[name]
+                    if name == "id" or not field.store:
+                        continue
+                    value = label if name in HIDDEN_NAME_FIELDS and field.type in ("char", "text") else False
+                    self.env.cache.update(
+                        hidden, field, [field.convert_to_cache(value, hidden)] * len(hidden)
+                    )
+                return
+        return super().fetch(field_names)
+
+    def _fetch_query(self, query, fields):
+        # printing (``ir_actions_report_strict.py``): what a report reads of a hidden client
+        # directly (``o.partner_id.vat``, its street, its email) is in cache as "Hidden client"
+        # for its names and nothing for the rest of its texts, for the time of the printing
+        fetched = super()._fetch_query(query, fields)
+        if not self.env.context.get("clientbase_strict_print") or not strict_user(self.env):
+            return fetched
+        hidden = fetched._client_strict_hidden()
+        if hidden:
+            label = self.env._("Hidden client")
+            for field in fields:
+                if field.type in ("char", "text", "html") and field.name != "id":
+                    value = label if field.name in HIDDEN_NAME_FIELDS else False
+                    self.env.cache.update(hidden, field, [value] * len(hidden))
+        return fetched
+
     def _client_strict_hidden(self):
         """The records of ``self`` that the current (strict) user may not know of: partners whose
         commercial entity another manager handles (the complement of the strict rule)."""
