@@ -8,6 +8,8 @@
 #                upgraded instead of installed): re-measuring at L without regenerating
 #   BENCH_LOYALTY=0 leave clientbase_loyalty out (default 1: installed, its levels and personal
 #                codes are measured too, see bench_loyalty.py)
+#   BENCH_OUT    the results file (default bench/results/results-<SIZE>.md, quoted by the README:
+#                a run under load or of one capability writes another file, e.g. results-S-loyalty.md)
 # Results: bench/results/results-<SIZE>.md (quoted by the README).
 source "$(dirname "$0")/../scripts/lib.sh"
 require_odoo
@@ -35,4 +37,4 @@ odoo_bin -d "$DB" --addons-path="$ADDONS_PATH" "${mode[@]}" --without-demo=all -
 
 echo "== benchmark size $SIZE"
 $PYTHON "$REPO_DIR/bench/bench.py" --db "$DB" --size "$SIZE" --addons-path "$ADDONS_PATH" \
-  --out "$REPO_DIR/bench/results/results-$SIZE.md" --repeat "${BENCH_REPEAT:-3}"
+  --out "${BENCH_OUT:-$REPO_DIR/bench/results/results-$SIZE.md}" --repeat "${BENCH_REPEAT:-3}"
