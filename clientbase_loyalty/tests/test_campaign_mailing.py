@@ -69,7 +69,7 @@ class TestCampaignMailing(LoyaltyCommon):
         wizard = (
             self.env[action["res_model"]]
             .with_user(self.marketer)
-            .with_context(action["context"])
+            .with_context(**action["context"])
             .create({"subject": "A gift", "body_html": BODY})
         )
         return wizard

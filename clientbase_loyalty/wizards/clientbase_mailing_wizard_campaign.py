@@ -47,8 +47,10 @@ class ClientbaseMailingWizard(models.TransientModel):
         "target_domain", "channel", "purpose", "subject", "body_html", "body_plaintext", "promo_campaign_id"
     )
     def _compute_recipients(self):
+        result = None
         for wizard in self:
-            super(ClientbaseMailingWizard, wizard._promo_campaign_context())._compute_recipients()
+            result = super(ClientbaseMailingWizard, wizard._promo_campaign_context())._compute_recipients()
+        return result
 
     def _render_preview(self, recipients):
         wizard = self._promo_campaign_context()
