@@ -82,7 +82,7 @@ class ResPartner(models.Model):
         """Clients holding a personal code of the campaigns ``value`` (ids): the audience of a
         campaign's mailing, one subquery on the codes."""
         if operator not in ("in", "="):
-            raise UserError(self.env._("Search the clients of promo campaigns with 'in' only."))
+            raise UserError(self.env._("Clients of promo campaigns are searched by campaign only."))
         ids = [value] if isinstance(value, int) else list(value or [])
         codes = self.env["loyalty.card"]._search([("clientbase_campaign_id", "in", ids)])
         return [("id", "in", codes.subselect("partner_id"))]
