@@ -7,12 +7,19 @@ the bench database:
 * personal promo codes, one per client of a segment of every generated client (10k at S, 100k
   at M, 1M at L): our campaign's set-based generation against Odoo's own coupon generation
   wizard (``loyalty.generate.wizard``, customers selected by a tag), in the same run. At L the
-  wizard makes ``WIZARD_CAP`` codes and its time is extrapolated linearly.
+  wizard makes ``WIZARD_CAP`` codes and its time is extrapolated linearly;
+* bonus points granted for client-base events, one grant per generated client (the shape of a
+  journey step's grant to a whole segment, or of a birthday run): inserted once per occasion and
+  posted to the cards (a card made for each, a history line each) set-based, as every event is
+  (``clientbase.loyalty.grant._get_insert_query`` and ``_post_grants``); then the same grants
+  again (nothing new to post); then those points expired by age a year later
+  (``loyalty.card._clientbase_expire_points``).
 """
 
 import datetime
 
 from odoo import Command, fields
+from odoo.tools import SQL
 
 # levels of the bench company: (name, share of the clients with orders below the threshold, discount)
 BENCH_LEVELS = (("Bench Silver", 0.5, 3), ("Bench Gold", 0.8, 5), ("Bench Platinum", 0.95, 7))
@@ -22,6 +29,10 @@ LEVELS_FIRST = "loyalty levels, first population (every client)"
 LEVELS_NIGHTLY = "loyalty levels, nightly run (1% of clients changed)"
 CODES_OURS = "personal codes, our campaign ({count} codes)"
 CODES_ODOO = "personal codes, Odoo's coupon wizard ({count} codes)"
+GRANTS = "bonus points granted and posted ({count} grants)"
+GRANTS_AGAIN = "bonus points, the same grants again (nothing new; {count} events)"
+EXPIRY = "bonus points expired by age ({count} cards)"
+GRANT_POINTS = 10.0
 
 
 def installed(cr):
@@ -179,3 +190,82 @@ def codes(env, cr, timed, results, repeat, counts):
     ours_time = results[label_ours]["seconds"]
     odoo_time = results[label_odoo]["seconds"] * audience / wizard_count
     return label_ours, label_odoo, ours_time, odoo_time, audience, wizard_count
+
+
+def grants(env, cr, timed, results, repeat, counts):
+    """Bonus points of one event for every generated client, ``repeat`` times each: the grants
+    inserted and posted, the same again, and their expiry a year later; on a program of the bench
+    company made for it and deleted afterwards (the company's own bonus program is put back)."""
+    company = env["res.company"].search([], order="id", limit=1)
+    previous = company.client_bonus_program_id
+    program = env["loyalty.program"].create(
+        {
+            "name": "Bench bonus points",
+            "program_type": "loyalty",
+            "company_id": company.id,
+            "clientbase_points_expiry_months": 12,
+        }
+    )
+    program.communication_plan_ids.unlink()
+    company.client_bonus_program_id = program
+    Grant = env["clientbase.loyalty.grant"]
+    events = SQL(
+        "SELECT p.id, 'bench', NULL::int, 'journey', %s::float8 FROM res_partner p"
+        " WHERE p.name LIKE %s AND p.active AND p.id = p.commercial_partner_id",
+        GRANT_POINTS,
+        "Bench client %",
+    )
+    cr.execute(SQL("SELECT COUNT(*) FROM (%s) e", events))
+    count = cr.fetchone()[0]
+    cr.commit()
+
+    def delete_grants():
+        cr.execute("DELETE FROM clientbase_loyalty_grant WHERE program_id = %s", (program.id,))
+        cr.execute(
+            "DELETE FROM loyalty_history WHERE card_id IN (SELECT id FROM loyalty_card WHERE program_id = %s)",
+            (program.id,),
+        )
+        cr.execute("DELETE FROM loyalty_card WHERE program_id = %s", (program.id,))
+        cr.commit()
+        env.invalidate_all()
+
+    def grant():
+        cr.execute(Grant._get_insert_query(company, events))
+        return Grant._post_grants(company)
+
+    def first():
+        posted = grant()
+        assert posted == count, f"{posted} grants posted for {count} events"
+
+    def again():
+        posted = grant()
+        assert posted == 0, f"{posted} grants posted twice"
+
+    def expire():
+        cards, points = env["loyalty.card"]._clientbase_expire_points(programs=program)
+        assert cards == count and points == count * GRANT_POINTS, f"{cards} cards, {points} points expired"
+
+    labels = (GRANTS.format(count=count), GRANTS_AGAIN.format(count=count), EXPIRY.format(count=count))
+    for label in labels:
+        counts[label] = count
+    try:
+        for _repetition in range(repeat):
+            delete_grants()
+            timed(cr, labels[0], first, results)
+            timed(cr, labels[1], again, results)
+            # the points were granted 13 months ago
+            cr.execute(
+                "UPDATE loyalty_history SET create_date = create_date - interval '13 months'"
+                " WHERE card_id IN (SELECT id FROM loyalty_card WHERE program_id = %s)",
+                (program.id,),
+            )
+            cr.commit()
+            timed(cr, labels[2], expire, results)
+    finally:
+        cr.rollback()
+        delete_grants()
+        company.client_bonus_program_id = previous
+        program.action_archive()  # Odoo deletes no active program
+        program.unlink()
+        cr.commit()
+    return labels

@@ -20,6 +20,8 @@ from . import clientbase_loyalty_campaign  # a campaign: segment, coupon program
 from . import loyalty_card  # the campaign of a personal code
 from . import res_partner_promo_code  # the client's own code and its deadline, for the mailings
 from . import sale_order_promo_code  # the client's code and its deadline on the quotation
+from . import mailing_mailing_promo_campaign  # a mailing tied to one campaign renders its codes
+from . import clientbase_loyalty_campaign_mailing  # the campaign's button preparing its mailing
 
 # bonus points, referral and VIP perks
 from . import res_company_bonus  # the company's bonus program and the points of each event
@@ -29,6 +31,8 @@ from . import clientbase_loyalty_referral  # a client's referral code
 from . import res_partner_referral  # the client card's referral code and the button that gives one
 from . import sale_order_referral  # a new client's first order with a code rewards both
 from . import sale_order_vip  # VIP perks for VIP clients only, the personal manager on the quotation
+from . import loyalty_card_expiry  # points expire by age, the oldest first, in a nightly set-based run
+from . import res_company_points_expiry  # the bonus points' lifetime among the company's bonus settings
 
 # journeys: steps that grant points or issue a personal code with a deadline
 from . import loyalty_card_journey  # the journey step and the client's entry of a personal code

@@ -13,8 +13,8 @@ DEMO_REDEMPTIONS = 25
 
 class ClientbaseLoyaltyDemo(models.AbstractModel):
     """Loyalty on the demo client base (``make run``, after clientbase_crm_demo's generator):
-    the example levels on, a bonus program with cards and points, VIP perks, and a past
-    win-back campaign with redemptions. Run once per database: a second call does nothing."""
+    the example levels on, a bonus program with cards and points, the VIP perks switched on (a VIP
+    client's quotation shows them), and a past win-back campaign with redemptions. Run once per database: a second call does nothing."""
 
     _name = "clientbase.loyalty.demo"
     _description = "Client Base Loyalty Demo"
@@ -58,11 +58,12 @@ class ClientbaseLoyaltyDemo(models.AbstractModel):
                 "client_bonus_referred": 150,
             }
         )
-        self._create_vip_perks(company)
         Status = self.env["clientbase.loyalty.status"].sudo()
         Status._refresh_levels(companies=company)
         cards = self._give_points_for_past_orders(program, company)
         grants = self.env["clientbase.loyalty.grant"].sudo()._grant_events(companies=company)
+        # after the cards: the quotation finds the VIP client's card of the bonus program
+        vip_quotation = self._create_vip_perks(company)
         redeemed = self._past_campaign(company, rng)
         # referral codes for the clients with a level: the ones most likely to bring a friend
         referrers = Status.search([("company_id", "=", company.id), ("level_id", "!=", False)]).partner_id
@@ -76,41 +77,50 @@ class ClientbaseLoyaltyDemo(models.AbstractModel):
             "grants": grants,
             "campaign codes redeemed": redeemed,
             "referral codes": len(referrers),
+            "VIP quotation with perks": vip_quotation.name or "",
         }
         _logger.info("Loyalty demo: %s", summary)
         return summary
 
     @api.model
     def _create_vip_perks(self, company):
-        gift = self.env["product.product"].create(
+        """The VIP perks that ship archived (data/clientbase_loyalty_vip_perks_data.xml) switched
+        on, and a VIP client's quotation showing them (the gift; free delivery shows once a
+        delivery method is added). Returns that quotation, or an empty recordset."""
+        programs = self.env["loyalty.program"].browse()
+        for xmlid in ("loyalty_program_vip_free_delivery", "loyalty_program_vip_gift"):
+            programs |= self.env.ref(f"clientbase_loyalty.{xmlid}", raise_if_not_found=False) or programs
+        programs.write({"active": True, "company_id": company.id})
+        vip = (
+            self.env["clientbase.client.figures"]
+            .sudo()
+            .search([("company_id", "=", company.id), ("is_vip", "=", True)], order="revenue desc", limit=1)
+            .partner_id
+        )
+        gifts = programs.reward_ids.reward_product_id
+        product = self.env["product.product"].search(
+            [
+                ("sale_ok", "=", True),
+                ("type", "=", "consu"),
+                ("list_price", ">", 0),
+                ("id", "not in", gifts.ids),
+            ],
+            limit=1,
+        )
+        if not (vip and product and programs):
+            return self.env["sale.order"]
+        order = self.env["sale.order"].create(
             {
-                "name": "VIP Gift Box",
-                "list_price": 1500.0,
-                "standard_price": 600.0,
-                "type": "consu",
-                "taxes_id": [(5, 0, 0)],
+                "partner_id": vip.id,
+                "company_id": company.id,
+                "order_line": [(0, 0, {"product_id": product.id, "product_uom_qty": 2})],
             }
         )
-        rule = {"minimum_qty": 0, "minimum_amount": 0, "reward_point_amount": 1, "reward_point_mode": "order"}
-        for name, reward in (
-            ("VIP: free delivery", {"reward_type": "shipping", "required_points": 1}),
-            (
-                "VIP: a gift with every order",
-                {"reward_type": "product", "reward_product_id": gift.id, "required_points": 1},
-            ),
-        ):
-            self.env["loyalty.program"].create(
-                {
-                    "name": name,
-                    "program_type": "promotion",
-                    "trigger": "auto",
-                    "applies_on": "current",
-                    "company_id": company.id,
-                    "clientbase_vip_only": True,
-                    "rule_ids": [(0, 0, rule)],
-                    "reward_ids": [(0, 0, reward)],
-                }
-            )
+        order._update_programs_and_rewards()
+        for coupon, rewards in order._get_claimable_rewards().items():
+            for reward in rewards.filtered(lambda r: r.program_id in programs):
+                order._apply_program_reward(reward, coupon)
+        return order
 
     @api.model
     def _give_points_for_past_orders(self, program, company):

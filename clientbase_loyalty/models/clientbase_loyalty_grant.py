@@ -52,7 +52,9 @@ class ClientbaseLoyaltyGrant(models.Model):
     )
     company_id = fields.Many2one("res.company", required=True, ondelete="cascade")
     program_id = fields.Many2one("loyalty.program", required=True, ondelete="cascade")
-    card_id = fields.Many2one("loyalty.card", string="Loyalty Card", ondelete="set null", readonly=True)
+    card_id = fields.Many2one(
+        "loyalty.card", string="Loyalty Card", ondelete="set null", readonly=True, index="btree_not_null"
+    )
     event = fields.Selection(GRANT_EVENTS, required=True)
     occasion = fields.Char(
         required=True, help="What makes the grant once: the year of a birthday, the friend..."

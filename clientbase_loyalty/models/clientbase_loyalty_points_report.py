@@ -4,8 +4,10 @@ from odoo.tools import SQL
 
 class ClientbaseLoyaltyPointsReport(models.Model):
     """Bonus points issued, spent and expired, by client, program and day, read live from Odoo's
-    cards and their history (programs of the *Loyalty Cards* type, cards of a client). Measures
-    and their definitions: ``readme/USAGE.md`` (*Points report*)."""
+    cards and their history (programs of the *Loyalty Cards* type, cards of a client). Expired
+    points are the history lines of the expiry by age (``loyalty_card_expiry.py``) and the
+    balance of a card past its own expiration date. Measures and their definitions:
+    ``readme/USAGE.md`` (*Points report*)."""
 
     _name = "clientbase.loyalty.points.report"
     _description = "Bonus Points Report"
@@ -28,7 +30,9 @@ class ClientbaseLoyaltyPointsReport(models.Model):
             """
             SELECT h.id * 2 AS id, h.create_date::date AS date, cp.id AS partner_id, pr.company_id,
                    cp.user_id, c.program_id, c.id AS card_id,
-                   COALESCE(h.issued, 0) AS issued, COALESCE(h.used, 0) AS spent, 0::float8 AS expired
+                   COALESCE(h.issued, 0) AS issued,
+                   CASE WHEN h.clientbase_expiry THEN 0 ELSE COALESCE(h.used, 0) END AS spent,
+                   CASE WHEN h.clientbase_expiry THEN COALESCE(h.used, 0) ELSE 0 END AS expired
               FROM loyalty_history h
               JOIN loyalty_card c ON c.id = h.card_id
               JOIN loyalty_program pr ON pr.id = c.program_id AND pr.program_type = 'loyalty'

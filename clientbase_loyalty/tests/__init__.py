@@ -13,3 +13,7 @@ from . import test_level_movement
 from . import test_journey_steps
 from . import test_journey_triggers
 from . import test_loyalty_markers
+from . import test_points_expiry
+from . import test_campaign_mailing
+from . import test_portal_contact
+from . import test_vip_perks_data

@@ -14,6 +14,7 @@ class TestLoyaltyDemo(LoyaltyCommon):
         self.env["product.product"].create({"name": "Demo Kettle", "list_price": 2000.0, "type": "consu"})
         big = self._client("Big Buyer")
         self._order(big, 200000)
+        big.client_is_vip = True
         lapsed = self._client("Lapsed Buyer")
         self._order(lapsed, 5000, days_ago=400, instant=False)
         self._nightly()
@@ -27,7 +28,15 @@ class TestLoyaltyDemo(LoyaltyCommon):
         card = self.env["loyalty.card"].search([("program_id", "=", program.id), ("partner_id", "=", big.id)])
         self.assertEqual(card.points, 2000)
         self.assertEqual(card.history_ids.issued, 2000)
-        self.assertEqual(len(self.env["loyalty.program"].search([("clientbase_vip_only", "=", True)])), 2)
+        perks = self.env["loyalty.program"].search([("clientbase_vip_only", "=", True)])
+        self.assertEqual(len(perks), 2)  # the perks shipped archived, switched on
+        self.assertIn(self.env.ref("clientbase_loyalty.loyalty_program_vip_gift"), perks)
+        quotation = self.env["sale.order"].search([("name", "=", summary["VIP quotation with perks"])])
+        self.assertTrue(quotation.client_is_vip)
+        self.assertIn(
+            self.env.ref("clientbase_loyalty.product_vip_gift"),
+            quotation.order_line.filtered(lambda line: line.reward_id.program_id in perks).product_id,
+        )
         campaign = self.env["clientbase.loyalty.campaign"].search([("program_id.name", "=", "Win-back 10%")])
         self.assertIn(lapsed, campaign.card_ids.partner_id)
         self.assertGreaterEqual(campaign.redeemed_count, 1)
