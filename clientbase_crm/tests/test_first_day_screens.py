@@ -222,6 +222,37 @@ class TestFirstDayScreens(ClientbaseSalesCommon):
         # the head of sales also reads B's client's orders
         self.assertEqual(self.theirs.with_user(self.user_manager).sale_order_count, 1)
 
+    def test_a_salesperson_reads_every_order_of_his_client(self):
+        """A's client whose orders carry another salesperson (handed over with its history, a
+        quotation B made): A's card counts them under Sales as its figures count them under
+        Orders, the button opens them, their lines read; they stay B's to change. B keeps
+        his order but not the client's figures."""
+        order = self._order(self.client_person, amount=400, days_ago=2, user_id=self.user_salesman_2.id)
+        quotation = self._order(
+            self.client_company, amount=90, state="draft", user_id=self.user_salesman_2.id
+        )
+        self.env["clientbase.client.figures"]._recompute_all(full=True)
+        self.env.invalidate_all()
+        Order = self.env["sale.order"].with_user(self.user_salesman)
+        for client, theirs in ((self.client_person, order), (self.client_company, quotation)):
+            card = client.with_user(self.user_salesman)
+            orders = Order.search(card.action_view_sale_order()["domain"])
+            self.assertIn(theirs, orders)
+            self.assertEqual(card.sale_order_count, len(orders))
+            confirmed = orders.filtered(lambda o: o.state == "sale")
+            # the figures are the confirmed orders the button opens, whoever made them
+            self.assertEqual(card.client_order_count, len(confirmed), client.name)
+            self.assertAlmostEqual(sum(confirmed.mapped("amount_untaxed")), card.client_revenue, 2)
+        self.assertEqual(Order.browse(order.id).order_line.price_subtotal, 400)
+        self.assertEqual(Order.browse(order.id).user_id, self.user_salesman_2)
+        with self.assertRaises(AccessError):
+            Order.browse(order.id).write({"client_order_ref": "A's reference"})
+        # B's orders of his own clients stay his
+        self.assertFalse(Order.search([("partner_id", "=", self.theirs.id)]))
+        as_b = self.env["sale.order"].with_user(self.user_salesman_2)
+        self.assertEqual(as_b.search([("id", "=", order.id)]), order)
+        self.assertFalse(self.client_person.with_user(self.user_salesman_2).client_revenue)
+
     # --- 2. a colleague's client ------------------------------------------------------------
     def test_a_colleague_client_says_whose_it_is(self):
         as_b = self.client_person.with_user(self.user_salesman_2)

@@ -120,6 +120,8 @@ class ResPartner(models.Model):
         compute="_compute_client_figures",
         groups=USER_GROUP,
         search="_search_client_order_count",
+        help="Confirmed orders of the client, whoever their salesperson: the Sales button opens them, "
+        "with the client's quotations and cancelled orders.",
     )
     client_revenue = fields.Float(
         string="Revenue",
