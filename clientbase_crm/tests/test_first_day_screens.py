@@ -222,6 +222,37 @@ class TestFirstDayScreens(ClientbaseSalesCommon):
         # the head of sales also reads B's client's orders
         self.assertEqual(self.theirs.with_user(self.user_manager).sale_order_count, 1)
 
+    def test_a_salesperson_reads_every_order_of_his_client(self):
+        """A's client whose orders carry another salesperson (handed over with its history, a
+        quotation B made): A's card counts them under Sales as its figures count them under
+        Orders, the button opens them, their lines read; they stay B's to change. B keeps
+        his order but not the client's figures."""
+        order = self._order(self.client_person, amount=400, days_ago=2, user_id=self.user_salesman_2.id)
+        quotation = self._order(
+            self.client_company, amount=90, state="draft", user_id=self.user_salesman_2.id
+        )
+        self.env["clientbase.client.figures"]._recompute_all(full=True)
+        self.env.invalidate_all()
+        Order = self.env["sale.order"].with_user(self.user_salesman)
+        for client, theirs in ((self.client_person, order), (self.client_company, quotation)):
+            card = client.with_user(self.user_salesman)
+            orders = Order.search(card.action_view_sale_order()["domain"])
+            self.assertIn(theirs, orders)
+            self.assertEqual(card.sale_order_count, len(orders))
+            confirmed = orders.filtered(lambda o: o.state == "sale")
+            # the figures are the confirmed orders the button opens, whoever made them
+            self.assertEqual(card.client_order_count, len(confirmed), client.name)
+            self.assertAlmostEqual(sum(confirmed.mapped("amount_untaxed")), card.client_revenue, 2)
+        self.assertEqual(Order.browse(order.id).order_line.price_subtotal, 400)
+        self.assertEqual(Order.browse(order.id).user_id, self.user_salesman_2)
+        with self.assertRaises(AccessError):
+            Order.browse(order.id).write({"client_order_ref": "A's reference"})
+        # B's orders of his own clients stay his
+        self.assertFalse(Order.search([("partner_id", "=", self.theirs.id)]))
+        as_b = self.env["sale.order"].with_user(self.user_salesman_2)
+        self.assertEqual(as_b.search([("id", "=", order.id)]), order)
+        self.assertFalse(self.client_person.with_user(self.user_salesman_2).client_revenue)
+
     # --- 2. a colleague's client ------------------------------------------------------------
     def test_a_colleague_client_says_whose_it_is(self):
         as_b = self.client_person.with_user(self.user_salesman_2)
@@ -229,9 +260,10 @@ class TestFirstDayScreens(ClientbaseSalesCommon):
         notice = as_b.client_hidden_notice
         self.assertIn(self.user_salesman.name, notice)
         self.assertIn("managers", notice)
-        # no figure stands in for the hidden ones
+        # no figure stands in for the hidden ones; the stage says colleagues handle it
         self.assertFalse(as_b.client_revenue)
-        self.assertFalse(as_b.client_stage)
+        self.assertEqual(as_b.client_stage, "hidden")
+        self.assertEqual(as_b.client_warmth, "hidden")
         # A and the head of sales read the figures, and no notice
         for user in (self.user_salesman, self.user_manager):
             own = self.client_person.with_user(user)
@@ -318,8 +350,6 @@ class TestFirstDayScreens(ClientbaseSalesCommon):
             groups = Partner.read_group(domain, ["client_revenue:sum"], ["client_stage"], lazy=False)
             self.assertTrue(groups)
             for group in groups:
-                if not group["client_stage"]:
-                    continue  # a colleague's clients: no stage to count them under
                 in_column = domain + [("client_stage", "=", group["client_stage"])]
                 self.assertEqual(group["__count"], Partner.search_count(in_column), (user.login, group))
                 revenue = sum(Partner.search(in_column).mapped("client_revenue"))
@@ -354,13 +384,14 @@ class TestFirstDayScreens(ClientbaseSalesCommon):
                 self.assertEqual(sum(columns.values()), len(shown))
                 readable = clients.filtered(lambda c, u=user: not c.with_user(u).client_data_hidden)
                 self.assertEqual(set(shown), set(readable), (xmlid, user.login))
+                self.assertNotIn("hidden", columns, "no empty column of colleagues' clients")
             # the control: grouped without the funnel's domain, a salesperson gets the colleague's
-            # clients in a column without a name, where the head of sales reads every stage
+            # clients in their own group, where the head of sales reads every stage
             bare = Partner.with_user(self.user_salesman_2).read_group(
                 [("client_is_client", "=", True)], [], [grouped], lazy=True
             )
-            unnamed = [group for group in bare if not group[grouped]]
-            self.assertTrue(unnamed and unnamed[0][f"{grouped}_count"] >= 2)
+            named = [group for group in bare if group[grouped] == "hidden"]
+            self.assertTrue(named and named[0][f"{grouped}_count"] >= 2)
         # whose clients each sees: his own; the head of sales all of them
         self.assertIn(self.theirs, Partner.with_user(self.user_salesman_2).search(domain))
         self.assertNotIn(self.client_person, Partner.with_user(self.user_salesman_2).search(domain))
@@ -368,6 +399,43 @@ class TestFirstDayScreens(ClientbaseSalesCommon):
             set(self.client_person | self.client_company | self.theirs),
             set(Partner.with_user(self.user_manager).search(domain)),
         )
+
+    def test_the_clients_list_names_the_group_of_colleagues_clients(self):
+        """Grouped by stage or warmth, a salesperson's Clients list (My Clients taken off) puts his
+        colleagues' clients in a group that says so, "Handled by colleagues", not "None"; it opens
+        on exactly them, and each of them says the same. Open and masked visibility alike (in
+        strict mode they are not listed); the head of sales reads every stage and has no such
+        group; nobody can set it."""
+        action = self.env.ref("clientbase_crm.res_partner_action_clients")
+        domain = safe_eval(action.domain or "[]")
+        for masked in (False, True):
+            self.company.client_masked_contacts = masked
+            self.env.invalidate_all()
+            for grouped in ("client_stage", "client_warmth"):
+                Partner = self.env["res.partner"].with_user(self.user_salesman_2)
+                result = Partner.web_read_group(domain, [], [grouped], lazy=True)
+                groups = {group[grouped]: group for group in result["groups"] if group[f"{grouped}_count"]}
+                message = (grouped, masked, sorted(map(str, groups)))
+                self.assertNotIn(False, groups, message)
+                listed = Partner.search(domain)
+                colleagues = listed.filtered("client_data_hidden")
+                self.assertIn(self.client_person, colleagues)
+                self.assertEqual(groups["hidden"][f"{grouped}_count"], len(colleagues), message)
+                self.assertEqual(set(Partner.search(groups["hidden"]["__domain"])), set(colleagues))
+                self.assertEqual(set(colleagues.mapped(grouped)), {"hidden"})
+                # his own client keeps its stage and warmth, in its own group
+                own = self.theirs.with_user(self.user_salesman_2)[grouped]
+                self.assertNotIn(own, ("hidden", False))
+                self.assertIn(self.theirs, Partner.search(groups[own]["__domain"]))
+                label = dict(Partner.fields_get([grouped], ["selection"])[grouped]["selection"])
+                self.assertEqual(label["hidden"], "Handled by colleagues")
+                head = self.env["res.partner"].with_user(self.user_manager)
+                head_groups = head.web_read_group(domain, [], [grouped], lazy=True)["groups"]
+                self.assertFalse(
+                    [g for g in head_groups if g[grouped] in ("hidden", False) and g[f"{grouped}_count"]]
+                )
+        with self.assertRaisesRegex(UserError, "Handled by colleagues"):
+            self.client_person.with_user(self.user_salesman).client_stage = "hidden"
 
 
 @tagged("post_install", "-at_install", "clientbase_work")

@@ -1,6 +1,6 @@
 """The first day in the browser, in Russian (issue 28): a salesperson on a 1366x768 screen and
 the head of sales on a 1920x1080 one log in and land on the client base, open a client card, a colleague's client, the funnel by
-stage and the dashboard. With $CLIENTBASE_SCREENSHOTS set (as `make screenshots` does), the
+stage and the dashboard; the head of sales prepares a mailing for a segment. With $CLIENTBASE_SCREENSHOTS set (as `make screenshots` does), the
 card and the dashboard are saved there at both sizes."""
 
 import base64
@@ -81,6 +81,51 @@ class TestFirstDayTours(ClientbaseHttpCommon):
 
     def _screenshot_at_the_end(self, name):
         return screenshot_at_the_end(name)
+
+    def test_head_of_sales_prepares_a_mailing(self):
+        """The head of sales (Email Marketing user, as in the demo), in Russian, prepares a
+        mailing for a segment: the wizard counts the clients who consented, whichever
+        salesperson handles them, and the mailing goes to them and to nobody else."""
+        self.user_manager.groups_id |= self.env.ref("mass_mailing.group_mass_mailing_user")
+        clients = self.env["res.partner"].create(
+            [
+                {
+                    "name": f"Рассылка Клиент {n}",
+                    "email": f"client{n}@fdmail.example.com",
+                    "user_id": user.id,
+                }
+                for n, user in enumerate((self.user_salesman, self.user_salesman_2, self.user_salesman), 1)
+            ]
+        )
+        consented = clients[:2]
+        for client in consented:
+            self._consent(client)
+        self.env["mail.template"].create(
+            {
+                "name": "Весеннее предложение",
+                "model_id": self.env["ir.model"]._get_id("res.partner"),
+                "subject": "Весеннее предложение для {{ object.name }}",
+                "body_html": '<p>Здравствуйте, <t t-out="object.name"/></p>',
+            }
+        )
+        segment = self.env["clientbase.segment"].create(
+            {"name": "Подписчики весны", "domain": "[('email', '=ilike', '%@fdmail.example.com')]"}
+        )
+        segment._refresh_members()
+        url = f"/odoo/action-clientbase_crm.clientbase_segment_action/{segment.id}"
+        # the server's first answer for this page (templates, menus and terms in Russian) can take
+        # a loaded machine longer than the 20 s the browser's navigation waits for: asked once
+        # before, with time to answer, it comes from warm caches
+        self.authenticate(self.user_manager.login, self.user_manager.login)
+        self.url_open(url, timeout=120).raise_for_status()
+        self.start_tour(url, "clientbase_fd_mailing_tour", login=self.user_manager.login)
+        mailing = self.env["mailing.mailing"].search([("subject", "=like", "Весеннее предложение%")])
+        self.assertEqual(len(mailing), 1)
+        self.assertEqual(mailing.create_uid, self.user_manager)
+        self.assertEqual(set(mailing._get_recipients()), set(consented.ids))
+        # Odoo's mailing job sends it: the consenting clients receive it, the third does not
+        mailing.action_send_mail()
+        self.assertEqual(set(mailing.mailing_trace_ids.mapped("res_id")), set(consented.ids))
 
     def test_salesperson_first_day_1366(self):
         self._screens(self.user_salesman, "1366x768", hidden_expected=True)

@@ -13,6 +13,7 @@ from odoo.tools.safe_eval import safe_eval
 
 from ..models.protection.clientbase_security import (
     ADMIN_GROUP,
+    CLIENT_DOCUMENTS,
     CLIENT_OWNERSHIP,
     COMPANY_SCOPED_MODELS,
     EXPORT_GROUP,
@@ -55,8 +56,8 @@ class TestOwnershipRules(ProtectionCommon):
         return Model._name == "res.partner" and last == "user_id"
 
     def test_every_rule_follows_the_one_source(self):
-        """Each of the 50 rules in scope (with this addon's dependencies: 46 generated from
-        CLIENT_OWNERSHIP, COMPANY_SCOPED_MODELS, OWN_ROWS and the strict setting, 3 declared by
+        """Each of the 52 rules in scope (with this addon's dependencies: 48 generated from
+        CLIENT_OWNERSHIP, CLIENT_DOCUMENTS, COMPANY_SCOPED_MODELS, OWN_ROWS and the strict setting, 3 declared by
         the client base (the activities' pair, the change log's readable fields), 1 of Odoo's,
         the partners' multi-company rule) is either generated and holds exactly the generated
         values, or says nothing about who handles a client: on a protected model it is global,
@@ -103,8 +104,8 @@ class TestOwnershipRules(ProtectionCommon):
         own_rows = sum(2 if own.groups else 1 for own in OWN_ROWS.values())
         self.assertEqual(
             checked["generated"],
-            2 * len(CLIENT_OWNERSHIP) + 1 + 2 + len(COMPANY_SCOPED_MODELS) + own_rows,
-            "user+manager, author, strict, multi-company, own rows",
+            2 * len(CLIENT_OWNERSHIP) + 1 + 2 + len(COMPANY_SCOPED_MODELS) + own_rows + len(CLIENT_DOCUMENTS),
+            "user+manager, author, strict, multi-company, own rows, clients' documents",
         )
         self.assertGreaterEqual(checked["declared"], 3, checked)
 

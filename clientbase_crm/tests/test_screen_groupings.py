@@ -135,7 +135,7 @@ class TestScreenGroupings(ClientbaseSalesCommon):
                         average or 0.0, (revenue or 0.0) / orders if orders else 0.0, 2, message
                     )
                     if not value:
-                        # the "None" group: no such figure, or a client of another manager
+                        # the "None" group: no such figure, or a partner of the pool hidden
                         continue
                     self.assertEqual(
                         count, Partner.search_count(domain + [(fname, "=", value)]), f"{message}: {value}"
@@ -200,8 +200,9 @@ class TestScreenGroupings(ClientbaseSalesCommon):
         self._assert_groupings_reconcile("a contact become its own client")
 
     def test_web_read_group_of_a_salesperson_over_the_whole_base(self):
-        """The funnel as the kanban loads it: every stage column, and the partners the
-        salesperson does not handle (the pool hidden: every other partner) in the one column
+        """The funnel as the kanban loads it: every stage column; the partners of other
+        managers in the column that says colleagues handle them; the other partners the
+        salesperson does not handle (the pool hidden: the unassigned ones) in the one column
         without a stage."""
         self._recompute()
         self.company.client_pool_visible = False
@@ -216,5 +217,13 @@ class TestScreenGroupings(ClientbaseSalesCommon):
         own_without_stage = Partner.search_count(
             [("commercial_partner_id.user_id", "=", self.user_salesman.id), ("client_stage", "=", False)]
         )
-        self.assertEqual(columns[False]["client_stage_count"], others + own_without_stage)
+        colleagues = Partner.search_count(
+            [
+                ("commercial_partner_id.user_id", "!=", False),
+                ("commercial_partner_id.user_id", "!=", self.user_salesman.id),
+            ]
+        )
+        self.assertTrue(colleagues)
+        self.assertEqual(columns["hidden"]["client_stage_count"], colleagues)
+        self.assertEqual(columns[False]["client_stage_count"], others - colleagues + own_without_stage)
         self.assertEqual(sum(group["client_stage_count"] for group in result["groups"]), everyone)

@@ -21,6 +21,9 @@ class TestRussianTranslation(RussianTranslationChecks, TransactionCase):
         for fname in ("client_stage", "client_warmth"):
             labels = dict(Partner._fields[fname]._description_selection(Partner.env))
             self.assertTrue(labels)
+            # "Handled by colleagues" is no stage nor warmth: it says another manager's client
+            # is hidden (a group of the Clients list), in words of its own
+            self.assertEqual(labels.pop("hidden"), "Ведут коллеги")
             for value, label in labels.items():
                 self.assertRegex(label, r"^[А-ЯЁ][а-яё]*(?:ый|ий|ой)$", (fname, value))
         self.assertEqual(

@@ -70,7 +70,8 @@ class ClientbaseDemoGenerator(models.AbstractModel):
 
     Managers, a few thousand B2C/B2B clients with key employees, their card
     data, two years of sale orders and some interactions. Batched ORM creates
-    in a quiet mail context; order dates are set back with set-based SQL.
+    in a quiet mail context; the orders are inserted set-based
+    (``clientbase_demo_orders.py``).
     Running it again on a database that has the demo base does nothing.
     """
 
@@ -557,62 +558,11 @@ class ClientbaseDemoGenerator(models.AbstractModel):
                 soon += timedelta(days=1)
             client.client_birthday = soon.replace(year=client.client_birthday.year)
 
-    # --- orders ----------------------------------------------------------
+    # --- orders (placed set-based: clientbase_demo_orders.py) -------------
     @api.model
     def _demo_create_orders(self, rng, partners):
         now = datetime.combine(fields.Date.context_today(self), datetime.min.time()) + timedelta(hours=17)
         return self._demo_place_orders(rng, values.order_plan(rng, partners["buyers"], now))
-
-    @api.model
-    def _demo_place_orders(self, rng, plan, extra=None):
-        """Orders of the plan ``[(partner, order datetime, final state)]`` (``extra``: more values
-        of each order, e.g. its UTM), confirmed or cancelled in batches and dated back set-based."""
-        products = self._demo_get_products()
-        SaleOrder = self.env["sale.order"]
-        orders = SaleOrder.browse()
-        for start, batch in enumerate(split_every(2000, plan, list)):
-            vals_list = []
-            for index, (partner, when, __) in enumerate(batch, start * 2000):
-                lines = []
-                for product in rng.sample(list(products), rng.randint(1, 3)):
-                    qty = rng.randint(1, 3) if product.type == "service" else rng.randint(1, 20)
-                    # no analytic distribution models in the demo: skip their per-line lookup
-                    lines.append(
-                        Command.create(
-                            {"product_id": product.id, "product_uom_qty": qty, "analytic_distribution": False}
-                        )
-                    )
-                vals = {
-                    "partner_id": partner.id,
-                    "user_id": partner.user_id.id,
-                    "date_order": when,
-                    "order_line": lines,
-                }
-                vals.update(extra[index] if extra else {})
-                vals_list.append(vals)
-            orders |= SaleOrder.create(vals_list)
-        to_confirm = orders.browse(
-            [o.id for o, (__, __, s) in zip(orders, plan, strict=True) if s != "draft"]
-        )
-        to_cancel = orders.browse(
-            [o.id for o, (__, __, s) in zip(orders, plan, strict=True) if s == "cancel"]
-        )
-        for batch in split_every(2000, to_confirm.ids, orders.browse):
-            batch.action_confirm()
-        to_cancel.with_context(disable_cancel_warning=True).action_cancel()
-        # action_confirm stamps date_order with now(): put the planned history back, set-based
-        self.env.flush_all()
-        for batch in split_every(1000, list(zip(orders.ids, (when for __, when, __ in plan), strict=True))):
-            rows = SQL(", ").join(SQL("(%s, %s::timestamp)", oid, when) for oid, when in batch)
-            self.env.cr.execute(
-                SQL(
-                    """UPDATE sale_order SET date_order = v.d, create_date = v.d
-                         FROM (VALUES %s) AS v(id, d) WHERE sale_order.id = v.id""",
-                    rows,
-                )
-            )
-        SaleOrder.invalidate_model(["date_order", "create_date"])
-        return orders
 
     # --- interactions ----------------------------------------------------
     @api.model

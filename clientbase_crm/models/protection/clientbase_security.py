@@ -203,6 +203,18 @@ CLIENT_OWNERSHIP = {
     "clientbase.change.log": Owned("partner_id.commercial_partner_id.user_id"),
 }
 
+# Odoo's documents of a client that its manager reads whoever carries them (read only; Odoo's
+# Own Documents rule gives a salesperson the ones he carries): a client handed over with its
+# history, a quotation a colleague made. The card's Sales count then opens the orders behind the
+# client's Orders and Revenue. Their rules are generated with the others (ir_rule.py) from these
+# paths to the client's manager; the domain names only base's fields (``user.id``, not the owners
+# of the evaluation context), because Odoo evaluates rules on sale.order also while a module
+# below the client base is being updated: the client's own manager, not the unassigned pool.
+CLIENT_DOCUMENTS = {
+    "sale.order": "partner_id.commercial_partner_id.user_id",
+    "sale.order.line": "order_partner_id.commercial_partner_id.user_id",
+}
+
 # the protected models are those of the table: classified, guarded on export, ruled by ownership
 # (a set kept equal to the table's keys by register_owned())
 PROTECTED_MODELS = set(CLIENT_OWNERSHIP)

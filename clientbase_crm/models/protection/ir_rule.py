@@ -25,6 +25,10 @@ the domain. The domain names only fields of ``base``: Odoo evaluates the
 partner's rules also while a module below the client base is being updated, when
 the company has no such field yet.
 
+The read rules of Odoo's documents of a client (``CLIENT_DOCUMENTS``: orders and their lines,
+which the client's manager reads whoever carries them) are generated from their path to the
+client's manager, with ``user.id`` in the domain (see there why not the owners).
+
 The rules that say nothing of clients are generated the same way, so that no domain is
 written twice: the multi-company rule of every model of ``COMPANY_SCOPED_MODELS`` and
 the rules of rows that belong to their author (``OWN_ROWS``: exports, requests, files
@@ -37,6 +41,7 @@ the next upgrade, and the ownership test covers them.
 from odoo import Command, api, models
 
 from .clientbase_security import (
+    CLIENT_DOCUMENTS,
     CLIENT_OWNERSHIP,
     COMPANY_SCOPED_MODELS,
     MANAGER_GROUP,
@@ -146,6 +151,24 @@ class IrRule(models.Model):
         return rules
 
     @api.model
+    def _clientbase_document_rules(self):
+        """``{xml id: values}`` of the rules of ``CLIENT_DOCUMENTS``: a client base user reads
+        every such document of the clients he manages."""
+        user_group = self.env.ref(USER_GROUP).ids
+        IrModel = self.env["ir.model"]
+        return {
+            rule_xmlid(model, "client_manager"): dict(
+                READ_ONLY,
+                model_id=IrModel._get_id(model),
+                active=True,
+                name=f"{self.env[model]._description}: all of the clients one manages (read)",
+                groups=user_group,
+                domain_force=f"[({path!r}, '=', user.id)]",
+            )
+            for model, path in CLIENT_DOCUMENTS.items()
+        }
+
+    @api.model
     def _clientbase_company_rules(self):
         """``{xml id: values}`` of the global multi-company rules of ``COMPANY_SCOPED_MODELS``."""
         IrModel = self.env["ir.model"]
@@ -191,6 +214,7 @@ class IrRule(models.Model):
         """``{xml id: values}`` of every rule the client base generates."""
         return {
             **self._clientbase_ownership_rules(),
+            **self._clientbase_document_rules(),
             **self._clientbase_company_rules(),
             **self._clientbase_own_rows_rules(),
             **self._clientbase_strict_rules(),

@@ -3,10 +3,12 @@ from datetime import timedelta
 
 from odoo import Command, api, fields, models
 from odoo.exceptions import UserError
+from odoo.osv import expression
 from odoo.tools import SQL
 
 from ...tools.typed_values import check_condition
 from ..protection.clientbase_security import USER_GROUP, sees_all
+from ..protection.res_partner_commercial_owner import owner_sql
 from ..reports.clientbase_report_ratios import ratio_sql
 from .clientbase_client_figures import ABC_CLASSES, PERSONAS, RFM_SEGMENTS, STAGES, WARMTH
 
@@ -40,6 +42,10 @@ FIGURE_FIELDS = {
 }
 # fields whose value without figures depends on the partner itself (mailing-only partners have none)
 PARTNER_DEFAULT_FIELDS = ("client_stage", "client_warmth")
+# the stage and warmth of a client another manager handles, to a user who may not read them:
+# said, in the card and as a group of the list, rather than left blank ("None")
+HIDDEN = "hidden"
+HIDDEN_LABEL = "Handled by colleagues"
 # every partner field computed from the figures row
 FIGURE_PARTNER_FIELDS = (
     *FIGURE_FIELDS,
@@ -117,6 +123,8 @@ class ResPartner(models.Model):
         compute="_compute_client_figures",
         groups=USER_GROUP,
         search="_search_client_order_count",
+        help="Confirmed orders of the client, whoever their salesperson: the Sales button opens them, "
+        "with the client's quotations and cancelled orders.",
     )
     client_revenue = fields.Float(
         string="Revenue",
@@ -142,7 +150,7 @@ class ResPartner(models.Model):
         search="_search_client_days_since_last_order",
     )
     client_stage = fields.Selection(
-        STAGES,
+        [*STAGES, (HIDDEN, HIDDEN_LABEL)],
         compute="_compute_client_figures",
         groups=USER_GROUP,
         inverse="_inverse_client_stage",
@@ -239,7 +247,7 @@ class ResPartner(models.Model):
         search="_search_client_is_vip",
     )
     client_warmth = fields.Selection(
-        WARMTH,
+        [*WARMTH, (HIDDEN, HIDDEN_LABEL)],
         string="Warmth",
         compute="_compute_client_figures",
         groups=USER_GROUP,
@@ -323,13 +331,17 @@ class ResPartner(models.Model):
         rows = {row.partner_id.id: row for row in self._get_client_figures()}
         today = fields.Date.today()
         empty = self.env["clientbase.client.figures"]
-        # another manager's client shows nothing, not even the defaults (potential, cold)
-        foreign = set(self._get_client_data_foreign()._ids)
+        # another manager's client shows nothing, not even the defaults (potential, cold): its
+        # stage and warmth say that colleagues handle it
+        foreign = self._get_client_data_foreign()
+        managed = set(foreign.sudo().filtered(lambda p: p.commercial_partner_id.user_id)._ids)
+        foreign = set(foreign._ids)
         values = {fname: [] for fname in FIGURE_PARTNER_FIELDS}
         for partner in self:
             if partner._origin.id in foreign:
-                for column in values.values():
-                    column.append(False)
+                handled = HIDDEN if partner._origin.id in managed else False
+                for fname, column in values.items():
+                    column.append(handled if fname in PARTNER_DEFAULT_FIELDS else False)
                 continue
             row = rows.get(partner.commercial_partner_id._origin.id, empty)
             count = row.order_count
@@ -398,7 +410,20 @@ class ResPartner(models.Model):
                 Figures.create(dict(vals, partner_id=commercial.id, company_id=company))
         Figures.flush_model()
 
+    def _check_client_not_hidden(self, fname):
+        """ "Handled by colleagues" is said of a client, never set on one."""
+        if any(partner[fname] == HIDDEN for partner in self):
+            field = self._fields[fname]
+            raise UserError(
+                self.env._(
+                    "“%(value)s” is not a value of %(field)s you can set: choose one of the others.",
+                    value=dict(field._description_selection(self.env))[HIDDEN],
+                    field=field._description_string(self.env),
+                )
+            )
+
     def _inverse_client_stage(self):
+        self._check_client_not_hidden("client_stage")
         self._set_client_manual_values(lambda p: {"stage_manual": p.client_stage or False})
 
     def _inverse_client_churn_reason(self):
@@ -408,6 +433,7 @@ class ResPartner(models.Model):
         self._set_client_manual_values(lambda p: {"vip_manual": "yes" if p.client_is_vip else "no"})
 
     def _inverse_client_warmth(self):
+        self._check_client_not_hidden("client_warmth")
         self._set_client_manual_values(lambda p: {"warmth_manual": p.client_warmth or False})
 
     def _inverse_client_persona(self):
@@ -494,7 +520,14 @@ class ResPartner(models.Model):
             query.add_join("LEFT JOIN", figures_alias, "clientbase_client_figures", join_condition)
             value = SQL("COALESCE(%s, %s)", self._get_client_figure_sql(fname, figures_alias), default)
             if restricted:
-                value = SQL("(CASE WHEN %s THEN %s END)", own, value)
+                value = SQL(
+                    "(CASE WHEN %s THEN %s%s END)",
+                    own,
+                    value,
+                    self._client_hidden_case_sql(
+                        fname, SQL.identifier(query.make_alias(alias, "clientbase_owner"), "user_id")
+                    ),
+                )
             return value
         else:
             visible = self._client_figures_visible_sql("f")
@@ -508,8 +541,24 @@ class ResPartner(models.Model):
                 default=default,
             )
             if restricted:
-                value = SQL("(CASE WHEN %s THEN %s END)", self._client_own_sql(alias), value)
+                # the manager of its commercial entity, from the partner's own row
+                manager = owner_sql(alias)
+                value = SQL(
+                    "(CASE WHEN %s THEN %s%s END)",
+                    self._client_own_sql(alias),
+                    value,
+                    self._client_hidden_case_sql(fname, manager),
+                )
         return value
+
+    @api.model
+    def _client_hidden_case_sql(self, fname, manager):
+        """The branch of the CASE of a figure a restricted user may not read that names the
+        clients of other managers (``manager``: SQL of their commercial entity's manager):
+        ``hidden`` for the stage and the warmth, NULL for the others."""
+        if fname not in PARTNER_DEFAULT_FIELDS:
+            return SQL("")
+        return SQL(" WHEN %s IS NOT NULL THEN %s", manager, HIDDEN)
 
     def _client_figure_condition(self, fname, operator, value, figures_alias="f", partner_alias="p"):
         """SQL condition of ``(fname, operator, value)`` on the figures row ``figures_alias``
@@ -571,6 +620,9 @@ class ResPartner(models.Model):
         return SQL("(%s IS NOT NULL AND %s)", SQL.identifier(figures_alias, "partner_id"), condition)
 
     def _search_client_figure(self, fname, operator, value):
+        values = value if operator in ("in", "not in") and isinstance(value, (list, tuple, set)) else [value]
+        if fname in PARTNER_DEFAULT_FIELDS and HIDDEN in values:
+            return self._search_client_hidden(fname, operator, [v for v in values if v != HIDDEN])
         condition, matches_default = self._client_figure_condition(fname, operator, value)
         # a user who does not see every client: only the rows the figures' record rules
         # show, and the defaults only for the clients the user handles
@@ -611,6 +663,24 @@ class ResPartner(models.Model):
                 ),
             )
         ]
+
+    def _search_client_hidden(self, fname, operator, others):
+        """Search the stage or warmth ``hidden`` ("Handled by colleagues"): the clients of other
+        managers whose data the user may not read, as the grouping names them (``others``: the
+        other values searched with it)."""
+        hidden = [("client_data_hidden", "=", True), ("commercial_partner_id.user_id", "!=", False)]
+        if operator in ("=", "in"):
+            return expression.OR([hidden, [(fname, "in", others)]]) if others else hidden
+        if operator in ("!=", "not in"):
+            shown = ["|", ("client_data_hidden", "=", False), ("commercial_partner_id.user_id", "=", False)]
+            return expression.AND([shown, [(fname, "not in", others)]]) if others else shown
+        raise UserError(
+            self.env._(
+                "Operator %(operator)s is not supported on %(field)s.",
+                operator=operator,
+                field=self._fields[fname].string,
+            )
+        )
 
     # the search methods the figure fields name
     _search_client_first_order_date = _figure_search("client_first_order_date")

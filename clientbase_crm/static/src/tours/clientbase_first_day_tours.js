@@ -164,3 +164,63 @@ tours.add("clientbase_fd_landing_mine_tour", {
         },
     ],
 });
+
+// The head of sales, in Russian, prepares a mailing for a segment in the client base's wizard:
+// it reaches the clients of the segment who consented (any salesperson's), not the others. The
+// steps that wait for a page or a dialog to load allow more than the default 10 s: under load,
+// the first one of the run also waits for the assets.
+const LOADING = 30000;
+
+tours.add("clientbase_fd_mailing_tour", {
+    steps: () => [
+        {
+            content: "Prepare a mailing for the segment",
+            trigger: ".o_form_view .o_form_statusbar button:contains(Подготовить рассылку)",
+            timeout: LOADING,
+            run: "click",
+        },
+        {
+            content: "The wizard speaks Russian: who will receive it",
+            trigger: ".modal .o_form_label:contains(Получат)",
+            timeout: LOADING,
+        },
+        {
+            content: "Two clients of the segment consented: a non-zero audience",
+            trigger: ".modal div[name='eligible_count']:contains(2)",
+        },
+        {
+            content: "One is left out for lack of consent",
+            trigger: ".modal div[name='no_consent_count']:contains(1)",
+        },
+        {
+            content: "Pick the email template",
+            trigger: ".modal div[name='mail_template_id'] input",
+            run: "edit Весеннее предложение",
+        },
+        {
+            trigger: ".ui-autocomplete a:contains(Весеннее предложение)",
+            timeout: LOADING,
+            run: "click",
+        },
+        {
+            content: "Open the preview",
+            trigger: ".modal a[role='tab']:contains(Предпросмотр)",
+            run: "click",
+        },
+        {
+            content: "The message is written for a real client",
+            trigger: ".modal div[name='preview_html']:contains(Здравствуйте, Рассылка Клиент)",
+            timeout: LOADING,
+        },
+        {
+            content: "Create the mailing",
+            trigger: ".modal button[name='action_create_mailing']",
+            run: "click",
+        },
+        {
+            content: "The Email Marketing mailing is open",
+            trigger: "body:not(:has(.modal)) .o_form_view div[name='mailing_model_id']",
+            timeout: LOADING,
+        },
+    ],
+});
