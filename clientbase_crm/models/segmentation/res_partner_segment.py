@@ -8,7 +8,6 @@ from odoo.tools import SQL
 
 from ...tools.typed_values import check_condition
 from ..protection.clientbase_security import USER_GROUP, sees_all
-from ..protection.res_partner_commercial_owner import owner_sql
 from ..reports.clientbase_report_ratios import ratio_sql
 from .clientbase_client_figures import ABC_CLASSES, PERSONAS, RFM_SEGMENTS, STAGES, WARMTH
 
@@ -524,9 +523,7 @@ class ResPartner(models.Model):
                     "(CASE WHEN %s THEN %s%s END)",
                     own,
                     value,
-                    self._client_hidden_case_sql(
-                        fname, SQL.identifier(query.make_alias(alias, "clientbase_owner"), "user_id")
-                    ),
+                    self._client_hidden_case_sql(fname, self._client_commercial_owner_sql(alias)),
                 )
             return value
         else:
@@ -542,7 +539,7 @@ class ResPartner(models.Model):
             )
             if restricted:
                 # the manager of its commercial entity, from the partner's own row
-                manager = owner_sql(alias)
+                manager = self._client_commercial_owner_sql(alias)
                 value = SQL(
                     "(CASE WHEN %s THEN %s%s END)",
                     self._client_own_sql(alias),
