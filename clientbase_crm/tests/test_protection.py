@@ -68,10 +68,11 @@ class TestProtectionDoors(ProtectionCommon):
         theirs = self.env["clientbase.client.figures"].search([("partner_id", "=", self.secret.id)])
         with self.assertRaises(AccessError):
             theirs.with_user(self.colleague).read(["revenue"])
-        # partner side: blank, unsortable, ungroupable into a value
+        # partner side: blank, unsortable, ungroupable into a value; the stage says only that a
+        # colleague handles the client ("Handled by colleagues"), never the client's own stage
         partner = self.secret.with_user(self.colleague)
         self.assertEqual(
-            (partner.client_revenue, partner.client_order_count, partner.client_stage), (0, 0, False)
+            (partner.client_revenue, partner.client_order_count, partner.client_stage), (0, 0, "hidden")
         )
         self.assertEqual(self.secret.with_user(self.user_salesman).client_revenue, 98765.0)
 
@@ -197,7 +198,10 @@ class TestProtectionDoors(ProtectionCommon):
         values = partner.read(
             ["client_stage", "client_is_vip", "client_abc_class", "client_warmth", "client_persona"]
         )[0]
-        self.assertFalse(any(values[f] for f in values if f != "id"))
+        # the stage and the warmth say "Handled by colleagues", the same for every colleague's
+        # client: no value of this one
+        self.assertEqual((values["client_stage"], values["client_warmth"]), ("hidden", "hidden"))
+        self.assertFalse(any(values[f] for f in values if f not in ("id", "client_stage", "client_warmth")))
         for vals in (
             {"client_stage": "lost", "client_churn_reason": "x"},
             {"client_is_vip": False},
