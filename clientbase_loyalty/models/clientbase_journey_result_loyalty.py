@@ -29,6 +29,17 @@ def journey_codes_query():
     )
 
 
+def with_journey_codes(columns, joins, codes_join):
+    """The result view's columns and joins with the two code measures, read from ``jc`` (the
+    codes joined by ``codes_join``: per member and step, or per member)."""
+    return (
+        SQL(
+            "%s, COALESCE(jc.issued, 0) AS codes_issued, COALESCE(jc.redeemed, 0) AS codes_redeemed", columns
+        ),
+        SQL("%s %s", joins, codes_join),
+    )
+
+
 class ClientbaseJourneyStepResult(models.Model):
     _inherit = "clientbase.journey.step.result"
 
@@ -39,14 +50,11 @@ class ClientbaseJourneyStepResult(models.Model):
         columns, joins = super()._get_extra_figures_sql()
         if self.env.context.get(UNINSTALL_CONTEXT):
             return columns, joins
-        return (
+        return with_journey_codes(
+            columns,
+            joins,
             SQL(
-                "%s, COALESCE(jc.issued, 0) AS codes_issued, COALESCE(jc.redeemed, 0) AS codes_redeemed",
-                columns,
-            ),
-            SQL(
-                "%s LEFT JOIN (%s) jc ON jc.member_id = s.member_id AND jc.step_id IS NOT DISTINCT FROM s.step_id",
-                joins,
+                "LEFT JOIN (%s) jc ON jc.member_id = s.member_id AND jc.step_id IS NOT DISTINCT FROM s.step_id",
                 journey_codes_query(),
             ),
         )
@@ -62,15 +70,12 @@ class ClientbaseJourneyResult(models.Model):
         columns, joins = super()._get_extra_figures_sql()
         if self.env.context.get(UNINSTALL_CONTEXT):
             return columns, joins
-        return (
+        return with_journey_codes(
+            columns,
+            joins,
             SQL(
-                "%s, COALESCE(jc.issued, 0) AS codes_issued, COALESCE(jc.redeemed, 0) AS codes_redeemed",
-                columns,
-            ),
-            SQL(
-                "%s LEFT JOIN (SELECT member_id, sum(issued) AS issued, sum(redeemed) AS redeemed FROM (%s) codes"
+                "LEFT JOIN (SELECT member_id, sum(issued) AS issued, sum(redeemed) AS redeemed FROM (%s) codes"
                 " GROUP BY member_id) jc ON jc.member_id = m.id",
-                joins,
                 journey_codes_query(),
             ),
         )
