@@ -161,6 +161,33 @@ def _count(cr, query, params):
     return cr.fetchone()[0]
 
 
+def mass_step_journey(journeys):
+    """A copy of the first journey with its first (email) step only, active, no holdout."""
+    mass = journeys[:1].copy({"name": "Bench mass step", "holdout_percent": 0, "active": True})
+    mass.step_ids[1:].unlink()
+    return mass
+
+
+def enrol_due(cr, mass, first_partner, limit):
+    """``limit`` generated clients made members of ``mass``, due at its step now (one INSERT)."""
+    cr.execute(
+        """
+        INSERT INTO clientbase_journey_member (journey_id, partner_id, company_id, event_key, state, step_id,
+               next_run, holdout, entered_on, paused, create_uid, create_date, write_uid, write_date)
+        SELECT %(journey)s, p.id, %(company)s, 'bench', 'running', %(step)s, now() - interval '1 hour',
+               FALSE, now() - interval '1 hour', FALSE, 1, now(), 1, now()
+          FROM res_partner p WHERE p.id >= %(first)s ORDER BY p.id LIMIT %(limit)s
+        """,
+        {
+            "journey": mass.id,
+            "company": mass.company_id.id,
+            "step": mass.step_ids.id,
+            "first": first_partner,
+            "limit": limit,
+        },
+    )
+
+
 def measure_journeys(env, cr, first_partner, clients, before_one_percent, repeat, timed, results):
     """The journeys' measures (module doc); ``before_one_percent``: the last history row before
     the engine's run after 1% changed. Returns the facts for the report."""
@@ -203,28 +230,11 @@ def measure_journeys(env, cr, first_partner, clients, before_one_percent, repeat
 
     # the messages of one step for many entrants, queued through mass_mailing
     entrants = min(MASS_STEP_ENTRANTS, clients)
-    mass = journeys[:1].copy({"name": "Bench mass step", "holdout_percent": 0, "active": True})
-    mass.step_ids[1:].unlink()
-    step = mass.step_ids
+    mass = mass_step_journey(journeys)
     journeys.write({"active": False})
     for _repetition in range(repeat):
         _clear(env, cr, mass)
-        cr.execute(
-            """
-            INSERT INTO clientbase_journey_member (journey_id, partner_id, company_id, event_key, state, step_id,
-                   next_run, holdout, entered_on, paused, create_uid, create_date, write_uid, write_date)
-            SELECT %(journey)s, p.id, %(company)s, 'bench', 'running', %(step)s, now() - interval '1 hour',
-                   FALSE, now() - interval '1 hour', FALSE, 1, now(), 1, now()
-              FROM res_partner p WHERE p.id >= %(first)s ORDER BY p.id LIMIT %(limit)s
-            """,
-            {
-                "journey": mass.id,
-                "company": mass.company_id.id,
-                "step": step.id,
-                "first": first_partner,
-                "limit": entrants,
-            },
-        )
+        enrol_due(cr, mass, first_partner, entrants)
         cr.commit()
         label = f"journeys: queue one step for {entrants} entrants"
         timed(cr, label, lambda: Journey._run_steps(mass), results)
@@ -234,7 +244,9 @@ def measure_journeys(env, cr, first_partner, clients, before_one_percent, repeat
             (mass.id,),
         )
         facts["mass step: mailings"] = _count(
-            cr, "SELECT count(*) FROM mailing_mailing WHERE clientbase_journey_step_id = %s", (step.id,)
+            cr,
+            "SELECT count(*) FROM mailing_mailing WHERE clientbase_journey_step_id = %s",
+            (mass.step_ids.id,),
         )
     facts["mass step: entrants"] = entrants
     _clear(env, cr, mass | journeys)

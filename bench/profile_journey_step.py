@@ -73,25 +73,8 @@ def main():
         env["res.company"].search([]).write(
             {"client_mailing_cap_count": args.cap, "client_mailing_cap_days": 7 if args.cap else 0}
         )
-        mass = journeys[:1].copy({"name": "Bench mass step", "holdout_percent": 0, "active": True})
-        mass.step_ids[1:].unlink()
-        step = mass.step_ids
-        cr.execute(
-            """
-            INSERT INTO clientbase_journey_member (journey_id, partner_id, company_id, event_key, state, step_id,
-                   next_run, holdout, entered_on, paused, create_uid, create_date, write_uid, write_date)
-            SELECT %(journey)s, p.id, %(company)s, 'bench', 'running', %(step)s, now() - interval '1 hour',
-                   FALSE, now() - interval '1 hour', FALSE, 1, now(), 1, now()
-              FROM res_partner p WHERE p.id >= %(first)s ORDER BY p.id LIMIT %(limit)s
-            """,
-            {
-                "journey": mass.id,
-                "company": mass.company_id.id,
-                "step": step.id,
-                "first": first_partner,
-                "limit": args.entrants,
-            },
-        )
+        mass = bench_journeys.mass_step_journey(journeys)
+        bench_journeys.enrol_due(cr, mass, first_partner, args.entrants)
         cr.commit()
         Journey = env["clientbase.journey"].with_context(clientbase_journey_commit=True)
         profiler = cProfile.Profile() if args.profile else None
