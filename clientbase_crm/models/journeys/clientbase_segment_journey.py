@@ -23,13 +23,13 @@ class ClientbaseSegment(models.Model):
     )
 
     def _refresh_member_rows(self, scoped=False):
-        before = self._journey_member_counts()
+        before = self._journey_segments_with_members()
         result = super()._refresh_member_rows(scoped=scoped)
-        after = self._journey_member_counts()
+        after = self._journey_segments_with_members()
         emptied = self.filtered(
-            lambda s: before.get(s.id) and not after.get(s.id) and (not s.active or not s.last_refresh)
+            lambda s: s.id in before and s.id not in after and (not s.active or not s.last_refresh)
         )
-        refilled = self.filtered(lambda s: s.journey_baseline_pending and s.active and after.get(s.id))
+        refilled = self.filtered(lambda s: s.journey_baseline_pending and s.active and s.id in after)
         if emptied:
             self.env.cr.execute(
                 SQL(
@@ -52,15 +52,16 @@ class ClientbaseSegment(models.Model):
         (emptied | refilled).invalidate_recordset(["journey_baseline_pending", "journey_baseline_id"])
         return result
 
-    def _journey_member_counts(self):
-        """``{segment id: its membership rows}`` (SQL: the refresh writes them in SQL)."""
+    def _journey_segments_with_members(self):
+        """The ids of the segments of ``self`` that have members (SQL: the refresh writes them in
+        SQL); one index probe per segment, not a count of every membership row."""
         if not self:
-            return {}
+            return set()
         rows = self.env.execute_query(
             SQL(
-                "SELECT segment_id, count(*) FROM clientbase_segment_member WHERE segment_id = ANY(%s)"
-                " GROUP BY segment_id",
+                "SELECT s.id FROM unnest(%s::int[]) AS s(id)"
+                " WHERE EXISTS (SELECT 1 FROM clientbase_segment_member sm WHERE sm.segment_id = s.id)",
                 self.ids,
             )
         )
-        return dict(rows)
+        return {row[0] for row in rows}
