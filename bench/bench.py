@@ -648,8 +648,8 @@ def screens(env, user, cr, results, label, plans=None, segment=None):
         ),
     }
     if segment is not None:
-        label, call = wizard_screen(env, user, segment)
-        reports[label] = call
+        wizard_label, call = wizard_screen(env, user, segment)
+        reports[wizard_label] = call
     for name, call in reports.items():
         tables = {
             "Growth": "monthly",
