@@ -272,8 +272,9 @@ class ClientbaseSegment(models.Model):
             partners = self.env["res.partner"].sudo().with_company(company)
             scope = members.in_taken() if scoped else None
 
-            def rows(ordered, partners=partners, conditions=conditions, scope=scope):
-                return one_pass.members_select(partners, conditions, scope=scope, ordered=ordered)
+            def rows(ordered, ids, partners=partners, conditions=conditions, scope=scope):
+                some = {segment_id: conditions[segment_id] for segment_id in ids}
+                return one_pass.members_select(partners, some, scope=scope, ordered=ordered)
 
             pass_deleted, pass_inserted = members.refresh(
                 cr, dict.fromkeys(conditions), scoped=scoped, rows=rows
