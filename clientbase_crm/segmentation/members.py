@@ -8,11 +8,13 @@ joined (anti-joins with the stored rows); unchanged memberships are not touched.
 
 **Incremental refresh.** A segment whose domain reads only the partner's own columns and the
 figures the engine writes (:func:`reads_only_noted`) can change only for the partners whose
-row or figures row changed. Triggers note those partners in :data:`NOTE_TABLE`, whatever the
+row or figures row changed, and, for a condition on the days since a date of the figures
+(:data:`DATED_FIELDS`), for those whose days crossed the condition's numbers
+(:func:`take_dated`). Triggers note the changed partners in :data:`NOTE_TABLE`, whatever the
 door (the ORM, SQL, imports, the engine):
 
-- ``res_partner``: every inserted or updated row (statement triggers reading the transition
-  tables: a bulk import notes its rows in one ``INSERT ... SELECT``);
+- ``res_partner``: every inserted, updated or deleted row (statement triggers reading the
+  transition tables: a bulk import notes its rows in one ``INSERT ... SELECT``);
 - ``clientbase_client_figures``: a row inserted, deleted, or whose engine figures or values
   set by hand (:data:`FIGURES_COLUMNS`) changed. The bulk statements of a full run
   (``changes.BULK_SETTING``) and a ``TRUNCATE`` note ``NULL`` once instead: every segment is
@@ -20,8 +22,9 @@ door (the ORM, SQL, imports, the engine):
 
 The nightly refresh takes (deletes) the notes visible to its snapshot, as the engine takes
 its own (``changes.take_changes``), and refreshes the incremental segments for those partners
-only: with nothing noted, it costs no query per segment. Every other segment (a condition on
-another model, on today's date, on the forecast...) is refreshed whole, as is a segment
+only: with nothing noted (and no date crossing a segment's number of days), it costs no query
+per segment. Every other segment (a condition on another model, on today's date otherwise, on
+the forecast...) is refreshed whole, as is a segment
 never refreshed since its conditions were set.
 
 **Storage without foreign keys.** ``clientbase_segment_member`` has no foreign key: checking
@@ -96,6 +99,12 @@ NOTED_FIGURE_FIELDS = frozenset(
 )
 # operators that read other rows than the partner's own
 OTHER_ROWS_OPERATORS = frozenset({"child_of", "parent_of", "any", "not any"})
+# figures that move with the date: {field: the figures' date column it counts the days from}.
+# A condition comparing one with numbers of days changes, for a client whose date did not
+# change, only when the days cross one of those numbers: between two refreshes, for the
+# clients whose date lies in a window of those days (:func:`take_dated`).
+DATED_FIELDS = {"client_days_since_last_order": "last_order_date"}
+DATED_OPERATORS = frozenset({"=", "!=", "<", "<=", ">", ">=", "in", "not in"})
 
 
 # --- which segments can be refreshed for the noted partners only ----------------------------
@@ -114,6 +123,10 @@ def reads_only_noted(partner_model, domain):
             return False
         if path in NOTED_FIGURE_FIELDS:
             continue
+        if path in DATED_FIELDS:
+            if operator in DATED_OPERATORS and _numbers_only(value):
+                continue
+            return False
         if not (field.store and field.column_type) or field.type in ("one2many", "many2many"):
             return False
         if field.company_dependent:
@@ -123,6 +136,27 @@ def reads_only_noted(partner_model, domain):
             # a name searched on the other model
             return False
     return True
+
+
+def dated_thresholds(domain):
+    """``{figures date column: the numbers of days the conditions of ``domain`` compare it
+    with}`` (conditions on :data:`DATED_FIELDS`; ``domain`` read by :func:`reads_only_noted`)."""
+    thresholds = {}
+    for leaf in expression.normalize_domain(domain):
+        if not expression.is_leaf(leaf) or leaf[0] not in DATED_FIELDS:
+            continue
+        values = leaf[2] if isinstance(leaf[2], (list, tuple)) else [leaf[2]]
+        thresholds.setdefault(DATED_FIELDS[leaf[0]], set()).update(v for v in values if _is_number(v))
+    return thresholds
+
+
+def _is_number(value):
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def _numbers_only(value):
+    values = value if isinstance(value, (list, tuple)) else [value]
+    return all(v is False or v is None or _is_number(v) for v in values)
 
 
 def _ids_only(value):
@@ -324,6 +358,41 @@ def take_notes(cr):
     cr.execute(SQL("ANALYZE %s", taken))
     cr.execute(SQL("SELECT COUNT(*) FROM %s", taken))
     return cr.fetchone()[0], whole
+
+
+def take_dated(cr, windows):
+    """Add to the partners taken by :func:`take_notes` those whose figures' date column lies in
+    one of ``windows`` (``[(column, first day, last day)]``, column one of
+    :data:`DATED_FIELDS`' values), with their mailing-only contacts: the clients whose days
+    since that date crossed a segment's number of days since its last refresh.
+
+    :return: the number of partners added
+    """
+    if not windows:
+        return 0
+    columns = set(DATED_FIELDS.values())
+    condition = SQL(" OR ").join(
+        SQL("f.%s BETWEEN %s AND %s", SQL.identifier(column), first, last)
+        for column, first, last in windows
+        if column in columns
+    )
+    cr.execute(
+        SQL(
+            """
+            WITH dated AS (SELECT DISTINCT f.partner_id FROM clientbase_client_figures f WHERE %(condition)s)
+            INSERT INTO %(taken)s (partner_id)
+            SELECT partner_id FROM dated
+             UNION
+            SELECT p.id FROM dated d JOIN res_partner p ON p.commercial_partner_id = d.partner_id
+             WHERE p.id <> p.commercial_partner_id AND p.client_mailing_only
+            """,
+            condition=condition,
+            taken=SQL.identifier(TAKEN_TABLE),
+        )
+    )
+    added = cr.rowcount
+    cr.execute(SQL("ANALYZE %s", SQL.identifier(TAKEN_TABLE)))
+    return added
 
 
 def in_taken():

@@ -1,6 +1,7 @@
 import ast
 import logging
 import time
+from datetime import timedelta
 
 from odoo import SUPERUSER_ID, api, fields, models
 from odoo.exceptions import UserError, ValidationError
@@ -63,10 +64,12 @@ class ClientbaseSegment(models.Model):
         string="Nightly Refresh Compares",
         compute="_compute_refresh_scope",
         help="Changed clients: the conditions read only the client's own fields and the figures the "
-        "nightly run computes (orders, revenue, stage, warmth, RFM, ABC, VIP, persona), so the nightly "
-        "refresh compares only the clients whose data changed, in a fraction of a second. Whole base: "
-        "the conditions read something else (contacts, interactions, tags, today's date such as days "
-        "since the last order, the forecast or the margin), so every client is compared every night.",
+        "nightly run computes (orders, revenue, days since the last order, stage, warmth, RFM, ABC, VIP, "
+        "persona), so the nightly refresh compares only the clients whose data changed (and those whose "
+        "days since the last order crossed a number of the conditions), in a fraction of a second. Whole "
+        "base: the conditions read something else (contacts, interactions, tags, an overdue purchase or "
+        "another comparison with today's date, the forecast or the margin), so every client is compared "
+        "every night.",
     )
     domain_author_id = fields.Many2one(
         "res.users",
@@ -233,6 +236,7 @@ class ClientbaseSegment(models.Model):
         incremental = self.browse()
         if not whole:
             incremental = segments.filtered(lambda s: s.last_refresh and s.refresh_scope == "changed")
+            noted += incremental._take_dated()
         result = (segments - incremental)._refresh_member_rows()
         if noted:
             scoped = incremental._refresh_member_rows(scoped=True)
@@ -241,6 +245,25 @@ class ClientbaseSegment(models.Model):
             # nothing noted: their members are current
             incremental._mark_refreshed()
         return result
+
+    def _take_dated(self):
+        """Take, beside the noted partners, those whose days since a date of their figures
+        crossed a number of days these segments' conditions compare it with, since each
+        segment's last refresh (``segmentation.members.take_dated``): a day more moves them,
+        nothing else. One day of margin each side (the refresh may have started the day
+        before its date).
+
+        :return: the number of partners taken
+        """
+        today = fields.Date.today()
+        windows = set()
+        for segment in self:
+            since = fields.Datetime.to_datetime(segment.last_refresh).date()
+            for column, numbers in members.dated_thresholds(segment._get_domain()).items():
+                for days in numbers:
+                    days = int(days)
+                    windows.add((column, since - timedelta(days=days + 2), today - timedelta(days=days - 1)))
+        return members.take_dated(self.env.cr, sorted(windows))
 
     def _refresh_member_rows(self, scoped=False):
         """Only the difference is written (``segmentation.members.refresh``): members that left
