@@ -156,6 +156,7 @@ class TestSegmentMemberIntegrity(ClientbaseSalesCommon):
         everyone = self.segments[0].with_user(self.user_salesman)
         visible = everyone.partner_ids
         self.assertIn(self.kept, visible)
+        self.assertIn(self.gone, visible)
         self.assertNotIn(self.other, visible, "a colleague's client is not listed")
         self.assertEqual(everyone.partner_count, len(visible))
         self.assertIn(self.segments[0], self.kept.with_user(self.user_salesman).client_segment_ids)
@@ -168,4 +169,5 @@ class TestSegmentMemberIntegrity(ClientbaseSalesCommon):
             .with_user(self.user_salesman)
             .search([("client_segment_ids", "in", everyone.ids)])
         )
-        self.assertEqual(found, everyone.partner_ids)
+        self.assertEqual(set(found.ids), set(everyone.partner_ids.ids))
+        self.assertNotIn(self.gone.id, found.ids)
