@@ -8,11 +8,13 @@ joined (anti-joins with the stored rows); unchanged memberships are not touched.
 
 **Incremental refresh.** A segment whose domain reads only the partner's own columns and the
 figures the engine writes (:func:`reads_only_noted`) can change only for the partners whose
-row or figures row changed. Triggers note those partners in :data:`NOTE_TABLE`, whatever the
+row or figures row changed, and, for a condition on the days since a date of the figures
+(:data:`DATED_FIELDS`), for those whose days crossed the condition's numbers
+(:func:`take_dated`). Triggers note the changed partners in :data:`NOTE_TABLE`, whatever the
 door (the ORM, SQL, imports, the engine):
 
-- ``res_partner``: every inserted or updated row (statement triggers reading the transition
-  tables: a bulk import notes its rows in one ``INSERT ... SELECT``);
+- ``res_partner``: every inserted, updated or deleted row (statement triggers reading the
+  transition tables: a bulk import notes its rows in one ``INSERT ... SELECT``);
 - ``clientbase_client_figures``: a row inserted, deleted, or whose engine figures or values
   set by hand (:data:`FIGURES_COLUMNS`) changed. The bulk statements of a full run
   (``changes.BULK_SETTING``) and a ``TRUNCATE`` note ``NULL`` once instead: every segment is
@@ -20,9 +22,21 @@ door (the ORM, SQL, imports, the engine):
 
 The nightly refresh takes (deletes) the notes visible to its snapshot, as the engine takes
 its own (``changes.take_changes``), and refreshes the incremental segments for those partners
-only: with nothing noted, it costs no query per segment. Every other segment (a condition on
-another model, on today's date, on the forecast...) is refreshed whole, as is a segment
+only: with nothing noted (and no date crossing a segment's number of days), it costs no query
+per segment. Every other segment (a condition on another model, on today's date otherwise, on
+the forecast...) is refreshed whole, as is a segment
 never refreshed since its conditions were set.
+
+**Storage without foreign keys.** ``clientbase_segment_member`` has no foreign key: checking
+two of them for every row written (a lookup and a row lock in ``res_partner`` and in
+``clientbase_segment`` per membership) cost more than writing the rows. Integrity is kept by
+statement triggers instead (:func:`install_cascade`): the rows of deleted partners (deleted
+by the ORM, a merge, SQL) and of deleted segments are deleted by the statement that deletes
+them, in one set-based ``DELETE``. A segment with no rows yet is filled by one plain
+``INSERT ... SELECT`` in (segment, client) order, without ``ON CONFLICT``: its rows are locked
+first, so a concurrent fill of the same segment waits, then fails as a concurrent update and is
+retried. A partner deleted by another transaction while a refresh computes its memberships is
+also noted (:data:`NOTE_TABLE`): the next refresh removes any row written for it.
 """
 
 from odoo.osv import expression
@@ -38,6 +52,11 @@ NOTE_ROW_FUNCTION = "clientbase_member_note_row"
 NOTE_FULL_FUNCTION = "clientbase_member_note_full"
 NOTE_NEW_ROWS_FUNCTION = "clientbase_member_note_new_rows"
 TRIGGER_PREFIX = "clientbase_member"
+MEMBER_TABLE = "clientbase_segment_member"
+CASCADE_FUNCTION = "clientbase_member_cascade"
+CASCADE_TRIGGER = "clientbase_member_cascade_trg"
+# tables whose deleted rows take their membership rows along: (table, membership column)
+CASCADE_TARGETS = (("res_partner", "partner_id"), ("clientbase_segment", "segment_id"))
 # the figures columns the incremental segments read, through the partner's figure fields
 FIGURES_COLUMNS = (
     "first_order_date",
@@ -80,6 +99,12 @@ NOTED_FIGURE_FIELDS = frozenset(
 )
 # operators that read other rows than the partner's own
 OTHER_ROWS_OPERATORS = frozenset({"child_of", "parent_of", "any", "not any"})
+# figures that move with the date: {field: the figures' date column it counts the days from}.
+# A condition comparing one with numbers of days changes, for a client whose date did not
+# change, only when the days cross one of those numbers: between two refreshes, for the
+# clients whose date lies in a window of those days (:func:`take_dated`).
+DATED_FIELDS = {"client_days_since_last_order": "last_order_date"}
+DATED_OPERATORS = frozenset({"=", "!=", "<", "<=", ">", ">=", "in", "not in"})
 
 
 # --- which segments can be refreshed for the noted partners only ----------------------------
@@ -98,6 +123,10 @@ def reads_only_noted(partner_model, domain):
             return False
         if path in NOTED_FIGURE_FIELDS:
             continue
+        if path in DATED_FIELDS:
+            if operator in DATED_OPERATORS and _numbers_only(value):
+                continue
+            return False
         if not (field.store and field.column_type) or field.type in ("one2many", "many2many"):
             return False
         if field.company_dependent:
@@ -107,6 +136,27 @@ def reads_only_noted(partner_model, domain):
             # a name searched on the other model
             return False
     return True
+
+
+def dated_thresholds(domain):
+    """``{figures date column: the numbers of days the conditions of ``domain`` compare it
+    with}`` (conditions on :data:`DATED_FIELDS`; ``domain`` read by :func:`reads_only_noted`)."""
+    thresholds = {}
+    for leaf in expression.normalize_domain(domain):
+        if not expression.is_leaf(leaf) or leaf[0] not in DATED_FIELDS:
+            continue
+        values = leaf[2] if isinstance(leaf[2], (list, tuple)) else [leaf[2]]
+        thresholds.setdefault(DATED_FIELDS[leaf[0]], set()).update(v for v in values if _is_number(v))
+    return thresholds
+
+
+def _is_number(value):
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def _numbers_only(value):
+    values = value if isinstance(value, (list, tuple)) else [value]
+    return all(v is False or v is None or _is_number(v) for v in values)
 
 
 def _ids_only(value):
@@ -207,11 +257,69 @@ def install(cr):
         cr.execute(SQL(f"CREATE TRIGGER {trigger} {spec} EXECUTE FUNCTION {function}()"))
 
 
+def install_cascade(cr):
+    """The statement triggers that delete the membership rows of deleted partners and segments
+    (the foreign keys' ``ON DELETE CASCADE``, set-based: one ``DELETE`` per statement). A
+    deleted partner is also noted for the next refresh: a refresh running in another
+    transaction may have computed it as a member before it was deleted."""
+    cr.execute(
+        SQL(
+            f"""
+            CREATE OR REPLACE FUNCTION {CASCADE_FUNCTION}() RETURNS trigger LANGUAGE plpgsql AS $$
+            BEGIN
+                IF to_regclass('{MEMBER_TABLE}') IS NOT NULL THEN
+                    IF TG_ARGV[0] = 'partner_id' THEN
+                        DELETE FROM {MEMBER_TABLE} m USING gone g WHERE m.partner_id = g.id;
+                        IF to_regclass('{NOTE_TABLE}') IS NOT NULL THEN
+                            INSERT INTO {NOTE_TABLE} (partner_id) SELECT id FROM gone;
+                        END IF;
+                    ELSE
+                        DELETE FROM {MEMBER_TABLE} m USING gone g WHERE m.segment_id = g.id;
+                    END IF;
+                END IF;
+                RETURN NULL;
+            END
+            $$
+            """
+        )
+    )
+    for target, column in CASCADE_TARGETS:
+        drop_trigger(cr, CASCADE_TRIGGER, target)
+        cr.execute(
+            SQL(
+                "CREATE TRIGGER %s AFTER DELETE ON %s REFERENCING OLD TABLE AS gone"
+                " FOR EACH STATEMENT EXECUTE FUNCTION %s(%s)",
+                SQL.identifier(CASCADE_TRIGGER),
+                SQL.identifier(target),
+                SQL.identifier(CASCADE_FUNCTION),
+                SQL(f"'{column}'"),
+            )
+        )
+
+
+def drop_foreign_keys(cr):
+    """Drop the foreign keys of earlier versions (the ORM put one on each many2one) and their
+    reflection, whose removal at uninstall would look for them."""
+    names = [f"{MEMBER_TABLE}_{column}_fkey" for _target, column in CASCADE_TARGETS]
+    for name in names:
+        cr.execute(
+            SQL(
+                "ALTER TABLE %s DROP CONSTRAINT IF EXISTS %s",
+                SQL.identifier(MEMBER_TABLE),
+                SQL.identifier(name),
+            )
+        )
+    cr.execute(SQL("DELETE FROM ir_model_constraint WHERE type = 'f' AND name = ANY(%s)", names))
+
+
 def uninstall(cr):
     """Drop the triggers first: a trigger left behind would make every write to its table fail."""
     for table in ("clientbase_client_figures", "res_partner"):
         for event in ("ins", "upd", "del", "bulk", "truncate"):
             drop_trigger(cr, f"{TRIGGER_PREFIX}_{event}_trg", table)
+    for target, _column in CASCADE_TARGETS:
+        drop_trigger(cr, CASCADE_TRIGGER, target)
+    cr.execute(SQL("DROP FUNCTION IF EXISTS %s()", SQL.identifier(CASCADE_FUNCTION)))
     for function in (NOTE_ROW_FUNCTION, NOTE_FULL_FUNCTION, NOTE_NEW_ROWS_FUNCTION):
         cr.execute(SQL("DROP FUNCTION IF EXISTS %s()", SQL.identifier(function)))
     cr.execute(SQL("DROP TABLE IF EXISTS %s", SQL.identifier(NOTE_TABLE)))
@@ -252,6 +360,41 @@ def take_notes(cr):
     return cr.fetchone()[0], whole
 
 
+def take_dated(cr, windows):
+    """Add to the partners taken by :func:`take_notes` those whose figures' date column lies in
+    one of ``windows`` (``[(column, first day, last day)]``, column one of
+    :data:`DATED_FIELDS`' values), with their mailing-only contacts: the clients whose days
+    since that date crossed a segment's number of days since its last refresh.
+
+    :return: the number of partners added
+    """
+    if not windows:
+        return 0
+    columns = set(DATED_FIELDS.values())
+    condition = SQL(" OR ").join(
+        SQL("f.%s BETWEEN %s AND %s", SQL.identifier(column), first, last)
+        for column, first, last in windows
+        if column in columns
+    )
+    cr.execute(
+        SQL(
+            """
+            WITH dated AS (SELECT DISTINCT f.partner_id FROM clientbase_client_figures f WHERE %(condition)s)
+            INSERT INTO %(taken)s (partner_id)
+            SELECT partner_id FROM dated
+             UNION
+            SELECT p.id FROM dated d JOIN res_partner p ON p.commercial_partner_id = d.partner_id
+             WHERE p.id <> p.commercial_partner_id AND p.client_mailing_only
+            """,
+            condition=condition,
+            taken=SQL.identifier(TAKEN_TABLE),
+        )
+    )
+    added = cr.rowcount
+    cr.execute(SQL("ANALYZE %s", SQL.identifier(TAKEN_TABLE)))
+    return added
+
+
 def in_taken():
     """SQL of the partner ids taken by :func:`take_notes` (a value for an ``in`` condition)."""
     return SQL("(SELECT partner_id FROM %s)", SQL.identifier(TAKEN_TABLE))
@@ -267,10 +410,14 @@ def refresh(cr, queries, scoped=False, rows=None):
 
 def _refresh(cr, queries, scoped=False, rows=None):
     """Refresh the members of a batch of segments: ``queries`` maps a segment id to the
-    subquery of its members' ids, or ``rows(ordered)`` gives the SQL of the ``(segment_id,
-    partner_id)`` rows of all the segments of ``queries`` (its keys), in (segment, client)
-    order when ``ordered`` (the one pass of ``one_pass.members_select``). With ``scoped``, the queries are restricted to the
-    taken partners (:func:`take_notes`), and so is the difference: the other members stay.
+    subquery of its members' ids, or ``rows(ordered, segment_ids)`` gives the SQL of the
+    ``(segment_id, partner_id)`` rows of those segments, in (segment, client) order when
+    ``ordered`` (the one pass of ``one_pass.members_select``). With ``scoped``, the queries are
+    restricted to the taken partners (:func:`take_notes`), and so is the difference: the other
+    members stay.
+
+    A segment without rows (a first refresh, new conditions) is filled by one plain
+    ``INSERT ... SELECT``; the others get the difference.
 
     :return: ``(deleted, inserted)``, the membership rows written
     """
@@ -279,32 +426,28 @@ def _refresh(cr, queries, scoped=False, rows=None):
     new = SQL.identifier(NEW_TABLE)
     segment_ids = list(queries)
     if rows is None:
-        union = SQL(" UNION ALL ").join(
-            SQL("SELECT %s::int4 AS segment_id, m.id AS partner_id FROM (%s) m(id)", segment_id, query)
-            for segment_id, query in queries.items()
-        )
 
-        def rows(ordered):
-            return union
-
-    if not scoped:
-        cr.execute(
-            SQL("SELECT 1 FROM clientbase_segment_member WHERE segment_id = ANY(%s) LIMIT 1", segment_ids)
-        )
-        if not cr.rowcount:
-            # a first refresh: every member is new, written straight from the queries
-            cr.execute(
+        def rows(ordered, ids):
+            union = SQL(" UNION ALL ").join(
                 SQL(
-                    "INSERT INTO clientbase_segment_member (segment_id, partner_id, date)"
-                    " SELECT r.segment_id, r.partner_id, now() AT TIME ZONE 'UTC' FROM (%s) r"
-                    " ON CONFLICT DO NOTHING",
-                    rows(True),
+                    "SELECT %s::int4 AS segment_id, m.id AS partner_id FROM (%s) m(id)",
+                    segment_id,
+                    queries[segment_id],
                 )
+                for segment_id in ids
             )
-            return 0, cr.rowcount
+            return SQL("SELECT * FROM (%s) u ORDER BY segment_id, partner_id", union) if ordered else union
+
+    inserted = 0
+    if not scoped:
+        empty = _fill_empty(cr, segment_ids, rows)
+        inserted = empty[1]
+        segment_ids = [segment_id for segment_id in segment_ids if segment_id not in empty[0]]
+        if not segment_ids:
+            return 0, inserted
     cr.execute(SQL("DROP TABLE IF EXISTS %s", new))
     # one statement computes the batch's members (PostgreSQL may run it in parallel workers)
-    cr.execute(SQL("CREATE TEMP TABLE %s AS %s", new, rows(False)))
+    cr.execute(SQL("CREATE TEMP TABLE %s AS %s", new, rows(False, segment_ids)))
     cr.execute(SQL("ANALYZE %s", new))
     scope = SQL(" AND r.partner_id IN %s", in_taken()) if scoped else SQL()
     cr.execute(
@@ -321,7 +464,8 @@ def _refresh(cr, queries, scoped=False, rows=None):
         )
     )
     deleted = cr.rowcount
-    # in (segment, client) order: the unique index is filled from left to right
+    # in (segment, client) order: the unique index is filled from left to right; a concurrent
+    # refresh of the same segment may have inserted some (ON CONFLICT: the few rows of a change)
     cr.execute(
         SQL(
             """
@@ -335,6 +479,40 @@ def _refresh(cr, queries, scoped=False, rows=None):
             new=new,
         )
     )
-    inserted = cr.rowcount
+    inserted += cr.rowcount
     cr.execute(SQL("DROP TABLE %s", new))
     return deleted, inserted
+
+
+def _fill_empty(cr, segment_ids, rows):
+    """Fill the segments of ``segment_ids`` that have no row yet: one plain ``INSERT ...
+    SELECT`` in (segment, client) order, every member being new (no difference to compute, no
+    ``ON CONFLICT`` per row: a segment's rows are unique by its query).
+
+    The segments are locked first: a concurrent fill of the same segment waits for this one
+    and then fails as a concurrent update (the refresh marks its segments), to be retried,
+    instead of inserting the rows twice; a concurrent deletion of the segment waits as well.
+
+    :return: ``(ids of the segments filled, rows inserted)``
+    """
+    cr.execute(
+        SQL(
+            "SELECT s.id FROM unnest(%s::int4[]) AS s(id)"
+            " WHERE NOT EXISTS (SELECT 1 FROM clientbase_segment_member m WHERE m.segment_id = s.id)",
+            segment_ids,
+        )
+    )
+    empty = sorted(row[0] for row in cr.fetchall())
+    if not empty:
+        return set(), 0
+    cr.execute(
+        SQL("SELECT id FROM clientbase_segment WHERE id = ANY(%s) ORDER BY id FOR NO KEY UPDATE", empty)
+    )
+    cr.execute(
+        SQL(
+            "INSERT INTO clientbase_segment_member (segment_id, partner_id, date)"
+            " SELECT r.segment_id, r.partner_id, now() AT TIME ZONE 'UTC' FROM (%s) r",
+            rows(True, empty),
+        )
+    )
+    return set(empty), cr.rowcount

@@ -5,6 +5,7 @@ from . import test_interaction, test_one_manager, test_work_rules, test_funnels
 from . import test_work_tours
 from . import test_segment_figures, test_segment_stage, test_segment_rfm_abc
 from . import test_segment_user_defined, test_segment_recompute, test_segment_members
+from . import test_segment_member_integrity
 from . import test_xlsx_export
 from . import test_mailing_consent, test_mailing_responses, test_mailing_tour, test_mailing_wizard
 from . import test_import, test_import_matching

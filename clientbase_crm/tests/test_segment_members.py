@@ -74,9 +74,10 @@ class TestSegmentMembers(ClientbaseSalesCommon):
         cls.segments = cls.Segment.create(
             [{"name": name, "domain": domain} for name, domain in INCREMENTAL_DOMAINS.items()]
         )
-        # one that reads today's date: compared over the whole base by every refresh
+        # one that reads today's date (other than by the days since the last order): compared
+        # over the whole base by every refresh
         cls.whole_segment = cls.Segment.create(
-            {"name": "Bought this month", "domain": "[('client_days_since_last_order', '<=', 30)]"}
+            {"name": "Overdue", "domain": "[('client_purchase_overdue', '=', True)]"}
         )
 
     def _members(self, segments=None):
@@ -129,6 +130,9 @@ class TestSegmentMembers(ClientbaseSalesCommon):
             "[('user_id', 'in', [%d, False])]" % self.user_salesman.id,
             "['!', ('is_company', '=', True), ('client_stage', '=', 'new')]",
             "[('id', '>', 10), ('name', 'ilike', 'LLC')]",
+            # the days since the last order: the clients whose days crossed 30 are compared too
+            "[('client_days_since_last_order', '<=', 30)]",
+            "[('client_days_since_last_order', 'in', [7, 14]), ('client_stage', '=', 'new')]",
         ):
             segment = self.Segment.new({"name": "Probe", "domain": domain})
             self.assertEqual(segment.refresh_scope, "changed", domain)
@@ -260,12 +264,45 @@ class TestSegmentMembers(ClientbaseSalesCommon):
         self.assertFalse(refreshed & set(self.segments.ids), "the incremental segments are current")
         self.assertIn(self.whole_segment.id, refreshed, "the others are compared over the whole base")
         self.assertIn(never_contacted.id, refreshed)
-        # the days since the last order move every day: their members follow
+        # the overdue move every day: their members follow
         with freeze_time("2026-04-20 10:00:00"):
             refreshed, _result = self._refreshed_segments()
             self.assertFalse(refreshed & set(self.segments.ids))
             self.assertIn(self.whole_segment.id, refreshed)
             self.assertEqual([m[:2] for m in self._members()], self._expected(), "40 days later")
+
+    def test_days_since_the_last_order_compare_the_clients_whose_days_crossed(self):
+        """A segment on the days since the last order is refreshed for the changed clients and
+        for those whose days crossed its numbers since its last refresh, never over the whole
+        base; its members are the ORM's every day, across several days skipped."""
+        recent = self.Segment.create(
+            {"name": "Bought this month", "domain": "[('client_days_since_last_order', '<=', 30)]"}
+        )
+        sleeping = self.Segment.create(
+            {
+                "name": "Sleeping",
+                "domain": "[('client_days_since_last_order', '>', 60), ('client_order_count', '>', 0)]",
+            }
+        )
+        dated = recent | sleeping
+        self.assertEqual(set(dated.mapped("refresh_scope")), {"changed"})
+        for days_ago in (1, 5, 25, 29, 31, 45, 58, 61, 70, 200):
+            self._order(self._client(f"Dated {days_ago}"), 100.0, days_ago=days_ago)
+        self._recompute(full=True)
+        self.assertEqual([m[:2] for m in self._members(dated)], self._expected(dated))
+        moved = 0
+        for day in ("2026-03-11", "2026-03-12", "2026-03-15", "2026-03-16", "2026-04-02", "2026-05-30"):
+            before = self._members(dated)
+            with freeze_time(f"{day} 02:00:00"):
+                with patch.object(members, "refresh", wraps=members.refresh) as refresh:
+                    self.figures._refresh_user_segments()
+                whole = {
+                    sid for c in refresh.call_args_list if not c.kwargs.get("scoped") for sid in c.args[1]
+                }
+                self.assertFalse(whole & set(dated.ids), f"{day}: never over the whole base")
+                self.assertEqual([m[:2] for m in self._members(dated)], self._expected(dated), day)
+            moved += before != self._members(dated)
+        self.assertGreaterEqual(moved, 4, "the days moved clients in and out on most of those days")
 
     def test_new_conditions_and_a_full_run_compare_the_whole_base(self):
         big = self._client("Big")

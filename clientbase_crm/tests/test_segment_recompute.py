@@ -119,9 +119,9 @@ class TestSegmentRecompute(ClientbaseSalesCommon):
         self.assertEqual(client.client_order_count, 99)
 
     def test_rerun_without_change_refreshes_only_user_segments(self):
-        # a segment reading today's date (whole base every night), one reading the figures only
+        # a segment reading the interactions (whole base every night), one reading the figures only
         dated = self.env["clientbase.segment"].create(
-            {"name": "Ordered in the last years", "domain": "[('client_days_since_last_order', '<=', 10000)]"}
+            {"name": "Never contacted", "domain": "[('client_last_contact_date', '=', False)]"}
         )
         self._recompute()
         client = self.clients[3]
@@ -135,7 +135,7 @@ class TestSegmentRecompute(ClientbaseSalesCommon):
         self._recompute()
         self.assertEqual(client.client_order_count, 99, "nothing changed: the figures were not recomputed")
         self.assertEqual(
-            dated.partner_ids, dated_members, "a segment reading today is refreshed by every run"
+            dated.partner_ids, dated_members, "a segment reading other records is refreshed by every run"
         )
         self.assertFalse(
             segment.partner_ids, "one reading the figures compares only the changed clients: none"

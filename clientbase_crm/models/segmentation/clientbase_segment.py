@@ -1,6 +1,8 @@
 import ast
 import logging
+import math
 import time
+from datetime import timedelta
 
 from odoo import SUPERUSER_ID, api, fields, models
 from odoo.exceptions import UserError, ValidationError
@@ -63,10 +65,12 @@ class ClientbaseSegment(models.Model):
         string="Nightly Refresh Compares",
         compute="_compute_refresh_scope",
         help="Changed clients: the conditions read only the client's own fields and the figures the "
-        "nightly run computes (orders, revenue, stage, warmth, RFM, ABC, VIP, persona), so the nightly "
-        "refresh compares only the clients whose data changed, in a fraction of a second. Whole base: "
-        "the conditions read something else (contacts, interactions, tags, today's date such as days "
-        "since the last order, the forecast or the margin), so every client is compared every night.",
+        "nightly run computes (orders, revenue, days since the last order, stage, warmth, RFM, ABC, VIP, "
+        "persona), so the nightly refresh compares only the clients whose data changed (and those whose "
+        "days since the last order crossed a number of the conditions), in a fraction of a second. Whole "
+        "base: the conditions read something else (contacts, interactions, tags, an overdue purchase or "
+        "another comparison with today's date, the forecast or the margin), so every client is compared "
+        "every night.",
     )
     domain_author_id = fields.Many2one(
         "res.users",
@@ -223,6 +227,7 @@ class ClientbaseSegment(models.Model):
 
         :return: ``(deleted, inserted)`` membership rows
         """
+        started = fields.Datetime.now()
         self.env.flush_all()
         segments = self.sudo().search([("active", "=", True)])
         noted, whole = members.take_notes(self.env.cr)
@@ -233,14 +238,44 @@ class ClientbaseSegment(models.Model):
         incremental = self.browse()
         if not whole:
             incremental = segments.filtered(lambda s: s.last_refresh and s.refresh_scope == "changed")
+        dated = incremental.filtered(lambda s: members.dated_thresholds(s._get_domain()))
         result = (segments - incremental)._refresh_member_rows()
-        if noted:
-            scoped = incremental._refresh_member_rows(scoped=True)
-            result = (result[0] + scoped[0], result[1] + scoped[1])
-        elif incremental:
-            # nothing noted: their members are current
-            incremental._mark_refreshed()
+        # the noted partners; then, for the segments on the days since the last order, those
+        # whose days crossed their numbers too
+        for scoped_segments in (incremental - dated, dated):
+            if scoped_segments == dated:
+                noted += dated._take_dated()
+            if noted:
+                scoped = scoped_segments._refresh_member_rows(scoped=True)
+                result = (result[0] + scoped[0], result[1] + scoped[1])
+            elif scoped_segments:
+                # nothing noted: their members are current
+                scoped_segments._mark_refreshed(started)
         return result
+
+    def _take_dated(self):
+        """Take, beside the noted partners, those whose days since a date of their figures
+        crossed a number of days these segments' conditions compare it with, since each
+        segment's last refresh (``segmentation.members.take_dated``): a day more moves them,
+        nothing else. A condition ``days <= N`` holds on day ``D`` for a last order on or after
+        ``D - N``: between the day of the last refresh ``S`` (when it started: the day it
+        counted from is that one or later) and today ``T``, it changes only for a last order
+        between ``S - N`` and ``T - N``; the same for the other comparisons. Refreshed today:
+        nobody.
+
+        :return: the number of partners taken
+        """
+        today = fields.Date.today()
+        windows = set()
+        for segment in self:
+            since = fields.Datetime.to_datetime(segment.last_refresh).date()
+            if since >= today:
+                continue
+            for column, numbers in members.dated_thresholds(segment._get_domain()).items():
+                for days in numbers:
+                    first = since - timedelta(days=math.ceil(days))
+                    windows.add((column, first, today - timedelta(days=math.floor(days))))
+        return members.take_dated(self.env.cr, sorted(windows))
 
     def _refresh_member_rows(self, scoped=False):
         """Only the difference is written (``segmentation.members.refresh``): members that left
@@ -251,6 +286,7 @@ class ClientbaseSegment(models.Model):
         :return: ``(deleted, inserted)`` membership rows
         """
         start = time.time()
+        started = fields.Datetime.now()
         self.env.flush_all()
         cr = self.env.cr
         refused = self.filtered(
@@ -272,8 +308,9 @@ class ClientbaseSegment(models.Model):
             partners = self.env["res.partner"].sudo().with_company(company)
             scope = members.in_taken() if scoped else None
 
-            def rows(ordered, partners=partners, conditions=conditions, scope=scope):
-                return one_pass.members_select(partners, conditions, scope=scope, ordered=ordered)
+            def rows(ordered, ids, partners=partners, conditions=conditions, scope=scope):
+                some = {segment_id: conditions[segment_id] for segment_id in ids}
+                return one_pass.members_select(partners, some, scope=scope, ordered=ordered)
 
             pass_deleted, pass_inserted = members.refresh(
                 cr, dict.fromkeys(conditions), scoped=scoped, rows=rows
@@ -286,7 +323,7 @@ class ClientbaseSegment(models.Model):
             batch_deleted, batch_inserted = members.refresh(cr, queries, scoped=scoped)
             deleted += batch_deleted
             inserted += batch_inserted
-        active._mark_refreshed()
+        active._mark_refreshed(started)
         inactive = self.filtered(lambda s: not s.active)
         if inactive:
             cr.execute(SQL("DELETE FROM clientbase_segment_member WHERE segment_id = ANY(%s)", inactive.ids))
@@ -303,13 +340,15 @@ class ClientbaseSegment(models.Model):
         )
         return deleted, inserted
 
-    def _mark_refreshed(self):
-        """The refresh date, in SQL: no write() side effects (it would ask for a whole refresh)."""
+    def _mark_refreshed(self, started):
+        """The refresh date, in SQL: no write() side effects (it would ask for a whole refresh).
+        The moment the refresh started: the day its conditions counted the days from is that
+        one or later (``_take_dated``)."""
         if self:
             self.env.cr.execute(
                 SQL(
                     "UPDATE clientbase_segment SET last_refresh = %s WHERE id = ANY(%s)",
-                    fields.Datetime.now(),
+                    started,
                     self.ids,
                 )
             )

@@ -1,5 +1,16 @@
 from odoo import api, fields, models
 
+from ...segmentation import members
+
+
+class _LinkKeptByTriggers(fields.Many2one):
+    """A many2one without the foreign key the ORM would put on its column: the membership
+    rows of a deleted partner or segment are deleted by statement triggers instead
+    (``segmentation.members.install_cascade``), and writing a row checks nothing per row."""
+
+    def update_db_foreign_key(self, model, column):
+        return
+
 
 class ClientbaseSegmentMember(models.Model):
     """One client in one user-defined segment.
@@ -9,6 +20,11 @@ class ClientbaseSegmentMember(models.Model):
     table: ``res.partner.client_segment_ids``, ``clientbase.segment.partner_ids``
     and the segment's count read it under the current user's rights. The
     segment recompute writes it set-based (``clientbase.segment._refresh_members``).
+
+    No foreign key: the refresh writes several rows per client (a first run on a million
+    clients, millions of rows), and the two checks per row cost more than the rows. The rows of
+    a deleted partner or segment go with it by statement triggers (``ondelete`` says what they
+    do), whatever deletes it: the ORM, a merge, SQL.
     """
 
     _name = "clientbase.segment.member"
@@ -18,8 +34,8 @@ class ClientbaseSegmentMember(models.Model):
 
     # no index of its own: the unique (segment, client) index serves the searches by segment,
     # and one index less is a fifth less work for each membership row written
-    segment_id = fields.Many2one("clientbase.segment", required=True, ondelete="cascade")
-    partner_id = fields.Many2one(
+    segment_id = _LinkKeptByTriggers("clientbase.segment", required=True, ondelete="cascade")
+    partner_id = _LinkKeptByTriggers(
         "res.partner", string="Client", required=True, ondelete="cascade", index=True
     )
     # when the refresh added the client: a client who left and comes back gets a new row (a new
@@ -33,6 +49,9 @@ class ClientbaseSegmentMember(models.Model):
     def init(self):
         # the index of earlier versions, redundant with the unique one
         self.env.cr.execute("DROP INDEX IF EXISTS clientbase_segment_member__segment_id_index")
+        # the foreign keys of earlier versions give way to the cascading triggers
+        members.drop_foreign_keys(self.env.cr)
+        members.install_cascade(self.env.cr)
 
     @api.model
     def _get_visible(self, key, ids):
