@@ -55,6 +55,9 @@ TRIGGER_PREFIX = "clientbase_member"
 MEMBER_TABLE = "clientbase_segment_member"
 CASCADE_FUNCTION = "clientbase_member_cascade"
 CASCADE_TRIGGER = "clientbase_member_cascade_trg"
+# a refresh that wrote at least this many rows, and at least a tenth of the table, analyzes it
+ANALYZE_MIN_ROWS = 1000
+ANALYZE_SHARE = 10
 # tables whose deleted rows take their membership rows along: (table, membership column)
 CASCADE_TARGETS = (("res_partner", "partner_id"), ("clientbase_segment", "segment_id"))
 # the figures columns the incremental segments read, through the partner's figure fields
@@ -482,6 +485,25 @@ def _refresh(cr, queries, scoped=False, rows=None):
     inserted += cr.rowcount
     cr.execute(SQL("DROP TABLE %s", new))
     return deleted, inserted
+
+
+def analyze_if_moved(cr, written):
+    """Fresh statistics of the membership table after a refresh that wrote a good share of it
+    (a first fill, a new segment of the whole base): autovacuum's analyze comes later, and the
+    queries that read the members next (the mailing wizard's count, the journeys' entries) are
+    planned on the old row counts meanwhile: at S, the wizard's count of a 10,000-member segment
+    took 7-12 s instead of 0.1 s until the table was analyzed.
+
+    :return: whether the table was analyzed
+    """
+    if written < ANALYZE_MIN_ROWS:
+        return False
+    cr.execute("SELECT reltuples FROM pg_class WHERE oid = 'clientbase_segment_member'::regclass")
+    estimated = cr.fetchone()[0]
+    if 0 <= estimated and written * ANALYZE_SHARE < estimated:
+        return False
+    cr.execute("ANALYZE clientbase_segment_member")
+    return True
 
 
 def _fill_empty(cr, segment_ids, rows):

@@ -319,6 +319,34 @@ class TestSegmentMembers(ClientbaseSalesCommon):
         self._recompute(full=True)
         self.assertEqual([m[:2] for m in self._members()], self._expected())
 
+    def _estimated_rows(self):
+        self.env.cr.execute(
+            "SELECT reltuples FROM pg_class WHERE oid = 'clientbase_segment_member'::regclass"
+        )
+        return self.env.cr.fetchone()[0]
+
+    def test_a_refresh_that_moved_a_share_of_the_table_refreshes_its_statistics(self):
+        """The queries reading the members next (the mailing wizard's count) are planned on the
+        table's real size after a fill, not on the size before it."""
+        for name in ("First", "Second", "Third", "Fourth", "Fifth", "Sixth"):
+            self._order(self._client(name), 150.0, days_ago=3)
+        self._recompute(full=True)
+        self.env.cr.execute("SELECT count(*) FROM clientbase_segment_member")
+        total = self.env.cr.fetchone()[0]
+        self.assertGreater(total, members.ANALYZE_SHARE)
+        self.env.cr.execute("ANALYZE clientbase_segment_member")
+        with patch.object(members, "ANALYZE_MIN_ROWS", 1):
+            # one row of a table ten times bigger: its statistics are left to autovacuum
+            self.assertFalse(members.analyze_if_moved(self.env.cr, 1))
+            # the table emptied, then filled by a whole refresh: analyzed, it knows its size
+            self.env.cr.execute("DELETE FROM clientbase_segment_member")
+            self.env.cr.execute("ANALYZE clientbase_segment_member")
+            self.assertEqual(self._estimated_rows(), 0)
+            self._active()._refresh_member_rows()
+            self.assertEqual(self._estimated_rows(), total)
+        # below the minimum of rows, a small table is not analyzed after every change
+        self.assertFalse(members.analyze_if_moved(self.env.cr, members.ANALYZE_MIN_ROWS - 1))
+
     def test_one_pass_equals_each_segments_query(self):
         """The segments reading only the client's own columns and figures are computed in one
         pass over the partners; its rows are each segment's own query's (Odoo's ``_search`` of

@@ -328,6 +328,7 @@ class ClientbaseSegment(models.Model):
         if inactive:
             cr.execute(SQL("DELETE FROM clientbase_segment_member WHERE segment_id = ANY(%s)", inactive.ids))
             deleted += cr.rowcount
+        members.analyze_if_moved(cr, deleted + inserted)
         self.env["res.partner"].invalidate_model(["client_segment_ids"])
         self.env["clientbase.segment.member"].invalidate_model()
         self.invalidate_recordset(["member_ids", "partner_ids", "partner_count"])
