@@ -3,6 +3,7 @@ from datetime import timedelta
 
 from odoo import api, fields, models
 from odoo.addons.clientbase_crm.tools.client_definition import client_sql
+from odoo.addons.clientbase_crm.tools.sql_planning import analyze_if_stale
 from odoo.tools import SQL
 
 _logger = logging.getLogger(__name__)
@@ -274,6 +275,14 @@ class ClientbaseLoyaltyGrant(models.Model):
                 uid=self.env.uid,
                 now=now,
             )
+        )
+        # the cards just made (one per new grant at least) are joined next: fresh statistics when
+        # they are many (planned on those of an empty table, posting 10,000 grants took 100 s for 15)
+        made = cr.rowcount
+        analyze_if_stale(
+            cr,
+            ["loyalty_card", "clientbase_loyalty_grant"],
+            written={"loyalty_card": made, "clientbase_loyalty_grant": made},
         )
         labels = dict(self._fields["event"]._description_selection(self.env))
         description = SQL(

@@ -17,3 +17,4 @@ from . import test_points_expiry
 from . import test_campaign_mailing
 from . import test_portal_contact
 from . import test_vip_perks_data
+from . import test_contact_points

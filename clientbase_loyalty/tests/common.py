@@ -31,6 +31,23 @@ def coupon_program(env, name, **reward):
     )
 
 
+def bonus_program(env, name="Bonus Points", **rule):
+    """A loyalty cards program of bonus points, automatic, on the current and future orders (1% off
+    the order for 1,000 points); ``rule`` the values of its rule giving points on orders (e.g.
+    ``reward_point_mode="money", reward_point_amount=0.1``: 100 points for an order of 1,000),
+    Odoo's default rule of a loyalty program without."""
+    vals = {
+        "name": name,
+        "program_type": "loyalty",
+        "trigger": "auto",
+        "applies_on": "both",
+        "reward_ids": [(0, 0, {"reward_type": "discount", "discount": 1, "required_points": 1000})],
+    }
+    if rule:
+        vals["rule_ids"] = [(0, 0, dict({"minimum_amount": 0}, **rule))]
+    return env["loyalty.program"].create(vals)
+
+
 class LoyaltyCommon(TransactionCase):
     """Two levels of the company (Silver 3% from 50,000, Gold 5% from 150,000; the example
     levels archived), salespeople A and B, a client base manager, a product without taxes,

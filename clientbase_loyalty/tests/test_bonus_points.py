@@ -3,7 +3,7 @@ from datetime import date
 from odoo.exceptions import UserError, ValidationError
 from odoo.tests import freeze_time, tagged
 
-from .common import LoyaltyCommon
+from .common import LoyaltyCommon, bonus_program
 
 
 @tagged("post_install", "-at_install", "clientbase_loyalty")
@@ -15,18 +15,7 @@ class TestBonusPoints(LoyaltyCommon):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.program = cls.env["loyalty.program"].create(
-            {
-                "name": "Bonus Points",
-                "program_type": "loyalty",
-                "trigger": "auto",
-                "applies_on": "both",
-                "rule_ids": [
-                    (0, 0, {"reward_point_mode": "money", "reward_point_amount": 0.1, "minimum_amount": 0})
-                ],
-                "reward_ids": [(0, 0, {"reward_type": "discount", "discount": 1, "required_points": 1000})],
-            }
-        )
+        cls.program = bonus_program(cls.env, reward_point_mode="money", reward_point_amount=0.1)
         cls.company.write(
             {
                 "client_bonus_program_id": cls.program.id,

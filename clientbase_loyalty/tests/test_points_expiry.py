@@ -3,7 +3,7 @@ from datetime import datetime
 from odoo.exceptions import ValidationError
 from odoo.tests import freeze_time, tagged
 
-from .common import LoyaltyCommon
+from .common import LoyaltyCommon, bonus_program
 
 
 @tagged("post_install", "-at_install", "clientbase_loyalty")
@@ -15,15 +15,7 @@ class TestPointsExpiry(LoyaltyCommon):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.program = cls.env["loyalty.program"].create(
-            {
-                "name": "Bonus Points",
-                "program_type": "loyalty",
-                "trigger": "auto",
-                "applies_on": "both",
-                "reward_ids": [(0, 0, {"reward_type": "discount", "discount": 1, "required_points": 1000})],
-            }
-        )
+        cls.program = bonus_program(cls.env)
         cls.company.client_bonus_program_id = cls.program
         cls.company.client_bonus_expiry_months = 12  # the company's setting is the program's
         cls.Grant = cls.env["clientbase.loyalty.grant"]

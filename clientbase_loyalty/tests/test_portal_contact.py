@@ -2,7 +2,7 @@ from datetime import date
 
 from odoo.tests import HttpCase, freeze_time, new_test_user, tagged
 
-from .common import LoyaltyCommon, coupon_program
+from .common import LoyaltyCommon, bonus_program, coupon_program
 
 
 @tagged("post_install", "-at_install", "clientbase_loyalty")
@@ -69,3 +69,41 @@ class TestLoyaltyPortalContact(HttpCase, LoyaltyCommon):
         self.assertIn("Welcome gift of Rival", page)
         self.assertNotIn(acme_code.code, page)
         self.assertNotIn("Welcome gift of Acme", page)
+
+    def test_a_portal_contacts_orders_earn_on_his_companys_card(self):
+        program = bonus_program(
+            self.env, name="Company Bonus Points", reward_point_mode="money", reward_point_amount=0.1
+        )
+        self.company.client_bonus_program_id = program
+        buyers = {}
+        for name, login, user in (("Acme", "loy_anna", self.user_a), ("Rival", "loy_boris", self.user_b)):
+            company = self._client(name, user=user)
+            contact_user = new_test_user(
+                self.env, login=login, groups="base.group_portal", name=f"{name} Buyer"
+            )
+            contact_user.partner_id.parent_id = company
+            buyers[name] = company, contact_user
+        acme, anna = buyers["Acme"]
+        rival, boris = buyers["Rival"]
+        order = self._order(anna.partner_id, 3000)
+        rival_order = self._order(boris.partner_id, 1000)
+        Card = self.env["loyalty.card"]
+        self.assertEqual(
+            Card.search([("program_id", "=", program.id), ("partner_id", "=", acme.id)]).points, 300
+        )
+        self.assertEqual(
+            Card.search([("program_id", "=", program.id), ("partner_id", "=", rival.id)]).points, 100
+        )
+        self.assertFalse(Card.search([("partner_id", "in", (anna | boris).partner_id.ids)]))
+        self.env.flush_all()
+
+        self.authenticate("loy_anna", "loy_anna")
+        page = self.url_open("/my").text
+        self.assertIn("Company Bonus Points", page)
+        self.assertIn(f"Order {order.name}", page)  # the line of the company's card's history
+        self.assertNotIn(rival_order.name, page)
+
+        self.authenticate("loy_boris", "loy_boris")
+        page = self.url_open("/my").text
+        self.assertIn(f"Order {rival_order.name}", page)
+        self.assertNotIn(order.name, page)
