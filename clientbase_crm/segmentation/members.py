@@ -42,6 +42,7 @@ also noted (:data:`NOTE_TABLE`): the next refresh removes any row written for it
 from odoo.osv import expression
 from odoo.tools import SQL
 
+from ..tools import sql_planning
 from . import planner
 from .changes import BULK_SETTING, drop_trigger
 
@@ -55,9 +56,9 @@ TRIGGER_PREFIX = "clientbase_member"
 MEMBER_TABLE = "clientbase_segment_member"
 CASCADE_FUNCTION = "clientbase_member_cascade"
 CASCADE_TRIGGER = "clientbase_member_cascade_trg"
-# a refresh that wrote at least this many rows, and at least a tenth of the table, analyzes it
+# a refresh that wrote more than a tenth of the table plus this many rows analyzes it
 ANALYZE_MIN_ROWS = 1000
-ANALYZE_SHARE = 10
+ANALYZE_SHARE = 0.1
 # tables whose deleted rows take their membership rows along: (table, membership column)
 CASCADE_TARGETS = (("res_partner", "partner_id"), ("clientbase_segment", "segment_id"))
 # the figures columns the incremental segments read, through the partner's figure fields
@@ -496,14 +497,11 @@ def analyze_if_moved(cr, written):
 
     :return: whether the table was analyzed
     """
-    if written < ANALYZE_MIN_ROWS:
-        return False
-    cr.execute("SELECT reltuples FROM pg_class WHERE oid = 'clientbase_segment_member'::regclass")
-    estimated = cr.fetchone()[0]
-    if 0 <= estimated and written * ANALYZE_SHARE < estimated:
-        return False
-    cr.execute("ANALYZE clientbase_segment_member")
-    return True
+    return bool(
+        sql_planning.analyze_if_stale(
+            cr, [MEMBER_TABLE], written={MEMBER_TABLE: written}, share=ANALYZE_SHARE, rows=ANALYZE_MIN_ROWS
+        )
+    )
 
 
 def _fill_empty(cr, segment_ids, rows):
