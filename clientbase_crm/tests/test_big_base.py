@@ -1,13 +1,29 @@
+import re
 from unittest.mock import patch
 
 import psycopg2
 
+import odoo
 from odoo.tests import tagged
-from odoo.tools import sql
+from odoo.tools import SQL, sql
+from odoo.tools.safe_eval import safe_eval
 
 from ..models.partner import res_partner_big_base, res_partner_contact_check
-from ..models.partner.res_partner_big_base import CONTACT_CHECK_PARAM, CRON_XMLID, set_contact_check_from
+from ..models.partner.res_partner_big_base import (
+    CONTACT_CHECK_PARAM,
+    CRON_XMLID,
+    DISCOUNT_FLAG_PARAM,
+    set_contact_check_from,
+    set_progress,
+)
+from ..models.partner.res_partner_grouping_index import (
+    GROUPING_COLUMNS,
+    GROUPING_INDEX,
+    GROUPING_KEY,
+    GROUPING_WHERE,
+)
 from ..models.partner.res_partner_search_index import TRIGRAM_COLUMNS, trigram_index_name
+from ..models.segmentation import sale_order
 from .common import ClientbaseCommon
 
 
@@ -80,7 +96,9 @@ class TestBigBaseInstall(ClientbaseCommon):
         self._drop(("complete_name", "email", "phone"))
         with patch.object(res_partner_big_base, "DEFER_FROM", 0):
             Partner.init()  # what an update of the addon runs
-            self.assertFalse(sql.index_exists(self.env.cr, trigram_index_name("email")), "not built at install")
+            self.assertFalse(
+                sql.index_exists(self.env.cr, trigram_index_name("email")), "not built at install"
+            )
             Partner._clientbase_schedule_prepare_base()  # the data file of the install
         self.assertTrue(self.cron.active, "the job is switched on")
         self.assertTrue(
@@ -193,3 +211,73 @@ class TestBigBaseInstall(ClientbaseCommon):
         Partner.invalidate_model(["client_contact_invalid"])
         self.assertEqual(Partner.search([("client_contact_invalid", "=", True)]), flagged)
         self.assertFalse(self.cron.active)
+
+    def test_deferred_discount_flag_in_batches_of_orders(self):
+        """The orders' discount flag of a big base, filled by the job in ranges of order ids:
+        the discounted orders flagged, the others not, the same when run again."""
+        discounted = self._order(self.client_company, amount=90, discount=10)
+        plain = self._order(self.client_person, amount=50)
+        self.assertTrue(discounted.client_discounted)
+        self.env.flush_all()
+        self.env.cr.execute("UPDATE sale_order SET client_discounted = NULL")  # a base before the addon
+        self.env["sale.order"].invalidate_model(["client_discounted"])
+        set_progress(self.env, DISCOUNT_FLAG_PARAM, 0)
+        Partner = self.env["res.partner"]
+        self.assertEqual(Partner._clientbase_prepare_base_steps(), [("discounts", 0)])
+        self.env.cr.execute("SELECT MAX(id) FROM sale_order")
+        batch = max(1, self.env.cr.fetchone()[0] // 3)
+        calls = 0
+        with patch.object(sale_order, "FLAG_BATCH", batch):
+            while not self._run_as_scheduler().deactivate:
+                calls += 1
+                self.assertLess(calls, 10, "the job ends")
+        self.assertGreaterEqual(calls, 2, "one range of orders per call")
+        self.env["sale.order"].invalidate_model(["client_discounted"])
+        self.assertTrue(discounted.client_discounted)
+        self.assertFalse(plain.client_discounted)
+        self.env.cr.execute("SELECT COUNT(*) FROM sale_order WHERE client_discounted")
+        flagged = self.env.cr.fetchone()[0]
+        set_progress(self.env, DISCOUNT_FLAG_PARAM, 0)
+        Partner._cron_clientbase_prepare_base()
+        self.env.cr.execute("SELECT COUNT(*) FROM sale_order WHERE client_discounted")
+        self.assertEqual(self.env.cr.fetchone()[0], flagged, "run again: the same orders")
+        self.assertFalse(self.env["ir.config_parameter"].get_param(DISCOUNT_FLAG_PARAM))
+
+    def test_groupings_read_only_what_the_covering_index_holds(self):
+        """The funnels, the Clients Analysis pivot and the dashboard's pie, as a salesperson and a
+        head of sales, over the whole base and their own clients: every partner column their
+        grouped SELECT reads is in the covering index (so that PostgreSQL may read the index
+        alone, not the wide rows of a million partners)."""
+        self.env.cr.execute("SELECT pg_get_indexdef(%s::regclass)", [GROUPING_INDEX])
+        definition = self.env.cr.fetchone()[0]
+        for column in (GROUPING_KEY, *GROUPING_COLUMNS):
+            self.assertIn(column, definition)
+        held = {GROUPING_KEY, *GROUPING_COLUMNS, GROUPING_WHERE}
+        analysis = safe_eval(self.env.ref("clientbase_crm.res_partner_action_clientbase_analysis").domain)
+        grouped = []
+        original = odoo.sql_db.Cursor.execute
+
+        def execute(cursor, query, params=None, log_exceptions=True):
+            code = query.code if isinstance(query, SQL) else str(query)
+            if "GROUP BY" in code and '"res_partner"' in code:
+                grouped.append(code)
+            return original(cursor, query, params, log_exceptions)
+
+        for user in (self.user_salesman, self.user_manager):
+            Partner = self.env["res.partner"].with_user(user)
+            for scope in ([], [("user_id", "=", user.id)]):
+                calls = (
+                    (scope, ["client_revenue:sum"], ["client_stage"]),
+                    (scope, ["client_revenue:sum"], ["client_warmth"]),
+                    (analysis + scope, ["client_revenue:sum", "client_order_count:sum"], ["client_stage"]),
+                    (analysis + scope, ["__count"], ["client_rfm_segment"]),
+                )
+                for domain, aggregates, groupby in calls:
+                    self.env.invalidate_all()
+                    with patch.object(odoo.sql_db.Cursor, "execute", execute):
+                        Partner.web_read_group(domain, aggregates, groupby)
+        self.assertGreaterEqual(len(grouped), 16, "every grouping seen")
+        for code in grouped:
+            read = set(re.findall(r'"res_partner"\."(\w+)"', code))
+            self.assertTrue(read)
+            self.assertLessEqual(read, held, f"read by a grouping, not in {GROUPING_INDEX}: {code}")
