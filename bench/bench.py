@@ -16,7 +16,9 @@ levels in the nightly run, personal promo codes against Odoo's coupon wizard, bo
 for client-base events and the points' expiry by age (bench_loyalty.py).
 Prints times, clients/s, ratios, SQL query counts and peak memory; writes bench/results/results-<SIZE>.md.
 ``--screens-only`` measures the screens alone (after one recompute), on a database of any version;
-``--segments-only`` the user-defined segments' measures and the mailing wizard's count alone.
+``--segments-only`` the user-defined segments' measures and the mailing wizard's count alone;
+``--install-only`` the install and upgrade of the addon on a base generated without it
+(``bench_install.py``: ``<db>_base`` kept, ``<db>`` copied from it).
 """
 
 import argparse
@@ -29,6 +31,7 @@ import statistics
 import sys
 import time
 
+import bench_install
 import bench_loyalty
 import psycopg2
 from bench_journeys import journeys_section, measure_journeys
@@ -39,6 +42,7 @@ import odoo
 from odoo import SUPERUSER_ID, api
 from odoo.tools import SQL, config
 from odoo.tools.safe_eval import safe_eval
+from odoo.tools.sql import column_exists, table_exists
 
 SIZES = {"S": (10_000, 100_000), "M": (100_000, 1_000_000), "L": (1_000_000, 10_000_000)}
 NAIVE_SAMPLE = {"S": 1_000, "M": 2_000}
@@ -116,14 +120,17 @@ def generate(cr, clients, lines):
     )
     # the orders' stored "has a discounted line" flag, as the ORM computes it: in batches of
     # orders, each reading its orders' lines by the order index (statistics taken first, so that
-    # the planner knows the lines just generated), never one statement over every order
+    # the planner knows the lines just generated), never one statement over every order; a base
+    # generated before the addon is installed (bench_install.py) has no such column: the install
+    # fills it
     cr.execute("ANALYZE sale_order; ANALYZE sale_order_line")
-    for start in range(first_order, first_order + orders, DISCOUNTED_BATCH):
-        cr.execute(
-            "UPDATE sale_order so SET client_discounted = TRUE WHERE so.id >= %s AND so.id < %s"
-            " AND EXISTS (SELECT 1 FROM sale_order_line l WHERE l.order_id = so.id AND l.discount > 0)",
-            (start, start + DISCOUNTED_BATCH),
-        )
+    if column_exists(cr, "sale_order", "client_discounted"):
+        for start in range(first_order, first_order + orders, DISCOUNTED_BATCH):
+            cr.execute(
+                "UPDATE sale_order so SET client_discounted = TRUE WHERE so.id >= %s AND so.id < %s"
+                " AND EXISTS (SELECT 1 FROM sale_order_line l WHERE l.order_id = so.id AND l.discount > 0)",
+                (start, start + DISCOUNTED_BATCH),
+            )
     cr.execute("ANALYZE res_partner; ANALYZE sale_order; ANALYZE sale_order_line")
     return first_partner
 
@@ -143,7 +150,7 @@ def contact_data(cr, first_partner):
         """,
         {"first": first_partner},
     )
-    if not cr.rowcount:
+    if not cr.rowcount or not table_exists(cr, "clientbase_consent"):
         return
     cr.execute(
         """
@@ -686,7 +693,17 @@ def main():
         help="the journeys' measures alone (after one full recompute and one 1%% change, the events they"
         " read), on a database generated earlier",
     )
+    parser.add_argument(
+        "--install-only",
+        action="store_true",
+        help="time the install and upgrade of the addon on a base generated without it (bench_install.py)",
+    )
     args = parser.parse_args()
+    if args.install_only:
+        bench_install.main(
+            ["--db", args.db, "--size", args.size, "--addons-path", args.addons_path, "--out", args.out]
+        )
+        return
     config.parse_config(["-d", args.db, f"--addons-path={args.addons_path}", "--log-level=warn"])
     clients, lines = SIZES[args.size]
     registry = odoo.modules.registry.Registry(args.db)

@@ -9,7 +9,9 @@
 #   BENCH_LOYALTY=0 leave clientbase_loyalty out (default 1: installed, its levels and personal
 #                codes are measured too, see bench_loyalty.py)
 #   BENCH_OUT    the report (default bench/results/results-<SIZE>.md, quoted by the README)
-#   BENCH_ARGS   more options of bench.py, e.g. "--segments-only"
+#   BENCH_ARGS   more options of bench.py, e.g. "--segments-only"; "--install-only" times the
+#                install and upgrade on a base generated without the addon (bench_install.py,
+#                report results-install-<SIZE>.md)
 source "$(dirname "$0")/../scripts/lib.sh"
 require_odoo
 require_pg
@@ -20,6 +22,12 @@ size_lc=$(echo "$SIZE" | tr '[:upper:]' '[:lower:]')
 DB=${BENCH_DB:-clientbase_bench_$size_lc}
 PORT=${BENCH_PORT:-8279}
 
+if [[ " ${BENCH_ARGS:-} " == *" --install-only "* ]]; then
+  # the base is generated without the addon, then the install timed (bench_install.py)
+  echo "== install benchmark size $SIZE on '$DB' (the base without the addon: '${DB}_base')"
+  exec $PYTHON "$REPO_DIR/bench/bench_install.py" --db "$DB" --size "$SIZE" --addons-path "$ADDONS_PATH" \
+    --port "$PORT" --out "${BENCH_OUT:-$REPO_DIR/bench/results/results-install-$SIZE.md}"
+fi
 modules=clientbase_crm
 [ "${BENCH_LOYALTY:-1}" = 1 ] && modules=clientbase_crm,clientbase_loyalty
 if [ "${BENCH_REUSE:-0}" = 1 ] && psql -lqt | cut -d'|' -f1 | grep -qw "$DB"; then

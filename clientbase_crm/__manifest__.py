@@ -28,6 +28,7 @@
         "data/clientbase_churn_reason_data.xml",
         "data/mail_template_data.xml",
         "data/ir_cron_data.xml",
+        "data/clientbase_big_base_data.xml",
         "data/ir_actions_server_data.xml",
         "data/clientbase_segment_data.xml",
         "data/clientbase_journey_cron_data.xml",

@@ -43,3 +43,4 @@ from . import test_journeys_tour
 from . import test_home_action
 from . import test_screen_groupings
 from . import test_search_indexes
+from . import test_big_base

@@ -5,6 +5,7 @@ from odoo.tools import SQL
 from odoo.tools.sql import column_exists, create_column
 
 from ...tools.contact_data import contact_is_invalid
+from .res_partner_big_base import is_big_base, set_contact_check_from
 
 _logger = logging.getLogger(__name__)
 FILL_BATCH = 50_000
@@ -35,50 +36,67 @@ class ResPartner(models.Model):
             )
 
     def _auto_init(self):
-        """A base that already holds a million partners gets the column empty, then filled in
-        batches below (not computed record by record by the ORM)."""
+        """A base that already holds partners gets the column empty, then filled in batches
+        below (not computed record by record by the ORM): at once on a small base, by the
+        deferred preparation job on a big one (res_partner_big_base.py)."""
         if not column_exists(self.env.cr, "res_partner", "client_contact_invalid"):
             create_column(self.env.cr, "res_partner", "client_contact_invalid", "boolean")
-            self._client_fill_contact_invalid()
+            if is_big_base(self.env.cr):
+                set_contact_check_from(self.env, 0)
+                _logger.info(
+                    "A big base: the contact data of the existing partners is checked by the job"
+                    " 'Client Base: prepare a big base' after the install, not during it"
+                )
+            else:
+                self._client_fill_contact_invalid()
         return super()._auto_init()
 
     @api.model
     def _client_fill_contact_invalid(self):
         """Check every partner's stored email and numbers, in batches of ids, logging progress;
         only the invalid ones are written. Safe to run again."""
+        next_id = 0
+        while next_id is not None:
+            next_id = self._client_fill_contact_invalid_batch(next_id)
+
+    @api.model
+    def _client_fill_contact_invalid_batch(self, from_id):
+        """Check the stored email and numbers of the next ``FILL_BATCH`` partners with any, of
+        ids above ``from_id``; only the invalid ones are written (safe to run again). Returns the
+        last id checked, or None when none was left."""
         cr = self.env.cr
         cr.execute(
-            "SELECT COUNT(*) FROM res_partner WHERE email IS NOT NULL OR phone IS NOT NULL OR mobile IS NOT NULL"
-        )
-        total, done, invalid, last_id = cr.fetchone()[0], 0, 0, 0
-        while True:
-            cr.execute(
-                SQL(
-                    """
-                SELECT p.id, p.email, p.phone, p.mobile,
-                       COALESCE(pc.code, cc.code, (SELECT c.code FROM res_company co
-                                                     JOIN res_partner cp ON cp.id = co.partner_id
-                                                     JOIN res_country c ON c.id = cp.country_id
-                                                    ORDER BY co.id LIMIT 1))
-                  FROM res_partner p
-                  LEFT JOIN res_country pc ON pc.id = p.country_id
-                  LEFT JOIN res_company co ON co.id = p.company_id
-                  LEFT JOIN res_partner cp ON cp.id = co.partner_id
-                  LEFT JOIN res_country cc ON cc.id = cp.country_id
-                 WHERE p.id > %s AND (p.email IS NOT NULL OR p.phone IS NOT NULL OR p.mobile IS NOT NULL)
-                 ORDER BY p.id
-                 LIMIT %s""",
-                    last_id,
-                    FILL_BATCH,
-                )
+            SQL(
+                """
+            SELECT p.id, p.email, p.phone, p.mobile,
+                   COALESCE(pc.code, cc.code, (SELECT c.code FROM res_company co
+                                                 JOIN res_partner cp ON cp.id = co.partner_id
+                                                 JOIN res_country c ON c.id = cp.country_id
+                                                ORDER BY co.id LIMIT 1))
+              FROM res_partner p
+              LEFT JOIN res_country pc ON pc.id = p.country_id
+              LEFT JOIN res_company co ON co.id = p.company_id
+              LEFT JOIN res_partner cp ON cp.id = co.partner_id
+              LEFT JOIN res_country cc ON cc.id = cp.country_id
+             WHERE p.id > %s AND (p.email IS NOT NULL OR p.phone IS NOT NULL OR p.mobile IS NOT NULL)
+             ORDER BY p.id
+             LIMIT %s""",
+                from_id,
+                FILL_BATCH,
             )
-            rows = cr.fetchall()
-            if not rows:
-                break
-            bad = [row[0] for row in rows if contact_is_invalid(*row[1:])]
-            if bad:
-                cr.execute(
-                    SQL("UPDATE res_partner SET client_contact_invalid = TRUE WHERE id = ANY(%s)", bad)
-                )
-            done, invalid, last_id = done + len(rows), invalid + len(bad), rows[-1][0]
-            _logger.info("Checked the contact data of %s/%s partners: %s to verify", done, total, invalid)
+        )
+        rows = cr.fetchall()
+        if not rows:
+            return None
+        bad = [row[0] for row in rows if contact_is_invalid(*row[1:])]
+        if bad:
+            cr.execute(SQL("UPDATE res_partner SET client_contact_invalid = TRUE WHERE id = ANY(%s)", bad))
+        cr.execute("SELECT MAX(id) FROM res_partner")
+        _logger.info(
+            "Checked the contact data of %s partners, ids up to %s of %s: %s to verify",
+            len(rows),
+            rows[-1][0],
+            cr.fetchone()[0],
+            len(bad),
+        )
+        return rows[-1][0]

@@ -8,8 +8,10 @@ each is a scan of the whole table unless every column of the OR has a trigram (G
 same name, and Odoo creates trigram indexes only when ``pg_trgm`` already exists (a database made
 by ``createdb`` has none). So the addon creates ``pg_trgm`` (a trusted extension since PostgreSQL 13:
 the database's owner may create it, no superuser needed) and its own indexes, each once, in one
-statement over the table; where the extension cannot be created, the install goes on without them
-(searches stay correct, only slower) and says so in the log.
+statement over the table: at install on a small base, by the deferred job of
+res_partner_big_base.py on a big one (tens of seconds per index on a million partners); where the
+extension cannot be created, the install goes on without them (searches stay correct, only
+slower) and says so in the log.
 """
 
 import logging
@@ -19,6 +21,8 @@ import psycopg2
 from odoo import models
 from odoo.modules.db import FunctionStatus
 from odoo.tools import SQL, sql
+
+from .res_partner_big_base import is_big_base
 
 _logger = logging.getLogger(__name__)
 
@@ -57,15 +61,29 @@ class ResPartner(models.Model):
 
     def init(self):
         res = super().init()
-        self._clientbase_create_trigram_indexes()
+        missing = self._clientbase_missing_trigram_indexes()
+        if missing and is_big_base(self.env.cr):
+            _logger.info(
+                "A big base: the search indexes on %s are built by the job 'Client Base: prepare a big"
+                " base' after the install, not during it (searches work meanwhile, reading the table)",
+                ", ".join(missing),
+            )
+        elif missing:
+            self._clientbase_create_trigram_indexes(missing)
         return res
 
-    def _clientbase_create_trigram_indexes(self):
-        """Create the missing trigram indexes (none on an upgrade that has them all)."""
+    def _clientbase_missing_trigram_indexes(self):
+        """The columns whose trigram index is missing (none when pg_trgm cannot be had)."""
         cr = self.env.cr
         missing = [
             column for column in TRIGRAM_COLUMNS if not sql.index_exists(cr, trigram_index_name(column))
         ]
+        return missing if missing and ensure_trigram(cr) else []
+
+    def _clientbase_create_trigram_indexes(self, columns=TRIGRAM_COLUMNS):
+        """Create the trigram indexes of ``columns`` that are missing, one statement each."""
+        cr = self.env.cr
+        missing = [column for column in columns if not sql.index_exists(cr, trigram_index_name(column))]
         if not missing or not ensure_trigram(cr):
             return
         # the expression Odoo's "ilike" compares (models.BaseModel._condition_to_sql): with

@@ -206,7 +206,7 @@ class ClientbaseClientFigures(models.Model):
     def init(self):
         cr = self.env.cr
         self._init_table()
-        ensure_client_discounted_column(cr)  # the triggers watch it, whichever model is set up first
+        ensure_client_discounted_column(self.env)  # the triggers watch it, whichever model is set up first
         changes.install(cr, SEGMENT_THRESHOLD_FIELDS)
         members.install(cr)  # the notes of the user-defined segments' incremental refresh
         # earlier versions read the order lines through this index; the orders' flag replaced it

@@ -1,14 +1,31 @@
+import logging
+
 from odoo import api, fields, models
+from odoo.tools import SQL
 from odoo.tools.sql import column_exists, create_column
 
+from ..partner.res_partner_big_base import DISCOUNT_FLAG_PARAM, is_big_base, set_progress
 
-def ensure_client_discounted_column(cr):
-    """Create and fill ``sale_order.client_discounted`` when missing: one set-based UPDATE
+_logger = logging.getLogger(__name__)
+FLAG_BATCH = 100_000  # orders per statement of the deferred fill
+
+
+def ensure_client_discounted_column(env):
+    """Create and fill ``sale_order.client_discounted`` when missing: set-based UPDATEs
     instead of the ORM's recompute of every order (NULL reads as False). Called by the order's
     ``_auto_init`` and by the figures' ``init`` (its triggers watch the column), whichever the
-    registry reaches first."""
+    registry reaches first. On a base of many orders the column is created empty and filled by
+    the job "Client Base: prepare a big base" (res_partner_big_base.py), in batches of orders."""
+    cr = env.cr
     if not column_exists(cr, "sale_order", "client_discounted"):
         create_column(cr, "sale_order", "client_discounted", "boolean")
+        if is_big_base(cr, "sale_order"):
+            set_progress(env, DISCOUNT_FLAG_PARAM, 0)
+            _logger.info(
+                "A big base: the orders' discount flag is filled by the job 'Client Base: prepare a big"
+                " base' after the install, not during it"
+            )
+            return
         cr.execute(
             """
             UPDATE sale_order so SET client_discounted = TRUE
@@ -33,8 +50,35 @@ class SaleOrder(models.Model):
 
     def _auto_init(self):
         """A new install on a base with many orders fills the column set-based."""
-        ensure_client_discounted_column(self.env.cr)
+        ensure_client_discounted_column(self.env)
         return super()._auto_init()
+
+    @api.model
+    def _client_fill_discounted_batch(self, after_id):
+        """The deferred fill: the orders of ids in (after_id, after_id + FLAG_BATCH] with a
+        discounted line are flagged (safe to run again). Returns the last id of the range, or
+        None when no order is left after ``after_id``."""
+        cr = self.env.cr
+        cr.execute("SELECT MAX(id) FROM sale_order")
+        last = cr.fetchone()[0]
+        if last is None or after_id >= last:
+            return None
+        cr.execute(
+            SQL(
+                "UPDATE sale_order so SET client_discounted = TRUE WHERE so.id > %s AND so.id <= %s"
+                " AND so.client_discounted IS NOT TRUE"
+                " AND EXISTS (SELECT 1 FROM sale_order_line l WHERE l.order_id = so.id AND l.discount > 0)",
+                after_id,
+                after_id + FLAG_BATCH,
+            )
+        )
+        _logger.info(
+            "Flagged the discounted orders of ids up to %s of %s: %s flagged",
+            after_id + FLAG_BATCH,
+            last,
+            cr.rowcount,
+        )
+        return after_id + FLAG_BATCH
 
     @api.depends("order_line.discount")
     def _compute_client_discounted(self):
