@@ -4,106 +4,8 @@ from odoo import api, models, tools
 from odoo.tools import SQL
 
 from ...tools.contact_mask import mask
-from .clientbase_security import MASKED_CONTACT_FIELDS
+from .partner_value_resolver import client_link, resolve_partner_field
 from .res_partner_masked import masked_user
-
-# how deep a related field may point through other related fields
-MAX_RELATED_DEPTH = 6
-
-
-def _resolve_masked(model, fname, depth=0):
-    """``(path, kind)`` when the field ``fname`` of ``model`` shows a partner's email or phone:
-    ``path`` leads (through many2one fields) from a row to that partner, empty for the partner
-    itself; ``kind`` is the mask. None for any other field.
-
-    A field shows it when it is the partner's own (``MASKED_CONTACT_FIELDS``), related to one of
-    them, or a copy of one of them kept on a record linked to the partner (:func:`_resolve_copy`:
-    a lead's email and phones)."""
-    field = model._fields.get(fname)
-    if field is None or depth > MAX_RELATED_DEPTH:
-        return None
-    if model._name == "res.partner":
-        return ("", MASKED_CONTACT_FIELDS[fname]) if fname in MASKED_CONTACT_FIELDS else None
-    if not isinstance(field.related, str):
-        return _resolve_copy(model, field, depth)
-    hops = field.related.split(".")
-    comodel = model
-    for hop in hops[:-1]:
-        hop_field = comodel._fields.get(hop)
-        if hop_field is None or hop_field.type != "many2one":
-            return None
-        comodel = model.env[hop_field.comodel_name]
-    found = _resolve_masked(comodel, hops[-1], depth + 1)
-    if found is None:
-        return None
-    rest, kind = found
-    return ".".join(hops[:-1] + ([rest] if rest else [])), kind
-
-
-def client_link(model):
-    """The many2one to partners a record of ``model`` takes its customer from, as Odoo's mails
-    do (``_mail_get_partner_fields``: a lead's, an order's ``partner_id``), or None."""
-    getter = getattr(model, "_mail_get_partner_fields", None)
-    for fname in getter() if getter else ():
-        field = model._fields.get(fname)
-        if (
-            field is not None
-            and field.type == "many2one"
-            and field.comodel_name == "res.partner"
-            and field.store
-        ):
-            return fname
-    return None
-
-
-def _declared_contacts(model):
-    """{field name: kind} of the fields ``model`` declares as its own email and numbers to Odoo's
-    mail and SMS mixins (``_primary_email``, ``_phone_get_number_fields``)."""
-    declared = {}
-    getter = getattr(model, "_phone_get_number_fields", None)
-    for fname in getter() if getter else ():
-        declared[fname] = "phone"
-    getter = getattr(model, "_mail_get_primary_email_field", None)
-    fname = getter() if getter else None
-    if fname:
-        declared[fname] = "email"
-    return declared
-
-
-def _resolve_copy(model, field, depth):
-    """``(path, kind)`` when ``field`` (not related) keeps a copy of the email or phone of the
-    partner at ``path``: a field the model declares as its email or number
-    (:func:`_declared_contacts`) on a model linked to its customer (:func:`client_link`), or a
-    field computed only from such values (every text it depends on resolves to the same partner
-    and kind: a lead's normalised email, its sanitised number, an order's copy of its customer's
-    email)."""
-    if field.type not in ("char", "text"):
-        return None
-    declared = _declared_contacts(model).get(field.name)
-    if declared:
-        link = client_link(model)
-        return (link, declared) if link else None
-    if not field.compute:
-        return None
-    found = set()
-    for dependency in model.pool.field_depends.get(field, ()):
-        hops = dependency.split(".")
-        comodel = model
-        for hop in hops[:-1]:
-            hop_field = comodel._fields.get(hop)
-            if hop_field is None or hop_field.type != "many2one":
-                return None
-            comodel = model.env[hop_field.comodel_name]
-        last = comodel._fields.get(hops[-1])
-        if last is None or last.type not in ("char", "text", "html") or last is field:
-            continue
-        source = _resolve_masked(comodel, hops[-1], depth + 1)
-        if source is None:
-            return None
-        rest, kind = source
-        found.add((".".join(hops[:-1] + ([rest] if rest else [])), kind))
-    return found.pop() if len(found) == 1 else None
-
 
 # the path of a free text's customer on a model whose rows belong to any document (an activity's
 # ``res_model`` and ``res_id``): the document's customer
@@ -143,10 +45,10 @@ class Base(models.AbstractModel):
     @tools.ormcache()
     def _clientbase_masked_paths(self):
         """{field name: (path to the partner, kind of mask)} of the fields of this model that
-        show a partner's email or phone (see :func:`_resolve_masked`)."""
+        show a partner's email or phone (``partner_value_resolver``, kind ``"contact"``)."""
         paths = {}
         for fname in self._fields:
-            found = _resolve_masked(self, fname)
+            found = resolve_partner_field(self, fname, "contact")
             if found:
                 paths[fname] = found
         return paths
