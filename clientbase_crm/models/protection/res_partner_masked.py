@@ -83,18 +83,22 @@ class ResPartner(models.Model):
     def _client_masked_sql(self, alias, query):
         """Condition, inside ``query``, that the partner ``alias`` is a client whose contacts the
         current user sees masked (the SQL of :meth:`_client_masked`): a client the client base
-        handles, whose commercial entity (LEFT JOINed once) another manager handles."""
-        owner = query.make_alias(alias, "clientbase_owner")
+        handles, whose manager is someone else. The manager is read from the partner's own row
+        (``res_partner_commercial_owner.py``), as the record rules' ownership is; whether the
+        client base handles it (its commercial entity is a client, or a mailing-only contact,
+        with a manager, a card or figures: ``handled_sql``) reads the commercial entity's row,
+        LEFT JOINed once."""
+        entity = query.make_alias(alias, "clientbase_owner")
         query.add_join(
             "LEFT JOIN",
-            owner,
+            entity,
             self._table,
-            SQL("%s = %s", SQL.identifier(owner, "id"), SQL.identifier(alias, "commercial_partner_id")),
+            SQL("%s = %s", SQL.identifier(entity, "id"), SQL.identifier(alias, "commercial_partner_id")),
         )
         return SQL(
             "(%s AND NOT COALESCE(%s, FALSE) AND %s != %s)",
-            handled_sql(alias, owner),
-            self._client_owner_condition_sql(SQL.identifier(owner, "user_id")),
+            handled_sql(alias, entity),
+            self._client_own_condition_sql(alias, query),
             SQL.identifier(alias, "id"),
             self.env.user.partner_id.id,
         )
