@@ -187,21 +187,31 @@ class Base(models.AbstractModel):
         ``email``, a user's ``phone``: related to the partner's) is searched by Odoo through the
         partner with superuser rights: for a user in masked mode it is searched through the same
         path with his own, where the partner's columns read as empty for masked clients."""
-        if domain and not self.env.su and masked_user(self.env):
-            paths = self._clientbase_masked_paths()
-            related = {
-                fname: self._fields[fname].related
-                for fname, (path, __) in paths.items()
-                if path and not self._fields[fname].store and isinstance(self._fields[fname].related, str)
-            }
-            if related:
-                domain = [
-                    (related[leaf[0]], *leaf[1:])
-                    if isinstance(leaf, (list, tuple)) and len(leaf) == 3 and leaf[0] in related
-                    else leaf
-                    for leaf in domain
-                ]
+        # (who the user is is asked only of a domain that names such a field: a search of any
+        # other model costs no query more)
+        related = self._clientbase_masked_related() if domain and not self.env.su else {}
+        named = related and any(
+            isinstance(leaf, (list, tuple)) and len(leaf) == 3 and leaf[0] in related for leaf in domain
+        )
+        if named and masked_user(self.env):
+            domain = [
+                (related[leaf[0]], *leaf[1:])
+                if isinstance(leaf, (list, tuple)) and len(leaf) == 3 and leaf[0] in related
+                else leaf
+                for leaf in domain
+            ]
         return super()._search(domain, offset=offset, limit=limit, order=order, **kwargs)
+
+    @api.model
+    @tools.ormcache()
+    def _clientbase_masked_related(self):
+        """{field name: related path} of the fields of this model that show a partner's email
+        or phone through a related field not stored here (a follower's ``email``)."""
+        return {
+            fname: self._fields[fname].related
+            for fname, (path, __) in self._clientbase_masked_paths().items()
+            if path and not self._fields[fname].store and isinstance(self._fields[fname].related, str)
+        }
 
     @api.model
     def _clientbase_masked_partner_sql(self, alias, path, query):
