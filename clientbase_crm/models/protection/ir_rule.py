@@ -109,12 +109,12 @@ class IrRule(models.Model):
         return context
 
     @api.model
-    def _clientbase_rule(self, model, name, groups, domain, perms=ALL_PERMS):
+    def _clientbase_rule(self, model, name, groups, domain, perms=None):
         """The values of one generated rule on ``model``: named ``"<the model's label>:
         <name>"``, for ``groups`` (ids; none for a global rule), with ``domain`` (text) and the
-        permissions ``perms``. Every generated rule is made here."""
+        permissions ``perms`` (all by default). Every generated rule is made here."""
         return dict(
-            perms,
+            ALL_PERMS if perms is None else perms,
             model_id=self.env["ir.model"]._get_id(model),
             active=True,
             name=f"{self.env[model]._description}: {name}",
