@@ -249,3 +249,63 @@ class TestConsentByEveryDoor(MailingCommon):
                 default_res_ids=repr(meetings.ids),
             ).create({"subject": "Offer", "body": "<p>Offer</p>"}).action_send_mail()
         self.assertIn(self.p_no_consent.name, str(refusal.exception))
+
+    def test_sms_composer_told_to_send_to_a_typed_number(self):
+        """The SMS composer in mass mode told to send to a field of the records
+        (``number_field_name``) sends to the number typed there, not to the customer's: on a
+        model that stores no normalised number (a payment's phone) and on one whose normalised
+        copy holds another of its numbers (a lead's mobile first), that typed number is judged
+        as the client whose number it is."""
+        Tx = self.env["payment.transaction"]
+        self.assertNotIn("phone_sanitized", Tx._fields)
+        provider = self.env["payment.provider"].with_context(active_test=False).search([], limit=1)
+        method = self.env["payment.method"].with_context(active_test=False).search([], limit=1)
+
+        def payment(reference, number):
+            record = Tx.create(
+                {
+                    "reference": reference,
+                    "provider_id": provider.id,
+                    "payment_method_id": method.id,
+                    "amount": 10.0,
+                    "currency_id": self.env.company.currency_id.id,
+                    "partner_id": self.outsider.id,
+                }
+            )
+            record.partner_phone = number
+            return record
+
+        typed = payment("CB-SMS-TYPED", self.p_no_consent.phone)
+        allowed = payment("CB-SMS-ALLOWED", self.p_ok.mobile)
+        leads = self.env["crm.lead"].create(
+            [
+                {"name": "Typed numbers", "mobile": self.p_ok.mobile, "phone": self.p_no_consent.phone},
+                {"name": "Own number", "phone": self.p_ok.mobile},
+            ]
+        )
+        self.assertEqual(leads[0].phone_sanitized, leads[1].phone_sanitized, "the copy holds the mobile")
+
+        def composer(records, fname):
+            return (
+                self.env["sms.composer"]
+                .with_context(
+                    default_composition_mode="mass",
+                    default_res_model=records._name,
+                    default_res_ids=repr(records.ids),
+                    default_number_field_name=fname,
+                    default_mass_keep_log=False,
+                )
+                .create({"body": "Offer"})
+            )
+
+        for records, fname, kept in ((typed | allowed, "partner_phone", allowed), (leads, "phone", leads[1])):
+            Sms = self.env["sms.sms"].sudo()
+            before = Sms.search([]).ids
+            with self.assertRaises(UserError, msg=records._name) as refusal:
+                composer(records, fname).action_send_sms()
+            self.assertIn(self.p_no_consent.name, str(refusal.exception))
+            self.assertFalse(Sms.search([("id", "not in", before)]), "nothing went out")
+            composer(kept, fname).action_send_sms()
+            sent = Sms.search([("id", "not in", before)])
+            self.assertEqual(len(sent), 1, records._name)
+            self.assertEqual(sent.number, self.p_ok._phone_format(number=self.p_ok.mobile), records._name)

@@ -313,6 +313,91 @@ class TestMaskedContacts(MaskedCommon):
         # the stored body is the real one (a reply quotes it to the client whole)
         self.assertIn(EMAIL, str(lead.message_ids.filtered(lambda m: m.author_id == self.secret).body))
 
+    def test_second_number_in_free_text_masked(self):
+        """A client's second number or address, on none of his records, typed in a note in his
+        chatter, in his lead's chatter or description, or in his partner's notes, reaches a
+        colleague masked (read and export; an activity's note on his lead too); his number kept
+        by a lead of his, quoted in a note on the colleague's own lead, too. Addresses and
+        numbers the colleague sees whole elsewhere (his own, a vendor's) and other figures (a
+        date, an amount) stay as typed."""
+        second_number, second_email = "+7 903 555-17-29", "qzsecond.private@example.org"
+        lead_number = "+7 903 555-17-30"
+        own_number = "+7 905 111-22-33"
+        self.colleague.partner_id.phone = own_number
+        note = Markup(
+            "<p>Wife: %s, private mail %s; call ours %s or the vendor %s; on 2026-06-01 10:00, 1 234 567.00</p>"
+        ) % (second_number, second_email, own_number, self.vendor.email)
+        lead = self.env["crm.lead"].create(
+            {
+                "name": "Lead of the client",
+                "partner_id": self.secret.id,
+                "user_id": self.colleague.id,
+                "description": note,
+            }
+        )
+        lead.message_post(body=note, message_type="comment", subtype_xmlid="mail.mt_note")
+        self.secret.message_post(body=note, message_type="comment", subtype_xmlid="mail.mt_note")
+        self.secret.comment = note
+        activity = lead.activity_schedule(
+            "mail.mail_activity_data_todo", note=note, user_id=self.colleague.id
+        )
+        # a number of the client that only a lead of his keeps (Odoo copies a lead's number to its
+        # customer: written in SQL, as an import of old leads would), quoted on the colleague's
+        # own lead
+        kept_by_lead = self.env["crm.lead"].create(
+            {"name": "Another lead", "partner_id": self.secret.id, "user_id": self.colleague.id}
+        )
+        self.env.flush_all()
+        self.env.cr.execute(
+            "UPDATE crm_lead SET phone = %s, phone_sanitized = %s WHERE id = %s",
+            (lead_number, "+79035551730", kept_by_lead.id),
+        )
+        self.env.invalidate_all()
+        mine = self.env["crm.lead"].create({"name": "Own lead", "user_id": self.colleague.id})
+        mine.message_post(body=Markup("<p>His office: %s</p>") % lead_number, message_type="comment")
+        self.env.flush_all()
+        secrets = ("5551729", "555-17-29", "qzsecond", "555-17-30")
+        kept = (own_number, self.vendor.email, "2026-06-01 10:00", "1 234 567.00")
+        self.colleague.groups_id = [(4, self.env.ref("clientbase_crm.group_clientbase_export").id)]
+        self.user_salesman.groups_id = [
+            (4, self.env.ref("sales_team.group_sale_salesman_all_leads").id),
+            (4, self.env.ref("clientbase_crm.group_clientbase_export").id),
+        ]
+        domain = [
+            "|",
+            "&",
+            ("model", "=", "crm.lead"),
+            ("res_id", "in", (lead | mine).ids),
+            "&",
+            ("model", "=", "res.partner"),
+            ("res_id", "=", self.secret.id),
+        ]
+        for user, whole in ((self.colleague, False), (self.user_salesman, True)):
+            messages = (
+                self.env["mail.message"].with_user(user).search(domain + [("message_type", "=", "comment")])
+            )
+            self.assertEqual(len(messages), 3, user.login)
+            store = Store()
+            messages._to_store(store, for_current_user=True)
+            shown = [
+                messages.read(["body", "preview"]),
+                store.get_result(),
+                lead.with_user(user).read(["description"]),
+                lead.with_user(user).export_data(["description"])["datas"],
+                self.secret.with_user(user).read(["comment"]),
+                activity.with_user(user).read(["note"]),
+            ]
+            for value in shown:
+                text = repr(value)
+                self.assertEqual(any(mark in text for mark in secrets), whole, f"{user.login}: {text}")
+                for mark in kept:
+                    self.assertIn(mark, text, f"{user.login} reads {mark} as typed")
+                if not whole:
+                    self.assertIn("•", text, "the colleague is shown the masked form")
+        # the stored texts are the real ones
+        self.assertIn(second_number, str(lead.description))
+        self.assertIn(second_email, str(self.secret.comment))
+
     def test_renders_mask_whatever_path_and_typed_address_finds_no_one(self):
         """A template reaching a client by any path (a many2many of partners, a partner's parent)
         renders masked to a colleague; an address typed in a new message finds no client he sees

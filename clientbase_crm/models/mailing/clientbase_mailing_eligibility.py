@@ -405,14 +405,17 @@ class ClientbaseMailingEligibility(models.AbstractModel):
         return dict(rows)
 
     @api.model
-    def _client_base_partners_of_records(self, model, res_ids, channel):
+    def _client_base_partners_of_records(self, model, res_ids, channel, number_fields=None):
         """``{record id: [client base partner ids it reaches]}`` for records of ``model`` other
         than partners and mailing contacts: the partners of its partner fields (those Odoo's
         mailings send to, ``_mail_get_partner_fields``: many2one and many2many) and the partners
         with its address (its normalised email, or its sanitised number for SMS: stored by the
         model, or else computed from the fields Odoo sends to, ``_primary_email`` and
-        ``_phone_get_number_fields``). Read with SQL in batches, so that what a user sees (masked
-        contacts) does not change who is judged."""
+        ``_phone_get_number_fields``), and the partners with the values of ``number_fields``
+        (the field an SMS composer is told to send to, ``number_field_name``: Odoo sends to
+        what it holds, whatever the record stores as its normalised number). Read with SQL in
+        batches (the told fields through the cache, with superuser rights), so that what a user
+        sees (masked contacts) does not change who is judged."""
         Model = self.env[model]
         if not Model._auto:
             return {}
@@ -428,7 +431,8 @@ class ClientbaseMailingEligibility(models.AbstractModel):
         links = [field.name for field in partner_fields if field.type == "many2one"]
         relations = [field for field in partner_fields if field.type == "many2many"]
         address, typed = self._record_address_fields(Model, channel)
-        if not (links or relations or address or typed):
+        told = [fname for fname in number_fields or () if fname in Model._fields]
+        if not (links or relations or address or typed or told):
             return {}
         Model.flush_model(
             [*links, *(field.name for field in relations), *([address] if address else []), *typed]
@@ -455,6 +459,11 @@ class ClientbaseMailingEligibility(models.AbstractModel):
                 values |= self._normalise_addresses(row[1 + len(links) : -1], channel)
                 for value in values:
                     by_address.setdefault(value, set()).add(row[0])
+            if told:
+                for record in Model.sudo().with_context(active_test=False).browse(batch).exists():
+                    held = [record[fname] for fname in told]
+                    for value in self._normalise_addresses([v for v in held if isinstance(v, str)], channel):
+                        by_address.setdefault(value, set()).add(record.id)
             for field in relations:
                 for record_id, partner_id in self.env.execute_query(
                     SQL(
@@ -530,7 +539,7 @@ class ClientbaseMailingEligibility(models.AbstractModel):
         return found
 
     @api.model
-    def _filter_marketing_recipients(self, model, res_ids, channel, mailing=None):
+    def _filter_marketing_recipients(self, model, res_ids, channel, mailing=None, number_fields=None):
         """The records of ``model`` a marketing message may go to, and the others by reason.
 
         A message sent to many records at once (a mailing of Email or SMS Marketing, the mail
@@ -542,6 +551,8 @@ class ClientbaseMailingEligibility(models.AbstractModel):
         (a lead, an order, a mailing on them) by the partners it is sent to (its partner fields)
         and those with its address (all must be eligible). Records that reach no partner of the
         client base, and partners outside the client base, are left as Odoo decides.
+        ``number_fields``: the fields the sender is told to send to (the SMS composer's
+        ``number_field_name``), judged too, whatever the record's normalised copy holds.
 
         :return: ``(kept ids, {reason: [client base partner ids left out]})``
         """
@@ -559,7 +570,7 @@ class ClientbaseMailingEligibility(models.AbstractModel):
         elif model == "mailing.contact":
             owners = self._client_base_partners_of_contacts(res_ids, channel)
         else:
-            owners = self._client_base_partners_of_records(model, res_ids, channel)
+            owners = self._client_base_partners_of_records(model, res_ids, channel, number_fields)
         judged = sorted({partner_id for ids in owners.values() for partner_id in ids})
         if not judged:
             return list(res_ids), {}

@@ -8,7 +8,8 @@ class SmsComposer(models.TransientModel):
     Mass mode is what SMS Marketing sends through and what the list's *Send SMS* on a selection
     opens. A mailing leaves out the clients who may not receive it; the composer opened by a user
     refuses with the names and the reasons. Comment mode (an SMS to one record from its chatter)
-    is transactional and is not touched.
+    is transactional and is not touched. A composer told to send to a field of the records
+    (``number_field_name``) is judged by the numbers that field holds too.
     """
 
     _inherit = "sms.composer"
@@ -18,7 +19,11 @@ class SmsComposer(models.TransientModel):
         mailing = self.mailing_id if "mailing_id" in self._fields else None
         if records:
             kept, left_out = self.env["clientbase.mailing.eligibility"]._filter_marketing_recipients(
-                records._name, records.ids, "sms", mailing=mailing or None
+                records._name,
+                records.ids,
+                "sms",
+                mailing=mailing or None,
+                number_fields=[self.number_field_name] if self.number_field_name else None,
             )
             if left_out and not mailing:
                 raise UserError(

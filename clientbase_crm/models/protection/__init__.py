@@ -18,6 +18,7 @@ from . import res_partner_privacy  # personal-data requests: export all, or forg
 from . import res_partner_forget  # forgetting a client everywhere: the copies other records keep
 from . import res_partner_strict  # strict mode: a client of another manager is named nowhere
 from . import res_partner_vcard  # contact cards (vCard) of clients go through the export guard
+from . import partner_value_resolver  # which field shows a partner's contact or identity, by which path
 from . import res_partner_masked  # masked-contacts mode: no search, sort or group by a masked value
 from . import base_masked  # masked-contacts mode: every field showing a masked email or phone
 from . import base_strict  # strict mode: every field showing what a hidden client's record holds

@@ -4,105 +4,32 @@ from odoo import api, models, tools
 from odoo.tools import SQL
 
 from ...tools.contact_mask import mask
-from .clientbase_security import MASKED_CONTACT_FIELDS
+from .partner_value_resolver import client_link, resolve_partner_field
 from .res_partner_masked import masked_user
 
-# how deep a related field may point through other related fields
-MAX_RELATED_DEPTH = 6
+# the path of a free text's customer on a model whose rows belong to any document (an activity's
+# ``res_model`` and ``res_id``): the document's customer
+DOCUMENT = "@document"
 
 
-def _resolve_masked(model, fname, depth=0):
-    """``(path, kind)`` when the field ``fname`` of ``model`` shows a partner's email or phone:
-    ``path`` leads (through many2one fields) from a row to that partner, empty for the partner
-    itself; ``kind`` is the mask. None for any other field.
-
-    A field shows it when it is the partner's own (``MASKED_CONTACT_FIELDS``), related to one of
-    them, or a copy of one of them kept on a record linked to the partner (:func:`_resolve_copy`:
-    a lead's email and phones)."""
-    field = model._fields.get(fname)
-    if field is None or depth > MAX_RELATED_DEPTH:
-        return None
-    if model._name == "res.partner":
-        return ("", MASKED_CONTACT_FIELDS[fname]) if fname in MASKED_CONTACT_FIELDS else None
-    if not isinstance(field.related, str):
-        return _resolve_copy(model, field, depth)
-    hops = field.related.split(".")
-    comodel = model
-    for hop in hops[:-1]:
-        hop_field = comodel._fields.get(hop)
-        if hop_field is None or hop_field.type != "many2one":
-            return None
-        comodel = model.env[hop_field.comodel_name]
-    found = _resolve_masked(comodel, hops[-1], depth + 1)
-    if found is None:
-        return None
-    rest, kind = found
-    return ".".join(hops[:-1] + ([rest] if rest else [])), kind
-
-
-def client_link(model):
-    """The many2one to partners a record of ``model`` takes its customer from, as Odoo's mails
-    do (``_mail_get_partner_fields``: a lead's, an order's ``partner_id``), or None."""
-    getter = getattr(model, "_mail_get_partner_fields", None)
-    for fname in getter() if getter else ():
-        field = model._fields.get(fname)
-        if (
-            field is not None
-            and field.type == "many2one"
-            and field.comodel_name == "res.partner"
-            and field.store
-        ):
-            return fname
-    return None
-
-
-def _declared_contacts(model):
-    """{field name: kind} of the fields ``model`` declares as its own email and numbers to Odoo's
-    mail and SMS mixins (``_primary_email``, ``_phone_get_number_fields``)."""
-    declared = {}
-    getter = getattr(model, "_phone_get_number_fields", None)
-    for fname in getter() if getter else ():
-        declared[fname] = "phone"
-    getter = getattr(model, "_mail_get_primary_email_field", None)
-    fname = getter() if getter else None
-    if fname:
-        declared[fname] = "email"
-    return declared
-
-
-def _resolve_copy(model, field, depth):
-    """``(path, kind)`` when ``field`` (not related) keeps a copy of the email or phone of the
-    partner at ``path``: a field the model declares as its email or number
-    (:func:`_declared_contacts`) on a model linked to its customer (:func:`client_link`), or a
-    field computed only from such values (every text it depends on resolves to the same partner
-    and kind: a lead's normalised email, its sanitised number, an order's copy of its customer's
-    email)."""
-    if field.type not in ("char", "text"):
-        return None
-    declared = _declared_contacts(model).get(field.name)
-    if declared:
-        link = client_link(model)
-        return (link, declared) if link else None
-    if not field.compute:
-        return None
-    found = set()
-    for dependency in model.pool.field_depends.get(field, ()):
-        hops = dependency.split(".")
-        comodel = model
-        for hop in hops[:-1]:
-            hop_field = comodel._fields.get(hop)
-            if hop_field is None or hop_field.type != "many2one":
-                return None
-            comodel = model.env[hop_field.comodel_name]
-        last = comodel._fields.get(hops[-1])
-        if last is None or last.type not in ("char", "text", "html") or last is field:
+def document_customers(env, documents):
+    """``{key: partner}`` (with superuser rights; empty when none) of ``documents`` (``{key:
+    (model, id)}``): the customer of each document (:func:`client_link`), or the document itself
+    when it is a partner."""
+    by_model = {}
+    for key, (model, res_id) in documents.items():
+        if model and res_id and model in env:
+            by_model.setdefault(model, {}).setdefault(res_id, []).append(key)
+    result = {}
+    for model, keys in by_model.items():
+        link = "" if model == "res.partner" else client_link(env[model])
+        if link is None:
             continue
-        source = _resolve_masked(comodel, hops[-1], depth + 1)
-        if source is None:
-            return None
-        rest, kind = source
-        found.add((".".join(hops[:-1] + ([rest] if rest else [])), kind))
-    return found.pop() if len(found) == 1 else None
+        found = env[model].sudo().with_context(active_test=False).browse(list(keys)).exists()
+        for record in found:
+            for key in keys[record.id]:
+                result[key] = record.mapped(link)[:1] if link else record
+    return result
 
 
 class Base(models.AbstractModel):
@@ -118,13 +45,76 @@ class Base(models.AbstractModel):
     @tools.ormcache()
     def _clientbase_masked_paths(self):
         """{field name: (path to the partner, kind of mask)} of the fields of this model that
-        show a partner's email or phone (see :func:`_resolve_masked`)."""
+        show a partner's email or phone (``partner_value_resolver``, kind ``"contact"``)."""
         paths = {}
         for fname in self._fields:
-            found = _resolve_masked(self, fname)
+            found = resolve_partner_field(self, fname, "contact")
             if found:
                 paths[fname] = found
         return paths
+
+    @api.model
+    @tools.ormcache()
+    def _clientbase_copy_fields(self):
+        """``((model, field name, path to the partner, kind), ...)``: every stored copy of a
+        partner's email or phone that a record linked to him keeps (a lead's ``email_from``,
+        ``phone_sanitized``), over the whole registry; where a value written in a text is looked
+        up to learn whose it is (``res_partner_masked._client_mask_texts``)."""
+        copies = []
+        for model_name in sorted(self.env.registry.models):
+            Model = self.env[model_name]
+            if Model._abstract or Model._transient or not Model._auto or model_name == "res.partner":
+                continue
+            for fname, (path, kind) in Model._clientbase_masked_paths().items():
+                if path and Model._fields[fname].store:
+                    copies.append((model_name, fname, path, kind))
+        return tuple(copies)
+
+    @api.model
+    @tools.ormcache()
+    def _clientbase_free_text_fields(self):
+        """``(path to the partner or "", field names)`` of the free texts of this model a user
+        writes about its customer (a lead's description, a partner's notes: text and html fields
+        that show no partner's value), masked whole for a client the user sees masked
+        (``res_partner_masked._client_mask_texts``, ``tied``); the path is :data:`DOCUMENT` for
+        rows of any document (an activity's note: its document's customer). None on models with
+        no customer. Messages have their own (``mail_masked.py``)."""
+        if self._name == "mail.message":
+            return None
+        if self._name == "res.partner":
+            path = ""
+        elif client_link(self):
+            path = client_link(self)
+        elif "res_model" in self._fields and "res_id" in self._fields:
+            path = DOCUMENT
+        else:
+            return None
+        masked = self._clientbase_masked_paths()
+        names = tuple(
+            fname
+            for fname, field in self._fields.items()
+            if field.type in ("text", "html")
+            and fname not in masked
+            and not field.translate
+            and not field.company_dependent
+        )
+        return (path, names) if names else None
+
+    def _clientbase_tied_ids(self, path):
+        """The ids of the records of ``self`` whose partner at ``path`` ("" for the partner
+        itself) the current user sees masked."""
+        ids = [rid for rid in self._ids if isinstance(rid, int)]
+        records = self.browse(ids).sudo().with_context(active_test=False)
+        if path == DOCUMENT:
+            documents = {record.id: (record.res_model, record.res_id) for record in records}
+            partner_of = {rid: partner.id for rid, partner in document_customers(self.env, documents).items()}
+        elif path:
+            partner_of = {record.id: record.mapped(path)[:1].id for record in records}
+        else:
+            partner_of = {rid: rid for rid in ids}
+        partners = self.env["res.partner"].browse({pid for pid in partner_of.values() if pid})
+        masked = set(partners._client_masked().ids)
+        return {rid for rid, pid in partner_of.items() if pid in masked}
 
     def _clientbase_masked_ids(self, names):
         """{field name: ids of the records of ``self`` whose value of the field the current user
@@ -197,21 +187,31 @@ class Base(models.AbstractModel):
         ``email``, a user's ``phone``: related to the partner's) is searched by Odoo through the
         partner with superuser rights: for a user in masked mode it is searched through the same
         path with his own, where the partner's columns read as empty for masked clients."""
-        if domain and not self.env.su and masked_user(self.env):
-            paths = self._clientbase_masked_paths()
-            related = {
-                fname: self._fields[fname].related
-                for fname, (path, __) in paths.items()
-                if path and not self._fields[fname].store and isinstance(self._fields[fname].related, str)
-            }
-            if related:
-                domain = [
-                    (related[leaf[0]], *leaf[1:])
-                    if isinstance(leaf, (list, tuple)) and len(leaf) == 3 and leaf[0] in related
-                    else leaf
-                    for leaf in domain
-                ]
+        # (who the user is is asked only of a domain that names such a field: a search of any
+        # other model costs no query more)
+        related = self._clientbase_masked_related() if domain and not self.env.su else {}
+        named = related and any(
+            isinstance(leaf, (list, tuple)) and len(leaf) == 3 and leaf[0] in related for leaf in domain
+        )
+        if named and masked_user(self.env):
+            domain = [
+                (related[leaf[0]], *leaf[1:])
+                if isinstance(leaf, (list, tuple)) and len(leaf) == 3 and leaf[0] in related
+                else leaf
+                for leaf in domain
+            ]
         return super()._search(domain, offset=offset, limit=limit, order=order, **kwargs)
+
+    @api.model
+    @tools.ormcache()
+    def _clientbase_masked_related(self):
+        """{field name: related path} of the fields of this model that show a partner's email
+        or phone through a related field not stored here (a follower's ``email``)."""
+        return {
+            fname: self._fields[fname].related
+            for fname, (path, __) in self._clientbase_masked_paths().items()
+            if path and not self._fields[fname].store and isinstance(self._fields[fname].related, str)
+        }
 
     @api.model
     def _clientbase_masked_partner_sql(self, alias, path, query):
@@ -232,21 +232,61 @@ class Base(models.AbstractModel):
 
     def _read_format(self, fnames, load="_classic_read"):
         values = super()._read_format(fnames, load)
+        if not values:
+            return values
         paths = self._clientbase_masked_paths()
         names = [fname for fname in fnames if fname in paths]
-        if not names or not values or not masked_user(self.env):
+        free = self._clientbase_free_text_fields()
+        texts = [fname for fname in fnames if free and fname in free[1]]
+        if not (names or texts) or not masked_user(self.env):
             return values
-        masked = self._clientbase_masked_ids(names)
-        for row in values:
-            for fname in names:
-                if fname in row and row.get("id") in masked[fname]:
-                    row[fname] = mask(row[fname], paths[fname][1])
+        if names:
+            masked = self._clientbase_masked_ids(names)
+            for row in values:
+                for fname in names:
+                    if fname in row and row.get("id") in masked[fname]:
+                        row[fname] = mask(row[fname], paths[fname][1])
+        if texts:
+            tied = self._clientbase_tied_ids(free[0])
+            keys = [(row, fname) for row in values for fname in texts if fname in row]
+            cleaned = self.env["res.partner"]._client_mask_texts(
+                [row[fname] for row, fname in keys], tied=[row.get("id") in tied for row, __ in keys]
+            )
+            for (row, fname), text in zip(keys, cleaned, strict=True):
+                row[fname] = text
         return values
+
+    @contextmanager
+    def _clientbase_free_text_cache(self, records, names):
+        """Within the block, the free texts ``names`` of ``records`` (see
+        :meth:`_clientbase_free_text_fields`) are in the cache as the current user is shown
+        them, for an export; read again after the block."""
+        free = records._clientbase_free_text_fields()
+        names = [fname for fname in names if free and fname in free[1]]
+        if not names or not masked_user(records.env):
+            yield
+            return
+        tied = records._clientbase_tied_ids(free[0])
+        real = records.sudo().with_context(active_test=False)
+        real.flush_recordset([fname for fname in names if records._fields[fname].store])
+        keys = [(record, fname) for record in real for fname in names]
+        cleaned = records.env["res.partner"]._client_mask_texts(
+            [record[fname] for record, fname in keys], tied=[record.id in tied for record, __ in keys]
+        )
+        cache = records.env.cache
+        for (record, fname), text in zip(keys, cleaned, strict=True):
+            cache.set(record, records._fields[fname], text)
+        try:
+            yield
+        finally:
+            records.invalidate_recordset(names, flush=False)
 
     def _export_rows(self, fields, *, _is_toplevel_call=True):
         paths = self._clientbase_masked_paths()
         names = {path[0] for path in fields if len(path) == 1 and path[0] in paths}
-        if not names or not masked_user(self.env):
+        free = self._clientbase_free_text_fields()
+        texts = {path[0] for path in fields if len(path) == 1 and free and path[0] in free[1]}
+        if not (names or texts) or not masked_user(self.env):
             return super()._export_rows(fields, _is_toplevel_call=_is_toplevel_call)
-        with self._clientbase_masked_cache(self, names):
+        with self._clientbase_masked_cache(self, names), self._clientbase_free_text_cache(self, texts):
             return super()._export_rows(fields, _is_toplevel_call=_is_toplevel_call)

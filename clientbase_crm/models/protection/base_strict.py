@@ -1,82 +1,25 @@
 from odoo import api, models, tools
 
-from .base_masked import MAX_RELATED_DEPTH, client_link
-from .res_partner_strict import HIDDEN_NAME_FIELDS, strict_user
-
-TEXT_TYPES = ("char", "text", "html")
-
-
-def _partner_path(model, dependency):
-    """The path (through many2one fields) from a row of ``model`` to the partner whose text field
-    ``dependency`` (a dotted path of a compute's dependencies or of a related field) ends on,
-    with that field's name: ``("partner_id", "vat")``; None when it ends on no partner's text."""
-    hops = dependency.split(".")
-    comodel = model
-    for hop in hops[:-1]:
-        field = comodel._fields.get(hop)
-        if field is None or field.type != "many2one":
-            return None
-        comodel = model.env[field.comodel_name]
-    last = comodel._fields.get(hops[-1])
-    if comodel._name != "res.partner" or last is None or last.type not in TEXT_TYPES or not hops[:-1]:
-        return None
-    return ".".join(hops[:-1]), hops[-1]
-
-
-def resolve_identity_copy(model, fname, depth=0):
-    """``(path, name)`` when the text field ``fname`` of ``model`` (not a partner) shows what a
-    partner's record holds: ``path`` leads to the partner, ``name`` is True when it is the
-    partner's name. A field shows it when it is related to a partner's text field, computed from
-    one (an invoice's ``invoice_partner_display_name`` from its customer's display name, a lead's
-    email from its customer's), a copy of another such field of the same record, or an optional
-    text the model computes from its customer link itself (a lead's ``partner_name``, street or
-    mobile from its ``partner_id``; not a required one, such as a lead's title, which the user
-    writes)."""
-    field = model._fields.get(fname)
-    if (
-        field is None
-        or model._name == "res.partner"
-        or field.type not in TEXT_TYPES
-        or depth > MAX_RELATED_DEPTH
-    ):
-        return None
-    if isinstance(field.related, str):
-        dependencies = [field.related]
-    elif field.compute:
-        dependencies = list(model.pool.field_depends.get(field, ()))
-    else:
-        return None
-    link = client_link(model)
-    copies = []
-    for dependency in dependencies:
-        found = _partner_path(model, dependency)
-        if found:
-            copies.append((found[0], found[1] in HIDDEN_NAME_FIELDS))
-        elif field.type != "html" and link and dependency == link and field.store and not field.required:
-            copies.append((link, False))
-        elif "." not in dependency and dependency != fname:
-            found = resolve_identity_copy(model, dependency, depth + 1)
-            if found:
-                copies.append(found)
-    # a copy of the partner's name first (shown as "Hidden client")
-    return max(copies, key=lambda copy: copy[1]) if copies else None
+from .partner_value_resolver import resolve_partner_field
+from .res_partner_strict import strict_user
 
 
 class Base(models.AbstractModel):
     """Strict mode on every model: the texts a record keeps or shows of a partner (its name, its
-    address, its tax id, its email: :func:`resolve_identity_copy`) are not given to a salesperson
-    of a strict company when the partner is a client he may not know of: "Hidden client" for a
-    name, nothing for the rest. The fields are found by resolving them, not named."""
+    address, its tax id, its email: ``partner_value_resolver``, kind ``"identity"``) are not
+    given to a salesperson of a strict company when the partner is a client he may not know of:
+    "Hidden client" for a name, nothing for the rest. The fields are found by resolving them,
+    not named."""
 
     _inherit = "base"
 
     @api.model
     @tools.ormcache()
     def _clientbase_identity_paths(self):
-        """{field name: (path to the partner, is the name)} (:func:`resolve_identity_copy`)."""
+        """{field name: (path to the partner, is the name)} (``partner_value_resolver``)."""
         paths = {}
         for fname in self._fields:
-            found = resolve_identity_copy(self, fname)
+            found = resolve_partner_field(self, fname, "identity")
             if found:
                 paths[fname] = found
         return paths

@@ -109,44 +109,40 @@ class IrRule(models.Model):
         return context
 
     @api.model
+    def _clientbase_rule(self, model, name, groups, domain, perms=None):
+        """The values of one generated rule on ``model``: named ``"<the model's label>:
+        <name>"``, for ``groups`` (ids; none for a global rule), with ``domain`` (text) and the
+        permissions ``perms`` (all by default). Every generated rule is made here."""
+        return dict(
+            ALL_PERMS if perms is None else perms,
+            model_id=self.env["ir.model"]._get_id(model),
+            active=True,
+            name=f"{self.env[model]._description}: {name}",
+            groups=groups,
+            domain_force=domain,
+        )
+
+    @api.model
     def _clientbase_ownership_rules(self):
         """``{xml id: values}`` of every rule generated from ``CLIENT_OWNERSHIP``."""
         user_group = self.env.ref(USER_GROUP).ids
         manager_group = self.env.ref(MANAGER_GROUP).ids
-        IrModel = self.env["ir.model"]
         rules = {}
         for model, owned in CLIENT_OWNERSHIP.items():
-            label = self.env[model]._description
-            common = {"model_id": IrModel._get_id(model), "active": True}
+            owners = ownership_domain(owned)
             if owned.author:
-                rules[rule_xmlid(model, "user_read", owned.module)] = dict(
-                    common,
-                    **READ_ONLY,
-                    name=f"{label}: own clients and own entries (read)",
-                    groups=user_group,
-                    domain_force=ownership_domain(owned),
+                rules[rule_xmlid(model, "user_read", owned.module)] = self._clientbase_rule(
+                    model, "own clients and own entries (read)", user_group, owners, READ_ONLY
                 )
-                rules[rule_xmlid(model, "user", owned.module)] = dict(
-                    common,
-                    **CHANGE_ONLY,
-                    name=f"{label}: change own entries",
-                    groups=user_group,
-                    domain_force=author_domain(owned),
+                rules[rule_xmlid(model, "user", owned.module)] = self._clientbase_rule(
+                    model, "change own entries", user_group, author_domain(owned), CHANGE_ONLY
                 )
             else:
-                rules[rule_xmlid(model, "user", owned.module)] = dict(
-                    common,
-                    **ALL_PERMS,
-                    name=f"{label}: own clients",
-                    groups=user_group,
-                    domain_force=ownership_domain(owned),
+                rules[rule_xmlid(model, "user", owned.module)] = self._clientbase_rule(
+                    model, "own clients", user_group, owners
                 )
-            rules[rule_xmlid(model, "manager", owned.module)] = dict(
-                common,
-                name=f"{label}: all clients",
-                groups=manager_group,
-                domain_force=ALL_ROWS,
-                **ALL_PERMS,
+            rules[rule_xmlid(model, "manager", owned.module)] = self._clientbase_rule(
+                model, "all clients", manager_group, ALL_ROWS
             )
         return rules
 
@@ -155,15 +151,13 @@ class IrRule(models.Model):
         """``{xml id: values}`` of the rules of ``CLIENT_DOCUMENTS``: a client base user reads
         every such document of the clients he manages."""
         user_group = self.env.ref(USER_GROUP).ids
-        IrModel = self.env["ir.model"]
         return {
-            rule_xmlid(model, "client_manager"): dict(
+            rule_xmlid(model, "client_manager"): self._clientbase_rule(
+                model,
+                "all of the clients one manages (read)",
+                user_group,
+                f"[({path!r}, '=', user.id)]",
                 READ_ONLY,
-                model_id=IrModel._get_id(model),
-                active=True,
-                name=f"{self.env[model]._description}: all of the clients one manages (read)",
-                groups=user_group,
-                domain_force=f"[({path!r}, '=', user.id)]",
             )
             for model, path in CLIENT_DOCUMENTS.items()
         }
@@ -171,16 +165,8 @@ class IrRule(models.Model):
     @api.model
     def _clientbase_company_rules(self):
         """``{xml id: values}`` of the global multi-company rules of ``COMPANY_SCOPED_MODELS``."""
-        IrModel = self.env["ir.model"]
         return {
-            rule_xmlid(model, "company"): dict(
-                ALL_PERMS,
-                model_id=IrModel._get_id(model),
-                active=True,
-                name=f"{self.env[model]._description}: multi-company",
-                groups=[],
-                domain_force=COMPANY_DOMAIN,
-            )
+            rule_xmlid(model, "company"): self._clientbase_rule(model, "multi-company", [], COMPANY_DOMAIN)
             for model in COMPANY_SCOPED_MODELS
         }
 
@@ -188,25 +174,16 @@ class IrRule(models.Model):
     def _clientbase_own_rows_rules(self):
         """``{xml id: values}`` of the rules of ``OWN_ROWS``: the author's rows to the author
         (for the given groups, the managers reading all; or, without groups, a global rule)."""
-        IrModel = self.env["ir.model"]
         manager_group = self.env.ref(MANAGER_GROUP).ids
         rules = {}
         for model, own in OWN_ROWS.items():
-            label = self.env[model]._description
-            common = dict(ALL_PERMS, model_id=IrModel._get_id(model), active=True)
             domain = f"[({own.author!r}, '=', user.id)]"
             if not own.groups:
-                rules[rule_xmlid(model, "own")] = dict(
-                    common, name=f"{label}: own", groups=[], domain_force=domain
-                )
+                rules[rule_xmlid(model, "own")] = self._clientbase_rule(model, "own", [], domain)
                 continue
             groups = sorted({self.env.ref(group).id for group in own.groups})
-            rules[rule_xmlid(model, "user")] = dict(
-                common, name=f"{label}: own", groups=groups, domain_force=domain
-            )
-            rules[rule_xmlid(model, "manager")] = dict(
-                common, name=f"{label}: all", groups=manager_group, domain_force=ALL_ROWS
-            )
+            rules[rule_xmlid(model, "user")] = self._clientbase_rule(model, "own", groups, domain)
+            rules[rule_xmlid(model, "manager")] = self._clientbase_rule(model, "all", manager_group, ALL_ROWS)
         return rules
 
     @api.model

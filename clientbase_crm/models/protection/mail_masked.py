@@ -3,7 +3,7 @@ from contextlib import ExitStack
 from odoo import models
 
 from ...tools.contact_mask import mask, mask_email
-from .base_masked import client_link
+from .base_masked import document_customers
 from .clientbase_security import MASKED_CONTACT_FIELDS
 from .res_partner_masked import masked_user
 from .res_partner_strict import strict_user
@@ -113,22 +113,27 @@ class MailMessage(models.Model):
         """Mask, in ``values`` (``_read_format`` rows of ``self``), the emails and numbers of the
         clients the user sees masked written in the ``texts`` fields (a client's signature in
         the email he sent, an address typed in a note), found by the addresses themselves and
-        by the message's author and its record's customer."""
+        by the message's author and its record's customer (or the partner whose chatter it is).
+        A message tied to a masked client (his chatter, his record's, or written by him) has
+        every address and number masked but those of partners the user sees whole: a second
+        number of the client, on no record, is masked too."""
         messages = self.sudo()
-        linked = messages.author_id
-        for model, records in messages.grouped("model").items():
-            if model and model in self.env:
-                link = client_link(self.env[model])
-                if link:
-                    found = self.env[model].sudo().browse(set(records.mapped("res_id"))).exists()
-                    linked |= found.mapped(link)
-        strings = [row.get(fname) for row in values for fname in texts]
-        cleaned = iter(self.env["res.partner"]._client_mask_texts(strings, linked))
-        for row in values:
-            for fname in texts:
-                value = next(cleaned)
-                if fname in row:
-                    row[fname] = value
+        Partner = self.env["res.partner"].sudo()
+        customers = document_customers(
+            self.env, {message.id: (message.model, message.res_id) for message in messages}
+        )
+        linked_of = {
+            message.id: message.author_id | customers.get(message.id, Partner) for message in messages
+        }
+        linked = Partner.union(*linked_of.values())
+        masked = set(linked.with_env(self.env)._client_masked().ids)
+        keys = [(row, fname) for row in values for fname in texts if fname in row]
+        tied = [bool(set(linked_of.get(row.get("id"), Partner).ids) & masked) for row, __ in keys]
+        cleaned = self.env["res.partner"]._client_mask_texts(
+            [row[fname] for row, fname in keys], linked, tied=tied
+        )
+        for (row, fname), value in zip(keys, cleaned, strict=True):
+            row[fname] = value
 
     def _author_to_store(self, store):
         shown = self._clientbase_sender_copies() if masked_user(self.env) or strict_user(self.env) else {}

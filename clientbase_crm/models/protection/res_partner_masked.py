@@ -12,6 +12,8 @@ from .res_partner_strict import salesperson_in_mode
 
 # a number as people type it in a text: digits, spaces, dashes, dots, brackets, a leading +
 PHONE_PATTERN = re.compile(r"\+?\d[\d\s().\-]{7,}\d")
+# what such a run of digits is when it is a date (2026-06-01, 01.06.2026), not a number
+DATE_PATTERN = re.compile(r"\d{4}-\d{1,2}-\d{1,2}|\d{1,2}[./]\d{1,2}[./]\d{2,4}")
 
 
 def number_key(value):
@@ -81,18 +83,22 @@ class ResPartner(models.Model):
     def _client_masked_sql(self, alias, query):
         """Condition, inside ``query``, that the partner ``alias`` is a client whose contacts the
         current user sees masked (the SQL of :meth:`_client_masked`): a client the client base
-        handles, whose commercial entity (LEFT JOINed once) another manager handles."""
-        owner = query.make_alias(alias, "clientbase_owner")
+        handles, whose manager is someone else. The manager is read from the partner's own row
+        (``res_partner_commercial_owner.py``), as the record rules' ownership is; whether the
+        client base handles it (its commercial entity is a client, or a mailing-only contact,
+        with a manager, a card or figures: ``handled_sql``) reads the commercial entity's row,
+        LEFT JOINed once."""
+        entity = query.make_alias(alias, "clientbase_owner")
         query.add_join(
             "LEFT JOIN",
-            owner,
+            entity,
             self._table,
-            SQL("%s = %s", SQL.identifier(owner, "id"), SQL.identifier(alias, "commercial_partner_id")),
+            SQL("%s = %s", SQL.identifier(entity, "id"), SQL.identifier(alias, "commercial_partner_id")),
         )
         return SQL(
             "(%s AND NOT COALESCE(%s, FALSE) AND %s != %s)",
-            handled_sql(alias, owner),
-            self._client_owner_condition_sql(SQL.identifier(owner, "user_id")),
+            handled_sql(alias, entity),
+            self._client_own_condition_sql(alias, query),
             SQL.identifier(alias, "id"),
             self.env.user.partner_id.id,
         )
@@ -105,16 +111,26 @@ class ResPartner(models.Model):
         found = self.sudo().with_context(active_test=False).search(domain)
         return [("id", "in", (found - found._client_masked()).ids)]
 
-    # --- free texts: message bodies ----------------------------------------------------------
+    # --- free texts: message bodies, notes, descriptions ---------------------------------------
     @api.model
-    def _client_mask_texts(self, texts, linked=None):
+    def _client_mask_texts(self, texts, linked=None, tied=None):
         """``texts`` (strings or markup; anything else kept) with the emails and numbers of the
-        clients the current user sees masked masked, wherever they are written: the partners are
-        found from the texts themselves (every address by its normalised form, every number by
-        its sanitised form, compared by its last ten digits), and ``linked`` partners (a message's
-        author, its record's customer) by any of their numbers."""
+        clients the current user sees masked masked, wherever they are written.
+
+        Which values are a masked client's: his own (found from the texts themselves, every
+        address by its normalised form, every number by its sanitised form, compared by its last
+        ten digits; and the ``linked`` partners, a message's author, its record's customer, by
+        any of their numbers) and the copies the records linked to him keep (a lead's email and
+        numbers, their normalised forms: :meth:`_client_copy_owners`).
+
+        ``tied`` (one flag per text) marks the texts that belong to a masked client's record (a
+        message in his chatter or written by him, his lead's description): there a second address
+        or number of his that no record holds is masked too, as every address and valid number
+        is, except those known as another partner's whom the user sees whole (his own, the
+        company's, a colleague's, a vendor's)."""
         if not masked_user(self.env) or not any(isinstance(text, str) and text for text in texts):
             return texts
+        tied = list(tied) if tied is not None else [False] * len(texts)
         Partner = self.env["res.partner"].sudo().with_context(active_test=False)
         strings = [text for text in texts if isinstance(text, str) and text]
         emails = {email_normalize(m.group(0)) for text in strings for m in EMAIL_PATTERN.finditer(text)}
@@ -132,28 +148,77 @@ class ResPartner(models.Model):
         sanitized.discard(False)
         if sanitized:
             candidates |= Partner.search([("phone_sanitized", "in", sorted(sanitized))])
+        copies = self._client_copy_owners(emails, set(numbers) | sanitized)
+        candidates |= Partner.browse(copies)
         masked = candidates.with_env(self.env)._client_masked().sudo()
-        if not masked:
+        if not masked and not any(tied):
             return texts
-        masked_emails = {email for email in masked.mapped("email_normalized") if email}
-        masked_numbers = {number_key(partner[fname]) for partner in masked for fname in ("phone", "mobile")}
-        masked_numbers.discard(None)
 
-        def masked_email(match):
-            text = match.group(0)
-            return mask_email(text) if email_normalize(text) in masked_emails else text
+        def known(partners, values):
+            found_emails = {email for email in partners.mapped("email_normalized") if email}
+            found_numbers = {
+                number_key(partner[fname]) for partner in partners for fname in ("phone", "mobile")
+            }
+            for pid in partners.ids:
+                for kind, value in values.get(pid, ()):
+                    if kind == "email":
+                        found_emails.add(email_normalize(value))
+                    else:
+                        found_numbers.add(number_key(value))
+            found_numbers.discard(None)
+            return found_emails, found_numbers
 
-        def masked_phone(match):
-            text = match.group(0)
-            return mask_phone(text) if numbers.get(text) in masked_numbers else text
+        masked_emails, masked_numbers = known(masked, copies)
+        seen_emails, seen_numbers = known(candidates - masked, copies)
+        valid = {
+            number
+            for number in numbers
+            if not DATE_PATTERN.search(number) and Partner._phone_format(number=number)
+        }
+
+        def masker(whole):
+            def masked_email(match):
+                text = match.group(0)
+                email = email_normalize(text)
+                hidden = email in masked_emails or (whole and email and email not in seen_emails)
+                return mask_email(text) if hidden else text
+
+            def masked_phone(match):
+                text = match.group(0)
+                key = numbers.get(text)
+                hidden = key in masked_numbers or (whole and text in valid and key not in seen_numbers)
+                return mask_phone(text) if hidden else text
+
+            return masked_email, masked_phone
 
         result = []
-        for text in texts:
+        for text, whole in zip(texts, tied, strict=True):
             if isinstance(text, str) and text:
+                masked_email, masked_phone = masker(whole)
                 cleaned = PHONE_PATTERN.sub(masked_phone, EMAIL_PATTERN.sub(masked_email, str(text)))
                 text = Markup(cleaned) if isinstance(text, Markup) else cleaned
             result.append(text)
         return result
+
+    @api.model
+    def _client_copy_owners(self, emails, numbers):
+        """``{partner id: {(kind, value)}}``: the partners whose linked records keep, in a copy of
+        their email or number (a lead's ``email_from``, ``email_normalized``, ``phone``,
+        ``phone_sanitized``: ``Base._clientbase_copy_fields``), one of ``emails`` or ``numbers``
+        as written or normalised."""
+        owners = {}
+        if not emails and not numbers:
+            return owners
+        values = {"email": sorted(emails), "phone": sorted(numbers)}
+        for model, fname, path, kind in self.env["base"]._clientbase_copy_fields():
+            if not values[kind]:
+                continue
+            Model = self.env[model].sudo().with_context(active_test=False)
+            for record in Model.search([(fname, "in", values[kind])]):
+                partner = record.mapped(path)[:1]
+                if partner and record[fname]:
+                    owners.setdefault(partner.id, set()).add((kind, record[fname]))
+        return owners
 
     # --- names with an email (``show_email``) and contact cards --------------------------------
     # (the whole list of Odoo's and strict mode's: the last override's list is the field's)
