@@ -44,8 +44,9 @@ class TestDemoClients(TransactionCase):
         cls.plain = plain
         cls.referred = referred
 
-    def _columns(self, records, skip=UNCOMPARED):
-        """Every stored column of ``records`` but ``skip``, record by record."""
+    def _columns(self, records, skip=None):
+        """Every stored column of ``records`` but ``skip`` (:data:`UNCOMPARED`), record by record."""
+        skip = UNCOMPARED if skip is None else skip
         names = [
             name
             for name, field in records._fields.items()
@@ -53,7 +54,7 @@ class TestDemoClients(TransactionCase):
         ]
         return [{name: record[name] for name in names} for record in records]
 
-    def _assert_same(self, ours, theirs, skip=UNCOMPARED):
+    def _assert_same(self, ours, theirs, skip=None):
         """Every stored column of ``ours`` holds what it holds in ``theirs``, record by record."""
         self.assertEqual(len(ours), len(theirs))
         for mine, odoo in zip(self._columns(ours, skip), self._columns(theirs, skip), strict=True):
