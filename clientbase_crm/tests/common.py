@@ -222,6 +222,43 @@ class ClientbaseHttpCommon(ClientbaseFixtures, HttpCase):
         cls._setup_users()
         cls._setup_client_base()
 
+    def _mailing_segment(self, segment_name, domain_email, clients, consented, template):
+        """A segment of ``clients`` (``[(name, email, manager or None)]``, addresses ending in
+        ``domain_email``) of whom the first ``consented`` gave their marketing consent, and a
+        mail template on clients (``(name, subject, body)``) the mailing wizard offers: what a
+        mailing tour prepares. Returns ``(clients, segment)``, the members refreshed."""
+        partners = self.env["res.partner"].create(
+            [
+                {"name": name, "email": email, **({"user_id": user.id} if user else {})}
+                for name, email, user in clients
+            ]
+        )
+        for partner in partners[:consented]:
+            self._consent(partner)
+        name, subject, body = template
+        self.env["mail.template"].create(
+            {
+                "name": name,
+                "model_id": self.env["ir.model"]._get_id("res.partner"),
+                "subject": subject,
+                "body_html": body,
+            }
+        )
+        segment = self.env["clientbase.segment"].create(
+            {"name": segment_name, "domain": repr([("email", "=ilike", f"%{domain_email}")])}
+        )
+        segment._refresh_members()
+        return partners, segment
+
+    def _start_tour_warm(self, url, tour, user):
+        """Start ``tour`` on ``url`` as ``user``, the page asked once before with time to answer:
+        the server's first answer for a page (templates, menus and terms, in Russian too) can
+        take a loaded machine longer than the 20 s the browser's navigation waits for; then
+        it comes from warm caches."""
+        self.authenticate(user.login, user.login)
+        self.url_open(url, timeout=120).raise_for_status()
+        self.start_tour(url, tour, login=user.login)
+
 
 class ProtectionCommon(ClientbaseCommon):
     """On the client base: salesperson 1 manages ``secret`` (a company with a key employee,

@@ -437,6 +437,125 @@ class TestFirstDayScreens(ClientbaseSalesCommon):
         with self.assertRaisesRegex(UserError, "Handled by colleagues"):
             self.client_person.with_user(self.user_salesman).client_stage = "hidden"
 
+    def test_the_clients_list_has_no_group_without_a_name(self):
+        """Grouped by stage or warmth, a salesperson's Clients list puts every partner in a
+        group that says something: his mailing-only contacts under "Mailing only" (no client,
+        no stage of a client), the clients nobody handles under "Unassigned" when his company
+        hides them, his colleagues' under "Handled by colleagues"; never "None". Each group
+        opens on exactly its partners, each of whom says the same; none of these can be set."""
+        Partner = self.env["res.partner"]
+        reader = Partner.create(
+            {"name": "Newsletter Reader", "client_mailing_only": True, "user_id": self.user_salesman.id}
+        )
+        pool = self._client("Nobody's Client")
+        self._order(pool, amount=80, days_ago=7)
+        self._recompute()
+        action = self.env.ref("clientbase_crm.res_partner_action_clients")
+        domain = safe_eval(action.domain or "[]")
+        expected = {reader: "mailing_only", pool: "unassigned", self.theirs: "hidden"}
+        for grouped in ("client_stage", "client_warmth"):
+            mine = Partner.with_user(self.user_salesman)
+            result = mine.web_read_group(domain, [], [grouped], lazy=True)
+            groups = {group[grouped]: group for group in result["groups"] if group[f"{grouped}_count"]}
+            message = (grouped, sorted(map(str, groups)))
+            self.assertNotIn(False, groups, message)
+            for partner, value in expected.items():
+                self.assertEqual(
+                    partner.with_user(self.user_salesman)[grouped], value, (grouped, partner.name)
+                )
+                found = mine.search(groups[value]["__domain"])
+                self.assertIn(partner, found, message)
+                self.assertEqual(set(found.mapped(grouped)), {value}, message)
+                self.assertEqual(groups[value][f"{grouped}_count"], len(found), message)
+            labels = dict(mine.fields_get([grouped], ["selection"])[grouped]["selection"])
+            self.assertEqual(
+                (labels["mailing_only"], labels["unassigned"], labels["hidden"]),
+                ("Mailing only", "Unassigned", "Handled by colleagues"),
+            )
+            # the pool's card says nobody handles it, not "its manager"
+            self.assertIn("nobody handles", pool.with_user(self.user_salesman).client_hidden_notice)
+            # the head of sales reads every stage: only the mailing-only contacts say so
+            head = Partner.with_user(self.user_manager).web_read_group(domain, [], [grouped], lazy=True)
+            said = {g[grouped] for g in head["groups"] if g[f"{grouped}_count"]} & {
+                "hidden",
+                "unassigned",
+                False,
+            }
+            self.assertFalse(said, grouped)
+            self.assertEqual(reader.with_user(self.user_manager)[grouped], "mailing_only")
+            # the funnels' columns: a client's stages and warmths only
+            self.assertFalse({"hidden", "unassigned", "mailing_only"} & set(mine._client_columns(grouped)))
+            for value in ("hidden", "unassigned", "mailing_only"):
+                with self.assertRaises(UserError):
+                    reader.with_user(self.user_manager)[grouped] = value
+
+    def test_a_segment_selects_on_clients_own_values(self):
+        """ "Handled by colleagues" and "Unassigned" are what a salesperson is shown of clients he
+        may not read: a segment (computed for the whole base) cannot select on them, nor are
+        they offered to those who build segments; "Mailing only" selects the mailing-only
+        contacts, as the Clients list groups them."""
+        marketer = self._marketer()
+        Segment = self.env["clientbase.segment"].with_user(marketer)
+        for domain in (
+            "[('client_stage', '=', 'hidden')]",
+            "[('client_warmth', 'in', ['hot', 'unassigned'])]",
+            "['|', ('city', '=', 'Moscow'), ('child_ids', 'any', [('client_stage', '!=', 'hidden')])]",
+        ):
+            with self.assertRaisesRegex(ValidationError, "Handled by colleagues|Unassigned"):
+                Segment.create({"name": "Colleagues' clients", "domain": domain})
+        offered = self.env["res.partner"].with_user(marketer).fields_get(["client_stage", "client_warmth"])
+        for fname, description in offered.items():
+            values = [value for value, _label in description["selection"]]
+            self.assertNotIn("hidden", values, fname)
+            self.assertNotIn("unassigned", values, fname)
+            self.assertIn("mailing_only", values, fname)
+        reader = self.env["res.partner"].create({"name": "Newsletter Reader", "client_mailing_only": True})
+        segment = Segment.create(
+            {"name": "Mailing only", "domain": "[('client_stage', '=', 'mailing_only')]"}
+        )
+        segment.sudo()._refresh_members()
+        self.assertIn(reader, segment.sudo().partner_ids)
+        self.assertNotIn(self.client_person, segment.sudo().partner_ids)
+
+    def test_the_pool_orders_behind_its_figures(self):
+        """A client nobody handles, whose orders a colleague made: where the company shows the
+        unassigned pool, every salesperson reads its figures and the orders behind them (the
+        Sales count matches Orders); where it hides the pool, its card says nobody handles it
+        and shows no figure, and only the colleague reads the orders he carries."""
+        self.env.company.client_pool_visible = True
+        pool = self._client("Walk-in Client")
+        self._order(pool, amount=120, days_ago=12, user_id=self.user_salesman_2.id)
+        self._order(pool, amount=80, days_ago=2, user_id=self.user_salesman_2.id)
+        self._recompute()
+        card = pool.with_user(self.user_salesman)
+        self.assertEqual((card.client_order_count, card.client_revenue), (2, 200.0))
+        self.assertFalse(card.client_data_hidden)
+        self.assertEqual(card.sale_order_count, 2)
+        orders = self.env["sale.order"].with_user(self.user_salesman).search([("partner_id", "=", pool.id)])
+        self.assertEqual(len(orders), 2)
+        self.assertEqual(sum(orders.mapped("amount_untaxed")), card.client_revenue)
+        self.env.company.client_pool_visible = False
+        card = pool.with_user(self.user_salesman)
+        self.assertTrue(card.client_data_hidden)
+        self.assertFalse(card.client_order_count)
+        self.assertIn("nobody handles", card.client_hidden_notice)
+        self.assertEqual(card.client_stage, "unassigned")
+        self.assertFalse(
+            self.env["sale.order"].with_user(self.user_salesman).search([("partner_id", "=", pool.id)])
+        )
+        self.assertEqual(
+            len(
+                self.env["sale.order"].with_user(self.user_salesman_2).search([("partner_id", "=", pool.id)])
+            ),
+            2,
+        )
+        # the rules follow the setting, as generated
+        self.env.company.client_pool_visible = True
+        self.assertEqual(
+            len(self.env["sale.order"].with_user(self.user_salesman).search([("partner_id", "=", pool.id)])),
+            2,
+        )
+
 
 @tagged("post_install", "-at_install", "clientbase_work")
 @freeze_time("2026-12-30 09:00:00")

@@ -87,38 +87,26 @@ class TestFirstDayTours(ClientbaseHttpCommon):
         mailing for a segment: the wizard counts the clients who consented, whichever
         salesperson handles them, and the mailing goes to them and to nobody else."""
         self.user_manager.groups_id |= self.env.ref("mass_mailing.group_mass_mailing_user")
-        clients = self.env["res.partner"].create(
+        clients, segment = self._mailing_segment(
+            "Подписчики весны",
+            "@fdmail.example.com",
             [
-                {
-                    "name": f"Рассылка Клиент {n}",
-                    "email": f"client{n}@fdmail.example.com",
-                    "user_id": user.id,
-                }
+                (f"Рассылка Клиент {n}", f"client{n}@fdmail.example.com", user)
                 for n, user in enumerate((self.user_salesman, self.user_salesman_2, self.user_salesman), 1)
-            ]
+            ],
+            consented=2,
+            template=(
+                "Весеннее предложение",
+                "Весеннее предложение для {{ object.name }}",
+                '<p>Здравствуйте, <t t-out="object.name"/></p>',
+            ),
         )
         consented = clients[:2]
-        for client in consented:
-            self._consent(client)
-        self.env["mail.template"].create(
-            {
-                "name": "Весеннее предложение",
-                "model_id": self.env["ir.model"]._get_id("res.partner"),
-                "subject": "Весеннее предложение для {{ object.name }}",
-                "body_html": '<p>Здравствуйте, <t t-out="object.name"/></p>',
-            }
+        self._start_tour_warm(
+            f"/odoo/action-clientbase_crm.clientbase_segment_action/{segment.id}",
+            "clientbase_fd_mailing_tour",
+            self.user_manager,
         )
-        segment = self.env["clientbase.segment"].create(
-            {"name": "Подписчики весны", "domain": "[('email', '=ilike', '%@fdmail.example.com')]"}
-        )
-        segment._refresh_members()
-        url = f"/odoo/action-clientbase_crm.clientbase_segment_action/{segment.id}"
-        # the server's first answer for this page (templates, menus and terms in Russian) can take
-        # a loaded machine longer than the 20 s the browser's navigation waits for: asked once
-        # before, with time to answer, it comes from warm caches
-        self.authenticate(self.user_manager.login, self.user_manager.login)
-        self.url_open(url, timeout=120).raise_for_status()
-        self.start_tour(url, "clientbase_fd_mailing_tour", login=self.user_manager.login)
         mailing = self.env["mailing.mailing"].search([("subject", "=like", "Весеннее предложение%")])
         self.assertEqual(len(mailing), 1)
         self.assertEqual(mailing.create_uid, self.user_manager)

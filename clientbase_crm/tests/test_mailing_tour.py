@@ -9,39 +9,21 @@ class TestMailingTour(ClientbaseHttpCommon):
 
     def test_mailing_wizard_tour_from_segment(self):
         marketer = self._marketer()
-        clients = self.env["res.partner"].create(
+        clients, segment = self._mailing_segment(
+            "Tour segment",
+            "@tourmail.example.com",
             [
-                {
-                    "name": "Tour Client One",
-                    "email": "one@tourmail.example.com",
-                    "user_id": self.user_salesman.id,
-                },
-                {
-                    "name": "Tour Client Two",
-                    "email": "two@tourmail.example.com",
-                    "user_id": self.user_salesman.id,
-                },
-                {"name": "Tour Client Three", "email": "three@tourmail.example.com"},
-            ]
+                ("Tour Client One", "one@tourmail.example.com", self.user_salesman),
+                ("Tour Client Two", "two@tourmail.example.com", self.user_salesman),
+                ("Tour Client Three", "three@tourmail.example.com", None),
+            ],
+            consented=2,
+            template=("Tour offer", "Offer for {{ object.name }}", '<p>Hello <t t-out="object.name"/></p>'),
         )
-        for partner in clients[:2]:
-            self._consent(partner)
-        self.env["mail.template"].create(
-            {
-                "name": "Tour offer",
-                "model_id": self.env["ir.model"]._get_id("res.partner"),
-                "subject": "Offer for {{ object.name }}",
-                "body_html": '<p>Hello <t t-out="object.name"/></p>',
-            }
-        )
-        segment = self.env["clientbase.segment"].create(
-            {"name": "Tour segment", "domain": "[('email', '=ilike', '%@tourmail.example.com')]"}
-        )
-        segment._refresh_members()
-        self.start_tour(
+        self._start_tour_warm(
             f"/odoo/action-clientbase_crm.clientbase_segment_action/{segment.id}",
             "clientbase_mailing_wizard_tour",
-            login=marketer.login,
+            marketer,
         )
         mailing = self.env["mailing.mailing"].search([("subject", "=", "Offer for {{ object.name }}")])
         self.assertEqual(len(mailing), 1)

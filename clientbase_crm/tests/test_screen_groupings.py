@@ -201,9 +201,9 @@ class TestScreenGroupings(ClientbaseSalesCommon):
 
     def test_web_read_group_of_a_salesperson_over_the_whole_base(self):
         """The funnel as the kanban loads it: every stage column; the partners of other
-        managers in the column that says colleagues handle them; the other partners the
-        salesperson does not handle (the pool hidden: the unassigned ones) in the one column
-        without a stage."""
+        managers in the column that says colleagues handle them; those nobody handles (the pool
+        hidden) in the column that says so, his mailing-only contacts in theirs; only the
+        company's side (employees, the company itself), nobody's client, without a stage."""
         self._recompute()
         self.company.client_pool_visible = False
         Partner = self.env["res.partner"].with_user(self.user_salesman)
@@ -211,19 +211,37 @@ class TestScreenGroupings(ClientbaseSalesCommon):
         columns = {group["client_stage"]: group for group in result["groups"]}
         self.assertIn("lost", columns, "empty stage columns show too")
         everyone = Partner.search_count([])
-        others = everyone - Partner.search_count(
-            [("commercial_partner_id.user_id", "=", self.user_salesman.id)]
-        )
-        own_without_stage = Partner.search_count(
-            [("commercial_partner_id.user_id", "=", self.user_salesman.id), ("client_stage", "=", False)]
-        )
+        mine = [("commercial_partner_id.user_id", "=", self.user_salesman.id)]
+        others = everyone - Partner.search_count(mine)
         colleagues = Partner.search_count(
             [
                 ("commercial_partner_id.user_id", "!=", False),
                 ("commercial_partner_id.user_id", "!=", self.user_salesman.id),
             ]
         )
+        company_side = Partner.search_count(
+            [
+                ("commercial_partner_id.user_id", "=", False),
+                "|",
+                ("partner_share", "=", False),
+                (
+                    "id",
+                    "in",
+                    self.env["res.company"].sudo().with_context(active_test=False).search([]).partner_id.ids,
+                ),
+            ]
+        )
         self.assertTrue(colleagues)
+        self.assertTrue(company_side)
         self.assertEqual(columns["hidden"]["client_stage_count"], colleagues)
-        self.assertEqual(columns[False]["client_stage_count"], others - colleagues + own_without_stage)
+        self.assertEqual(columns["unassigned"]["client_stage_count"], others - colleagues - company_side)
+        self.assertGreaterEqual(
+            columns["unassigned"]["client_stage_count"], 4, "the pool's clients and contacts"
+        )
+        self.assertEqual(
+            columns["mailing_only"]["client_stage_count"],
+            Partner.search_count([*mine, ("client_mailing_only", "=", True)]),
+        )
+        self.assertEqual(columns[False]["client_stage_count"], company_side)
+        self.assertEqual(Partner.search_count([*mine, ("client_stage", "=", False)]), 0)
         self.assertEqual(sum(group["client_stage_count"] for group in result["groups"]), everyone)

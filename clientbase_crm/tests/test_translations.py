@@ -21,9 +21,12 @@ class TestRussianTranslation(RussianTranslationChecks, TransactionCase):
         for fname in ("client_stage", "client_warmth"):
             labels = dict(Partner._fields[fname]._description_selection(Partner.env))
             self.assertTrue(labels)
-            # "Handled by colleagues" is no stage nor warmth: it says another manager's client
-            # is hidden (a group of the Clients list), in words of its own
+            # "Handled by colleagues", "Unassigned" and "Mailing only" are no stage nor warmth of
+            # a client: they say whose a hidden client is, or that a contact is no client (groups
+            # of the Clients list), in words of their own
             self.assertEqual(labels.pop("hidden"), "Ведут коллеги")
+            self.assertEqual(labels.pop("unassigned"), "Без менеджера")
+            self.assertEqual(labels.pop("mailing_only"), "Только рассылки")
             for value, label in labels.items():
                 self.assertRegex(label, r"^[А-ЯЁ][а-яё]*(?:ый|ий|ой)$", (fname, value))
         self.assertEqual(

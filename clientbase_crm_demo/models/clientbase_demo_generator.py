@@ -417,7 +417,31 @@ class ClientbaseDemoGenerator(models.AbstractModel):
     @api.model
     def _demo_create_clients(self, rng, count, managers):
         today = fields.Date.context_today(self)
-        Partner = self.env["res.partner"]
+        plain_vals, referral_vals = self._demo_client_vals(rng, count, managers)
+        # inserted set-based, as create stores them (clientbase_demo_clients.py)
+        clients = self._demo_insert_partners(plain_vals)
+        referrers = clients.filtered(lambda p: not p.client_mailing_only)
+        for vals in referral_vals:
+            vals["client_referrer_id"] = rng.choice(referrers).id
+        clients |= self._demo_insert_partners(referral_vals)
+        self._demo_birthdays_soon(
+            rng, today, clients.filtered(lambda p: p.client_birthday and not p.is_company)
+        )
+        companies = clients.filtered("is_company")
+        self._demo_set_decision_makers(companies)
+        return {
+            "managers": managers,
+            "clients": clients,
+            "contacts": companies.child_ids,
+            "buyers": clients.filtered(lambda p: not p.client_mailing_only),
+        }
+
+    @api.model
+    def _demo_client_vals(self, rng, count, managers):
+        """The create values of ``count`` demo clients, their key employees as ``child_ids``
+        commands: ``(values of the clients, values of the referred clients)`` (a referred client
+        is given its referrer once the others exist)."""
+        today = fields.Date.context_today(self)
         channels = self.env["clientbase.channel"].search([("is_referral", "=", False)])
         referral = self.env.ref("clientbase_crm.clientbase_channel_referral")
         subscription = self.env.ref("clientbase_crm.clientbase_channel_subscription")
@@ -481,25 +505,7 @@ class ClientbaseDemoGenerator(models.AbstractModel):
                 referral_vals.append(vals)
             else:
                 plain_vals.append(vals)
-        clients = Partner.browse()
-        for batch in split_every(500, plain_vals, list):
-            clients |= Partner.create(batch)
-        referrers = clients.filtered(lambda p: not p.client_mailing_only)
-        for vals in referral_vals:
-            vals["client_referrer_id"] = rng.choice(referrers).id
-        for batch in split_every(500, referral_vals, list):
-            clients |= Partner.create(batch)
-        self._demo_birthdays_soon(
-            rng, today, clients.filtered(lambda p: p.client_birthday and not p.is_company)
-        )
-        companies = clients.filtered("is_company")
-        self._demo_set_decision_makers(companies)
-        return {
-            "managers": managers,
-            "clients": clients,
-            "contacts": companies.child_ids,
-            "buyers": clients.filtered(lambda p: not p.client_mailing_only),
-        }
+        return plain_vals, referral_vals
 
     @api.model
     def _demo_set_decision_makers(self, companies):
@@ -593,7 +599,9 @@ class ClientbaseDemoGenerator(models.AbstractModel):
         leads = self.env["crm.lead"].create(lead_vals)
         call = self.env.ref("mail.mail_activity_data_call")
         partner_model = self.env["ir.model"]._get_id("res.partner")
-        self.env["mail.activity"].create(
+        # the managers' to-dos, without an "assigned to you" message and e-mail for each
+        # (Odoo's quick creation): nobody assigned them, the demo did
+        self.env["mail.activity"].with_context(mail_activity_quick_update=True).create(
             [
                 {
                     "res_model_id": partner_model,
@@ -617,8 +625,8 @@ class ClientbaseDemoGenerator(models.AbstractModel):
             for __ in range(rng.choice([0, 0, 0, 1, 1, 2, 3]))
         ]
         if "clientbase.interaction" in self.env:
-            # the interaction log of the client base (issue 5)
-            self.env["clientbase.interaction"].create(
+            # the interaction log of the client base (issue 5), inserted set-based
+            self._demo_insert_interactions(
                 [
                     {
                         "client_id": partner.id,

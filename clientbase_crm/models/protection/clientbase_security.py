@@ -209,7 +209,9 @@ CLIENT_OWNERSHIP = {
 # client's Orders and Revenue. Their rules are generated with the others (ir_rule.py) from these
 # paths to the client's manager; the domain names only base's fields (``user.id``, not the owners
 # of the evaluation context), because Odoo evaluates rules on sale.order also while a module
-# below the client base is being updated: the client's own manager, not the unassigned pool.
+# below the client base is being updated: the client's own manager, and the unassigned pool
+# unless the user's company hides it, those companies listed by id (their figures are shown, so
+# are the orders behind them, whoever carried them).
 CLIENT_DOCUMENTS = {
     "sale.order": "partner_id.commercial_partner_id.user_id",
     "sale.order.line": "order_partner_id.commercial_partner_id.user_id",

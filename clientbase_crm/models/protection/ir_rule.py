@@ -26,8 +26,11 @@ partner's rules also while a module below the client base is being updated, when
 the company has no such field yet.
 
 The read rules of Odoo's documents of a client (``CLIENT_DOCUMENTS``: orders and their lines,
-which the client's manager reads whoever carries them) are generated from their path to the
-client's manager, with ``user.id`` in the domain (see there why not the owners).
+which the client's manager reads whoever carries them, and every salesperson those of the
+unassigned pool where his company shows it) are generated from their path to the client's
+manager, with ``user.id`` and the companies hiding the pool listed by id in the domain (see
+there why not the owners), kept by :meth:`IrRule._clientbase_sync_document_rules` whenever a
+company switches its pool setting.
 
 The rules that say nothing of clients are generated the same way, so that no domain is
 written twice: the multi-company rule of every model of ``COMPANY_SCOPED_MODELS`` and
@@ -85,6 +88,17 @@ def strict_domain(company_ids):
     return (
         "[('commercial_partner_id.user_id', 'in', [user.id, False])] "
         f"if user.company_id.id in {sorted(company_ids)!r} else [(1, '=', 1)]"
+    )
+
+
+def document_domain(path, pool_hidden_company_ids):
+    """The domain (text) of the client documents a client base user reads whoever carries them
+    (``path``: to the client's manager): those of the clients he handles, as :func:`owner_ids`
+    says (his own, and the unassigned pool unless his company hides it), with the companies
+    that hide it listed by id: the domain names only ``base``'s fields."""
+    return (
+        f"[({path!r}, '=', user.id)] if user.company_id.id in {sorted(pool_hidden_company_ids)!r} "
+        f"else [({path!r}, 'in', [user.id, False])]"
     )
 
 
@@ -149,18 +163,30 @@ class IrRule(models.Model):
     @api.model
     def _clientbase_document_rules(self):
         """``{xml id: values}`` of the rules of ``CLIENT_DOCUMENTS``: a client base user reads
-        every such document of the clients he manages."""
+        every such document of the clients he handles (:func:`document_domain`), as the
+        companies' pool settings are now."""
         user_group = self.env.ref(USER_GROUP).ids
+        pool_hidden = (
+            self.env["res.company"]
+            .sudo()
+            .with_context(active_test=False)
+            .search([("client_pool_visible", "=", False)])
+        )
         return {
             rule_xmlid(model, "client_manager"): self._clientbase_rule(
                 model,
-                "all of the clients one manages (read)",
+                "all of the clients one handles (read)",
                 user_group,
-                f"[({path!r}, '=', user.id)]",
+                document_domain(path, pool_hidden.ids),
                 READ_ONLY,
             )
             for model, path in CLIENT_DOCUMENTS.items()
         }
+
+    @api.model
+    def _clientbase_sync_document_rules(self):
+        """Follow the companies' unassigned pool setting (called when it changes)."""
+        self._clientbase_write_rules(self._clientbase_document_rules())
 
     @api.model
     def _clientbase_company_rules(self):

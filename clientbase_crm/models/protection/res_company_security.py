@@ -52,6 +52,8 @@ class ResCompany(models.Model):
         companies = super().create(vals_list)
         if any(vals.get("client_strict_visibility") for vals in vals_list):
             self.env["ir.rule"].sudo()._clientbase_sync_strict_rules()
+        if any(not vals.get("client_pool_visible", True) for vals in vals_list):
+            self.env["ir.rule"].sudo()._clientbase_sync_document_rules()
         return companies
 
     def write(self, vals):
@@ -60,6 +62,9 @@ class ResCompany(models.Model):
             # strict visibility is a rule of its own, switched on for the strict companies
             # (models/protection/ir_rule.py)
             self.env["ir.rule"].sudo()._clientbase_sync_strict_rules()
+        if "client_pool_visible" in vals:
+            # the client documents of the unassigned pool are read where the pool is shown
+            self.env["ir.rule"].sudo()._clientbase_sync_document_rules()
         if {"client_pool_visible", "client_strict_visibility", "client_masked_contacts"} & set(vals):
             # the record rules of the client base read these settings, and values computed
             # under them are cached

@@ -65,9 +65,12 @@ class ResPartner(models.Model):
         hidden = self._get_client_data_foreign()
         # a user outside the client base sees none of its data, and is told nothing about it
         told = hidden if self.env.user.has_group(USER_GROUP) else self.browse()
+        said = told.sudo()._client_said_of_foreign() if told else {}
         for partner in self:
             partner.client_data_hidden = partner in hidden
-            partner.client_hidden_notice = partner._client_hidden_notice() if partner in told else False
+            partner.client_hidden_notice = (
+                partner._client_hidden_notice(said.get(partner._origin.id)) if partner in told else False
+            )
 
     def _search_client_data_hidden(self, operator, value):
         """The partners whose data the current user may (not) read, as
@@ -90,13 +93,18 @@ class ResPartner(models.Model):
         own = self.sudo().with_context(active_test=False)._search(self._get_client_data_own_domain())
         return [("id", "not in" if hidden else "in", own)]
 
-    def _client_hidden_notice(self):
-        """What a user who may not read the client's data is told instead: who handles it."""
+    def _client_hidden_notice(self, said=None):
+        """What a user who may not read the client's data is told instead: who handles it
+        (``said``: what its stage says of it, ``unassigned`` for a client nobody handles)."""
         manager = self.sudo().commercial_partner_id.user_id
         if manager:
             return self.env._(
                 "Handled by %(manager)s — details are visible to %(manager)s and managers.",
                 manager=manager.name,
+            )
+        if said == "unassigned":
+            return self.env._(
+                "Unassigned: nobody handles this client yet; its details are visible to client base managers."
             )
         return self.env._("Details of this client are visible to its manager and client base managers.")
 

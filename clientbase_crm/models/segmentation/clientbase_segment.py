@@ -6,12 +6,14 @@ from datetime import timedelta
 
 from odoo import SUPERUSER_ID, api, fields, models
 from odoo.exceptions import UserError, ValidationError
+from odoo.osv import expression
 from odoo.osv.expression import AND
 from odoo.tools import SQL, split_every
 
 from ...segmentation import engine, members, one_pass
 from ...tools.client_definition import audience_domain
 from ...tools.domain_access import unreadable_paths
+from .res_partner_segment import PARTNER_DEFAULT_FIELDS, SAID_OF_FOREIGN
 
 _logger = logging.getLogger(__name__)
 # segments whose members one statement computes (the temporary table of a batch holds them)
@@ -21,6 +23,33 @@ INCREMENTAL_MAX_SHARE = 0.2
 REFRESH_SCOPES = [("changed", "Changed clients"), ("whole", "Whole base")]
 # what a change of asks for a whole refresh of the segment
 MEMBERS_INPUTS = ("domain", "company_id", "active")
+
+
+def said_values_in(model, domain):
+    """Labels of the values of ``domain`` (on ``model``, a ``res.partner``) that only say whose
+    a partner is (``SAID_OF_FOREIGN``), on the partners' stage or warmth at the end of any path
+    and in the sub-domains of ``any`` / ``not any``."""
+    found = []
+    for leaf in expression.normalize_domain(domain):
+        if not isinstance(leaf, (list, tuple)) or len(leaf) != 3 or not isinstance(leaf[0], str):
+            continue
+        path, operator, value = leaf
+        target, field = model, None
+        for part in path.split("."):
+            field = target._fields.get(part)
+            if field is None:
+                break
+            if field.relational:
+                target = target.env[field.comodel_name]
+        if field is None:
+            continue  # not a field: the ORM refuses the domain itself
+        if operator in ("any", "not any") and isinstance(value, list):
+            found.extend(said_values_in(target, value))
+        elif field.model_name == "res.partner" and field.name in PARTNER_DEFAULT_FIELDS:
+            values = value if isinstance(value, (list, tuple)) else [value]
+            labels = dict(field._description_selection(model.env))
+            found.extend(labels[v] for v in values if v in SAID_OF_FOREIGN)
+    return found
 
 
 class ClientbaseSegment(models.Model):
@@ -132,6 +161,17 @@ class ClientbaseSegment(models.Model):
                         fields=", ".join(unreadable),
                     )
                 )
+            said = segment._get_said_conditions()
+            if said:
+                raise ValidationError(
+                    self.env._(
+                        "The conditions of segment %(name)s select on “%(value)s”: that is what a "
+                        "salesperson is shown of a client he may not read, no client has it. Select on "
+                        "the clients' own values (another manager's clients: by their salesperson).",
+                        name=segment.name,
+                        value=said[0],
+                    )
+                )
             try:
                 segment._get_member_query()
             except Exception as error:
@@ -178,6 +218,17 @@ class ClientbaseSegment(models.Model):
             return []  # not a domain: _check_domain says so
         env = self.env(user=author, su=False)
         return unreadable_paths(env, "res.partner", domain)
+
+    def _get_said_conditions(self):
+        """The labels of the values the segment's conditions select on that are only said of
+        partners a user may not read ("Handled by colleagues", "Unassigned"): a segment is
+        computed for the whole base, where no client has them (``res_partner_segment.py``)."""
+        self.ensure_one()
+        try:
+            domain = self._get_domain()
+        except (ValueError, SyntaxError):
+            return []  # not a domain: _check_domain says so
+        return said_values_in(self.env["res.partner"], domain)
 
     def _get_domain(self):
         self.ensure_one()

@@ -6,10 +6,28 @@ from odoo.exceptions import UserError
 from odoo.osv import expression
 from odoo.tools import SQL
 
+from ...tools.client_definition import internal_partner_sql
 from ...tools.typed_values import check_condition
 from ..protection.clientbase_security import USER_GROUP, sees_all
 from ..reports.clientbase_report_ratios import ratio_sql
 from .clientbase_client_figures import ABC_CLASSES, PERSONAS, RFM_SEGMENTS, STAGES, WARMTH
+
+# What the stage and the warmth say of a partner that has none a user may read, in the card and
+# as a group of the list, rather than blank ("None"); said, never set by hand, never a segment's
+# condition (``clientbase_segment.py``):
+# - a client another manager handles, to a user who may not read its data;
+HIDDEN = "hidden"
+HIDDEN_LABEL = "Handled by colleagues"
+# - a client nobody handles, to a salesperson of a company that hides the unassigned pool;
+UNASSIGNED = "unassigned"
+UNASSIGNED_LABEL = "Unassigned"
+# - a mailing-only contact, who is no client and is given no stage nor warmth (the "mailing-only
+#   base" of the kinds of base, as a subscriber is a lifecycle stage of its own elsewhere).
+MAILING_ONLY = "mailing_only"
+MAILING_ONLY_LABEL = "Mailing only"
+SAID_VALUES = (HIDDEN, UNASSIGNED, MAILING_ONLY)
+# the values said of a partner whose data the user may not read (the others are its own)
+SAID_OF_FOREIGN = (HIDDEN, UNASSIGNED)
 
 # field name -> (SQL of the value over figures alias "f", or None when computed in python;
 #                values the field takes when the client has no figures row)
@@ -20,14 +38,14 @@ FIGURE_FIELDS = {
     "client_revenue": ("f.revenue", [0]),
     "client_average_order": ("ROUND((f.revenue / NULLIF(f.order_count, 0))::numeric, 2)", [0]),
     "client_days_since_last_order": ("(%(today)s::date - f.last_order_date)", [None]),
-    "client_stage": ("f.current_stage", [None, "potential"]),
+    "client_stage": ("f.current_stage", [MAILING_ONLY, "potential"]),
     "client_rfm_recency": ("f.rfm_recency", [None]),
     "client_rfm_frequency": ("f.rfm_frequency", [None]),
     "client_rfm_monetary": ("f.rfm_monetary", [None]),
     "client_rfm_segment": ("f.rfm_segment", [None]),
     "client_abc_class": ("f.abc_class", [None]),
     "client_is_vip": ("f.is_vip", [False]),
-    "client_warmth": ("f.current_warmth", [None, "cold"]),
+    "client_warmth": ("f.current_warmth", [MAILING_ONLY, "cold"]),
     "client_persona": ("f.persona", [None]),
     "client_persona_suggested": ("f.persona_suggested", [None]),
     "client_purchase_interval": ("f.purchase_interval", [None]),
@@ -41,10 +59,6 @@ FIGURE_FIELDS = {
 }
 # fields whose value without figures depends on the partner itself (mailing-only partners have none)
 PARTNER_DEFAULT_FIELDS = ("client_stage", "client_warmth")
-# the stage and warmth of a client another manager handles, to a user who may not read them:
-# said, in the card and as a group of the list, rather than left blank ("None")
-HIDDEN = "hidden"
-HIDDEN_LABEL = "Handled by colleagues"
 # every partner field computed from the figures row
 FIGURE_PARTNER_FIELDS = (
     *FIGURE_FIELDS,
@@ -149,7 +163,7 @@ class ResPartner(models.Model):
         search="_search_client_days_since_last_order",
     )
     client_stage = fields.Selection(
-        [*STAGES, (HIDDEN, HIDDEN_LABEL)],
+        [*STAGES, (HIDDEN, HIDDEN_LABEL), (UNASSIGNED, UNASSIGNED_LABEL), (MAILING_ONLY, MAILING_ONLY_LABEL)],
         compute="_compute_client_figures",
         groups=USER_GROUP,
         inverse="_inverse_client_stage",
@@ -246,7 +260,7 @@ class ResPartner(models.Model):
         search="_search_client_is_vip",
     )
     client_warmth = fields.Selection(
-        [*WARMTH, (HIDDEN, HIDDEN_LABEL)],
+        [*WARMTH, (HIDDEN, HIDDEN_LABEL), (UNASSIGNED, UNASSIGNED_LABEL), (MAILING_ONLY, MAILING_ONLY_LABEL)],
         string="Warmth",
         compute="_compute_client_figures",
         groups=USER_GROUP,
@@ -331,21 +345,20 @@ class ResPartner(models.Model):
         today = fields.Date.today()
         empty = self.env["clientbase.client.figures"]
         # another manager's client shows nothing, not even the defaults (potential, cold): its
-        # stage and warmth say that colleagues handle it
+        # stage and warmth say that colleagues handle it, or that nobody does
         foreign = self._get_client_data_foreign()
-        managed = set(foreign.sudo().filtered(lambda p: p.commercial_partner_id.user_id)._ids)
+        said = foreign.sudo()._client_said_of_foreign()
         foreign = set(foreign._ids)
         values = {fname: [] for fname in FIGURE_PARTNER_FIELDS}
         for partner in self:
             if partner._origin.id in foreign:
-                handled = HIDDEN if partner._origin.id in managed else False
                 for fname, column in values.items():
-                    column.append(handled if fname in PARTNER_DEFAULT_FIELDS else False)
+                    column.append(said[partner._origin.id] if fname in PARTNER_DEFAULT_FIELDS else False)
                 continue
             row = rows.get(partner.commercial_partner_id._origin.id, empty)
             count = row.order_count
-            default_stage = False if partner.client_mailing_only else "potential"
-            default_warmth = False if partner.client_mailing_only else "cold"
+            default_stage = MAILING_ONLY if partner.client_mailing_only else "potential"
+            default_warmth = MAILING_ONLY if partner.client_mailing_only else "cold"
             for fname, value in (
                 ("client_first_order_date", row.first_order_date),
                 ("client_last_order_date", row.last_order_date),
@@ -388,6 +401,26 @@ class ResPartner(models.Model):
                 self, field, [field.convert_to_cache(v, self, validate=False) for v in column]
             )
 
+    def _client_said_of_foreign(self):
+        """``{partner id: value}``: what the stage and the warmth say of each partner of ``self``
+        whose data the current user may not read (read as superuser): "Handled by colleagues"
+        when its commercial entity has a manager, "Unassigned" when it has none, nothing for the
+        company's side (employees, the company itself), which is nobody's client. The SQL of
+        the groupings says the same (:meth:`_client_hidden_case_sql`)."""
+        internal = set(
+            self.with_context(active_test=False)
+            .filtered(lambda p: not p.partner_share or p.ref_company_ids)
+            ._ids
+        )
+        return {
+            partner._origin.id: (
+                HIDDEN
+                if partner.commercial_partner_id.user_id
+                else (False if partner._origin.id in internal else UNASSIGNED)
+            )
+            for partner in self
+        }
+
     def _set_client_manual_values(self, get_vals):
         """Store values set by hand on the figures rows of the commercial entities, as the
         current user: the figures' record rules refuse another manager's client."""
@@ -410,13 +443,15 @@ class ResPartner(models.Model):
         Figures.flush_model()
 
     def _check_client_not_hidden(self, fname):
-        """ "Handled by colleagues" is said of a client, never set on one."""
-        if any(partner[fname] == HIDDEN for partner in self):
+        """ "Handled by colleagues", "Unassigned" and "Mailing only" are said of a partner,
+        never set on one."""
+        said = {partner[fname] for partner in self} & set(SAID_VALUES)
+        if said:
             field = self._fields[fname]
             raise UserError(
                 self.env._(
                     "“%(value)s” is not a value of %(field)s you can set: choose one of the others.",
-                    value=dict(field._description_selection(self.env))[HIDDEN],
+                    value=dict(field._description_selection(self.env))[said.pop()],
                     field=field._description_string(self.env),
                 )
             )
@@ -452,8 +487,9 @@ class ResPartner(models.Model):
         if fname in PARTNER_DEFAULT_FIELDS:
             default = "potential" if fname == "client_stage" else "cold"
             return SQL(
-                "CASE WHEN %s THEN NULL ELSE %s END",
+                "CASE WHEN %s THEN %s ELSE %s END",
                 SQL.identifier(partner_alias, "client_mailing_only"),
+                MAILING_ONLY,
                 default,
             )
         value = FIGURE_FIELDS[fname][1][0]
@@ -523,7 +559,7 @@ class ResPartner(models.Model):
                     "(CASE WHEN %s THEN %s%s END)",
                     own,
                     value,
-                    self._client_hidden_case_sql(fname, self._client_commercial_owner_sql(alias)),
+                    self._client_hidden_case_sql(fname, self._client_commercial_owner_sql(alias), alias),
                 )
             return value
         else:
@@ -544,18 +580,25 @@ class ResPartner(models.Model):
                     "(CASE WHEN %s THEN %s%s END)",
                     self._client_own_sql(alias),
                     value,
-                    self._client_hidden_case_sql(fname, manager),
+                    self._client_hidden_case_sql(fname, manager, alias),
                 )
         return value
 
     @api.model
-    def _client_hidden_case_sql(self, fname, manager):
-        """The branch of the CASE of a figure a restricted user may not read that names the
-        clients of other managers (``manager``: SQL of their commercial entity's manager):
-        ``hidden`` for the stage and the warmth, NULL for the others."""
+    def _client_hidden_case_sql(self, fname, manager, alias):
+        """The branches of the CASE of a figure a restricted user may not read that say whose
+        the partner ``alias`` is (``manager``: SQL of its commercial entity's manager): for the
+        stage and the warmth ``hidden`` (other managers' clients), ``unassigned`` (nobody's,
+        but the company's side), as :meth:`_client_said_of_foreign`; nothing for the others."""
         if fname not in PARTNER_DEFAULT_FIELDS:
             return SQL("")
-        return SQL(" WHEN %s IS NOT NULL THEN %s", manager, HIDDEN)
+        return SQL(
+            " WHEN %s IS NOT NULL THEN %s WHEN NOT %s THEN %s",
+            manager,
+            HIDDEN,
+            SQL("%s%s", internal_partner_sql(alias), SQL("", to_flush=self._fields["partner_share"])),
+            UNASSIGNED,
+        )
 
     def _client_figure_condition(self, fname, operator, value, figures_alias="f", partner_alias="p"):
         """SQL condition of ``(fname, operator, value)`` on the figures row ``figures_alias``
@@ -618,8 +661,8 @@ class ResPartner(models.Model):
 
     def _search_client_figure(self, fname, operator, value):
         values = value if operator in ("in", "not in") and isinstance(value, (list, tuple, set)) else [value]
-        if fname in PARTNER_DEFAULT_FIELDS and HIDDEN in values:
-            return self._search_client_hidden(fname, operator, [v for v in values if v != HIDDEN])
+        if fname in PARTNER_DEFAULT_FIELDS and set(values) & set(SAID_OF_FOREIGN):
+            return self._search_client_said(fname, operator, values)
         condition, matches_default = self._client_figure_condition(fname, operator, value)
         # a user who does not see every client: only the rows the figures' record rules
         # show, and the defaults only for the clients the user handles
@@ -661,15 +704,34 @@ class ResPartner(models.Model):
             )
         ]
 
-    def _search_client_hidden(self, fname, operator, others):
-        """Search the stage or warmth ``hidden`` ("Handled by colleagues"): the clients of other
-        managers whose data the user may not read, as the grouping names them (``others``: the
-        other values searched with it)."""
-        hidden = [("client_data_hidden", "=", True), ("commercial_partner_id.user_id", "!=", False)]
+    @api.model
+    def _client_said_domain(self, value):
+        """Domain of the partners whose stage and warmth say ``value`` (``hidden`` or
+        ``unassigned``), as the groupings name them."""
+        if value == HIDDEN:
+            return [("client_data_hidden", "=", True), ("commercial_partner_id.user_id", "!=", False)]
+        internal = [
+            "|",
+            ("partner_share", "=", False),
+            ("id", "in", SQL("(SELECT own.partner_id FROM res_company own)")),
+        ]
+        return [
+            ("client_data_hidden", "=", True),
+            ("commercial_partner_id.user_id", "=", False),
+            "!",
+            *internal,
+        ]
+
+    def _search_client_said(self, fname, operator, values):
+        """Search the stage or warmth ``hidden`` ("Handled by colleagues") or ``unassigned``:
+        the partners whose data the user may not read, as the grouping names them (with the
+        other values searched with them)."""
+        said = expression.OR([self._client_said_domain(v) for v in values if v in SAID_OF_FOREIGN])
+        others = [v for v in values if v not in SAID_OF_FOREIGN]
         if operator in ("=", "in"):
-            return expression.OR([hidden, [(fname, "in", others)]]) if others else hidden
+            return expression.OR([said, [(fname, "in", others)]]) if others else said
         if operator in ("!=", "not in"):
-            shown = ["|", ("client_data_hidden", "=", False), ("commercial_partner_id.user_id", "=", False)]
+            shown = ["!", *expression.normalize_domain(said)]
             return expression.AND([shown, [(fname, "not in", others)]]) if others else shown
         raise UserError(
             self.env._(
