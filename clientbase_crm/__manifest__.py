@@ -2,7 +2,7 @@
     "name": "Client Base",
     "summary": "Turn Odoo contacts into a managed client base: client card, "
     "segments, funnels, mailings and protection of personal data",
-    "version": "18.0.5.0.0",
+    "version": "18.0.5.1.0",
     "category": "Sales/CRM",
     "website": "https://github.com/clientbase/clientbase_crm",
     "author": "clientbase_crm contributors",

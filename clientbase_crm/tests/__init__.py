@@ -38,6 +38,7 @@ from . import test_first_day_tours
 from . import test_journeys
 from . import test_journeys_rules
 from . import test_journeys_features
+from . import test_journey_templates
 from . import test_journeys_results
 from . import test_journeys_tour
 from . import test_home_action

@@ -19,6 +19,7 @@ from . import clientbase_journey_result  # results per member: sent, converted, 
 from . import clientbase_journey_step_result  # the same by step, adding up to the journey's (SQL view)
 from . import mailing_mailing_journey  # a mailing remembers the journey step that queued it
 from . import clientbase_mailing_eligibility_journey  # the frequency cap counts queued journey messages
+from . import clientbase_journey_templates  # the ready journeys' email templates archived until switched on
 from . import clientbase_journey_upgrade  # the old birthday greeting and win-back to-do become journeys
 from . import res_company_journeys  # the company's birthday greeting setting switches its journey
 from . import res_partner_journeys  # the client card's Journeys tab; forget removes the journey rows
