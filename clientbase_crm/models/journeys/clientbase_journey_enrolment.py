@@ -159,14 +159,18 @@ class ClientbaseJourney(models.Model):
         before, once per value of the date (the event's key is the value). Not a window after
         the last run: a date set to today after the run, or to a day already past, is taken by
         the next run; a rerun or a run after a missed day takes nobody twice (the member rows
-        of the journey already carry the key). The field is read as the responsible user sees
-        it (his rules: another manager's client has no date)."""
+        of the journey already carry the key). With *only dates from the day switched on*
+        (``trigger_from_activation``), a date before that day is never taken: switching a
+        journey on does not send it to every client whose date passed long ago. The field is
+        read as the responsible user sees it (his rules: another manager's client has no date)."""
         self.ensure_one()
         fname = self.sudo().trigger_date_field_id.name
         Partner = self.env["res.partner"].with_user(self.user_id).with_company(self.company_id)
         field = Partner._fields[fname]
         # a datetime reached today: before tomorrow's midnight
         bound = [(fname, "<=", today)] if field.type == "date" else [(fname, "<", today + timedelta(days=1))]
+        if self.trigger_from_activation and self.activated_on:
+            bound.append((fname, ">=", self.activated_on))
         query = Partner._search([(fname, "!=", False)] + bound)
         value = Partner._field_to_sql(query.table, fname, query)
         key = SQL("%s || (%s)::date", f"date:{fname}:", value)
@@ -388,7 +392,11 @@ class ClientbaseJourney(models.Model):
                 )
             )[0][0]
             journey = self.new(
-                {"watermark_id": before_today, "watermark_date": fields.Date.subtract(today, days=1)},
+                {
+                    "watermark_id": before_today,
+                    "watermark_date": fields.Date.subtract(today, days=1),
+                    "activated_on": today,
+                },
                 origin=self,
             )
         rows = self.env.execute_query(
