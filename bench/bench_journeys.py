@@ -211,7 +211,8 @@ def measure_journeys(env, cr, first_partner, clients, before_one_percent, repeat
         )
         facts["first night: messages queued"] = _count(
             cr,
-            "SELECT count(*) FROM clientbase_journey_history WHERE journey_id = ANY(%s) AND result = 'queued'",
+            "SELECT count(*) FROM clientbase_journey_history h JOIN clientbase_journey_member m ON m.id = h.member_id"
+            " WHERE m.journey_id = ANY(%s) AND h.result = 'queued'",
             (journeys.ids,),
         )
         _watermarks(env, cr, journeys, before_one_percent)
@@ -240,7 +241,8 @@ def measure_journeys(env, cr, first_partner, clients, before_one_percent, repeat
         timed(cr, label, lambda: Journey._run_steps(mass), results)
         facts["mass step: messages queued"] = _count(
             cr,
-            "SELECT count(*) FROM clientbase_journey_history WHERE journey_id = %s AND result = 'queued'",
+            "SELECT count(*) FROM clientbase_journey_history h JOIN clientbase_journey_member m ON m.id = h.member_id"
+            " WHERE m.journey_id = %s AND h.result = 'queued'",
             (mass.id,),
         )
         facts["mass step: mailings"] = _count(

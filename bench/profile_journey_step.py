@@ -28,9 +28,9 @@ PARTS = ("_apply_exits", "_due_members", "_send_eligibility", "_queue_mailing", 
 
 
 @contextlib.contextmanager
-def statements(cr):
+def statements(cr, parts=PARTS):
     """Every statement ``cr`` runs in the block: ``[(seconds, part, text)]``, the part being the
-    innermost of :data:`PARTS` on the Python stack."""
+    innermost of ``parts`` (function names) on the Python stack."""
     log = []
     real = cr.execute
 
@@ -41,7 +41,7 @@ def statements(cr):
         finally:
             frame, part = sys._getframe(1), "other"
             while frame:
-                if frame.f_code.co_name in PARTS:
+                if frame.f_code.co_name in parts:
                     part = frame.f_code.co_name
                     break
                 frame = frame.f_back
@@ -52,6 +52,21 @@ def statements(cr):
         yield log
     finally:
         del cr.execute
+
+
+def report(log, profiler=None, slowest=8):
+    """Print the statements' time by part, the slowest statements and cProfile's top functions."""
+    parts = {}
+    for seconds, part, _text in log:
+        count, total = parts.get(part, (0, 0.0))
+        parts[part] = (count + 1, total + seconds)
+    for part, (count, total) in sorted(parts.items(), key=lambda item: -item[1][1]):
+        print(f"  {part:<20} {count:>6} statements {total:8.2f} s")
+    print("slowest statements:")
+    for seconds, part, text in sorted(log, reverse=True)[:slowest]:
+        print(f"  {seconds:7.3f} s  {part:<18} {' '.join(text.split())[:200]}")
+    if profiler:
+        pstats.Stats(profiler).sort_stats("cumulative").print_stats(45)
 
 
 def main():
@@ -88,7 +103,8 @@ def main():
                     profiler.disable()
                 elapsed = time.time() - start
             cr.execute(
-                "SELECT count(*) FROM clientbase_journey_history WHERE journey_id = %s AND result = 'queued'",
+                "SELECT count(*) FROM clientbase_journey_history h JOIN clientbase_journey_member m ON m.id = h.member_id"
+                " WHERE m.journey_id = %s AND h.result = 'queued'",
                 (mass.id,),
             )
             queued = cr.fetchone()[0]
@@ -98,17 +114,7 @@ def main():
                 f" ({queued / elapsed if elapsed else 0:,.0f} msg/s), {len(log)} statements,"
                 f" load average {load:.1f}"
             )
-            parts = {}
-            for seconds, part, _text in log:
-                count, total = parts.get(part, (0, 0.0))
-                parts[part] = (count + 1, total + seconds)
-            for part, (count, total) in sorted(parts.items(), key=lambda item: -item[1][1]):
-                print(f"  {part:<20} {count:>6} statements {total:8.2f} s")
-            print("slowest statements:")
-            for seconds, part, text in sorted(log, reverse=True)[:8]:
-                print(f"  {seconds:7.3f} s  {part:<18} {' '.join(text.split())[:200]}")
-            if profiler:
-                pstats.Stats(profiler).sort_stats("cumulative").print_stats(45)
+            report(log, profiler)
         finally:
             cr.rollback()
             bench_journeys._clear(env, cr, mass | journeys)

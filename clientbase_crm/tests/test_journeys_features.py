@@ -1,15 +1,24 @@
-"""Journeys, on a frozen clock: the date reached (every date up to today, once per value), the
-ready win-back reminder in every company, user segments entered once per real change, leaving a
-segment value, the card's journeys, the results' entry row."""
+"""Journeys, on a frozen clock: the date reached (every date up to today, once per value, or only
+the dates from the day the journey is switched on), the ready win-back reminder in every company,
+user segments entered once per real change, leaving a segment value, the card's journeys, the
+results' entry row, the journey's mailing opened by a mass-mailing user outside the client base,
+and the update of a database of an earlier version."""
+
+from ast import literal_eval
 
 from freezegun import freeze_time
 
-from odoo.exceptions import ValidationError
-from odoo.tests import tagged
+from odoo.exceptions import AccessError, ValidationError
+from odoo.tests import new_test_user, tagged
 from odoo.tools import sql
 
-from ..models.journeys.clientbase_journey_upgrade import OLD_GREETING_COLUMNS
-from .test_journeys import JourneyCommon
+from ..models.journeys.clientbase_journey_upgrade import (
+    OLD_GREETING_COLUMNS,
+    OLD_HISTORY_COLUMNS,
+    OLD_HISTORY_INDEX,
+    OLD_RECIPIENTS_PATH,
+)
+from .test_journeys import DAY0, JourneyCommon
 
 
 @tagged("post_install", "-at_install", "clientbase_journeys")
@@ -36,7 +45,7 @@ class TestJourneyDateReached(JourneyCommon):
         twice, and a client enters again only for a new value of his date."""
         c = self.clients
         with freeze_time("2026-03-01 10:00:00"):
-            journey = self._date_journey()
+            journey = self._date_journey(trigger_from_activation=False)
             c[0].client_winback_date = "2026-02-20"  # long past
             c[1].client_winback_date = "2026-03-05"  # ahead
             self.assertEqual(journey.preview_count, 1)
@@ -61,12 +70,44 @@ class TestJourneyDateReached(JourneyCommon):
         )
         self.assertEqual(self._keys(journey, c[1]), ["date:client_winback_date:2026-03-05"])
 
+    def test_only_dates_from_the_day_switched_on(self):
+        """A new journey takes only the dates reached from the day it is switched on: a date
+        already past that day never enters (the preview agrees), today's and the next days' do;
+        switched off and on again, it starts from the new day."""
+        c = self.clients
+        with freeze_time("2026-03-01 10:00:00"):
+            c[0].client_winback_date = "2026-02-20"  # long past
+            c[1].client_winback_date = "2026-02-28"  # yesterday
+            c[2].client_winback_date = "2026-03-01"  # today
+            c[3].client_winback_date = "2026-03-03"  # ahead
+            journey = self._date_journey(active=False)
+            self.assertTrue(journey.trigger_from_activation, "on for a new journey")
+            self.assertEqual(journey._preview_partner_ids(), c[2].ids, "who would enter if switched on today")
+            journey.active = True
+            self.assertEqual(str(journey.activated_on), "2026-03-01")
+            self.assertEqual(self._run(journey), {journey.id: 1})
+            self.assertEqual(self._members(journey).partner_id, c[2])
+        with freeze_time("2026-03-04 10:00:00"):  # the 2nd and 3rd missed: caught up
+            c[4].client_winback_date = "2026-02-27"  # set to a day before the switch: never
+            c[5].client_winback_date = "2026-03-02"  # set to a day since the switch: caught up
+            self.assertEqual(self._run(journey), {journey.id: 2})
+            self.assertEqual(self._run(journey), {journey.id: 0})
+            self.assertEqual(self._members(journey).partner_id, c[2] | c[3] | c[5])
+        with freeze_time("2026-03-10 10:00:00"):
+            journey.active = False
+        with freeze_time("2026-03-20 10:00:00"):
+            c[6].client_winback_date = "2026-03-15"  # reached while the journey was off
+            c[7].client_winback_date = "2026-03-20"
+            journey.active = True
+            self.assertEqual(self._run(journey), {journey.id: 1})
+            self.assertEqual(self._members(journey).partner_id, c[2] | c[3] | c[5] | c[7])
+
     def test_reentry_rule_and_unreadable_field(self):
         """Re-entry never: a new date does not bring the client back. A date field the database
         does not keep is refused."""
         c = self.clients
         with freeze_time("2026-03-01 10:00:00"):
-            journey = self._date_journey(reentry="never")
+            journey = self._date_journey(reentry="never", trigger_from_activation=False)
             c[0].client_winback_date = "2026-02-27"
             self.assertEqual(self._run(journey), {journey.id: 1})
         with freeze_time("2026-03-03 10:00:00"):
@@ -386,3 +427,114 @@ class TestJourneyGreetingMarksDropped(JourneyCommon):
         for column in OLD_GREETING_COLUMNS:
             self.assertFalse(sql.column_exists(cr, "res_partner", column))
         self.assertEqual(self.clients[0].read(["name"])[0]["name"], "Journey Client 0")
+
+
+@tagged("post_install", "-at_install", "clientbase_journeys")
+class TestJourneyMailingForMailingUsers(JourneyCommon):
+    """A journey's mailing is an ordinary mailing: whoever works in Email Marketing opens it, also
+    outside the client base; its recipients still say nothing of the journeys' rows."""
+
+    def _queued(self):
+        journey = self._journey()
+        with freeze_time(DAY0):
+            self._history(self.clients[:3])
+            self._run(journey)
+        mailing = self._sent(journey).mailing_id
+        self.assertEqual(len(mailing), 1)
+        return journey, mailing
+
+    def test_a_mailing_user_outside_the_client_base_opens_the_mailing(self):
+        """As a user with Email Marketing rights only: the mailing's form loads, every field its
+        recipients' filter names is one he may read (the form shows no invalid path), the filter
+        counts the clients the mailing was queued for, as mass_mailing sends it; the journey's
+        rows stay closed to him, and a salesperson finds no client of a colleague by the field."""
+        journey, mailing = self._queued()
+        mailer = new_test_user(
+            self.env, login="cb_mailer_only", groups="base.group_user,mass_mailing.group_mass_mailing_user"
+        )
+        self.assertFalse(mailer.has_group("clientbase_crm.group_clientbase_user"))
+        env = self.env(user=mailer)
+        form = env["mailing.mailing"].get_views([(False, "form")])["views"]["form"]
+        self.assertIn("mailing_domain", form["arch"])
+        values = (
+            env["mailing.mailing"]
+            .browse(mailing.id)
+            .web_read({"mailing_domain": {}, "mailing_model_real": {}})
+        )
+        self.assertEqual(values[0]["mailing_model_real"], "res.partner")
+        domain = literal_eval(values[0]["mailing_domain"])
+        for leaf in domain:
+            if not isinstance(leaf, (list, tuple)):
+                continue
+            model = env["res.partner"]
+            for name in leaf[0].split("."):
+                self.assertIn(name, model.fields_get([name]), f"{name} of {leaf[0]} is not his to read")
+                field = model._fields[name]
+                model = env[field.comodel_name] if field.relational else None
+        recipients = self.clients[:3]
+        self.assertEqual(env["res.partner"].search(domain), recipients.with_env(env))
+        self.assertEqual(env["res.partner"].search_count(domain), 3)
+        self.assertEqual(sorted(mailing._get_recipients()), sorted(recipients.ids))
+        # what the journey did stays the client base's
+        for model in ("clientbase.journey.member", "clientbase.journey.history"):
+            with self.assertRaises(AccessError):
+                env[model].search([("journey_id", "=", journey.id)])
+        self.assertFalse(recipients.with_env(env).client_journey_mailing_ids)
+        # a colleague's clients: a salesperson (no Email Marketing) finds none of them by the field
+        theirs = self.env["res.partner"].with_user(self.user_salesman_2)
+        self.assertFalse(theirs.search([("client_journey_mailing_ids", "in", mailing.ids)]))
+        # sent: the same clients get it
+        mailing.action_send_mail()
+        traces = self.env["mailing.trace"].search([("mass_mailing_id", "=", mailing.id)])
+        self.assertEqual(sorted(traces.mapped("res_id")), sorted(recipients.ids))
+
+
+@tagged("post_install", "-at_install", "clientbase_journeys")
+class TestJourneyHistoryUpdate(JourneyCommon):
+    def test_an_earlier_database_is_brought_to_this_form(self):
+        """A database of an earlier version: the history kept its member's journey, client and
+        company (with their foreign keys), the mailings named their recipients by the card's
+        path. The update drops the copies and renames the filter (twice is once); the results,
+        the card and the recipients read the same before and after."""
+        journey = self._journey()
+        with freeze_time(DAY0):
+            self._history(self.clients[:2])
+            self._run(journey)
+        mailing = self._sent(journey).mailing_id
+        cr = self.env.cr
+
+        def read_back():
+            self.env.invalidate_all()
+            results = self.env["clientbase.journey.result"].search_read(
+                [("journey_id", "=", journey.id)], ["partner_id", "sent"], order="partner_id"
+            )
+            card = self.clients[0].with_user(self.user_salesman).client_journey_history_ids
+            return (
+                [(r["partner_id"][0], r["sent"]) for r in results],
+                [(h.journey_id, h.partner_id, h.result) for h in card],
+                sorted(mailing._get_recipients()),
+            )
+
+        before = read_back()
+        self.assertEqual(before[0], [(c.id, 1) for c in self.clients[:2]])
+        for column, table in zip(
+            OLD_HISTORY_COLUMNS, ("clientbase_journey", "res_partner", "res_company"), strict=True
+        ):
+            self.assertFalse(sql.column_exists(cr, "clientbase_journey_history", column))
+            cr.execute(
+                f"ALTER TABLE clientbase_journey_history ADD COLUMN {column} int REFERENCES {table}(id)"
+            )
+        cr.execute(f"CREATE INDEX {OLD_HISTORY_INDEX} ON clientbase_journey_history (member_id)")
+        cr.execute(
+            "UPDATE mailing_mailing SET mailing_domain = %s WHERE id = %s",
+            (repr([(OLD_RECIPIENTS_PATH, "=", mailing.id)]), mailing.id),
+        )
+        Journey = self.env["clientbase.journey"]
+        Journey._upgrade_hard_wired_rules()
+        Journey._upgrade_hard_wired_rules()
+        for column in OLD_HISTORY_COLUMNS:
+            self.assertFalse(sql.column_exists(cr, "clientbase_journey_history", column))
+        self.assertFalse(sql.index_exists(cr, OLD_HISTORY_INDEX))
+        self.env.invalidate_all()
+        self.assertEqual(mailing.mailing_domain, repr(mailing._clientbase_journey_recipients_domain()))
+        self.assertEqual(read_back(), before)

@@ -1,6 +1,6 @@
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
-from odoo.tools import SQL
+from odoo.tools import SQL, sql
 from odoo.tools.safe_eval import safe_eval
 
 from ...tools.domain_access import unreadable_paths
@@ -75,6 +75,20 @@ class ClientbaseJourney(models.Model):
         string="Date Field",
         domain=[("model", "=", "res.partner"), ("ttype", "in", ("date", "datetime"))],
         ondelete="cascade",
+    )
+    trigger_from_activation = fields.Boolean(
+        string="Only Dates From the Day Switched On",
+        default=True,
+        help="Only the clients whose date is reached from the day the journey is switched on enter it "
+        "(a date already past then does not). Off: switching the journey on takes at once every client "
+        "whose date is already past.",
+    )
+    activated_on = fields.Date(
+        string="Switched On",
+        readonly=True,
+        copy=False,
+        help="The day the journey was last switched on (or its trigger changed): with only dates from "
+        "that day, the dates before it do not enter.",
     )
     entry_domain = fields.Char(
         string="Entry Conditions", default="[]", help="Only clients matching these conditions enter."
@@ -256,18 +270,33 @@ class ClientbaseJourney(models.Model):
         return last_ids
 
     def _reset_watermarks(self):
+        """The journey takes the events from today on (switched on, or its trigger changed)."""
         last_ids = self._event_last_ids()
-        yesterday = fields.Date.subtract(fields.Date.context_today(self), days=1)
+        today = fields.Date.context_today(self)
         for journey in self:
             self.env.cr.execute(
                 SQL(
-                    "UPDATE clientbase_journey SET watermark_id = %s, watermark_date = %s WHERE id = %s",
+                    "UPDATE clientbase_journey SET watermark_id = %s, watermark_date = %s, activated_on = %s"
+                    " WHERE id = %s",
                     last_ids[journey._event_table()],
-                    yesterday,
+                    fields.Date.subtract(today, days=1),
+                    today,
                     journey.id,
                 )
             )
-        self.invalidate_recordset(["watermark_id", "watermark_date"])
+        self.invalidate_recordset(["watermark_id", "watermark_date", "activated_on"])
+
+    def _auto_init(self):
+        # journeys of earlier versions took every date already past when switched on: they keep
+        # doing so (only the new ones take the dates from the day they are switched on)
+        cr = self.env.cr
+        upgrading = sql.table_exists(cr, self._table) and not sql.column_exists(
+            cr, self._table, "trigger_from_activation"
+        )
+        res = super()._auto_init()
+        if upgrading:
+            cr.execute(SQL("UPDATE %s SET trigger_from_activation = FALSE", SQL.identifier(self._table)))
+        return res
 
     def action_open_members(self):
         self.ensure_one()

@@ -14,11 +14,14 @@ from odoo.tools import SQL
 
 from ...tools.client_definition import client_domain
 from ...tools.domain_access import unreadable_paths
+from .clientbase_journey import HISTORY_TABLE
 
 _logger = logging.getLogger(__name__)
 
 # triggers on the client's own data (one for all companies), not on a company's records of him
 PARTNER_TRIGGERS = ("date_field", "birthday", "consent")
+# rows new to a table since its statistics after which a run analyzes it first
+ANALYZE_AFTER_ROWS = 5000
 
 
 def _bucket(journey_id):
@@ -159,14 +162,18 @@ class ClientbaseJourney(models.Model):
         before, once per value of the date (the event's key is the value). Not a window after
         the last run: a date set to today after the run, or to a day already past, is taken by
         the next run; a rerun or a run after a missed day takes nobody twice (the member rows
-        of the journey already carry the key). The field is read as the responsible user sees
-        it (his rules: another manager's client has no date)."""
+        of the journey already carry the key). With *only dates from the day switched on*
+        (``trigger_from_activation``), a date before that day is never taken: switching a
+        journey on does not send it to every client whose date passed long ago. The field is
+        read as the responsible user sees it (his rules: another manager's client has no date)."""
         self.ensure_one()
         fname = self.sudo().trigger_date_field_id.name
         Partner = self.env["res.partner"].with_user(self.user_id).with_company(self.company_id)
         field = Partner._fields[fname]
         # a datetime reached today: before tomorrow's midnight
         bound = [(fname, "<=", today)] if field.type == "date" else [(fname, "<", today + timedelta(days=1))]
+        if self.trigger_from_activation and self.activated_on:
+            bound.append((fname, ">=", self.activated_on))
         query = Partner._search([(fname, "!=", False)] + bound)
         value = Partner._field_to_sql(query.table, fname, query)
         key = SQL("%s || (%s)::date", f"date:{fname}:", value)
@@ -215,6 +222,14 @@ class ClientbaseJourney(models.Model):
 
     # --- the run ------------------------------------------------------------------------------
     @api.model
+    def _analyze_if_many(self, table, new_rows):
+        """ANALYZE ``table`` when ``new_rows`` rows came since the last statistics could know them
+        (the whole base's first night): planned on an empty or stale table, the enrolment's
+        and the batches' joins ran a nested loop per row (minutes instead of seconds)."""
+        if new_rows >= ANALYZE_AFTER_ROWS:
+            self.env.cr.execute(SQL("ANALYZE %s", SQL.identifier(table)))
+
+    @api.model
     def _run_enrolment(self, journeys=None):
         """Enrol the clients of every active journey's new events (priority first); returns
         ``{journey id: number entered}``."""
@@ -235,10 +250,21 @@ class ClientbaseJourney(models.Model):
         ):
             self.env[model].flush_model()
         last_ids = self._event_last_ids()
+        self._analyze_if_many(
+            "clientbase_segment_history",
+            last_ids[HISTORY_TABLE]
+            - min(
+                (j.watermark_id or 0 for j in journeys if j._event_table() == HISTORY_TABLE),
+                default=last_ids[HISTORY_TABLE],
+            ),
+        )
         entered = {}
         for journey in journeys:
             today = fields.Date.context_today(journey.with_company(journey.company_id))
             entered[journey.id] = journey._enrol(last_ids[journey._event_table()], today)
+            # the next journey's enrolment and the steps join the members just entered (who is
+            # in a journey already, of a higher priority): planned on the table as it is now
+            self._analyze_if_many("clientbase_journey_member", entered[journey.id])
         self.env["clientbase.journey.member"].invalidate_model()
         self.invalidate_model(["watermark_id", "watermark_date"])
         return entered
@@ -388,7 +414,11 @@ class ClientbaseJourney(models.Model):
                 )
             )[0][0]
             journey = self.new(
-                {"watermark_id": before_today, "watermark_date": fields.Date.subtract(today, days=1)},
+                {
+                    "watermark_id": before_today,
+                    "watermark_date": fields.Date.subtract(today, days=1),
+                    "activated_on": today,
+                },
                 origin=self,
             )
         rows = self.env.execute_query(

@@ -30,7 +30,7 @@ def messages_query():
                (t.trace_status = 'bounce')::int AS bounced,
                EXISTS (
                    SELECT 1 FROM clientbase_consent c
-                    WHERE c.partner_id = h.partner_id AND c.state = 'withdrawn' AND c.source = 'unsubscribe'
+                    WHERE c.partner_id = hm.partner_id AND c.state = 'withdrawn' AND c.source = 'unsubscribe'
                       AND c.channel = CASE WHEN mm.mailing_type = 'sms' THEN 'sms' ELSE 'email' END
                       AND c.date >= h.date
                       AND c.date < h.date + make_interval(days => GREATEST(j.horizon_days, 1))
@@ -42,10 +42,11 @@ def messages_query():
                              AND (nh.date, nh.id) > (h.date, h.id) AND nh.date <= c.date)
                )::int AS unsubscribed
           FROM clientbase_journey_history h
-          JOIN clientbase_journey j ON j.id = h.journey_id
+          JOIN clientbase_journey_member hm ON hm.id = h.member_id
+          JOIN clientbase_journey j ON j.id = hm.journey_id
           JOIN mailing_mailing mm ON mm.id = h.mailing_id
           LEFT JOIN mailing_trace t
-            ON t.mass_mailing_id = h.mailing_id AND t.model = 'res.partner' AND t.res_id = h.partner_id
+            ON t.mass_mailing_id = h.mailing_id AND t.model = 'res.partner' AND t.res_id = hm.partner_id
          WHERE h.result = 'queued'
         """
     )

@@ -149,19 +149,43 @@ class ClientbaseJourney(models.Model):
         )
         journeys = journeys.filtered("active")
         done = 0
-        for _pass in range(MAX_PASSES):
+        for pass_number in range(MAX_PASSES):
             progressed = 0
+            moved = self.browse()
             for journey in journeys:
                 self.env["clientbase.journey.member"].flush_model()
+                # a later pass is for the steps that take no time, chained: a journey with
+                # nothing due is not gone through again (its exits were applied by the first)
+                if pass_number and not journey._has_due_members():
+                    continue
                 journey._apply_exits()
+                handled = 0
                 for step in journey.step_ids.sorted(lambda s: (s.sequence, s.id)):
-                    progressed += journey._run_step(step)
+                    handled += journey._run_step(step)
+                if handled:
+                    moved |= journey
+                progressed += handled
             self.env["clientbase.journey.member"].invalidate_model()
             self.env["clientbase.journey.history"].invalidate_model()
             done += progressed
             if not progressed:
                 break
+            journeys = moved
         return done
+
+    def _has_due_members(self):
+        """Whether a running member of the journey has a step due now."""
+        self.ensure_one()
+        return bool(
+            self.env.execute_query(
+                SQL(
+                    "SELECT 1 FROM clientbase_journey_member m WHERE m.journey_id = %s AND m.state = 'running'"
+                    " AND m.step_id IS NOT NULL AND m.paused IS NOT TRUE AND m.next_run <= %s LIMIT 1",
+                    self.id,
+                    fields.Datetime.now(),
+                )
+            )
+        )
 
     def _in_window(self, step):
         tz = pytz.timezone(self.company_id.partner_id.tz or self.user_id.tz or "UTC")
@@ -169,15 +193,18 @@ class ClientbaseJourney(models.Model):
         hour = local.hour + local.minute / 60.0
         return step.window_from <= hour < step.window_to
 
-    def _due_members(self, step, limit):
+    def _due_members(self, step, limit, after_id=0):
+        """``[(member id, partner id)]``: the next ``limit`` members due at ``step``, by id after
+        ``after_id`` (a batch starts where the last one ended, not at the first member again)."""
         rows = self.env.execute_query(
             SQL(
                 "SELECT m.id, m.partner_id FROM clientbase_journey_member m WHERE m.journey_id = %s"
                 " AND m.step_id = %s AND m.state = 'running' AND m.paused IS NOT TRUE AND m.next_run <= %s"
-                " ORDER BY m.id LIMIT %s",
+                " AND m.id > %s ORDER BY m.id LIMIT %s",
                 self.id,
                 step.id,
                 fields.Datetime.now(),
+                after_id,
                 limit,
             )
         )
@@ -189,10 +216,12 @@ class ClientbaseJourney(models.Model):
             return 0
         handled = 0
         batch = self.env.context.get("clientbase_journey_batch") or BATCH_SIZE
+        after_id = 0
         while True:
-            rows = self._due_members(step, batch)
+            rows = self._due_members(step, batch, after_id)
             if not rows:
                 break
+            after_id = rows[-1][0]
             with self.env.cr.savepoint():
                 step._execute([r[0] for r in rows], [r[1] for r in rows])
             self._commit()
@@ -247,11 +276,8 @@ class ClientbaseJourneyStep(models.Model):
             self.env.cr.execute(
                 SQL(
                     """
-                    INSERT INTO clientbase_journey_history
-                           (member_id, journey_id, step_id, partner_id, company_id, date, result, mailing_id, note)
-                    SELECT m.id, m.journey_id, %(step)s, m.partner_id, m.company_id, %(now)s, %(result)s,
-                           %(mailing)s, %(note)s
-                      FROM clientbase_journey_member m WHERE m.id = ANY(%(ids)s)
+                    INSERT INTO clientbase_journey_history (member_id, step_id, date, result, mailing_id, note)
+                    SELECT unnest(%(ids)s::int[]), %(step)s, %(now)s, %(result)s, %(mailing)s, %(note)s
                     ON CONFLICT DO NOTHING
                     """,
                     step=self.id,
@@ -430,7 +456,7 @@ class ClientbaseJourneyStep(models.Model):
             self.env["mailing.trace"].flush_model()
             return SQL(
                 "EXISTS (SELECT 1 FROM clientbase_journey_history jh JOIN mailing_trace t"
-                " ON t.mass_mailing_id = jh.mailing_id AND t.model = 'res.partner' AND t.res_id = jh.partner_id"
+                " ON t.mass_mailing_id = jh.mailing_id AND t.model = 'res.partner' AND t.res_id = m.partner_id"
                 " WHERE jh.member_id = m.id AND t.open_datetime IS NOT NULL)"
             )
         if self.branch_condition == "ordered":

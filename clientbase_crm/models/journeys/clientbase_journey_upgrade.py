@@ -1,4 +1,5 @@
-"""The hard-wired rules of earlier versions become journeys, once per database.
+"""The hard-wired rules of earlier versions become journeys, once per database; what earlier
+versions of the journeys stored otherwise is brought to this one's form.
 
 The birthday greeting (a company setting, a daily job sending mails and SMS) is the journey
 *Birthday greeting*; the win-back to-do (a daily job creating the manager's reminder on the
@@ -16,6 +17,13 @@ from odoo.tools import SQL, sql
 OLD_WINBACK_CRON = "clientbase_crm.ir_cron_client_winback"
 # the former greeting's marks on the partner (one greeting per birthday and channel)
 OLD_GREETING_COLUMNS = ("client_birthday_greeted_on", "client_birthday_sms_greeted_on")
+# the step history's copies of its member's journey, client and company (read through the member now)
+OLD_HISTORY_COLUMNS = ("journey_id", "partner_id", "company_id")
+# the history's index of its member alone (the unique index of member, step and result serves)
+OLD_HISTORY_INDEX = "clientbase_journey_history__member_id_index"
+# the recipients of a journey's mailing, as earlier versions wrote them (a path of fields that a
+# mass-mailing user outside the client base may not read)
+OLD_RECIPIENTS_PATH = "client_journey_member_ids.history_ids.mailing_id"
 
 _logger = logging.getLogger(__name__)
 
@@ -28,6 +36,46 @@ class ClientbaseJourney(models.Model):
         self._upgrade_birthday_greeting()
         self._upgrade_winback_reminder()
         self._upgrade_drop_greeting_markers()
+        self._upgrade_history_columns()
+        self._upgrade_mailing_recipients()
+
+    @api.model
+    def _upgrade_history_columns(self):
+        """The history's own copies of the journey, the client and the company go (with their
+        foreign keys and indexes): the rows read them through their member. Its index of the
+        member alone goes too (Odoo keeps an index a field no longer asks for)."""
+        cr = self.env.cr
+        cr.execute(SQL("DROP INDEX IF EXISTS %s", SQL.identifier(OLD_HISTORY_INDEX)))
+        for column in OLD_HISTORY_COLUMNS:
+            if sql.column_exists(cr, "clientbase_journey_history", column):
+                cr.execute(
+                    SQL(
+                        "ALTER TABLE clientbase_journey_history DROP COLUMN %s CASCADE",
+                        SQL.identifier(column),
+                    )
+                )
+                cr.execute(
+                    "DELETE FROM ir_model_constraint WHERE name = %s AND type = 'f'",
+                    (f"clientbase_journey_history_{column}_fkey",),
+                )
+                _logger.info("Dropped clientbase_journey_history.%s, read through the member now", column)
+
+    @api.model
+    def _upgrade_mailing_recipients(self):
+        """The journeys' mailings of earlier versions name their recipients by a path a
+        mass-mailing user may not read: they name them as this version does."""
+        cr = self.env.cr
+        Mailing = self.env["mailing.mailing"].sudo().with_context(active_test=False)
+        mailings = Mailing.search(
+            [("clientbase_journey_step_id", "!=", False), ("mailing_domain", "like", OLD_RECIPIENTS_PATH)]
+        )
+        for mailing in mailings:
+            # (SQL: the mailing's compute and tracking are not for this)
+            cr.execute(
+                "UPDATE mailing_mailing SET mailing_domain = %s WHERE id = %s",
+                (repr(mailing._clientbase_journey_recipients_domain()), mailing.id),
+            )
+        mailings.invalidate_recordset(["mailing_domain"])
 
     @api.model
     def _upgrade_drop_greeting_markers(self):

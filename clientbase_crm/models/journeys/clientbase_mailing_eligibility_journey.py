@@ -19,15 +19,16 @@ class ClientbaseMailingEligibility(models.AbstractModel):
         self.env["clientbase.journey.history"].flush_model()
         journeys = SQL(
             """
-            SELECT 'res.partner'::varchar, jh.partner_id,
+            SELECT 'res.partner'::varchar, jm.partner_id,
                    CASE WHEN mm.mailing_type = 'sms' THEN jp.phone_sanitized ELSE jp.email_normalized END
               FROM mailing_mailing mm
               JOIN clientbase_journey_history jh ON jh.mailing_id = mm.id AND jh.result = 'queued'
-              JOIN res_partner jp ON jp.id = jh.partner_id
+              JOIN clientbase_journey_member jm ON jm.id = jh.member_id
+              JOIN res_partner jp ON jp.id = jm.partner_id
              WHERE mm.state IN ('in_queue', 'sending') AND mm.clientbase_journey_step_id IS NOT NULL
                AND NOT (mm.id = ANY(%s))
                AND NOT EXISTS (SELECT 1 FROM mailing_trace done WHERE done.mass_mailing_id = mm.id
-                                  AND done.model = 'res.partner' AND done.res_id = jh.partner_id)
+                                  AND done.model = 'res.partner' AND done.res_id = jm.partner_id)
             """,
             list(exclude_mailing_ids),
         )
@@ -46,12 +47,15 @@ class ClientbaseMailingEligibility(models.AbstractModel):
         members = SQL(
             "SELECT m.partner_id FROM clientbase_journey_member m WHERE m.id = ANY(%s)", list(member_ids)
         )
+        # the batch's verdicts computed once (MATERIALIZED): joined as a subquery, a plan that
+        # misjudged the fresh member rows ran it again for each member (minutes for a batch)
         rows = self.env.execute_query(
             SQL(
                 """
+                WITH e(id, reason) AS MATERIALIZED (%s)
                 SELECT m.id, CASE WHEN e.id IS NULL THEN 'no_address' ELSE COALESCE(e.reason, 'eligible') END
                   FROM clientbase_journey_member m
-                  LEFT JOIN (%s) AS e(id, reason) ON e.id = m.partner_id
+                  LEFT JOIN e ON e.id = m.partner_id
                  WHERE m.id = ANY(%s)
                  ORDER BY m.id
                 """,

@@ -16,9 +16,10 @@ class MailingMailing(models.Model):
 
     def _clientbase_journey_recipients_domain(self):
         """The recipients of a journey's mailing: the clients whose history holds it (written
-        with the mailing, in the same transaction), one condition however many they are."""
+        with the mailing, in the same transaction), one condition however many they are, on a
+        field that whoever may open the mailing may read (res_partner_journeys.py)."""
         self.ensure_one()
-        return [("client_journey_member_ids.history_ids.mailing_id", "=", self.id)]
+        return [("client_journey_mailing_ids", "in", [self.id])]
 
     def _get_recipients(self):
         """A journey's message still in the queue is not sent to a client who reached the
@@ -33,11 +34,11 @@ class MailingMailing(models.Model):
         rows = self.env.execute_query(
             SQL(
                 """
-                SELECT jh.partner_id FROM clientbase_journey_history jh
+                SELECT m.partner_id FROM clientbase_journey_history jh
                   JOIN clientbase_journey_member m ON m.id = jh.member_id
-                 WHERE jh.mailing_id = %s AND jh.partner_id = ANY(%s)
+                 WHERE jh.mailing_id = %s AND m.partner_id = ANY(%s)
                    AND EXISTS (SELECT 1 FROM sale_order so JOIN res_partner op ON op.id = so.partner_id
-                                WHERE op.commercial_partner_id = jh.partner_id AND so.state = 'sale'
+                                WHERE op.commercial_partner_id = m.partner_id AND so.state = 'sale'
                                   AND so.date_order >= m.entered_on)
                 """,
                 self.id,
