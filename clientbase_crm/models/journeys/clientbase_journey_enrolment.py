@@ -12,6 +12,7 @@ from datetime import timedelta
 from odoo import api, fields, models
 from odoo.tools import SQL
 
+from ...tools import sql_planning
 from ...tools.client_definition import client_domain
 from ...tools.domain_access import unreadable_paths
 from .clientbase_journey import HISTORY_TABLE
@@ -225,9 +226,11 @@ class ClientbaseJourney(models.Model):
     def _analyze_if_many(self, table, new_rows):
         """ANALYZE ``table`` when ``new_rows`` rows came since the last statistics could know them
         (the whole base's first night): planned on an empty or stale table, the enrolment's
-        and the batches' joins ran a nested loop per row (minutes instead of seconds)."""
-        if new_rows >= ANALYZE_AFTER_ROWS:
-            self.env.cr.execute(SQL("ANALYZE %s", SQL.identifier(table)))
+        and the batches' joins ran a nested loop per row (minutes instead of seconds). The one
+        rule of when statistics are stale: :func:`~odoo.addons.clientbase_crm.tools.sql_planning.analyze_if_stale`."""
+        sql_planning.analyze_if_stale(
+            self.env.cr, [table], written={table: new_rows}, rows=ANALYZE_AFTER_ROWS
+        )
 
     @api.model
     def _run_enrolment(self, journeys=None):
