@@ -52,7 +52,10 @@ class TestSegmentFigures(ClientbaseSalesCommon):
         self._order(subscriber, 500.0, days_ago=3)
         self._recompute()
         self.assertEqual(subscriber.client_order_count, 0)
-        self.assertFalse(subscriber.client_stage)
+        # shown as a mailing-only contact (its own group in the funnels' groupings), never as a
+        # stage its orders would give a client
+        self.assertEqual(subscriber.client_stage, "mailing_only")
+        self.assertNotIn(subscriber, self.Partner.search([("client_stage", "in", ["new", "active"])]))
         self.assertFalse(self.figures.search([("partner_id", "=", subscriber.id)]).order_count)
 
     def test_figures_of_a_deleted_client_are_deleted(self):
