@@ -29,14 +29,7 @@ class TestDemoInteractions(TransactionCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.generator = cls.env["clientbase.demo.generator"].with_context(
-            tracking_disable=True,
-            mail_create_nolog=True,
-            mail_create_nosubscribe=True,
-            mail_notrack=True,
-            mail_auto_subscribe_no_notify=True,
-            clientbase_skip_figures_refresh=True,
-        )
+        cls.generator = cls.env["clientbase.demo.generator"]._demo_quiet()
         cls.generator._demo_setup_company()
         cls.manager, cls.colleague = cls.generator._demo_get_managers()[:2]
 
