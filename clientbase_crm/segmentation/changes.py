@@ -113,6 +113,23 @@ def drop_trigger(cr, trigger, table):
     )
 
 
+def create_cascade_trigger(cr, trigger, table, function, column):
+    """(Re)create ``trigger`` on ``table``: after a statement deleting rows of ``table``,
+    ``function(column)`` deletes what pointed at them (the tables kept without foreign keys:
+    the figures, the segment memberships)."""
+    drop_trigger(cr, trigger, table)
+    cr.execute(
+        SQL(
+            "CREATE TRIGGER %s AFTER DELETE ON %s REFERENCING OLD TABLE AS gone"
+            " FOR EACH STATEMENT EXECUTE FUNCTION %s(%s)",
+            SQL.identifier(trigger),
+            SQL.identifier(table),
+            SQL.identifier(function),
+            SQL(f"'{column}'"),
+        )
+    )
+
+
 def _table_exists(cr, table):
     cr.execute(SQL("SELECT to_regclass(%s) IS NOT NULL", table))
     return cr.fetchone()[0]

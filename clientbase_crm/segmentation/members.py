@@ -44,7 +44,7 @@ from odoo.tools import SQL
 
 from ..tools import sql_planning
 from . import planner
-from .changes import BULK_SETTING, drop_trigger
+from .changes import BULK_SETTING, create_cascade_trigger, drop_trigger
 
 NOTE_TABLE = "clientbase_segment_member_change"
 TAKEN_TABLE = "clientbase_segment_member_taken"
@@ -288,17 +288,7 @@ def install_cascade(cr):
         )
     )
     for target, column in CASCADE_TARGETS:
-        drop_trigger(cr, CASCADE_TRIGGER, target)
-        cr.execute(
-            SQL(
-                "CREATE TRIGGER %s AFTER DELETE ON %s REFERENCING OLD TABLE AS gone"
-                " FOR EACH STATEMENT EXECUTE FUNCTION %s(%s)",
-                SQL.identifier(CASCADE_TRIGGER),
-                SQL.identifier(target),
-                SQL.identifier(CASCADE_FUNCTION),
-                SQL(f"'{column}'"),
-            )
-        )
+        create_cascade_trigger(cr, CASCADE_TRIGGER, target, CASCADE_FUNCTION, column)
 
 
 def drop_foreign_keys(cr):

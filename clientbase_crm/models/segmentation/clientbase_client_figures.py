@@ -316,17 +316,7 @@ class ClientbaseClientFigures(models.Model):
             )
         )
         for target, column in CASCADE_TARGETS:
-            changes.drop_trigger(cr, CASCADE_TRIGGER, target)
-            cr.execute(
-                SQL(
-                    "CREATE TRIGGER %s AFTER DELETE ON %s REFERENCING OLD TABLE AS gone"
-                    " FOR EACH STATEMENT EXECUTE FUNCTION %s(%s)",
-                    SQL.identifier(CASCADE_TRIGGER),
-                    SQL.identifier(target),
-                    SQL.identifier(CASCADE_FUNCTION),
-                    SQL(f"'{column}'"),
-                )
-            )
+            changes.create_cascade_trigger(cr, CASCADE_TRIGGER, target, CASCADE_FUNCTION, column)
 
     @api.model
     def _create_ranking_indexes(self):
