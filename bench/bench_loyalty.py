@@ -3,7 +3,8 @@ the bench database:
 
 * the levels in the nightly run: the set-based refresh of every client's level
   (``clientbase.loyalty.status._refresh_levels``) on the first population (no client holds a
-  level yet) and on an ordinary night (1% of the clients changed), beside the engine's full run;
+  level yet) and on an ordinary night (1% of the clients changed: the levels of the clients
+  the segments' notes hold), beside the engine's full run;
 * personal promo codes, one per client of a segment of every generated client (10k at S, 100k
   at M, 1M at L): our campaign's set-based generation against Odoo's own coupon generation
   wizard (``loyalty.generate.wizard``, customers selected by a tag), in the same run. At L the
@@ -31,7 +32,7 @@ WIZARD_ATTEMPTS = 5  # runs of a chunk at most, when the wizard's codes collide
 WIZARD_DUPLICATES = "Odoo's coupon wizard: chunks made again after a duplicate code of its own"
 
 LEVELS_FIRST = "loyalty levels, first population (every client)"
-LEVELS_NIGHTLY = "loyalty levels, nightly run (1% of clients changed)"
+LEVELS_NIGHTLY = "loyalty levels, nightly run (the clients noted after 1% changed)"
 CODES_OURS = "personal codes, our campaign ({count} codes)"
 CODES_ODOO = "personal codes, Odoo's coupon wizard ({count} codes)"
 GRANTS = "bonus points granted and posted ({count} grants)"
@@ -82,6 +83,18 @@ def reset_levels(cr):
 
 def refresh_levels(env):
     env["clientbase.loyalty.status"]._refresh_levels()
+    env.invalidate_all()
+
+
+def refresh_noted_levels(env):
+    """The levels' part of a nightly run: the clients whose figures changed, as the segments
+    refresh takes them from its notes (read here without taking them: the segments' measures
+    that follow take them)."""
+    env.cr.execute(
+        "SELECT DISTINCT partner_id FROM clientbase_segment_member_change WHERE partner_id IS NOT NULL"
+    )
+    noted = [partner_id for (partner_id,) in env.cr.fetchall()]
+    env["clientbase.loyalty.status"]._refresh_levels(partner_ids=noted)
     env.invalidate_all()
 
 

@@ -7,6 +7,7 @@ from . import clientbase_loyalty_security
 from . import clientbase_loyalty_level  # the levels of a company and their promotion programs
 from . import clientbase_loyalty_status  # each client's level, receipts and manual override
 from . import clientbase_client_figures  # the level refresh after the engine's runs
+from . import clientbase_segment  # the levels of the partners the nightly segments refresh takes
 from . import clientbase_segment_history  # the "level" dimension of the segment history
 from . import clientbase_segment_snapshot  # the level in the movement matrix, from that history
 from . import res_company  # the rolling window of the levels' receipts

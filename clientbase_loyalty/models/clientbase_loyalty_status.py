@@ -162,20 +162,23 @@ class ClientbaseLoyaltyStatus(models.Model):
     @api.model
     def _get_refresh_query(self, company, scope):
         """One statement: the level each client in ``scope`` reaches (the active level of the
-        company with the highest threshold not above its receipts), written where it differs
+        company with the highest threshold not above its receipts: the band of receipts from its
+        threshold to the next one's, joined once, not a level looked up per client), written where it differs
         (new rows for new holders), with a history row for each client whose level (a
         level set by hand winning) changed. Returns one row: the rows written."""
         now = fields.Datetime.now()
         return SQL(
             """
-            WITH target AS (
-                SELECT r.partner_id, r.receipts, lvl.id AS level_id
+            WITH bands AS (
+                SELECT b.id, b.threshold, lead(b.threshold) OVER (ORDER BY b.threshold) AS next_threshold
+                  FROM (SELECT DISTINCT ON (l.threshold) l.id, l.threshold FROM clientbase_loyalty_level l
+                         WHERE l.company_id = %(company)s AND l.active ORDER BY l.threshold, l.id) b
+            ),
+            target AS (
+                SELECT r.partner_id, r.receipts, b.id AS level_id
                   FROM (%(receipts)s) r
-                  LEFT JOIN LATERAL (
-                        SELECT l.id FROM clientbase_loyalty_level l
-                         WHERE l.company_id = %(company)s AND l.active AND l.threshold <= r.receipts
-                         ORDER BY l.threshold DESC, l.id LIMIT 1
-                  ) lvl ON TRUE
+                  LEFT JOIN bands b ON b.threshold <= r.receipts
+                                   AND (b.next_threshold IS NULL OR r.receipts < b.next_threshold)
             ),
             changed AS (
                 SELECT t.partner_id, t.receipts, t.level_id, s.id AS status_id, s.level_id AS old_level,
@@ -217,11 +220,13 @@ class ClientbaseLoyaltyStatus(models.Model):
         )
 
     @api.model
-    def _refresh_levels(self, partner_ids=None, companies=None):
+    def _refresh_levels(self, partner_ids=None, companies=None, scope=None):
         """Bring the levels of the clients ``partner_ids`` (commercial partners; all clients
         when None) up to date in ``companies`` (all when None): one statement per company.
         A company without levels, and without clients holding one, costs nothing.
 
+        :param scope: instead of ``partner_ids``, SQL of the partner ids (a value for ``IN``),
+            e.g. the partners the nightly segments refresh took (``clientbase_segment.py``)
         :return: rows written
         """
         if partner_ids is not None and not partner_ids:
@@ -244,11 +249,16 @@ class ClientbaseLoyaltyStatus(models.Model):
             if not cr.fetchone()[0]:
                 continue
             start = time.time()
-            scope = SQL("TRUE") if partner_ids is None else SQL("f.partner_id = ANY(%s)", list(partner_ids))
-            cr.execute(self._get_refresh_query(company, scope))
+            if scope is not None:
+                condition = SQL("f.partner_id IN %s", scope)
+            elif partner_ids is not None:
+                condition = SQL("f.partner_id = ANY(%s)", list(partner_ids))
+            else:
+                condition = SQL("TRUE")
+            cr.execute(self._get_refresh_query(company, condition))
             rows = cr.fetchone()[0]
             written += rows
-            if partner_ids is None:
+            if partner_ids is None and scope is None:
                 _logger.info(
                     "Client loyalty levels: company %s, %s rows written in %.2f s",
                     company.id,

@@ -17,3 +17,12 @@ class ResCompany(models.Model):
             "The loyalty levels' window is a number of months, zero or more.",
         )
     ]
+
+    def write(self, vals):
+        result = super().write(vals)
+        if "client_loyalty_window_months" in vals:
+            # the receipts change with the window: the clients move at once, as when the levels
+            # table changes (the nightly run refreshes only the clients whose figures changed)
+            self.env["clientbase.loyalty.status"].sudo()._refresh_levels(companies=self)
+        return result
+

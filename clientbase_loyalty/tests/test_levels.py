@@ -124,3 +124,54 @@ class TestLoyaltyLevels(LoyaltyCommon):
         self.assertEqual(client.client_loyalty_level_id, self.silver)
         with self.assertRaises(ValidationError):
             self.env["clientbase.loyalty.level"].create({"name": "Twin", "threshold": 150000, "discount": 1})
+
+    def test_nightly_run_leaves_nothing_for_a_full_refresh(self):
+        """Property: the nightly run refreshes the levels of the clients whose figures it
+        changed, whatever changed the orders (here SQL and orders left to the night, no
+        instant update): afterwards a refresh of every client has nothing to write, and every
+        client holds the level of its receipts."""
+        amounts = (10000, 60000, 140000, 160000, 390000, 500000)
+        clients = [self._client(f"Noted {amount}") for amount in amounts]
+        orders = [self._order(client, amount, instant=False) for client, amount in zip(clients, amounts, strict=True)]
+        self._nightly()
+        self.assertEqual(self.Status._refresh_levels(), 0)
+        self._order(clients[0], 45000, instant=False)  # to Silver, at night
+        self.env.flush_all()
+        self.env.cr.execute(  # another module's SQL: 160,000 to 40,000, 500,000 to 125,000
+            "UPDATE sale_order SET amount_untaxed = amount_untaxed / 4, amount_total = amount_total / 4"
+            " WHERE id IN %s",
+            (tuple((orders[3] | orders[5]).ids),),
+        )
+        self.env.cr.execute("UPDATE sale_order SET state = 'cancel' WHERE id = %s", (orders[1].id,))
+        self.env.invalidate_all()
+        self._nightly()
+        self.assertEqual(self.Status._refresh_levels(), 0, "the night left a client behind")
+        levels = self.env["clientbase.loyalty.level"].search([("company_id", "=", self.company.id)])
+        for client in clients:
+            receipts = sum(
+                self.env["sale.order"].search([("partner_id", "=", client.id), ("state", "=", "sale")]).mapped(
+                    "amount_untaxed"
+                )
+            )
+            expected = levels.filtered(lambda lv, r=receipts: lv.threshold <= r).sorted("threshold")[-1:]
+            self.assertEqual(client.client_loyalty_level_id, expected, client.name)
+            self.assertEqual(client.client_loyalty_receipts, receipts, client.name)
+        self.assertEqual(
+            [c.client_loyalty_level_id for c in clients],
+            [self.silver, levels.browse(), self.silver, levels.browse(), self.gold, self.silver],
+        )
+
+    def test_changing_the_window_moves_the_clients_at_once(self):
+        client = self._client("Window Setting Client")
+        self._order(client, 45000, days_ago=500)
+        self._order(client, 10000, days_ago=30)
+        self.assertEqual(client.client_loyalty_level_id, self.silver)
+        self.company.client_loyalty_window_months = 12
+        self.env.invalidate_all()
+        self.assertFalse(client.client_loyalty_level_id, "no nightly run needed")
+        self.assertEqual(client.client_loyalty_receipts, 10000)
+        self.company.client_loyalty_window_months = 0
+        self.env.invalidate_all()
+        self.assertEqual(client.client_loyalty_level_id, self.silver)
+        self.assertEqual(client.client_loyalty_receipts, 55000)
+

@@ -281,7 +281,7 @@ class ClientbaseSegment(models.Model):
         started = fields.Datetime.now()
         self.env.flush_all()
         segments = self.sudo().search([("active", "=", True)])
-        noted, whole = members.take_notes(self.env.cr)
+        noted, whole = self._take_notes()
         if not whole:
             # more than a share of the base changed: a whole refresh reads it once, faster
             self.env.cr.execute("SELECT reltuples FROM pg_class WHERE relname = 'res_partner'")
@@ -303,6 +303,16 @@ class ClientbaseSegment(models.Model):
                 # nothing noted: their members are current
                 scoped_segments._mark_refreshed(started)
         return result
+
+    @api.model
+    def _take_notes(self):
+        """Take the partners noted since the last refresh into a temporary table
+        (``segmentation.members.take_notes``, read with ``members.in_taken()``): the one place the
+        notes are consumed, so what else follows the figures of the noted partners (the loyalty
+        levels) extends it and reads them before the segments do.
+
+        :return: ``(number of partners, whole)``"""
+        return members.take_notes(self.env.cr)
 
     def _take_dated(self):
         """Take, beside the noted partners, those whose days since a date of their figures
