@@ -787,7 +787,9 @@ def main():
             timed(cr, "re-run after 1% of clients changed", run("incremental"), results)
             if loyalty:
                 env.invalidate_all()
-                timed(cr, bench_loyalty.LEVELS_NIGHTLY, lambda: bench_loyalty.refresh_noted_levels(env), results)
+                timed(
+                    cr, bench_loyalty.LEVELS_NIGHTLY, lambda: bench_loyalty.refresh_noted_levels(env), results
+                )
             # the last complete run was yesterday: the days' movers, nothing else changed
             cr.execute(
                 "UPDATE res_company SET client_segment_done_date = client_segment_done_date - 1,"

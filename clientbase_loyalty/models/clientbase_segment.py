@@ -1,5 +1,4 @@
 from odoo import api, models
-
 from odoo.addons.clientbase_crm.segmentation import members
 
 

@@ -25,4 +25,3 @@ class ResCompany(models.Model):
             # table changes (the nightly run refreshes only the clients whose figures changed)
             self.env["clientbase.loyalty.status"].sudo()._refresh_levels(companies=self)
         return result
-

@@ -132,7 +132,10 @@ class TestLoyaltyLevels(LoyaltyCommon):
         client holds the level of its receipts."""
         amounts = (10000, 60000, 140000, 160000, 390000, 500000)
         clients = [self._client(f"Noted {amount}") for amount in amounts]
-        orders = [self._order(client, amount, instant=False) for client, amount in zip(clients, amounts, strict=True)]
+        orders = [
+            self._order(client, amount, instant=False)
+            for client, amount in zip(clients, amounts, strict=True)
+        ]
         self._nightly()
         self.assertEqual(self.Status._refresh_levels(), 0)
         self._order(clients[0], 45000, instant=False)  # to Silver, at night
@@ -149,9 +152,9 @@ class TestLoyaltyLevels(LoyaltyCommon):
         levels = self.env["clientbase.loyalty.level"].search([("company_id", "=", self.company.id)])
         for client in clients:
             receipts = sum(
-                self.env["sale.order"].search([("partner_id", "=", client.id), ("state", "=", "sale")]).mapped(
-                    "amount_untaxed"
-                )
+                self.env["sale.order"]
+                .search([("partner_id", "=", client.id), ("state", "=", "sale")])
+                .mapped("amount_untaxed")
             )
             expected = levels.filtered(lambda lv, r=receipts: lv.threshold <= r).sorted("threshold")[-1:]
             self.assertEqual(client.client_loyalty_level_id, expected, client.name)
@@ -174,4 +177,3 @@ class TestLoyaltyLevels(LoyaltyCommon):
         self.env.invalidate_all()
         self.assertEqual(client.client_loyalty_level_id, self.silver)
         self.assertEqual(client.client_loyalty_receipts, 55000)
-
