@@ -8,7 +8,7 @@ from odoo.tests import tagged
 from odoo.tools import SQL, sql
 from odoo.tools.safe_eval import safe_eval
 
-from ..models.partner import res_partner_big_base, res_partner_contact_check
+from ..models.partner import odoo_trigram_index, res_partner_big_base, res_partner_contact_check
 from ..models.partner.res_partner_big_base import (
     CONTACT_CHECK_PARAM,
     CRON_XMLID,
@@ -162,6 +162,49 @@ class TestBigBaseInstall(ClientbaseCommon):
         progress = self._run_as_scheduler()
         self.assertTrue(sql.index_exists(self.env.cr, trigram_index_name("email")))
         self.assertTrue(progress.deactivate)
+
+    def test_odoo_trigram_indexes_built_before_the_update(self):
+        """The creation of pg_trgm leaves Odoo's own trigram indexes (an order's reference...) to
+        the next update, which would build them in its transaction: on a big table the job builds
+        each, as Odoo defines it, so that the update finds it and builds nothing; on a small table
+        the install or update builds it at once."""
+        Partner = self.env["res.partner"]
+        cr = self.env.cr
+        name = sql.make_index_name("sale_order", "name")
+        self.assertIn(name, odoo_trigram_index.expected_odoo_trigram_indexes(self.env))
+        cr.execute("SELECT pg_get_indexdef(%s::regclass)", [name])
+        odoo_definition = cr.fetchone()[0]
+        self.assertIn("gin_trgm_ops", odoo_definition)
+        sql.drop_index(cr, name, "sale_order")  # a base where pg_trgm was created after Odoo's install
+
+        with patch.object(res_partner_big_base, "DEFER_FROM", 0):
+            Partner._clientbase_schedule_prepare_base()  # the data file of the install or update
+            self.assertFalse(sql.index_exists(cr, name), "a big table: left to the job")
+            self.assertEqual(Partner._clientbase_prepare_base_steps(), [("odoo_index", name)])
+            self.assertTrue(self.cron.active)
+            progress = self._run_as_scheduler()
+        self.assertEqual((progress.done, progress.remaining, progress.deactivate), (1, 0, True))
+        cr.execute("SELECT pg_get_indexdef(%s::regclass)", [name])
+        self.assertEqual(cr.fetchone()[0], odoo_definition, "the index Odoo would have built")
+        cr.execute("SELECT %s::regclass::oid", [name])
+        built = cr.fetchone()[0]
+
+        # the update's check of the indexes finds it: nothing built; the job again: nothing either
+        with patch.object(sql, "create_index", wraps=sql.create_index) as create_index:
+            self.env.registry.check_indexes(cr, ["sale.order"])
+            Partner._cron_clientbase_prepare_base()
+        self.assertFalse([c for c in create_index.call_args_list if c.args[1] == name])
+        cr.execute("SELECT %s::regclass::oid", [name])
+        self.assertEqual(cr.fetchone()[0], built, "not built twice")
+        self.assertEqual(Partner._clientbase_prepare_base_steps(), [])
+
+        # a small table: built at once by the install or update, nothing left to the job
+        sql.drop_index(cr, name, "sale_order")
+        Partner._clientbase_schedule_prepare_base()
+        cr.execute("SELECT pg_get_indexdef(%s::regclass)", [name])
+        self.assertEqual(cr.fetchone()[0], odoo_definition)
+        self.assertEqual(Partner._clientbase_prepare_base_steps(), [])
+        self.assertFalse(self.cron.active)
 
     def test_deferred_contact_check_resumes_and_finds_the_invalid(self):
         """The contact check of a big base's partners, batch by batch: each batch remembers
