@@ -94,4 +94,3 @@ def create_odoo_trigram_index(env, name):
             cr.execute(SQL("ANALYZE %s", SQL.identifier(table)))
             return True
     return False
-
