@@ -1,4 +1,5 @@
 import ast
+import contextlib
 import logging
 import math
 import time
@@ -354,26 +355,30 @@ class ClientbaseSegment(models.Model):
         deleted = inserted = 0
         active = self.filtered("active") - refused
         one_pass_conditions, general = active._get_one_pass_conditions()
-        for company, conditions in one_pass_conditions.items():
-            # one pass over the partners and their figures for every such segment of the company
-            partners = self.env["res.partner"].sudo().with_company(company)
-            scope = members.in_taken() if scoped else None
+        # a first fill of a big base writes without the table's secondary indexes (members.bulk_fill)
+        with contextlib.nullcontext(False) if scoped else members.bulk_fill(cr) as all_empty:
+            for company, conditions in one_pass_conditions.items():
+                # one pass over the partners and their figures for every such segment of the company
+                partners = self.env["res.partner"].sudo().with_company(company)
+                scope = members.in_taken() if scoped else None
 
-            def rows(ordered, ids, partners=partners, conditions=conditions, scope=scope):
-                some = {segment_id: conditions[segment_id] for segment_id in ids}
-                return one_pass.members_select(partners, some, scope=scope, ordered=ordered)
+                def rows(ordered, ids, partners=partners, conditions=conditions, scope=scope):
+                    some = {segment_id: conditions[segment_id] for segment_id in ids}
+                    return one_pass.members_select(partners, some, scope=scope, ordered=ordered)
 
-            pass_deleted, pass_inserted = members.refresh(
-                cr, dict.fromkeys(conditions), scoped=scoped, rows=rows
-            )
-            deleted += pass_deleted
-            inserted += pass_inserted
-        for batch in split_every(REFRESH_BATCH_SIZE, general.ids, self.browse):
-            scope = [("id", "in", members.in_taken())] if scoped else []
-            queries = {segment.id: segment._get_member_query(scope) for segment in batch}
-            batch_deleted, batch_inserted = members.refresh(cr, queries, scoped=scoped)
-            deleted += batch_deleted
-            inserted += batch_inserted
+                pass_deleted, pass_inserted = members.refresh(
+                    cr, dict.fromkeys(conditions), scoped=scoped, rows=rows, all_empty=all_empty
+                )
+                deleted += pass_deleted
+                inserted += pass_inserted
+            for batch in split_every(REFRESH_BATCH_SIZE, general.ids, self.browse):
+                scope = [("id", "in", members.in_taken())] if scoped else []
+                queries = {segment.id: segment._get_member_query(scope) for segment in batch}
+                batch_deleted, batch_inserted = members.refresh(
+                    cr, queries, scoped=scoped, all_empty=all_empty
+                )
+                deleted += batch_deleted
+                inserted += batch_inserted
         active._mark_refreshed(started)
         inactive = self.filtered(lambda s: not s.active)
         if inactive:
