@@ -2,8 +2,9 @@
 upgrade on a million clients within a minute).
 
 Odoo creates the index of a field declared ``index='trigram'`` (an order's reference, a lead's
-name and email, an invoice's number...) at a module update, and only when the database has
-``pg_trgm``. A database made by ``createdb`` has none; the addon creates it for its own search
+name and email, an invoice's number...) at a module update, and the phone search's indexes of
+the digits of the partners' and leads' numbers at each update of a module extending them, only
+when the database has ``pg_trgm``. A database made by ``createdb`` has none; the addon creates it for its own search
 indexes (res_partner_search_index.py). So the first update after the install would build every
 such index Odoo skipped until then, in the update's one transaction: on three million orders,
 two minutes and more during which the update holds the tables. Instead, where the extension is
@@ -16,12 +17,14 @@ there and such an index is missing:
 
 Each index has the name and the expression Odoo looks for (``<table>__<column>_index``, a GIN
 ``gin_trgm_ops`` over the column, through ``unaccent`` when the database has an indexable one,
-over the values of every language for a translated field), so the update finds it present and
+over the values of every language for a translated field; ``<table>_<column>_partial_gin_idx``
+over a number's digits), so the update finds it present and
 builds nothing; a step finds it present too and builds nothing (idempotent).
 """
 
 from contextlib import contextmanager
 
+from odoo.addons.phone_validation.models.mail_thread_phone import PHONE_REGEX_PATTERN
 from odoo.modules.db import FunctionStatus, has_trigram
 from odoo.tools import SQL, sql
 
@@ -45,8 +48,10 @@ def build_memory(cr):
 
 
 def expected_odoo_trigram_indexes(env):
-    """``{index name: (table, indexed expression)}`` of every stored field Odoo indexes with
-    trigrams, as Odoo would build it."""
+    """``{index name: (table, indexed expression, WHERE condition or "")}`` of the trigram
+    indexes Odoo builds once ``pg_trgm`` exists: those of the stored fields declared
+    ``index='trigram'`` (the registry's check of the indexes) and those of the phone search
+    (``mail.thread.phone``'s ``init``: the digits of each stored number field)."""
     registry = env.registry
     accents = registry.has_unaccent == FunctionStatus.INDEXABLE
     expected = {}
@@ -62,12 +67,29 @@ def expected_odoo_trigram_indexes(env):
                 column = f"(jsonb_path_query_array({column}, '$.*')::text)"
             if accents:
                 column = f"unaccent({column})"
-            expected[sql.make_index_name(Model._table, field.name)] = (Model._table, f"{column} gin_trgm_ops")
+            expected[sql.make_index_name(Model._table, field.name)] = (
+                Model._table,
+                f"{column} gin_trgm_ops",
+                "",
+            )
+        if "phone_sanitized" in Model._fields and hasattr(Model, "_phone_get_number_fields"):
+            for name in env[Model._name]._phone_get_number_fields():
+                field = Model._fields.get(name)
+                if field is None or not field.store:
+                    continue
+                digits = (
+                    rf"regexp_replace(({name}::text), '{PHONE_REGEX_PATTERN}'::text, ''::text, 'g'::text)"
+                )
+                expected[f"{Model._table}_{name}_partial_gin_idx"] = (
+                    Model._table,
+                    f"{digits} gin_trgm_ops",
+                    f"{name} IS NOT NULL",
+                )
     return expected
 
 
 def missing_odoo_trigram_indexes(env):
-    """``[(index name, table, expression)]`` of the expected ones not in the database (none
+    """``[(index name, table, expression, condition)]`` of the expected ones not in the database (none
     without ``pg_trgm``: Odoo builds none then either), by table then name."""
     cr = env.cr
     if not has_trigram(cr):
@@ -78,7 +100,7 @@ def missing_odoo_trigram_indexes(env):
     cr.execute(SQL("SELECT indexname FROM pg_indexes WHERE indexname IN %s", tuple(expected)))
     present = {name for (name,) in cr.fetchall()}
     return sorted(
-        ((name, table, expression) for name, (table, expression) in expected.items() if name not in present),
+        ((name, *index) for name, index in expected.items() if name not in present),
         key=lambda index: (index[1], index[0]),
     )
 
@@ -87,10 +109,10 @@ def create_odoo_trigram_index(env, name):
     """Build the expected index ``name`` unless present (its table's statistics then
     refreshed, for the searches' plans); whether it was built."""
     cr = env.cr
-    for index, table, expression in missing_odoo_trigram_indexes(env):
+    for index, table, expression, where in missing_odoo_trigram_indexes(env):
         if index == name:
             with build_memory(cr):
-                sql.create_index(cr, index, table, [expression], "gin")
+                sql.create_index(cr, index, table, [expression], "gin", where)
             cr.execute(SQL("ANALYZE %s", SQL.identifier(table)))
             return True
     return False

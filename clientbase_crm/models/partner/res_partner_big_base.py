@@ -88,7 +88,7 @@ class ResPartner(models.Model):
         ("odoo_index", index name), ..., ("contacts", after_id), ("discounts", after_id)]``."""
         steps = [("grouping", "index")] if self._clientbase_grouping_index_missing() else []
         steps += [("index", column) for column in self._clientbase_missing_trigram_indexes()]
-        steps += [("odoo_index", name) for name, _table, _expr in missing_odoo_trigram_indexes(self.env)]
+        steps += [("odoo_index", name) for name, *_index in missing_odoo_trigram_indexes(self.env)]
         Param = self.env["ir.config_parameter"].sudo()
         for kind, param in (("contacts", CONTACT_CHECK_PARAM), ("discounts", DISCOUNT_FLAG_PARAM)):
             after = Param.get_param(param)
@@ -172,7 +172,7 @@ class ResPartner(models.Model):
             return
         cron = cron.sudo()
         # Odoo's trigram indexes of the small tables: at once (the update would build them anyway)
-        for name, table, _expression in missing_odoo_trigram_indexes(self.env):
+        for name, table, *_index in missing_odoo_trigram_indexes(self.env):
             if not is_big_base(self.env.cr, table):
                 create_odoo_trigram_index(self.env, name)
         if self._clientbase_prepare_base_steps():
