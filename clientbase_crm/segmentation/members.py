@@ -111,13 +111,22 @@ NOTED_FIGURE_FIELDS = frozenset(
         "client_persona_suggested",
     }
 )
+# the partner's fields without a stored field of their own that read a column of its row kept
+# by SQL (the interactions keep the day of the last contact): a change is an UPDATE of the
+# partner's row, noted by its trigger like any other
+NOTED_PARTNER_FIELDS = frozenset({"client_last_contact_date"})
 # operators that read other rows than the partner's own
 OTHER_ROWS_OPERATORS = frozenset({"child_of", "parent_of", "any", "not any"})
-# figures that move with the date: {field: the figures' date column it counts the days from}.
-# A condition comparing one with numbers of days changes, for a client whose date did not
-# change, only when the days cross one of those numbers: between two refreshes, for the
-# clients whose date lies in a window of those days (:func:`take_dated`).
-DATED_FIELDS = {"client_days_since_last_order": "last_order_date"}
+# fields that move with the date: {field: the date column it counts the days from, in the
+# figures or, for those of PARTNER_DATED_COLUMNS, in the partner's row}. A condition comparing
+# one with numbers of days changes, for a client whose date did not change, only when the days
+# cross one of those numbers: between two refreshes, for the clients whose date lies in a
+# window of those days (:func:`take_dated`).
+DATED_FIELDS = {
+    "client_days_since_last_order": "last_order_date",
+    "client_days_since_last_contact": "client_last_contact_date",
+}
+PARTNER_DATED_COLUMNS = frozenset({"client_last_contact_date"})
 DATED_OPERATORS = frozenset({"=", "!=", "<", "<=", ">", ">=", "in", "not in"})
 
 
@@ -125,7 +134,8 @@ DATED_OPERATORS = frozenset({"=", "!=", "<", "<=", ">", ">=", "in", "not in"})
 def reads_only_noted(partner_model, domain):
     """Whether ``domain`` (on ``res.partner``) reads only what the triggers note: the partner's
     own stored columns (no path to another model, no many2one compared by name, no
-    company-dependent field) and the figure fields of :data:`NOTED_FIGURE_FIELDS`."""
+    company-dependent field), those of :data:`NOTED_PARTNER_FIELDS`, the figure fields of
+    :data:`NOTED_FIGURE_FIELDS` and the days since a date of :data:`DATED_FIELDS`."""
     for leaf in expression.normalize_domain(domain):
         if not expression.is_leaf(leaf) or leaf in (expression.TRUE_LEAF, expression.FALSE_LEAF):
             continue
@@ -135,7 +145,7 @@ def reads_only_noted(partner_model, domain):
         field = partner_model._fields.get(path)
         if field is None:
             return False
-        if path in NOTED_FIGURE_FIELDS:
+        if path in NOTED_FIGURE_FIELDS or path in NOTED_PARTNER_FIELDS:
             continue
         if path in DATED_FIELDS:
             if operator in DATED_OPERATORS and _numbers_only(value):
@@ -365,32 +375,40 @@ def take_notes(cr):
 
 
 def take_dated(cr, windows):
-    """Add to the partners taken by :func:`take_notes` those whose figures' date column lies in
-    one of ``windows`` (``[(column, first day, last day)]``, column one of
-    :data:`DATED_FIELDS`' values), with their mailing-only contacts: the clients whose days
-    since that date crossed a segment's number of days since its last refresh.
+    """Add to the partners taken by :func:`take_notes` those whose date column lies in one of
+    ``windows`` (``[(column, first day, last day)]``, column one of :data:`DATED_FIELDS`'
+    values: the figures' or, for :data:`PARTNER_DATED_COLUMNS`, the partner's own), with their
+    mailing-only contacts: the clients whose days since that date crossed a segment's number of
+    days since its last refresh.
 
     :return: the number of partners added
     """
     if not windows:
         return 0
-    columns = set(DATED_FIELDS.values())
-    condition = SQL(" OR ").join(
-        SQL("f.%s BETWEEN %s AND %s", SQL.identifier(column), first, last)
-        for column, first, last in windows
-        if column in columns
-    )
+    known = set(DATED_FIELDS.values())
+
+    def between(alias, columns):
+        conditions = [
+            SQL("%s BETWEEN %s AND %s", SQL.identifier(alias, column), first, last)
+            for column, first, last in windows
+            if column in columns and column in known
+        ]
+        return SQL(" OR ").join(conditions) if conditions else SQL("FALSE")
+
     cr.execute(
         SQL(
             """
-            WITH dated AS (SELECT DISTINCT f.partner_id FROM clientbase_client_figures f WHERE %(condition)s)
+            WITH dated AS (SELECT f.partner_id FROM clientbase_client_figures f WHERE %(figures)s
+                            UNION
+                           SELECT p.id FROM res_partner p WHERE %(partners)s)
             INSERT INTO %(taken)s (partner_id)
             SELECT partner_id FROM dated
              UNION
             SELECT p.id FROM dated d JOIN res_partner p ON p.commercial_partner_id = d.partner_id
              WHERE p.id <> p.commercial_partner_id AND p.client_mailing_only
             """,
-            condition=condition,
+            figures=between("f", known - PARTNER_DATED_COLUMNS),
+            partners=between("p", PARTNER_DATED_COLUMNS),
             taken=SQL.identifier(TAKEN_TABLE),
         )
     )
@@ -601,10 +619,14 @@ def _fill_empty(cr, segment_ids, rows, all_empty=False):
     if all_empty:
         empty = sorted(segment_ids)
     else:
+        # one probe of the (segment, client) index per segment (an anti-join, under the whole
+        # refresh's hash joins, would read the whole table)
         cr.execute(
             SQL(
                 "SELECT s.id FROM unnest(%s::int4[]) AS s(id)"
-                " WHERE NOT EXISTS (SELECT 1 FROM clientbase_segment_member m WHERE m.segment_id = s.id)",
+                " LEFT JOIN LATERAL (SELECT 1 AS found FROM clientbase_segment_member m"
+                "                     WHERE m.segment_id = s.id LIMIT 1) m ON TRUE"
+                " WHERE m.found IS NULL",
                 segment_ids,
             )
         )

@@ -94,13 +94,13 @@ class ClientbaseSegment(models.Model):
         REFRESH_SCOPES,
         string="Nightly Refresh Compares",
         compute="_compute_refresh_scope",
-        help="Changed clients: the conditions read only the client's own fields and the figures the "
-        "nightly run computes (orders, revenue, days since the last order, stage, warmth, RFM, ABC, VIP, "
-        "persona), so the nightly refresh compares only the clients whose data changed (and those whose "
-        "days since the last order crossed a number of the conditions), in a fraction of a second. Whole "
-        "base: the conditions read something else (contacts, interactions, tags, an overdue purchase or "
-        "another comparison with today's date, the forecast or the margin), so every client is compared "
-        "every night.",
+        help="Changed clients: the conditions read only the client's own fields (the last contact "
+        "included) and the figures the nightly run computes (orders, revenue, days since the last order, "
+        "stage, warmth, RFM, ABC, VIP, persona), so the nightly refresh compares only the clients whose "
+        "data changed (and those whose days since the last order or contact crossed a number of the "
+        "conditions), in a fraction of a second. Whole base: the conditions read something else "
+        "(contacts, the interactions themselves, tags, an overdue purchase or another comparison with "
+        "today's date, the forecast or the margin), so every client is compared every night.",
     )
     domain_author_id = fields.Many2one(
         "res.users",
@@ -306,14 +306,16 @@ class ClientbaseSegment(models.Model):
         return result
 
     def _take_dated(self):
-        """Take, beside the noted partners, those whose days since a date of their figures
-        crossed a number of days these segments' conditions compare it with, since each
-        segment's last refresh (``segmentation.members.take_dated``): a day more moves them,
-        nothing else. A condition ``days <= N`` holds on day ``D`` for a last order on or after
-        ``D - N``: between the day of the last refresh ``S`` (when it started: the day it
-        counted from is that one or later) and today ``T``, it changes only for a last order
-        between ``S - N`` and ``T - N``; the same for the other comparisons. Refreshed today:
-        nobody.
+        """Take, beside the noted partners, those whose days since a date (of their figures:
+        the last order; of their own row: the last contact) crossed a number of days these
+        segments' conditions compare it with, since each segment's last refresh
+        (``segmentation.members.take_dated``): a day more moves them, nothing else. A condition
+        ``days <= N`` holds on day ``D`` for a last order on or after ``D - N``: between the day
+        of the last refresh ``S`` (when it started: the day it counted from is that one or
+        later) and today ``T``, it changes only for a last order between ``S - N`` and
+        ``T - N``; the same for the other comparisons. The window is a day wider on each side:
+        a condition may count the days in the user's time zone, a day off UTC's (a client taken
+        more is only compared once more). Refreshed today: nobody.
 
         :return: the number of partners taken
         """
@@ -325,8 +327,8 @@ class ClientbaseSegment(models.Model):
                 continue
             for column, numbers in members.dated_thresholds(segment._get_domain()).items():
                 for days in numbers:
-                    first = since - timedelta(days=math.ceil(days))
-                    windows.add((column, first, today - timedelta(days=math.floor(days))))
+                    first = since - timedelta(days=math.ceil(days) + 1)
+                    windows.add((column, first, today - timedelta(days=math.floor(days) - 1)))
         return members.take_dated(self.env.cr, sorted(windows))
 
     def _refresh_member_rows(self, scoped=False):
