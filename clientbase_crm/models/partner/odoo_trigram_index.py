@@ -106,13 +106,11 @@ def missing_odoo_trigram_indexes(env):
 
 
 def create_odoo_trigram_index(env, name):
-    """Build the expected index ``name`` unless present (its table's statistics then
-    refreshed, for the searches' plans); whether it was built."""
+    """Build the expected index ``name`` unless present; whether it was built."""
     cr = env.cr
     for index, table, expression, where in missing_odoo_trigram_indexes(env):
         if index == name:
             with build_memory(cr):
                 sql.create_index(cr, index, table, [expression], "gin", where)
-            cr.execute(SQL("ANALYZE %s", SQL.identifier(table)))
             return True
     return False

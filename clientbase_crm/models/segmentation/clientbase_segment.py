@@ -358,7 +358,8 @@ class ClientbaseSegment(models.Model):
         active = self.filtered("active") - refused
         one_pass_conditions, general = active._get_one_pass_conditions()
         # a first fill of a big base writes without the table's secondary indexes (members.bulk_fill)
-        with contextlib.nullcontext(False) if scoped else members.bulk_fill(cr) as all_empty:
+        filling = not scoped and (one_pass_conditions or general)
+        with members.bulk_fill(cr) if filling else contextlib.nullcontext(False) as all_empty:
             for company, conditions in one_pass_conditions.items():
                 # one pass over the partners and their figures for every such segment of the company
                 partners = self.env["res.partner"].sudo().with_company(company)
