@@ -6,10 +6,16 @@ own: its domain becomes a condition on one row of ``res_partner`` LEFT JOIN
 ``clientbase_client_figures``, and one statement computes the members of every such segment of a
 company at once (:func:`members_select`):
 
-    SELECT s.segment_id, res_partner.id
-      FROM res_partner LEFT JOIN clientbase_client_figures ...
-     CROSS JOIN LATERAL (VALUES (segment 1, condition 1), (segment 2, condition 2), ...) s
-     WHERE <the audience> AND s.hit
+    SELECT s.segment_id, p.id
+      FROM (SELECT res_partner.id,
+                   ARRAY[CASE WHEN condition 1 THEN segment 1 END, CASE WHEN condition 2 ...] AS hits
+              FROM res_partner LEFT JOIN clientbase_client_figures ... WHERE <the audience>) p
+     CROSS JOIN LATERAL unnest(p.hits) AS s(segment_id)
+     WHERE s.segment_id IS NOT NULL
+
+Each condition is evaluated once per partner, in the row's projection (a lateral ``VALUES`` list
+of (segment, condition) pairs, filtered on the condition, made a row per pair first: three times
+slower at S, 0.31 s against 0.10 s for 64,000 memberships of 24 segments).
 
 The conditions are Odoo's: the domain is normalised and its negations distributed by Odoo's
 expression module (as ``_search`` does), every condition on a partner's column is compiled by
@@ -135,14 +141,16 @@ def members_select(partner_model, conditions, scope=None, ordered=True):
     )
     if scope is not None:
         query.add_where(SQL("%s IN %s", SQL.identifier("res_partner", "id"), scope))
-    values = SQL(", ").join(
-        SQL("(%s::int4, %s)", segment_id, sql_condition) for segment_id, sql_condition in conditions.items()
+    hits = SQL(", ").join(
+        SQL("CASE WHEN %s THEN %s::int4 END", sql_condition, segment_id)
+        for segment_id, sql_condition in conditions.items()
     )
     return SQL(
-        "SELECT s.segment_id, res_partner.id AS partner_id FROM %s"
-        " CROSS JOIN LATERAL (VALUES %s) AS s(segment_id, hit) WHERE %s AND s.hit%s",
+        "SELECT s.segment_id, p.id AS partner_id"
+        " FROM (SELECT res_partner.id, ARRAY[%s] AS hits FROM %s WHERE %s) p"
+        " CROSS JOIN LATERAL unnest(p.hits) AS s(segment_id) WHERE s.segment_id IS NOT NULL%s",
+        hits,
         query.from_clause,
-        values,
         query.where_clause,
-        SQL(" ORDER BY s.segment_id, res_partner.id") if ordered else SQL(),
+        SQL(" ORDER BY s.segment_id, p.id") if ordered else SQL(),
     )

@@ -8,7 +8,7 @@ from odoo.tests import tagged
 from odoo.tools import SQL, sql
 from odoo.tools.safe_eval import safe_eval
 
-from ..models.partner import res_partner_big_base, res_partner_contact_check
+from ..models.partner import odoo_trigram_index, res_partner_big_base, res_partner_contact_check
 from ..models.partner.res_partner_big_base import (
     CONTACT_CHECK_PARAM,
     CRON_XMLID,
@@ -162,6 +162,61 @@ class TestBigBaseInstall(ClientbaseCommon):
         progress = self._run_as_scheduler()
         self.assertTrue(sql.index_exists(self.env.cr, trigram_index_name("email")))
         self.assertTrue(progress.deactivate)
+
+    def _definitions(self, names):
+        self.env.cr.execute(
+            "SELECT indexname, indexdef FROM pg_indexes WHERE indexname = ANY(%s)", [list(names)]
+        )
+        return dict(self.env.cr.fetchall())
+
+    def _oids(self, names):
+        self.env.cr.execute("SELECT relname, oid FROM pg_class WHERE relname = ANY(%s)", [list(names)])
+        return dict(self.env.cr.fetchall())
+
+    def test_odoo_trigram_indexes_built_before_the_update(self):
+        """The creation of pg_trgm leaves Odoo's own trigram indexes (an order's reference, the
+        digits of a partner's phone...) to the next update, which would build them in its
+        transaction: on a big table the job builds each, as Odoo defines it, so that the update
+        finds it and builds nothing; on a small table the install or update builds it at once."""
+        Partner = self.env["res.partner"]
+        cr = self.env.cr
+        names = [sql.make_index_name("sale_order", "name"), "res_partner_phone_partial_gin_idx"]
+        self.assertLessEqual(set(names), set(odoo_trigram_index.expected_odoo_trigram_indexes(self.env)))
+        odoo_definitions = self._definitions(names)
+        self.assertEqual(len(odoo_definitions), 2, "built by Odoo on this base (pg_trgm is there)")
+        for name, table in zip(names, ("sale_order", "res_partner"), strict=True):
+            sql.drop_index(cr, name, table)  # a base where pg_trgm was created after Odoo's install
+
+        with patch.object(res_partner_big_base, "DEFER_FROM", 0):
+            Partner._clientbase_schedule_prepare_base()  # the data file of the install or update
+            self.assertEqual(self._definitions(names), {}, "big tables: left to the job")
+            self.assertEqual(
+                Partner._clientbase_prepare_base_steps(),
+                [("odoo_index", "res_partner_phone_partial_gin_idx"), ("odoo_index", names[0])],
+            )
+            self.assertTrue(self.cron.active)
+            progress = self._run_as_scheduler()
+            self.assertEqual((progress.done, progress.remaining, progress.deactivate), (1, 1, False))
+            progress = self._run_as_scheduler()
+        self.assertEqual((progress.remaining, progress.deactivate), (0, True))
+        self.assertEqual(self._definitions(names), odoo_definitions, "the indexes Odoo would have built")
+        built = self._oids(names)
+
+        # what the update runs (the registry's check of the indexes, the partners' init with the
+        # phone search's): nothing built; the job again: nothing either
+        Partner.init()
+        self.env.registry.check_indexes(cr, ["sale.order", "res.partner"])
+        Partner._cron_clientbase_prepare_base()
+        self.assertEqual(self._oids(names), built, "not built twice")
+        self.assertEqual(Partner._clientbase_prepare_base_steps(), [])
+
+        # small tables: built at once by the install or update, nothing left to the job
+        for name, table in zip(names, ("sale_order", "res_partner"), strict=True):
+            sql.drop_index(cr, name, table)
+        Partner._clientbase_schedule_prepare_base()
+        self.assertEqual(self._definitions(names), odoo_definitions)
+        self.assertEqual(Partner._clientbase_prepare_base_steps(), [])
+        self.assertFalse(self.cron.active)
 
     def test_deferred_contact_check_resumes_and_finds_the_invalid(self):
         """The contact check of a big base's partners, batch by batch: each batch remembers

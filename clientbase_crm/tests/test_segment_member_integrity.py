@@ -1,9 +1,11 @@
 from unittest.mock import patch
 
+import psycopg2
 from freezegun import freeze_time
 
 from odoo.osv.expression import AND
 from odoo.tests import tagged
+from odoo.tools import mute_logger
 
 from ..segmentation import members
 from ..tools.client_definition import audience_domain
@@ -140,8 +142,8 @@ class TestSegmentMemberIntegrity(ClientbaseSalesCommon):
         filled = []
         real = members._fill_empty
 
-        def spy(cr, segment_ids, rows):
-            result = real(cr, segment_ids, rows)
+        def spy(cr, segment_ids, rows, **kwargs):
+            result = real(cr, segment_ids, rows, **kwargs)
             filled.append(result[0])
             return result
 
@@ -155,6 +157,56 @@ class TestSegmentMemberIntegrity(ClientbaseSalesCommon):
             filled.clear()
             self.assertEqual((self.segments | new)._refresh_members(), (0, 0))
             self.assertEqual(set().union(*filled), set(), "filled once")
+
+    def _indexes(self):
+        """{name: definition} of the membership table's indexes, and its constraints."""
+        self.env.cr.execute(
+            "SELECT indexname, indexdef FROM pg_indexes WHERE tablename = 'clientbase_segment_member'"
+        )
+        indexes = dict(self.env.cr.fetchall())
+        self.env.cr.execute(
+            "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint"
+            " WHERE conrelid = 'clientbase_segment_member'::regclass"
+        )
+        return indexes, dict(self.env.cr.fetchall())
+
+    def test_a_first_fill_of_a_big_base_writes_without_indexes_then_builds_them(self):
+        """The first night of a big base (no membership yet) writes the rows with the table's
+        secondary indexes dropped, then builds them again: the same rows as a fill with them, the
+        same indexes and constraints after, the uniqueness still enforced, the next refresh a
+        difference again."""
+        expected = self._rows()
+        self.assertEqual(expected, self._expected())
+        schema = self._indexes()
+        self.assertIn("clientbase_segment_member_segment_partner_uniq", schema[1])
+        self.env.cr.execute("DELETE FROM clientbase_segment_member")
+        dropped = []
+        real = members._fill_empty
+
+        def spy(cr, segment_ids, rows, **kwargs):
+            dropped.append(len(self._indexes()[0]))
+            return real(cr, segment_ids, rows, **kwargs)
+
+        segments = self.Segment.search([("active", "=", True)])
+        with patch.object(members, "BULK_FILL_FROM", 0), patch.object(members, "_fill_empty", spy):
+            deleted, inserted = segments._refresh_members()
+        self.assertGreaterEqual(len(dropped), 2, "one pass and the general path")
+        self.assertEqual(set(dropped), {1}, "every fill with the primary key alone")
+        self.assertEqual((deleted, inserted), (0, len(expected)))
+        self.assertEqual(self._rows(), expected)
+        self.assertEqual(self._indexes(), schema, "the same indexes and constraints again")
+        with self.assertRaises(psycopg2.errors.UniqueViolation), mute_logger("odoo.sql_db"):
+            with self.env.cr.savepoint():
+                self.env.cr.execute(
+                    "INSERT INTO clientbase_segment_member (segment_id, partner_id) VALUES (%s, %s)",
+                    list(expected[0]),
+                )
+        # not empty any more: a difference, with the indexes
+        dropped.clear()
+        with patch.object(members, "BULK_FILL_FROM", 0), patch.object(members, "_fill_empty", spy):
+            self.assertEqual(segments._refresh_members(), (0, 0))
+        self.assertEqual(set(dropped), {3})
+        self.assertEqual(self._indexes(), schema)
 
     def test_the_lists_read_the_memberships_under_the_rules(self):
         everyone = self.segments[0].with_user(self.user_salesman)

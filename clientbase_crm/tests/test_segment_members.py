@@ -120,7 +120,7 @@ class TestSegmentMembers(ClientbaseSalesCommon):
             "[('client_segment_ids', 'in', [1])]",  # other segments
             "[('client_purchase_overdue', '=', True)]",  # today's date
             "[('client_next_purchase_date', '<', '2026-04-01')]",  # the forecast's job
-            "[('client_last_contact_date', '=', False)]",  # kept by the interactions
+            "[('client_interaction_ids.kind', '=', 'meeting')]",  # the interactions themselves
             "[('parent_id', 'child_of', 1)]",
         ):
             segment = self.Segment.new({"name": "Probe", "domain": domain})
@@ -133,6 +133,9 @@ class TestSegmentMembers(ClientbaseSalesCommon):
             # the days since the last order: the clients whose days crossed 30 are compared too
             "[('client_days_since_last_order', '<=', 30)]",
             "[('client_days_since_last_order', 'in', [7, 14]), ('client_stage', '=', 'new')]",
+            # the day of the last contact: a column of the client's row the interactions keep
+            "[('client_last_contact_date', '=', False)]",
+            "['|', ('client_days_since_last_contact', '>', 90), ('client_last_contact_date', '=', False)]",
         ):
             segment = self.Segment.new({"name": "Probe", "domain": domain})
             self.assertEqual(segment.refresh_scope, "changed", domain)
@@ -263,7 +266,7 @@ class TestSegmentMembers(ClientbaseSalesCommon):
         self.assertEqual(result, (0, 0))
         self.assertFalse(refreshed & set(self.segments.ids), "the incremental segments are current")
         self.assertIn(self.whole_segment.id, refreshed, "the others are compared over the whole base")
-        self.assertIn(never_contacted.id, refreshed)
+        self.assertNotIn(never_contacted.id, refreshed, "the last contact is noted with the client's row")
         # the overdue move every day: their members follow
         with freeze_time("2026-04-20 10:00:00"):
             refreshed, _result = self._refreshed_segments()
@@ -303,6 +306,47 @@ class TestSegmentMembers(ClientbaseSalesCommon):
                 self.assertEqual([m[:2] for m in self._members(dated)], self._expected(dated), day)
             moved += before != self._members(dated)
         self.assertGreaterEqual(moved, 4, "the days moved clients in and out on most of those days")
+
+    def test_days_since_the_last_contact_compare_the_changed_and_crossed_clients(self):
+        """A segment on the last contact (kept in the client's row by the interactions) is
+        refreshed for the clients whose contact was logged and for those whose days since it
+        crossed its numbers, never over the whole base; its members are the ORM's every day."""
+        forgotten = self.Segment.create(
+            {
+                "name": "No contact for 3 months",
+                "domain": "['|', ('client_days_since_last_contact', '>', 90),"
+                " ('client_last_contact_date', '=', False)]",
+            }
+        )
+        recent = self.Segment.create(
+            {"name": "Contacted this week", "domain": "[('client_days_since_last_contact', '<=', 7)]"}
+        )
+        contacted = forgotten | recent
+        self.assertEqual(set(contacted.mapped("refresh_scope")), {"changed"})
+        clients = {}
+        for days_ago in (1, 6, 8, 60, 89, 91, 120):
+            clients[days_ago] = self._client(f"Contacted {days_ago}")
+            self._log_interaction(clients[days_ago], days_ago=days_ago)
+        silent = self._client("Never contacted")
+        self._recompute(full=True)
+        self.assertEqual([m[:2] for m in self._members(contacted)], self._expected(contacted))
+        moved = 0
+        for day in ("2026-03-11", "2026-03-13", "2026-03-20", "2026-04-10", "2026-06-15"):
+            before = self._members(contacted)
+            with freeze_time(f"{day} 02:00:00"):
+                if day == "2026-03-20":
+                    # a contact logged: noted with the client's row, compared the next night
+                    self._log_interaction(silent)
+                    self._log_interaction(clients[89])
+                with patch.object(members, "refresh", wraps=members.refresh) as refresh:
+                    self.figures._refresh_user_segments()
+                whole = {
+                    sid for c in refresh.call_args_list if not c.kwargs.get("scoped") for sid in c.args[1]
+                }
+                self.assertFalse(whole & set(contacted.ids), f"{day}: never over the whole base")
+                self.assertEqual([m[:2] for m in self._members(contacted)], self._expected(contacted), day)
+            moved += before != self._members(contacted)
+        self.assertGreaterEqual(moved, 4, "the days and the contacts moved clients on most of those days")
 
     def test_new_conditions_and_a_full_run_compare_the_whole_base(self):
         big = self._client("Big")

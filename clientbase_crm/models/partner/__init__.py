@@ -11,3 +11,4 @@ from . import res_partner_big_base  # what an install on a big base defers to a 
 from . import res_partner_contact_check  # whether a client's email or numbers fail the checks
 from . import res_partner_grouping_index  # a covering index for the groupings over the whole base
 from . import res_partner_search_index  # trigram indexes of the "contains" searches (pg_trgm)
+from . import odoo_trigram_index  # Odoo's own trigram indexes, built before the update would

@@ -14,6 +14,10 @@ the install switches on to run at once:
   each in its own transaction (a plain ``CREATE INDEX``: writes to the partners wait for it, reads
   and searches do not; it gives up after ``LOCK_WAIT`` when a long
   transaction writes partners, and tries again at its next run), then ``ANALYZE`` of the partners;
+- Odoo's own trigram indexes that the creation of ``pg_trgm`` leaves missing on the big tables
+  (odoo_trigram_index.py: an order's reference, a lead's name...; those of the small tables are
+  built at once), each as Odoo names and defines it, so that the next update of the addon finds
+  them present instead of building them in its own transaction (minutes on millions of orders);
 - the contact check in batches of partners and the discount flag in batches of orders, each
   committed with where it got to (the system parameters ``CONTACT_CHECK_PARAM`` and
   ``DISCOUNT_FLAG_PARAM``), so that a killed run resumes there.
@@ -35,6 +39,8 @@ import psycopg2
 
 from odoo import api, models
 from odoo.tools import SQL
+
+from .odoo_trigram_index import create_odoo_trigram_index, missing_odoo_trigram_indexes
 
 _logger = logging.getLogger(__name__)
 
@@ -79,9 +85,10 @@ class ResPartner(models.Model):
     @api.model
     def _clientbase_prepare_base_steps(self):
         """What is left, in order: ``[("grouping", "index"), ("index", column), ...,
-        ("contacts", after_id), ("discounts", after_id)]``."""
+        ("odoo_index", index name), ..., ("contacts", after_id), ("discounts", after_id)]``."""
         steps = [("grouping", "index")] if self._clientbase_grouping_index_missing() else []
         steps += [("index", column) for column in self._clientbase_missing_trigram_indexes()]
+        steps += [("odoo_index", name) for name, *_index in missing_odoo_trigram_indexes(self.env)]
         Param = self.env["ir.config_parameter"].sudo()
         for kind, param in (("contacts", CONTACT_CHECK_PARAM), ("discounts", DISCOUNT_FLAG_PARAM)):
             after = Param.get_param(param)
@@ -103,6 +110,12 @@ class ResPartner(models.Model):
             return True
         if kind == "grouping":
             label, build = "the groupings' covering index", self._clientbase_create_grouping_index
+        elif kind == "odoo_index":
+            label = f"Odoo's search index {value}"
+
+            def build():
+                create_odoo_trigram_index(self.env, value)
+
         else:
             label = f"the search index on {value}"
 
@@ -110,7 +123,7 @@ class ResPartner(models.Model):
                 self._clientbase_create_trigram_indexes([value])
 
         start = time.time()
-        _logger.info("Client base: building %s over %s partners", label, partner_count(self.env.cr))
+        _logger.info("Client base: building %s", label)
         try:
             with self.env.cr.savepoint(flush=False):
                 self.env.cr.execute(SQL("SET LOCAL lock_timeout = %s", LOCK_WAIT))
@@ -123,7 +136,9 @@ class ResPartner(models.Model):
                 label,
             )
             return False
-        if not any(left[0] in ("grouping", "index") for left in self._clientbase_prepare_base_steps()):
+        if kind != "odoo_index" and not any(
+            left[0] in ("grouping", "index") for left in self._clientbase_prepare_base_steps()
+        ):
             # the statistics of the indexes' expressions, for the searches' plans
             self.env.cr.execute("ANALYZE res_partner")
         _logger.info("Client base: %s built in %.1f s", label, time.time() - start)
@@ -156,6 +171,10 @@ class ResPartner(models.Model):
         if not cron:
             return
         cron = cron.sudo()
+        # Odoo's trigram indexes of the small tables: at once (the update would build them anyway)
+        for name, table, *_index in missing_odoo_trigram_indexes(self.env):
+            if not is_big_base(self.env.cr, table):
+                create_odoo_trigram_index(self.env, name)
         if self._clientbase_prepare_base_steps():
             cron.active = True
             cron._trigger()

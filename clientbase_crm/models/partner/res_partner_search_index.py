@@ -20,17 +20,15 @@ import psycopg2
 
 from odoo import models
 from odoo.modules.db import FunctionStatus
-from odoo.tools import SQL, sql
+from odoo.tools import sql
 
+from .odoo_trigram_index import build_memory
 from .res_partner_big_base import is_big_base
 
 _logger = logging.getLogger(__name__)
 
 # the columns of res_partner searched with "contains" by the Clients search view
 TRIGRAM_COLUMNS = ("complete_name", "email", "phone", "mobile", "vat")
-# at least this much memory for the GIN builds of a big base (PostgreSQL's default of 64 MB
-# spills to disk on a million names); a server that gives more keeps its setting
-BUILD_MEMORY = "256MB"
 
 
 def trigram_index_name(column):
@@ -89,24 +87,14 @@ class ResPartner(models.Model):
         # the expression Odoo's "ilike" compares (models.BaseModel._condition_to_sql): with
         # unaccent when the database has an indexable one, as Odoo's own trigram indexes
         accents = self.env.registry.has_unaccent == FunctionStatus.INDEXABLE
-        cr.execute(
-            SQL(
-                "SELECT pg_size_bytes(current_setting('maintenance_work_mem')) < pg_size_bytes(%s)",
-                BUILD_MEMORY,
-            )
-        )
-        more_memory = cr.fetchone()[0]
-        if more_memory:
-            cr.execute(SQL("SET LOCAL maintenance_work_mem = %s", BUILD_MEMORY))
-        for column in missing:
-            expression = f'"{column}"'
-            if accents:
-                expression = f"unaccent({expression})"
-            sql.create_index(
-                cr, trigram_index_name(column), self._table, [f"{expression} gin_trgm_ops"], "gin"
-            )
-        if more_memory:
-            cr.execute("RESET maintenance_work_mem")
+        with build_memory(cr):
+            for column in missing:
+                expression = f'"{column}"'
+                if accents:
+                    expression = f"unaccent({expression})"
+                sql.create_index(
+                    cr, trigram_index_name(column), self._table, [f"{expression} gin_trgm_ops"], "gin"
+                )
 
     def _clientbase_drop_trigram_indexes(self):
         """Uninstall: the indexes go (the extension stays, other modules may use it)."""

@@ -1,4 +1,5 @@
 import ast
+import contextlib
 import logging
 import math
 import time
@@ -93,13 +94,13 @@ class ClientbaseSegment(models.Model):
         REFRESH_SCOPES,
         string="Nightly Refresh Compares",
         compute="_compute_refresh_scope",
-        help="Changed clients: the conditions read only the client's own fields and the figures the "
-        "nightly run computes (orders, revenue, days since the last order, stage, warmth, RFM, ABC, VIP, "
-        "persona), so the nightly refresh compares only the clients whose data changed (and those whose "
-        "days since the last order crossed a number of the conditions), in a fraction of a second. Whole "
-        "base: the conditions read something else (contacts, interactions, tags, an overdue purchase or "
-        "another comparison with today's date, the forecast or the margin), so every client is compared "
-        "every night.",
+        help="Changed clients: the conditions read only the client's own fields (the last contact "
+        "included) and the figures the nightly run computes (orders, revenue, days since the last order, "
+        "stage, warmth, RFM, ABC, VIP, persona), so the nightly refresh compares only the clients whose "
+        "data changed (and those whose days since the last order or contact crossed a number of the "
+        "conditions), in a fraction of a second. Whole base: the conditions read something else "
+        "(contacts, the interactions themselves, tags, an overdue purchase or another comparison with "
+        "today's date, the forecast or the margin), so every client is compared every night.",
     )
     domain_author_id = fields.Many2one(
         "res.users",
@@ -315,14 +316,16 @@ class ClientbaseSegment(models.Model):
         return members.take_notes(self.env.cr)
 
     def _take_dated(self):
-        """Take, beside the noted partners, those whose days since a date of their figures
-        crossed a number of days these segments' conditions compare it with, since each
-        segment's last refresh (``segmentation.members.take_dated``): a day more moves them,
-        nothing else. A condition ``days <= N`` holds on day ``D`` for a last order on or after
-        ``D - N``: between the day of the last refresh ``S`` (when it started: the day it
-        counted from is that one or later) and today ``T``, it changes only for a last order
-        between ``S - N`` and ``T - N``; the same for the other comparisons. Refreshed today:
-        nobody.
+        """Take, beside the noted partners, those whose days since a date (of their figures:
+        the last order; of their own row: the last contact) crossed a number of days these
+        segments' conditions compare it with, since each segment's last refresh
+        (``segmentation.members.take_dated``): a day more moves them, nothing else. A condition
+        ``days <= N`` holds on day ``D`` for a last order on or after ``D - N``: between the day
+        of the last refresh ``S`` (when it started: the day it counted from is that one or
+        later) and today ``T``, it changes only for a last order between ``S - N`` and
+        ``T - N``; the same for the other comparisons. The window is a day wider on each side:
+        a condition may count the days in the user's time zone, a day off UTC's (a client taken
+        more is only compared once more). Refreshed today: nobody.
 
         :return: the number of partners taken
         """
@@ -334,8 +337,8 @@ class ClientbaseSegment(models.Model):
                 continue
             for column, numbers in members.dated_thresholds(segment._get_domain()).items():
                 for days in numbers:
-                    first = since - timedelta(days=math.ceil(days))
-                    windows.add((column, first, today - timedelta(days=math.floor(days))))
+                    first = since - timedelta(days=math.ceil(days) + 1)
+                    windows.add((column, first, today - timedelta(days=math.floor(days) - 1)))
         return members.take_dated(self.env.cr, sorted(windows))
 
     def _refresh_member_rows(self, scoped=False):
@@ -364,26 +367,31 @@ class ClientbaseSegment(models.Model):
         deleted = inserted = 0
         active = self.filtered("active") - refused
         one_pass_conditions, general = active._get_one_pass_conditions()
-        for company, conditions in one_pass_conditions.items():
-            # one pass over the partners and their figures for every such segment of the company
-            partners = self.env["res.partner"].sudo().with_company(company)
-            scope = members.in_taken() if scoped else None
+        # a first fill of a big base writes without the table's secondary indexes (members.bulk_fill)
+        filling = not scoped and (one_pass_conditions or general)
+        with members.bulk_fill(cr) if filling else contextlib.nullcontext(False) as all_empty:
+            for company, conditions in one_pass_conditions.items():
+                # one pass over the partners and their figures for every such segment of the company
+                partners = self.env["res.partner"].sudo().with_company(company)
+                scope = members.in_taken() if scoped else None
 
-            def rows(ordered, ids, partners=partners, conditions=conditions, scope=scope):
-                some = {segment_id: conditions[segment_id] for segment_id in ids}
-                return one_pass.members_select(partners, some, scope=scope, ordered=ordered)
+                def rows(ordered, ids, partners=partners, conditions=conditions, scope=scope):
+                    some = {segment_id: conditions[segment_id] for segment_id in ids}
+                    return one_pass.members_select(partners, some, scope=scope, ordered=ordered)
 
-            pass_deleted, pass_inserted = members.refresh(
-                cr, dict.fromkeys(conditions), scoped=scoped, rows=rows
-            )
-            deleted += pass_deleted
-            inserted += pass_inserted
-        for batch in split_every(REFRESH_BATCH_SIZE, general.ids, self.browse):
-            scope = [("id", "in", members.in_taken())] if scoped else []
-            queries = {segment.id: segment._get_member_query(scope) for segment in batch}
-            batch_deleted, batch_inserted = members.refresh(cr, queries, scoped=scoped)
-            deleted += batch_deleted
-            inserted += batch_inserted
+                pass_deleted, pass_inserted = members.refresh(
+                    cr, dict.fromkeys(conditions), scoped=scoped, rows=rows, all_empty=all_empty
+                )
+                deleted += pass_deleted
+                inserted += pass_inserted
+            for batch in split_every(REFRESH_BATCH_SIZE, general.ids, self.browse):
+                scope = [("id", "in", members.in_taken())] if scoped else []
+                queries = {segment.id: segment._get_member_query(scope) for segment in batch}
+                batch_deleted, batch_inserted = members.refresh(
+                    cr, queries, scoped=scoped, all_empty=all_empty
+                )
+                deleted += batch_deleted
+                inserted += batch_inserted
         active._mark_refreshed(started)
         inactive = self.filtered(lambda s: not s.active)
         if inactive:
