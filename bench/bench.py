@@ -694,6 +694,12 @@ def main():
         " read), on a database generated earlier",
     )
     parser.add_argument(
+        "--loyalty-only",
+        action="store_true",
+        help="the loyalty measures alone (bench_loyalty.py: levels, personal codes, bonus points), after"
+        " one full recompute of the generated data; clientbase_loyalty must be installed",
+    )
+    parser.add_argument(
         "--install-only",
         action="store_true",
         help="time the install and upgrade of the addon on a base generated without it (bench_install.py)",
@@ -738,6 +744,9 @@ def main():
             return
         if args.journeys_only:
             journeys_only(args, env, cr, figures, first_partner, clients)
+            return
+        if args.loyalty_only:
+            loyalty_only(args, env, cr, figures, first_partner, clients)
             return
         if args.screens_only:
             figures._recompute_all()
@@ -987,6 +996,93 @@ def journeys_only(args, env, cr, figures, first_partner, clients):
         out.write(
             journeys_section(results, facts, results["full recompute (ours)"]["seconds"], peak_rss_mb())
         )
+    print(f"results written to {args.out}")
+
+
+def loyalty_only(args, env, cr, figures, first_partner, clients):
+    """``--loyalty-only``: the engine's full run once (timed: the levels' ratios), then at each
+    repetition the levels' first population, a 1% change with the engine's run after it (not
+    timed: it gives the levels their night) and the levels' nightly run; then the personal codes
+    (ours against Odoo's wizard) and the bonus points grants. Writes the loyalty report alone."""
+    if not bench_loyalty.installed(cr):
+        raise SystemExit("--loyalty-only: clientbase_loyalty is not installed in the bench database")
+    results, counts = {}, {}
+    bench_loyalty.setup_levels(env)
+    cr.execute("TRUNCATE clientbase_client_figures, clientbase_segment_history")
+    env.invalidate_all()
+    timed(cr, "full recompute (ours)", lambda: figures._run_engine(full=True), results)
+    for repetition in range(1, args.repeat + 1):
+        print(f"-- run {repetition} of {args.repeat}", flush=True)
+        bench_loyalty.reset_levels(cr)
+        env.invalidate_all()
+        timed(cr, bench_loyalty.LEVELS_FIRST, lambda: bench_loyalty.refresh_levels(env), results)
+        change_one_percent(cr, first_partner, clients, repetition)
+        env.invalidate_all()
+        figures._run_engine(full=False)
+        cr.commit()
+        env.invalidate_all()
+        timed(cr, bench_loyalty.LEVELS_NIGHTLY, lambda: bench_loyalty.refresh_levels(env), results)
+    codes = bench_loyalty.codes(env, cr, timed, results, args.repeat, counts)
+    try:
+        bench_loyalty.grants(env, cr, timed, results, args.repeat, counts)
+    except Exception as exc:  # the other measures still get written
+        cr.rollback()
+        print(f"bonus points grants not measured: {exc!r}", flush=True)
+    full = results["full recompute (ours)"]["seconds"]
+    ratios = [
+        (
+            "loyalty levels, nightly / full",
+            results[bench_loyalty.LEVELS_NIGHTLY]["seconds"] / full if full else 0,
+            "target <= 0.1 (at L)",
+        ),
+        (
+            "loyalty levels, first population / full",
+            results[bench_loyalty.LEVELS_FIRST]["seconds"] / full if full else 0,
+            "when levels are new or the figures rebuilt",
+        ),
+    ]
+    if codes:
+        _ours_label, _odoo_label, ours, wizard, made, sample = codes
+        ratios.append(
+            (
+                f"Odoo's coupon wizard / our personal codes ({made} codes)",
+                wizard / ours if ours else 0,
+                "same run, same program"
+                + (f"; the wizard's time extrapolated from {sample} codes" if sample < made else ""),
+            )
+        )
+        ratios.append(
+            (
+                f"our personal codes, seconds per 100,000 ({made} codes)",
+                ours * 100_000 / made,
+                "target <= 30 at M",
+            )
+        )
+    load = os.getloadavg()
+    os.makedirs(os.path.dirname(os.path.abspath(args.out)), exist_ok=True)
+    with open(args.out, "w") as out:
+        out.write(f"# Loyalty benchmark, size {args.size}\n\n")
+        out.write(
+            f"{datetime.datetime.now():%Y-%m-%d %H:%M}, {platform.node()}, {os.cpu_count()} CPU(s), load average"
+            f" {load[0]:.1f} / {load[1]:.1f} / {load[2]:.1f} at the end. `bench.py --loyalty-only`: {clients}"
+            f" clients; every measure ran {args.repeat} time(s), the best time given (the full recompute"
+            " once).\n\n| measure | seconds | clients/s (codes/s) | SQL queries | all runs (s) |\n"
+            "|---|---:|---:|---:|---|\n"
+        )
+        for label, res in results.items():
+            seconds = res["seconds"]
+            count = counts.get(label, clients)
+            runs = ", ".join(f"{run:.2f}" for run in res["runs"])
+            out.write(
+                f"| {label} | {seconds:.2f} | {count / seconds if seconds else 0:,.0f} | {res['queries']}"
+                f" | {runs} |\n"
+            )
+        out.write("\n| ratio | value | target |\n|---|---:|---|\n")
+        for name, value, target in ratios:
+            out.write(f"| {name} | {value:.2f} | {target} |\n")
+        out.write(f"\nPeak RSS of the Odoo process: {peak_rss_mb():.0f} MB.\n")
+    for name, value, target in ratios:
+        print(f"{name:<50} {value:9.2f}   ({target})")
     print(f"results written to {args.out}")
 
 

@@ -11,7 +11,8 @@
 #   BENCH_OUT    the report (default bench/results/results-<SIZE>.md, quoted by the README)
 #   BENCH_ARGS   more options of bench.py, e.g. "--segments-only"; "--install-only" times the
 #                install and upgrade on a base generated without the addon (bench_install.py,
-#                report results-install-<SIZE>.md)
+#                report results-install-<SIZE>.md); "--loyalty-only" one full recompute, then only
+#                the loyalty measures of bench_loyalty.py (levels, personal codes, bonus points)
 source "$(dirname "$0")/../scripts/lib.sh"
 require_odoo
 require_pg

@@ -2,7 +2,7 @@
     "name": "Client Base Loyalty",
     "summary": "Loyalty for the client base on Odoo's loyalty apps: discount levels by total "
     "receipts, personal promo codes with a deadline for a segment, loyalty report",
-    "version": "18.0.1.1.0",
+    "version": "18.0.1.2.0",
     "category": "Sales/CRM",
     "website": "https://github.com/clientbase/clientbase_crm",
     "author": "clientbase_crm contributors",

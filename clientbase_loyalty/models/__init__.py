@@ -33,6 +33,7 @@ from . import res_partner_referral  # the client card's referral code and the bu
 from . import sale_order_referral  # a new client's first order with a code rewards both
 from . import sale_order_vip  # VIP perks for VIP clients only, the personal manager on the quotation
 from . import sale_order_bonus_card  # a contact's order earns and spends its company's bonus points
+from . import loyalty_card_contact_merge  # contacts' old bonus cards merged into their client's (migration)
 from . import loyalty_card_expiry  # points expire by age, the oldest first, in a nightly set-based run
 from . import res_company_points_expiry  # the bonus points' lifetime among the company's bonus settings
 

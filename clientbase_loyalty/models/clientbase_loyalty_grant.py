@@ -27,6 +27,9 @@ EVENT_POINTS_FIELDS = {
 # a birthday missed by a job that did not run (a server down) is still granted this many days after
 BIRTHDAY_GRACE_DAYS = 6
 GRANT_UNIQUE_INDEX = "clientbase_loyalty_grant_occasion_uniq"
+# the unposted grants, read by every posting (the posted ones are the table's bulk)
+GRANT_UNPOSTED_INDEX = "clientbase_loyalty_grant_unposted_idx"
+POST_BATCH = 20_000  # grants posted per statement
 
 
 class ClientbaseLoyaltyGrant(models.Model):
@@ -77,7 +80,7 @@ class ClientbaseLoyaltyGrant(models.Model):
     )
     points = fields.Float(required=True, digits=(16, 2))
     date = fields.Datetime(required=True, default=fields.Datetime.now)
-    posted = fields.Boolean(readonly=True, help="The points are on the client's card.")
+    posted = fields.Boolean(readonly=True, default=False, help="The points are on the client's card.")
 
     def init(self):
         self.env.cr.execute(
@@ -85,6 +88,12 @@ class ClientbaseLoyaltyGrant(models.Model):
                 "CREATE UNIQUE INDEX IF NOT EXISTS %s ON clientbase_loyalty_grant"
                 " (partner_id, company_id, event, occasion)",
                 SQL.identifier(GRANT_UNIQUE_INDEX),
+            )
+        )
+        self.env.cr.execute(
+            SQL(
+                "CREATE INDEX IF NOT EXISTS %s ON clientbase_loyalty_grant (company_id, id) WHERE NOT posted",
+                SQL.identifier(GRANT_UNPOSTED_INDEX),
             )
         )
 
@@ -252,78 +261,99 @@ class ClientbaseLoyaltyGrant(models.Model):
         )
 
     @api.model
-    def _post_grants(self, company):
+    def _post_grants(self, company, batch=POST_BATCH):
         """Put the company's unposted grants on the clients' cards of their program (a card made for a
         client who has none), with a line of the card's history each; the grants are marked posted in
-        the same statement."""
+        the same statement. In batches of ``batch`` grants (the oldest first), each one statement
+        for the missing cards and one for the posting.
+
+        :return: grants posted
+        """
         cr = self.env.cr
         now = fields.Datetime.now()
-        cr.execute(
-            SQL(
-                """
-                INSERT INTO loyalty_card (program_id, company_id, partner_id, code, points, active,
-                                          create_uid, create_date, write_uid, write_date)
-                SELECT DISTINCT g.program_id, pr.company_id, g.partner_id,
-                       '044' || substr(md5(gen_random_uuid()::text), 1, 13), 0, TRUE,
-                       %(uid)s, %(now)s, %(uid)s, %(now)s
-                  FROM clientbase_loyalty_grant g JOIN loyalty_program pr ON pr.id = g.program_id
-                 WHERE g.company_id = %(company)s AND NOT g.posted
-                   AND NOT EXISTS (SELECT 1 FROM loyalty_card c WHERE c.program_id = g.program_id
-                                      AND c.partner_id = g.partner_id AND c.active)
-                """,
-                company=company.id,
-                uid=self.env.uid,
-                now=now,
-            )
-        )
-        # the cards just made (one per new grant at least) are joined next: fresh statistics when
-        # they are many (planned on those of an empty table, posting 10,000 grants took 100 s for 15)
-        made = cr.rowcount
-        analyze_if_stale(
-            cr,
-            ["loyalty_card", "clientbase_loyalty_grant"],
-            written={"loyalty_card": made, "clientbase_loyalty_grant": made},
-        )
         labels = dict(self._fields["event"]._description_selection(self.env))
         description = SQL(
             "COALESCE(t.description, CASE t.event %s END"
             " || CASE WHEN t.event = 'birthday' THEN ' ' || t.occasion ELSE '' END)",
             SQL(" ").join(SQL("WHEN %s THEN %s", key, label) for key, label in labels.items()),
         )
-        cr.execute(
-            SQL(
-                """
-                WITH todo AS (
-                    SELECT g.id, g.points, g.event, g.occasion, g.description, c.id AS card_id
-                      FROM clientbase_loyalty_grant g
-                      JOIN LATERAL (SELECT c.id FROM loyalty_card c
-                                     WHERE c.program_id = g.program_id AND c.partner_id = g.partner_id AND c.active
-                                     ORDER BY c.id LIMIT 1) c ON TRUE
-                     WHERE g.company_id = %(company)s AND NOT g.posted
-                       FOR UPDATE OF g SKIP LOCKED
-                ),
-                history AS (
-                    INSERT INTO loyalty_history (card_id, description, issued, used,
-                                                 create_uid, create_date, write_uid, write_date)
-                    SELECT t.card_id, %(description)s, t.points, 0,
-                           %(uid)s, %(now)s, %(uid)s, %(now)s
-                      FROM todo t
-                ),
-                cards AS (
-                    UPDATE loyalty_card c SET points = c.points + s.points, write_uid = %(uid)s, write_date = %(now)s
-                      FROM (SELECT card_id, SUM(points) AS points FROM todo GROUP BY card_id) s
-                     WHERE c.id = s.card_id
+        count = 0
+        while True:
+            # the batch: the unposted grants of the company (partial index), locked for the posting
+            cr.execute(
+                SQL(
+                    """SELECT id FROM clientbase_loyalty_grant
+                        WHERE company_id = %s AND NOT posted ORDER BY id LIMIT %s FOR UPDATE SKIP LOCKED""",
+                    company.id,
+                    batch,
                 )
-                UPDATE clientbase_loyalty_grant g SET posted = TRUE, card_id = t.card_id
-                  FROM todo t WHERE g.id = t.id
-                """,
-                company=company.id,
-                description=description,
-                uid=self.env.uid,
-                now=now,
             )
-        )
-        count = cr.rowcount
+            ids = [row[0] for row in cr.fetchall()]
+            if not ids:
+                break
+            cr.execute(
+                SQL(
+                    """
+                    INSERT INTO loyalty_card (program_id, company_id, partner_id, code, points, active,
+                                              create_uid, create_date, write_uid, write_date)
+                    SELECT DISTINCT g.program_id, pr.company_id, g.partner_id,
+                           '044' || substr(md5(gen_random_uuid()::text), 1, 13), 0, TRUE,
+                           %(uid)s, %(now)s, %(uid)s, %(now)s
+                      FROM clientbase_loyalty_grant g JOIN loyalty_program pr ON pr.id = g.program_id
+                     WHERE g.id = ANY(%(ids)s)
+                       AND NOT EXISTS (SELECT 1 FROM loyalty_card c WHERE c.program_id = g.program_id
+                                          AND c.partner_id = g.partner_id AND c.active)
+                    """,
+                    ids=ids,
+                    uid=self.env.uid,
+                    now=now,
+                )
+            )
+            # the cards just made (one per new grant at least) are joined next: fresh statistics when
+            # they are many (planned on those of an empty table, posting 10,000 grants took 100 s for 15)
+            made = cr.rowcount
+            analyze_if_stale(
+                cr,
+                ["loyalty_card", "clientbase_loyalty_grant"],
+                written={"loyalty_card": made, "clientbase_loyalty_grant": made},
+            )
+            cr.execute(
+                SQL(
+                    """
+                    WITH todo AS (
+                        SELECT g.id, g.points, g.event, g.occasion, g.description, c.id AS card_id
+                          FROM clientbase_loyalty_grant g
+                          JOIN LATERAL (SELECT c.id FROM loyalty_card c
+                                         WHERE c.program_id = g.program_id AND c.partner_id = g.partner_id
+                                           AND c.active
+                                         ORDER BY c.id LIMIT 1) c ON TRUE
+                         WHERE g.id = ANY(%(ids)s)
+                    ),
+                    history AS (
+                        INSERT INTO loyalty_history (card_id, description, issued, used,
+                                                     create_uid, create_date, write_uid, write_date)
+                        SELECT t.card_id, %(description)s, t.points, 0,
+                               %(uid)s, %(now)s, %(uid)s, %(now)s
+                          FROM todo t
+                    ),
+                    cards AS (
+                        UPDATE loyalty_card c SET points = c.points + s.points, write_uid = %(uid)s,
+                               write_date = %(now)s
+                          FROM (SELECT card_id, SUM(points) AS points FROM todo GROUP BY card_id) s
+                         WHERE c.id = s.card_id
+                    )
+                    UPDATE clientbase_loyalty_grant g SET posted = TRUE, card_id = t.card_id
+                      FROM todo t WHERE g.id = t.id
+                    """,
+                    ids=ids,
+                    description=description,
+                    uid=self.env.uid,
+                    now=now,
+                )
+            )
+            count += cr.rowcount
+            if cr.rowcount < len(ids):  # a grant without a card (none made): not looped over again
+                break
         if count:
             _logger.info("Client bonus points: company %s, %s grants posted", company.id, count)
         return count

@@ -18,3 +18,4 @@ from . import test_campaign_mailing
 from . import test_portal_contact
 from . import test_vip_perks_data
 from . import test_contact_points
+from . import test_contact_cards_merge

@@ -149,3 +149,40 @@ class TestBonusPoints(LoyaltyCommon):
         self.assertEqual(
             self.env["clientbase.loyalty.referral"].search([("partner_id", "=", referrer.id)]).friend_count, 1
         )
+
+    def test_grants_posted_in_batches(self):
+        """Posted in batches of two, five grants of three clients (one with a card already, two of
+        them twice) end on one card each, a history line per grant, nothing posted twice."""
+        first, second, third = (self._client(f"Batch Client {n}") for n in (1, 2, 3))
+        self.env["loyalty.card"].create({"program_id": self.program.id, "partner_id": second.id, "points": 5})
+        for partner, occasion, points in (
+            (first, "a", 10),
+            (second, "a", 20),
+            (third, "a", 30),
+            (first, "b", 1),
+            (second, "b", 2),
+        ):
+            self.Grant.create(
+                {
+                    "partner_id": partner.id,
+                    "company_id": self.company.id,
+                    "program_id": self.program.id,
+                    "event": "journey",
+                    "occasion": occasion,
+                    "points": points,
+                }
+            )
+        self.env.flush_all()
+        self.assertEqual(self.Grant._post_grants(self.company, batch=2), 5)
+        self.assertEqual(self.Grant._post_grants(self.company, batch=2), 0)
+        self.env.invalidate_all()
+        self.assertEqual(
+            [
+                (len(self._card(p)), self._card(p).points, len(self._card(p).history_ids))
+                for p in (first, second, third)
+            ],
+            [(1, 11, 2), (1, 27, 2), (1, 30, 1)],
+        )
+        self.assertFalse(
+            self.Grant.search([("partner_id", "in", (first | second | third).ids), ("posted", "=", False)])
+        )
