@@ -3,6 +3,7 @@ import time
 
 from odoo import api, fields, models
 from odoo.addons.clientbase_crm.models.segmentation.clientbase_client_figures import STAGES
+from odoo.addons.clientbase_crm.tools.sql_planning import analyze_if_stale
 from odoo.exceptions import UserError, ValidationError
 from odoo.tools import SQL
 
@@ -192,6 +193,9 @@ class ClientbaseLoyaltyCampaign(models.Model):
         for _attempt in range(CODE_ATTEMPTS):
             self.env.cr.execute(self._get_generate_query())
             created += self.env.cr.rowcount
+            # the check below joins the cards just written: planned on the statistics of a table
+            # without them, it read every card once per client (100,000 codes: 775 s, not 10 s)
+            analyze_if_stale(self.env.cr, ["loyalty_card"], {"loyalty_card": self.env.cr.rowcount})
             self.env.cr.execute(
                 SQL(
                     "SELECT COUNT(*) FROM (%s) a WHERE NOT EXISTS (SELECT 1 FROM loyalty_card c"
