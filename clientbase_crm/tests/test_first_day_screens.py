@@ -319,7 +319,7 @@ class TestFirstDayScreens(ClientbaseSalesCommon):
             .with_user(self.user_salesman_2)
             .create({"partner_ids": [(6, 0, self.client_person.ids)], "reason_id": reason.id})
         )
-        with self.assertRaises(AccessError):
+        with self.assertRaisesRegex(UserError, "managed by Sales Person"):
             wizard.action_mark_lost()
         handover = (
             self.env["clientbase.handover.wizard"]
@@ -608,3 +608,86 @@ class TestBirthdaysList(ClientbaseSalesCommon):
         # the head of sales sees B's client in its place, on January 1
         head = self._listed(self.user_manager, self.mine | self.theirs)
         self.assertEqual(head[:4].ids, (self.today_born | self.tomorrow | self.theirs | self.january).ids)
+
+
+@tagged("post_install", "-at_install", "clientbase_work")
+class TestPoolClientActions(ClientbaseSalesCommon):
+    """*Mark as Lost* and *Hand Over* on clients of the unassigned pool, for a salesperson whose
+    company shows him the pool: he works them like his own (marks them lost, takes them), and
+    what only a Client Base manager decides (giving a pool client to a colleague, closing a
+    colleague's client) is refused with a message that says what he can do instead."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.env.company.client_pool_visible = True
+        cls.pool_client = cls._client("Pool Client")
+        cls.theirs = cls._client("B's Client", user_id=cls.user_salesman_2.id)
+        cls.reason = cls.env.ref("clientbase_crm.clientbase_churn_reason_price")
+
+    def _mark_lost(self, user, clients, lang="en_US"):
+        return (
+            self.env["clientbase.churn.wizard"]
+            .with_user(user)
+            .with_context(lang=lang)
+            .create({"partner_ids": [(6, 0, clients.ids)], "reason_id": self.reason.id})
+            .action_mark_lost()
+        )
+
+    def _handover(self, user, clients, to_user, lang="en_US"):
+        return (
+            self.env["clientbase.handover.wizard"]
+            .with_user(user)
+            .with_context(lang=lang)
+            .create({"partner_ids": [(6, 0, clients.ids)], "to_user_id": to_user.id, "reason": "Takes it"})
+            .action_handover()
+        )
+
+    def test_a_salesperson_marks_a_pool_client_lost(self):
+        self.assertIn(self.pool_client, self.env["res.partner"].with_user(self.user_salesman).search([]))
+        self._mark_lost(self.user_salesman, self.pool_client)
+        self.assertEqual(self.pool_client.client_stage, "lost")
+        self.assertEqual(self.pool_client.client_churn_user_id, self.user_salesman)
+        self.assertEqual(self.pool_client.client_churn_reason_id, self.reason)
+        self.assertFalse(self.pool_client.user_id, "marking lost assigns nobody")
+
+    def test_a_salesperson_cannot_mark_a_colleague_client_lost(self):
+        with self.assertRaises(UserError) as caught:
+            self._mark_lost(self.user_salesman, self.pool_client | self.theirs)
+        self.assertIn("B's Client", str(caught.exception))
+        self.assertIn(self.user_salesman_2.name, str(caught.exception))
+        self.assertNotIn("Pool Client", str(caught.exception))
+        # nothing of the selection changed: the pool client is not lost either
+        self.assertNotEqual(self.pool_client.client_stage, "lost")
+        self.assertFalse(self.theirs.client_churn_date)
+        # the head of sales closes any client
+        self._mark_lost(self.user_manager, self.theirs)
+        self.assertEqual(self.theirs.client_stage, "lost")
+
+    def test_a_salesperson_takes_a_pool_client_by_handing_it_to_himself(self):
+        self._handover(self.user_salesman, self.pool_client, self.user_salesman)
+        self.assertEqual(self.pool_client.user_id, self.user_salesman)
+        self.assertIn("Takes it", self.pool_client.message_ids[0].body)
+
+    def test_a_pool_client_goes_to_a_colleague_only_by_a_manager(self):
+        with self.assertRaisesRegex(UserError, "no manager yet") as caught:
+            self._handover(self.user_salesman, self.pool_client, self.user_salesman_2)
+        self.assertIn("Pool Client", str(caught.exception))
+        self.assertFalse(self.pool_client.user_id)
+        with self.assertRaisesRegex(UserError, "managed by someone else"):
+            self._handover(self.user_salesman, self.theirs, self.user_salesman)
+        self.assertEqual(self.theirs.user_id, self.user_salesman_2)
+        self._handover(self.user_manager, self.pool_client, self.user_salesman_2)
+        self.assertEqual(self.pool_client.user_id, self.user_salesman_2)
+
+    def test_the_refusals_are_translated(self):
+        self.env["res.lang"]._activate_lang("ru_RU")
+        self.env["ir.module.module"]._load_module_terms(["clientbase_crm"], ["ru_RU"], overwrite=True)
+        for attempt in (
+            lambda: self._mark_lost(self.user_salesman, self.theirs, lang="ru_RU"),
+            lambda: self._handover(self.user_salesman, self.pool_client, self.user_salesman_2, lang="ru_RU"),
+        ):
+            with self.assertRaises(UserError) as caught:
+                attempt()
+            message = str(caught.exception)
+            self.assertRegex(message, "[а-яА-Я]{4}", message)

@@ -1,3 +1,5 @@
+import re
+
 from odoo.tests import TransactionCase, tagged
 
 from .translation_common import RussianTranslationChecks
@@ -32,3 +34,23 @@ class TestRussianTranslation(RussianTranslationChecks, TransactionCase):
         self.assertEqual(
             dict(Partner._fields["client_stage"]._description_selection(Partner.env))["active"], "Активный"
         )
+
+    def test_rendered_counts_read_right_for_every_number(self):
+        """Where a screen writes a number of clients in words (the mailing wizard's audience, the
+        export's filter sheet), the Russian text reads right for 1, 2, 5, 11 and 21 clients alike
+        ("1 клиент / 2 клиента / 5 клиентов" need three forms): the count stands after a colon,
+        never glued to a noun that would agree with only some numbers."""
+        self.env["res.lang"]._activate_lang("ru_RU")
+        self.env["ir.module.module"]._load_module_terms([self.MODULE], ["ru_RU"], overwrite=True)
+        Partner = self.env["res.partner"]
+        clients = Partner.create([{"name": f"Клиент {n}", "is_company": True} for n in range(21)])
+        glued = re.compile(r"\d+\s+клиент")
+        for count in (1, 2, 5, 11, 21):
+            with self.subTest(count=count):
+                shown = (
+                    self.env["clientbase.mailing.wizard"]
+                    .with_context(lang="ru_RU", active_model="res.partner", active_ids=clients[:count].ids)
+                    .default_get(["target_description", "target_domain"])["target_description"]
+                )
+                self.assertEqual(shown, f"Выбрано клиентов: {count}")
+                self.assertNotRegex(shown, glued)

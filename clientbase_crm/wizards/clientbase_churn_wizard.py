@@ -37,6 +37,19 @@ class ClientbaseChurnWizard(models.TransientModel):
         if self.reason_id.ask_competitor and not (self.competitor or "").strip():
             raise UserError(self.env._("Name the competitor the client went to."))
         clients = self.partner_ids.commercial_partner_id
+        if not self.env.user.has_group("clientbase_crm.group_clientbase_manager"):
+            # the pool (no manager) is the salesperson's to work where it is shown to him;
+            # a colleague's client is his colleague's, or a Client Base manager's, to close
+            foreign = clients.filtered(lambda c: c.user_id and c.user_id != self.env.user)
+            if foreign:
+                raise UserError(
+                    self.env._(
+                        "You can only mark your own clients or clients without a manager as lost; "
+                        "%(clients)s are managed by %(managers)s. Ask them or a Client Base manager.",
+                        clients=", ".join(foreign.sudo().mapped("display_name")),
+                        managers=", ".join(foreign.sudo().user_id.mapped("name")),
+                    )
+                )
         vals = {
             "client_churn_date": fields.Date.context_today(self),
             "client_churn_user_id": self.env.uid,

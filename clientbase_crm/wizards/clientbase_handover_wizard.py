@@ -49,20 +49,36 @@ class ClientbaseHandoverWizard(models.TransientModel):
             self.env._("Choose the clients to hand over, or the manager whose clients to hand over.")
         )
 
+    def _check_salesperson_handover(self, clients):
+        """A salesperson hands over his own clients to anyone, and takes clients of the
+        unassigned pool (where his company shows it) for himself; a colleague's client, or a
+        pool client given to someone else, is a Client Base manager's decision."""
+        user = self.env.user
+        foreign = clients.filtered(lambda c: c.user_id and c.user_id != user)
+        if foreign:
+            raise UserError(
+                self.env._(
+                    "You can only hand over your own clients; %(clients)s are managed by someone else. "
+                    "Ask a Client Base manager.",
+                    clients=", ".join(foreign.mapped("display_name")),
+                )
+            )
+        pool = clients.filtered(lambda c: not c.user_id)
+        if pool and self.to_user_id != user:
+            raise UserError(
+                self.env._(
+                    "%(clients)s have no manager yet: you can take them yourself (choose yourself as "
+                    "the new manager); a Client Base manager assigns them to a colleague.",
+                    clients=", ".join(pool.mapped("display_name")),
+                )
+            )
+
     def action_handover(self):
         self.ensure_one()
         clients = self._get_clients()
         user = self.env.user
         if not user.has_group("clientbase_crm.group_clientbase_manager"):
-            foreign = clients.filtered(lambda c: c.user_id != user)
-            if foreign:
-                raise UserError(
-                    self.env._(
-                        "You can only hand over your own clients; %(clients)s are managed by someone else. "
-                        "Ask a Client Base manager.",
-                        clients=", ".join(foreign.mapped("display_name")),
-                    )
-                )
+            self._check_salesperson_handover(clients)
         clients = clients.filtered(lambda c: c.user_id != self.to_user_id)
         if not clients:
             raise UserError(self.env._("The chosen clients are already managed by %s.", self.to_user_id.name))

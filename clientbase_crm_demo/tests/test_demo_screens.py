@@ -94,10 +94,13 @@ class TestDemoScreens(TransactionCase):
 
     def test_every_menu_shows_records(self):
         """Every window of the client base lists at least one record for each demo user who sees
-        its menu (salespeople on their own clients), but the wizards and the board."""
+        its menu (salespeople on their own clients), but the wizards and the board; with
+        clientbase_loyalty installed (the gate's first step), its menus as well."""
         known = {self.env.ref(xmlid) for xmlid in NO_RECORDS_MENUS}
+        checked = self.env["ir.ui.menu"]
         for user in self.head | self.salespeople | self.marketer | self.admin:
             menus = self._visible_menus(user)
+            checked |= menus
             self.assertIn(
                 self.env.ref("clientbase_crm.res_partner_menu_clients"),
                 menus,
@@ -112,6 +115,16 @@ class TestDemoScreens(TransactionCase):
                     )
                     Model, domain, _context = menu_opens(self.env, user, menu)
                     self.assertGreater(Model.search_count(domain), 0, f"{menu.complete_name} is empty")
+        # every window menu of the client base, those of its installed addons too (the loyalty's,
+        # with the demo's loyalty made by the generator), was opened by some demo user
+        every = self.env["ir.ui.menu"].search(
+            [("parent_path", "=like", f"{self.root_menu.parent_path}%"), ("action", "!=", False)]
+        )
+        unchecked = every - checked - self.root_menu
+        self.assertFalse(unchecked.mapped("complete_name"), "menus no demo user sees")
+        if "clientbase.loyalty.demo" in self.env:
+            loyalty = every.filtered(lambda m: m.get_external_id()[m.id].startswith("clientbase_loyalty."))
+            self.assertGreaterEqual(len(loyalty), 5, "the loyalty's menus are among those checked")
 
     def test_menus_without_records_are_wizards_or_the_board(self):
         """The exceptions above still are what they are said to be: dialogs, and the board whose

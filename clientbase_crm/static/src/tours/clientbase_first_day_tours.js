@@ -3,6 +3,9 @@ import { registry } from "@web/core/registry";
 // The first day with the client base, in Russian (issue 28): the card's header, a colleague's
 // client, the funnel's columns and the dashboard, as a salesperson and as the head of sales.
 const tours = registry.category("web_tour.tours");
+// The steps that wait for a page or a dialog to load allow more than the default 10 s: under
+// load, the first one of a login also waits for the assets.
+const LOADING = 30000;
 
 function fail(message) {
     throw new Error(message);
@@ -13,6 +16,7 @@ tours.add("clientbase_fd_card_tour", {
         {
             content: "The card opens on the client base's own tab",
             trigger: ".o_form_view .o_notebook .nav-link.active:contains(Покупки и сегменты)",
+            timeout: LOADING,
         },
         {
             content: "The header shows the client's stage",
@@ -44,6 +48,7 @@ tours.add("clientbase_fd_hidden_card_tour", {
         {
             content: "A colleague's client says who handles it",
             trigger: ".o_clientbase_hidden_notice:contains(Клиента ведёт):contains(подробности видят)",
+            timeout: LOADING,
         },
         {
             content: "No figure, no stage, no action the user may not take",
@@ -72,6 +77,7 @@ tours.add("clientbase_fd_funnel_tour", {
         {
             content: "Every column of the funnel counts its clients",
             trigger: ".o_kanban_group:not(.o_column_folded) .o_kanban_header .o_clientbase_column_count",
+            timeout: LOADING,
             run() {
                 const headers = document.querySelectorAll(".o_kanban_group:not(.o_column_folded) .o_kanban_header");
                 for (const header of headers) {
@@ -98,6 +104,7 @@ tours.add("clientbase_fd_dashboard_tour", {
         {
             content: "The charts are drawn",
             trigger: ".o_clientbase_dashboard .o-dashboard-action:contains(Клиенты по RFM-сегментам) canvas",
+            timeout: LOADING,
         },
         {
             content: "The pivots are filled",
@@ -166,10 +173,7 @@ tours.add("clientbase_fd_landing_mine_tour", {
 });
 
 // The head of sales, in Russian, prepares a mailing for a segment in the client base's wizard:
-// it reaches the clients of the segment who consented (any salesperson's), not the others. The
-// steps that wait for a page or a dialog to load allow more than the default 10 s: under load,
-// the first one of the run also waits for the assets.
-const LOADING = 30000;
+// it reaches the clients of the segment who consented (any salesperson's), not the others.
 
 tours.add("clientbase_fd_mailing_tour", {
     steps: () => [
