@@ -263,7 +263,9 @@ class TestProtectionWrites(ProtectionCommon):
                 {
                     "move_type": "out_invoice",
                     "partner_id": billing.id,
-                    "invoice_line_ids": [Command.create({"name": "Service", "quantity": 1, "price_unit": 100.0})],
+                    "invoice_line_ids": [
+                        Command.create({"name": "Service", "quantity": 1, "price_unit": 100.0})
+                    ],
                 }
             )
         )
@@ -297,7 +299,9 @@ class TestProtectionWrites(ProtectionCommon):
                 "rewrite the contact's phone": lambda u: self.secret_contact.with_user(u).write(
                     {"phone": "+7 999 000-00-01"}
                 ),
-                "rewrite the address made": lambda u, a=address: a.with_user(u).write({"street": "Elsewhere"}),
+                "rewrite the address made": lambda u, a=address: a.with_user(u).write(
+                    {"street": "Elsewhere"}
+                ),
                 "add a contact": lambda u: Partner.with_user(u).create(
                     {"name": "Spy", "type": "contact", "parent_id": self.secret.id}
                 ),

@@ -53,7 +53,9 @@ class TestProtectionWritesPortal(ClientbaseHttpCommon):
         )
         self.assertEqual(response.status_code, 200)
         self.env.invalidate_all()
-        self.assertEqual((contact.street, contact.city, contact.phone), ("Tverskaya 7", "Moscow", "+7 900 222-33-44"))
+        self.assertEqual(
+            (contact.street, contact.city, contact.phone), ("Tverskaya 7", "Moscow", "+7 900 222-33-44")
+        )
         self.assertEqual(contact.commercial_partner_id, self.client_company)
         self.assertEqual(self.client_company.user_id, self.user_salesman, "ownership untouched")
         # the client base's guard is unchanged: a colleague still cannot touch the contact

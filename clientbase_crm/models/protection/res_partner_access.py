@@ -260,7 +260,9 @@ class ResPartner(models.Model):
         if sees_all(self.env) or not self._client_makes_document_addresses():
             return self
         if any(
-            vals.get("parent_id") and vals.get("type") in DOCUMENT_ADDRESS_TYPES and not vals.get("is_company")
+            vals.get("parent_id")
+            and vals.get("type") in DOCUMENT_ADDRESS_TYPES
+            and not vals.get("is_company")
             for vals in vals_list
         ):
             return self.with_context(clientbase_making_addresses=self.env.uid)
@@ -271,12 +273,18 @@ class ResPartner(models.Model):
         ``create`` runs (see :meth:`_client_access_create_env`)."""
         if self.env.context.get("clientbase_making_addresses") != self.env.uid:
             return self.browse()
-        return self.sudo().filtered(
-            lambda p: p.create_uid.id == self.env.uid
-            and p.type in DOCUMENT_ADDRESS_TYPES
-            and not p.is_company
-            and p.parent_id
-        ).sudo(self.env.su)
+        return (
+            self.sudo()
+            .filtered(
+                lambda p: (
+                    p.create_uid.id == self.env.uid
+                    and p.type in DOCUMENT_ADDRESS_TYPES
+                    and not p.is_company
+                    and p.parent_id
+                )
+            )
+            .sudo(self.env.su)
+        )
 
     def _client_makes_document_addresses(self):
         """Whether the current user is outside the client base and issues invoices or
