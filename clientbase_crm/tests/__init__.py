@@ -23,6 +23,7 @@ from . import test_reports
 from . import test_segment_concurrency
 from . import test_sql_planning
 from . import test_protection_writes
+from . import test_protection_writes_portal
 from . import test_protection_bookkeeping
 from . import test_protection_forget
 from . import test_protection_consent

@@ -138,6 +138,52 @@ class TestConsentByEveryDoor(MailingCommon):
         )
         self.assertEqual(set(mails.mapped("res_id")), set(self.may_receive.ids))
 
+    def test_composer_template_sending_to_partner_to_or_email_to(self):
+        """A template in the composer (mass mode) that sends to ``partner_to`` or ``email_to``
+        reaches others than the records it is sent on: those recipients are judged by the
+        ledger too, named in the refusal; a template sending to a client who may receive it
+        goes."""
+        Composer = self.env["mail.compose.message"].with_user(self.user_marketer)
+        records = self.outsider | self.env["res.partner"].create(
+            {"name": "Not a client", "email": "nc@example.org"}
+        )
+        self.assertFalse(self.Eligibility._client_base_partner_ids(records.ids), "the records judge no one")
+
+        def send(template_vals, **context):
+            template = self.env["mail.template"].create(
+                {
+                    "name": "Recipients",
+                    "model_id": self.env["ir.model"]._get_id("res.partner"),
+                    "subject": "Offer",
+                    "body_html": "<p>Offer</p>",
+                    **template_vals,
+                }
+            )
+            composer = Composer.with_context(
+                default_composition_mode="mass_mail",
+                default_model="res.partner",
+                active_ids=records.ids,
+                default_res_ids=repr(records.ids),
+                default_template_id=template.id,
+                **context,
+            ).create({})
+            composer.action_send_mail()
+
+        doors = {
+            "partner_to": ({"partner_to": str(self.p_no_consent.id)}, {}),
+            "email_to": ({"email_to": self.p_no_consent.email}, {"mail_composer_force_partners": False}),
+            "email_to as partners": ({"email_to": self.p_no_consent.email}, {}),
+        }
+        for door, (template_vals, context) in doors.items():
+            with self.subTest(door=door), self.assertRaises(UserError) as refusal, self.env.cr.savepoint():
+                send(template_vals, **context)
+            self.assertIn(self.p_no_consent.name, str(refusal.exception), door)
+        self.assertFalse(
+            self.env["mail.mail"].sudo().search([("recipient_ids", "in", self.p_no_consent.ids)])
+        )
+        send({"partner_to": str(self.p_ok.id)})
+        self.assertTrue(self.env["mail.mail"].sudo().search([("recipient_ids", "in", self.p_ok.ids)]))
+
     def test_transactional_message_to_a_client_without_consent(self):
         """A reply in the chatter of one record (comment mode) is not marketing: it goes."""
         self.env["mail.compose.message"].with_context(

@@ -10,6 +10,7 @@ and counts the doors that really answered with the masked value.
 """
 
 import logging
+from unittest.mock import patch
 
 from markupsafe import Markup
 
@@ -20,7 +21,7 @@ from odoo.tools.sql import table_kind
 
 from ..models.protection.clientbase_security import MASKED_CONTACT_FIELDS
 from ..tools.contact_mask import mask_email, mask_phone
-from .common import EXPORT_GROUPS, ProtectionCommon
+from .common import EXPORT_GROUPS, USER_GROUPS, ProtectionCommon
 
 EMAIL = "qzmask.company@example.ru"
 EMAIL_CONTACT = "qzmask.employee@example.ru"
@@ -636,3 +637,165 @@ class TestMaskedMarkers(MaskedCommon):
             self.assertIn(door, proven, "the owner gets the values through the plain doors")
         for door in ("res.partner read ", "res.users read partner_id", "sale.order.partner_id web_read"):
             self.assertIn(door, answered, "the colleague gets the masked value there")
+
+
+@tagged("post_install", "-at_install", "clientbase_protection")
+class TestWrittenCopies(MaskedCommon):
+    """Copies of a client's values that Odoo writes in code when it makes a record (a payment's
+    ``partner_email``, ``partner_phone``, ``partner_name``: ``WRITTEN_COPIES``) are masked in
+    masked mode and hidden in strict mode, like the copies found by resolving. The test finds
+    the fields by the values a new payment really holds, not by their names."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        invoicing = "account.group_account_invoice"
+        cls.seller = cls._user("cb_invoicing_seller", groups=f"{USER_GROUPS},{invoicing}")
+        cls.user_salesman.groups_id += cls.env.ref(invoicing)
+        Tx = cls.env["payment.transaction"]
+        cls.tx = Tx.create(
+            {
+                "reference": "CB-MASKED-TX",
+                "provider_id": cls.env["payment.provider"]
+                .with_context(active_test=False)
+                .search([], limit=1)
+                .id,
+                "payment_method_id": cls.env["payment.method"]
+                .with_context(active_test=False)
+                .search([], limit=1)
+                .id,
+                "amount": 10.0,
+                "currency_id": cls.company.currency_id.id,
+                "partner_id": cls.secret.id,
+            }
+        )
+
+    def _texts_holding(self, marks):
+        """The stored texts of the payment whose value holds one of ``marks``."""
+        tx = self.tx.sudo()
+        return sorted(
+            fname
+            for fname, field in tx._fields.items()
+            if field.store
+            and field.type in ("char", "text")
+            and any(m in str(tx[fname] or "") for m in marks)
+        )
+
+    def test_payment_copies_masked(self):
+        copies = self._texts_holding(FULL)
+        self.assertEqual(
+            copies, ["partner_email", "partner_phone"], "Odoo copied the client's email and phone"
+        )
+        for fname in copies:
+            path, __ = self.tx._clientbase_masked_paths()[fname]
+            self.assertEqual(path, "partner_id", fname)
+        Tx = self.env["payment.transaction"].with_user(self.seller)
+        row = self.tx.with_user(self.seller).read(copies + ["partner_name"])[0]
+        self.assertEqual(row["partner_email"], "q•••@example.ru")
+        self.assertEqual(row["partner_phone"], "+7 9•• •••-••-12")
+        self.assertEqual(row["partner_name"], "Secret Company", "visible by name")
+        self.assertFalse(self._full(Tx.search_read([("id", "=", self.tx.id)], copies)))
+        self.assertFalse(Tx.search([("partner_email", "=", EMAIL)]), "not found by the full value")
+        self.assertFalse(Tx.search([("partner_phone", "ilike", "1234512")]))
+        # the client's manager reads them whole
+        row = self.tx.with_user(self.user_salesman).read(copies)[0]
+        self.assertEqual((row["partner_email"], row["partner_phone"]), (EMAIL, PHONE))
+
+    def test_payment_copies_hidden_in_strict_mode(self):
+        self.company.write({"client_masked_contacts": False, "client_strict_visibility": True})
+        names = self._texts_holding(FULL + ("Secret Company",))
+        self.assertIn("partner_name", names)
+        row = self.tx.with_user(self.seller).read(names)[0]
+        self.assertEqual(row.pop("partner_name"), "Hidden client")
+        self.assertFalse([value for key, value in row.items() if key != "id" and value], row)
+        whole = self.tx.with_user(self.user_salesman).read(names)[0]
+        self.assertEqual(whole["partner_name"], "Secret Company")
+
+
+@tagged("post_install", "-at_install", "clientbase_protection")
+class TestRenderDoors(MaskedCommon):
+    """Odoo's doors that render a mailing or a template on a record the user picks or that Odoo
+    picks for him (the mailing's test send renders on the first record of the model, a
+    template's preview on any record referenced) render another manager's client masked in
+    masked mode and not at all in strict mode; the client's manager renders it whole."""
+
+    BODY = '<p><t t-out="object.name"/> <t t-out="object.email"/> <t t-out="object.phone"/></p>'
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        editor = "mass_mailing.group_mass_mailing_user,mail.group_mail_template_editor"
+        cls.marketer_b = cls._user("cb_marketing_seller", groups=f"{USER_GROUPS},{editor}")
+        cls.user_salesman.groups_id += cls.env.ref("mass_mailing.group_mass_mailing_user")
+        cls.user_salesman.groups_id += cls.env.ref("mail.group_mail_template_editor")
+        # the first partner of the model, whose values the test send renders
+        cls.secret.name = "0 Secret Company"
+        cls.template = cls.env["mail.template"].create(
+            {
+                "name": "Render door",
+                "model_id": cls.env["ir.model"]._get_id("res.partner"),
+                "subject": "{{ object.email }}",
+                "body_html": cls.BODY,
+            }
+        )
+
+    def _test_send(self, user):
+        """The bodies of the test mails ``user`` sends of a mailing on contacts."""
+        mailing = (
+            self.env["mailing.mailing"]
+            .with_user(user)
+            .create(
+                {
+                    "subject": "Render door",
+                    "mailing_model_id": self.env["ir.model"]._get_id("res.partner"),
+                    "mailing_domain": "[]",
+                    "body_html": self.BODY,
+                }
+            )
+        )
+        sent = []
+
+        def capture(mails, *args, **kwargs):
+            sent.extend(mails.mapped("body_html") + mails.mapped("subject"))
+
+        # the wizard sends its mails at once and deletes them: what it would send is captured
+        with patch.object(type(self.env["mail.mail"]), "send", autospec=True, side_effect=capture):
+            self.env["mailing.mailing.test"].with_user(user).create(
+                {"mass_mailing_id": mailing.id, "email_to": "test.door@example.com"}
+            ).send_mail_test()
+        self.assertTrue(sent, "a test mail was made")
+        return sent
+
+    def _preview(self, user, record):
+        preview = (
+            self.env["mail.template.preview"]
+            .with_user(user)
+            .create({"mail_template_id": self.template.id, "resource_ref": f"res.partner,{record.id}"})
+        )
+        return [preview.body_html, preview.subject]
+
+    def test_masked_mode_renders_masked(self):
+        self.assertEqual(self.env["res.partner"].with_user(self.marketer_b).search([], limit=1), self.secret)
+        for user, whole in ((self.marketer_b, False), (self.user_salesman, True)):
+            for door, render in (
+                ("test send", self._test_send),
+                ("preview", lambda u: self._preview(u, self.secret)),
+            ):
+                with self.subTest(user=user.login, door=door):
+                    rendered = render(user)
+                    self.assertIn("0 Secret Company", str(rendered), "rendered on the client")
+                    self.assertEqual((self._full(rendered), self._masked(rendered)), (whole, not whole))
+
+    def test_strict_mode_renders_nothing_of_a_hidden_client(self):
+        self.company.write({"client_masked_contacts": False, "client_strict_visibility": True})
+        rendered = self._test_send(self.marketer_b)
+        self.assertNotIn("Secret", str(rendered))
+        self.assertFalse(self._full(rendered))
+        try:
+            rendered = self._preview(self.marketer_b, self.secret)
+        except AccessError:
+            rendered = []
+        self.assertNotIn("Secret", str(rendered))
+        self.assertFalse(self._full(rendered))
+        # the client's manager renders it whole
+        self.assertTrue(self._full(self._preview(self.user_salesman, self.secret)))

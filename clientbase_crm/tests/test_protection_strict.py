@@ -58,6 +58,23 @@ class TestStrictModeOracles(ProtectionCommon):
         cls.env["account.move"].create(
             {"move_type": "out_invoice", "partner_id": cls.hidden.id, "invoice_user_id": cls.colleague.id}
         )
+        # a note to the client on the colleague's deal, a meeting of the colleague with it
+        lead.message_post(
+            body="<p>Sent to the client</p>",
+            partner_ids=cls.hidden.ids,
+            author_id=cls.colleague.partner_id.id,
+            message_type="comment",
+            subtype_xmlid="mail.mt_comment",
+        )
+        cls.meeting = cls.env["calendar.event"].create(
+            {
+                "name": "Colleague's meeting",
+                "user_id": cls.colleague.id,
+                "partner_ids": [(6, 0, (cls.colleague.partner_id | cls.hidden).ids)],
+                "start": fields.Datetime.now(),
+                "stop": fields.Datetime.now(),
+            }
+        )
         cls.env.flush_all()
 
     def _readable_pointing_records(self, user):
@@ -241,3 +258,74 @@ class TestStrictModeOracles(ProtectionCommon):
         order = self.env["sale.order"].search([("partner_id", "=", self.hidden.id)])
         self.assertEqual(order.with_user(self.colleague).partner_id.display_name, NAME)
         self.assertTrue(fields.first(order))
+
+    def _readable_listing_records(self, user):
+        """``{model: (records, many2many fields)}`` the user reads that list the hidden client in
+        a stored many2many to partners."""
+        found = {}
+        for name, Model in ((n, self.env[n]) for n in self.env.registry.models):
+            if Model._abstract or Model._transient or not Model._auto:
+                continue
+            links = [
+                f
+                for f, field in Model._fields.items()
+                if field.type == "many2many" and field.comodel_name == "res.partner" and field.store
+            ]
+            if not links or not Model.with_user(user).has_access("read"):
+                continue
+            domain = ["|"] * (len(links) - 1) + [(f, "in", self.hidden.ids) for f in links]
+            pointing = Model.sudo().with_context(active_test=False).search(domain)
+            readable = (
+                Model.with_user(user).with_context(active_test=False).search([("id", "in", pointing.ids)])
+            )
+            if readable:
+                found[name] = (readable, links)
+        return found
+
+    def test_no_name_in_any_list_of_partners(self):
+        found = self._readable_listing_records(self.colleague)
+        for model in ("mail.message", "calendar.event"):
+            self.assertIn(model, found, f"the colleague reads a {model} listing the hidden client")
+        for model, (records, links) in found.items():
+            Model = records.with_user(self.colleague)
+            shown = json.dumps(Model.read(links), default=str) + json.dumps(
+                Model.web_read({f: {"fields": {"display_name": {}, "email": {}}} for f in links}),
+                default=str,
+                ensure_ascii=False,
+            )
+            for marker in ("Zqxhidden", EMAIL):
+                self.assertNotIn(marker.lower(), shown.lower(), f"{model} names the hidden client")
+            # the client's manager (who reads these records) sees the name
+            if Model.with_user(self.user_salesman).has_access("read"):
+                self.env.invalidate_all()  # the lists as the colleague's rules read them
+                try:
+                    whole = json.dumps(
+                        records.with_user(self.user_salesman).web_read(
+                            {f: {"fields": {"display_name": {}}} for f in links}
+                        ),
+                        default=str,
+                        ensure_ascii=False,
+                    )
+                except AccessError:
+                    continue
+                if model == "calendar.event":
+                    self.assertIn(NAME, whole, model)
+
+    def test_meeting_and_recipients_in_the_feed(self):
+        """The meeting's attendees (their records, names and emails) and the message's
+        recipients in the chatter's feed: the label, never the name."""
+        attendees = self.meeting.attendee_ids.with_user(self.colleague)
+        shown = json.dumps(attendees.read(["partner_id", "common_name", "email"]), default=str)
+        self.assertNotIn("zqxhidden", shown.lower())
+        self.assertIn("Hidden client", shown)
+        lead = self.env["crm.lead"].search([("name", "=", "Colleague's deal")])
+        messages = (
+            self.env["mail.message"]
+            .with_user(self.colleague)
+            .search([("model", "=", "crm.lead"), ("res_id", "=", lead.id), ("partner_ids", "!=", False)])
+        )
+        self.assertTrue(messages)
+        store = Store()
+        messages._to_store(store, for_current_user=True)
+        self.meeting.with_user(self.colleague)._thread_to_store(store, request_list=["followers"])
+        self.assertNotIn("zqxhidden", repr(store.get_result()).lower())

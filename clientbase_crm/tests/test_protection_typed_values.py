@@ -65,3 +65,42 @@ class TestProtectionTypedValues(ClientbaseCommon):
         with self.assertRaises(ValidationError), self.env.cr.savepoint():
             wizard.write({"month_b": "2025-02-31"})
         self.assertEqual(wizard.action_show()["res_model"], "clientbase.movement.line")
+
+    def _our_typed_fields(self):
+        """``(model, field)``: every stored date, number and yes/no field of every model of the
+        client base (``clientbase.*``) that its manager may search."""
+        for name in sorted(self.env.registry.models):
+            Model = self.env[name].with_user(self.user_manager)
+            if not name.startswith("clientbase.") or Model._abstract or not Model._auto:
+                continue
+            if not Model.has_access("read"):
+                continue
+            for fname, field in sorted(Model._fields.items()):
+                if fname != "id" and field.store and field.type in TYPED:
+                    yield Model, fname, field
+
+    def test_malformed_values_on_our_other_models_are_refused_before_sql(self):
+        """The same property over the client base's other models (figures, interactions,
+        consents, segments, journeys, logs...): found by their fields' types, not listed."""
+        checked, models = 0, set()
+        for Model, fname, field in self._our_typed_fields():
+            malformed = [(fname, "=", "not-a-value"), (fname, "in", [1, "not-a-value"])]
+            if field.type in ("date", "datetime"):
+                malformed.append((fname, ">", "2024-13-45"))
+            for condition in malformed:
+                with self.subTest(model=Model._name, condition=condition):
+                    with (
+                        self.assertNoLogs("odoo.sql_db", "ERROR"),
+                        self.assertRaises(ValidationError) as caught,
+                        self.env.cr.savepoint(),
+                    ):
+                        Model.search([condition])
+                    self.assertNotIn("SELECT", str(caught.exception))
+                    checked += 1
+            # a well-formed value searches as before
+            Model.search_count(
+                [(fname, "=", False)] if field.type != "boolean" else [(fname, "in", [True, False])]
+            )
+            models.add(Model._name)
+        self.assertGreater(len(models), 5, f"the client base's models with typed fields: {sorted(models)}")
+        self.assertGreater(checked, 50)

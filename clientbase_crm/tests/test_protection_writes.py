@@ -161,7 +161,7 @@ class TestProtectionWrites(ProtectionCommon):
     def test_a_salesperson_outside_the_client_base_works_his_own_clients(self):
         """A salesperson of another team (Sales, no client base group) who manages a client
         changes it and creates its delivery address while making a quotation; the same
-        salesperson cannot touch the client base's clients of others."""
+        salesperson adds no contact under the client base's clients of others."""
         seller = self._user("cb_other_team_seller", groups=SALESMAN_GROUPS)
         own = self.env["res.partner"].create(
             {"name": "Seller's Client", "is_company": True, "user_id": seller.id}
@@ -177,8 +177,10 @@ class TestProtectionWrites(ProtectionCommon):
             .create({"partner_id": own.id, "partner_shipping_id": delivery.id, "user_id": seller.id})
         )
         self.assertEqual(order.partner_shipping_id.parent_id, own)
+        # under a colleague's client: an address for his documents, never a contact
+        # (test_an_accountant_invoices_a_client_and_changes_nothing_of_it)
         with self.assertRaises(AccessError), self.env.cr.savepoint():
-            Partner.create({"name": "Other Warehouse", "type": "delivery", "parent_id": self.secret.id})
+            Partner.create({"name": "Other Buyer", "type": "contact", "parent_id": self.secret.id})
 
     def test_a_client_base_salesperson_adds_an_address_while_quoting(self):
         """The client base's own salesperson creates a delivery address of his client from a
@@ -239,3 +241,83 @@ class TestProtectionWrites(ProtectionCommon):
             self.assertIn(partner.commercial_partner_id, clients, "a client by the one definition")
         # the company's side is not the client base's to guard: Odoo's own rights decide
         self.assertFalse(employee.with_user(self.outsider)._get_client_write_foreign())
+
+    def test_an_accountant_invoices_a_client_and_changes_nothing_of_it(self):
+        """An internal user with invoicing rights and no client base group (an accountant)
+        adds an invoice address under a colleague's client, invoices it and posts the invoice
+        (Odoo raises the client's customer rank on the way); a salesperson of another team adds a
+        delivery address and confirms a quotation. Neither changes the client's ownership or
+        contact data, nor the address once made (it is the client's), nor adds a contact."""
+        accountant = self._user("cb_accountant", groups=f"{OUTSIDER_GROUPS},account.group_account_invoice")
+        seller = self._user("cb_other_team_quoter", groups=SALESMAN_GROUPS)
+        Partner = self.env["res.partner"]
+        billing = Partner.with_user(accountant).create(
+            {"name": "Secret Billing", "type": "invoice", "parent_id": self.secret.id, "street": "Lenina 2"}
+        )
+        self.assertEqual(billing.commercial_partner_id, self.secret)
+        rank = self.secret.customer_rank
+        invoice = (
+            self.env["account.move"]
+            .with_user(accountant)
+            .create(
+                {
+                    "move_type": "out_invoice",
+                    "partner_id": billing.id,
+                    "invoice_line_ids": [
+                        Command.create({"name": "Service", "quantity": 1, "price_unit": 100.0})
+                    ],
+                }
+            )
+        )
+        invoice.action_post()
+        self.assertEqual(invoice.state, "posted")
+        self.assertEqual(invoice.commercial_partner_id, self.secret)
+        self.env.invalidate_all()
+        self.assertGreater(self.secret.customer_rank, rank)
+        delivery = Partner.with_user(seller).create(
+            {"name": "Secret Depot", "type": "delivery", "parent_id": self.secret.id}
+        )
+        order = (
+            self.env["sale.order"]
+            .with_user(seller)
+            .create(
+                {
+                    "partner_id": self.secret.id,
+                    "partner_shipping_id": delivery.id,
+                    "user_id": seller.id,
+                    "order_line": [Command.create({"product_id": self._product(name="Quoted").id})],
+                }
+            )
+        )
+        order.action_confirm()
+        self.assertEqual(order.state, "sale")
+        # the same users stay outside the client's circle
+        for user, address in ((accountant, billing), (seller, delivery)):
+            attempts = {
+                "reassign": lambda u: self.secret.with_user(u).write({"user_id": u.id}),
+                "rewrite the email": lambda u: self.secret.with_user(u).write({"email": "acc@example.com"}),
+                "rewrite the contact's phone": lambda u: self.secret_contact.with_user(u).write(
+                    {"phone": "+7 999 000-00-01"}
+                ),
+                "rewrite the address made": lambda u, a=address: a.with_user(u).write(
+                    {"street": "Elsewhere"}
+                ),
+                "add a contact": lambda u: Partner.with_user(u).create(
+                    {"name": "Spy", "type": "contact", "parent_id": self.secret.id}
+                ),
+                "add a private address": lambda u: Partner.with_user(u).create(
+                    {"name": "Spy Home", "type": "other", "parent_id": self.secret.id}
+                ),
+            }
+            for what, attempt in attempts.items():
+                with self.subTest(user=user.login, attempt=what):
+                    with self.assertRaises(AccessError), self.env.cr.savepoint():
+                        attempt(user)
+        self.env.invalidate_all()
+        self.assertEqual((self.secret.user_id, self.secret.email), (self.user_salesman, "secret@example.com"))
+        self.assertEqual(billing.street, "Lenina 2")
+        # a client base colleague works through the client's manager: no address under his client
+        with self.assertRaises(AccessError), self.env.cr.savepoint():
+            Partner.with_user(self.colleague).create(
+                {"name": "Colleague Depot", "type": "delivery", "parent_id": self.secret.id}
+            )

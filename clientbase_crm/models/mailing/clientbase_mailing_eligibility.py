@@ -1,7 +1,7 @@
 from datetime import timedelta
 
 from odoo import api, fields, models
-from odoo.tools import SQL, email_normalize, split_every
+from odoo.tools import SQL, email_normalize, email_split, split_every
 
 from ...tools.client_definition import audience_sql, handled_sql
 from ...tools.sql_planning import without_jit
@@ -578,6 +578,60 @@ class ClientbaseMailingEligibility(models.AbstractModel):
         eligible = set(classified.pop("eligible"))
         left_out = {reason: ids for reason, ids in classified.items() if ids}
         kept = [res_id for res_id in res_ids if all(p in eligible for p in owners.get(res_id, ()))]
+        return kept, left_out
+
+    @api.model
+    def _filter_marketing_mail_values(self, mail_values, mailing=None):
+        """The ``{res id: mail values}`` of a mass send whose actual recipients may receive a
+        marketing email, and the others by reason: the partners the mails go to
+        (``recipient_ids``) and the client base partners with an address written in their
+        ``email_to`` or ``email_cc`` (a composer's template sending to ``partner_to`` or
+        ``email_to``, whatever record it is sent on), judged as
+        :meth:`_filter_marketing_recipients` judges records.
+
+        :return: ``(kept {res id: values}, {reason: [client base partner ids left out]})``
+        """
+        reached, by_address = {}, {}
+        for res_id, values in mail_values.items():
+            reached[res_id] = {
+                command[1]
+                for command in values.get("recipient_ids") or ()
+                if command[0] in (4, 6) and command[1]
+            }
+            typed = [values.get("email_to") or "", values.get("email_cc") or ""]
+            for address in self._normalise_addresses(
+                [part for text in typed for part in email_split(text)], "email"
+            ):
+                by_address.setdefault(address, set()).add(res_id)
+        if by_address:
+            self.env["res.partner"].flush_model()
+            for partner_id, address in self.env.execute_query(
+                SQL(
+                    "SELECT id, email_normalized FROM res_partner WHERE email_normalized = ANY(%s) AND active",
+                    list(by_address),
+                )
+            ):
+                for res_id in by_address[address]:
+                    reached[res_id].add(partner_id)
+        handled = self._client_base_partner_ids({pid for pids in reached.values() for pid in pids})
+        judged = sorted(handled)
+        if not judged:
+            return mail_values, {}
+        purpose = (mailing and mailing.clientbase_consent_purpose) or "marketing"
+        exclude = ()
+        if mailing:
+            exclude = mailing.ids
+            if mailing.ab_testing_enabled and mailing.campaign_id:
+                exclude = mailing._get_ab_testing_siblings_mailings().ids
+        company = (mailing and mailing.user_id.company_id) or self.env.company
+        classified = self._classify(judged, "email", purpose, company, exclude)
+        eligible = set(classified.pop("eligible"))
+        left_out = {reason: ids for reason, ids in classified.items() if ids}
+        kept = {
+            res_id: values
+            for res_id, values in mail_values.items()
+            if all(pid in eligible for pid in reached[res_id] & handled)
+        }
         return kept, left_out
 
     @api.model

@@ -24,3 +24,18 @@ class MailComposeMessage(models.TransientModel):
         if not kept:
             return self.env["mail.mail"].sudo()
         return super()._action_send_mail_mass_mail(kept, auto_commit=auto_commit)
+
+    def _prepare_mail_values(self, res_ids):
+        """In mass mode, the recipients the mails really go to are judged too (a template that
+        sends to ``partner_to`` or ``email_to`` reaches others than the records): refused with
+        their names when the user sends, left out of a mailing's send."""
+        values = super()._prepare_mail_values(res_ids)
+        if self.composition_mode != "mass_mail" or not values:
+            return values
+        mailing = self.mass_mailing_id if "mass_mailing_id" in self._fields else None
+        kept, left_out = self.env["clientbase.mailing.eligibility"]._filter_marketing_mail_values(
+            values, mailing=mailing or None
+        )
+        if left_out and not mailing:
+            raise UserError(self.env["clientbase.mailing.eligibility"]._marketing_refusal_message(left_out))
+        return kept

@@ -154,7 +154,10 @@ class ResPartner(models.Model):
         vals_list = [self._prepare_client_vals(dict(vals)) for vals in vals_list]
         card_vals_list = self._client_card_before_create(vals_list)
         logged_fields = self._client_change_log_before_create(vals_list, card_vals_list)
-        partners = super().create(vals_list)
+        # Odoo's create writes the new records (language, address from the parent): a document
+        # address made under a client by an outsider passes those writes (res_partner_access.py)
+        creating = self._client_access_create_env(vals_list)
+        partners = super(ResPartner, creating).create(vals_list).with_env(self.env)
         partners._client_card_after_create(card_vals_list)
         partners._client_access_after_create()
         partners._client_change_log_after_create(logged_fields)

@@ -22,6 +22,7 @@ from . import partner_value_resolver  # which field shows a partner's contact or
 from . import res_partner_masked  # masked-contacts mode: no search, sort or group by a masked value
 from . import base_masked  # masked-contacts mode: every field showing a masked email or phone
 from . import base_strict  # strict mode: every field showing what a hidden client's record holds
+from . import base_typed_values  # typed values of the client base's models checked before SQL
 from . import mail_masked  # masked-contacts mode: rendered mails, tracked changes, senders
 from . import ir_qweb_field_contact  # printed address blocks follow the strict and masked modes
 from . import ir_actions_report_strict  # printed documents show nothing of a hidden client

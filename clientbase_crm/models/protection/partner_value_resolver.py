@@ -11,13 +11,16 @@ model, so that a new module's field is protected without being named. One resolv
 * ``"identity"``: ``(path, is the name)`` when the text field shows what a partner's record
   holds (an invoice's ``invoice_partner_display_name``, a lead's ``partner_name``).
 
+Copies a model writes in code, which no resolving finds, are named in ``WRITTEN_COPIES`` (a
+payment's ``partner_email``); the resolver answers for them from there.
+
 ``path`` leads (through many2one fields) from a row to the partner, empty for the partner
 itself. Both walk the same way: a field's sources (its related path, or its compute's
 dependencies, :func:`value_sources`) are dotted paths whose hops but the last are many2one
 fields (:func:`walk`).
 """
 
-from .clientbase_security import MASKED_CONTACT_FIELDS
+from .clientbase_security import MASKED_CONTACT_FIELDS, WRITTEN_COPIES
 from .res_partner_strict import HIDDEN_NAME_FIELDS
 
 # how deep a related field may point through other related fields
@@ -57,7 +60,10 @@ def value_sources(model, field):
 
 def client_link(model):
     """The many2one to partners a record of ``model`` takes its customer from, as Odoo's mails
-    do (``_mail_get_partner_fields``: a lead's, an order's ``partner_id``), or None."""
+    do (``_mail_get_partner_fields``: a lead's, an order's ``partner_id``), or as the copies it
+    writes say (``WRITTEN_COPIES``: a payment's ``partner_id``), or None."""
+    if model._name in WRITTEN_COPIES:
+        return WRITTEN_COPIES[model._name][0]
     getter = getattr(model, "_mail_get_partner_fields", None)
     for fname in getter() if getter else ():
         field = model._fields.get(fname)
@@ -74,7 +80,11 @@ def client_link(model):
 def declared_contacts(model):
     """{field name: kind} of the fields ``model`` declares as its own email and numbers to Odoo's
     mail and SMS mixins (``_primary_email``, ``_phone_get_number_fields``)."""
-    declared = {}
+    declared = {
+        fname: kind
+        for fname, kind in WRITTEN_COPIES.get(model._name, (None, {}))[1].items()
+        if kind in ("email", "phone")
+    }
     getter = getattr(model, "_phone_get_number_fields", None)
     for fname in getter() if getter else ():
         declared[fname] = "phone"
@@ -168,6 +178,9 @@ def _resolve_identity(model, field, depth):
     of the partner's name wins (shown as "Hidden client")."""
     if model._name == "res.partner" or field.type not in TEXT_TYPES:
         return None
+    link, written = WRITTEN_COPIES.get(model._name, (None, {}))
+    if field.name in written:
+        return link, written[field.name] == "name"
     dependencies = value_sources(model, field)
     if dependencies is None:
         return None

@@ -18,6 +18,10 @@ from .clientbase_security import (
 # still exported for the modules that list the protected data (privacy export, tests)
 PROTECTED_FIELDS = tuple(CARD_FIELDS) + tuple(sorted(DERIVED_FIELDS))
 
+# Odoo's documents whose makers add an address under any customer (``_client_document_addresses``)
+DOCUMENT_MODELS = ("account.move", "sale.order")
+DOCUMENT_ADDRESS_TYPES = ("invoice", "delivery")
+
 
 class ResPartner(models.Model):
     """Ownership of a client, checked on the partner itself.
@@ -222,7 +226,7 @@ class ResPartner(models.Model):
         guarded = set(vals) & WRITE_GUARDED_FIELDS
         if sees_all(self.env) or not guarded:
             return False
-        foreign = self._get_client_write_foreign()
+        foreign = self._get_client_write_foreign() - self._client_addresses_being_made()
         if foreign:
             self._client_raise_foreign(foreign)
         if "user_id" in vals and (self._client_is_restricted_user() or self._get_client_clients()):
@@ -241,9 +245,65 @@ class ResPartner(models.Model):
         if not sees_all(self.env):
             # a contact created under someone else's client would be theirs (and readable as
             # one's own by a client base user): only the client's circle adds contacts
-            foreign = self.filtered("parent_id")._get_client_write_foreign()
+            children = self.filtered("parent_id")
+            foreign = (children - children._client_document_addresses())._get_client_write_foreign()
             if foreign:
                 self._client_raise_foreign(foreign)
+
+    @api.model
+    def _client_access_create_env(self, vals_list):
+        """The environment ``create`` runs in: marked (``clientbase_making_addresses``) when some
+        of ``vals_list`` are document addresses (:meth:`_client_document_addresses`) under a
+        parent, so that the writes Odoo's ``create`` makes on the new address itself (its
+        language and address taken from the parent) pass; the caller drops the mark from the
+        records it returns."""
+        if sees_all(self.env) or not self._client_makes_document_addresses():
+            return self
+        if any(
+            vals.get("parent_id")
+            and vals.get("type") in DOCUMENT_ADDRESS_TYPES
+            and not vals.get("is_company")
+            for vals in vals_list
+        ):
+            return self.with_context(clientbase_making_addresses=self.env.uid)
+        return self
+
+    def _client_addresses_being_made(self):
+        """The records of ``self`` that are document addresses this user is making, while
+        ``create`` runs (see :meth:`_client_access_create_env`)."""
+        if self.env.context.get("clientbase_making_addresses") != self.env.uid:
+            return self.browse()
+        return (
+            self.sudo()
+            .filtered(
+                lambda p: (
+                    p.create_uid.id == self.env.uid
+                    and p.type in DOCUMENT_ADDRESS_TYPES
+                    and not p.is_company
+                    and p.parent_id
+                )
+            )
+            .sudo(self.env.su)
+        )
+
+    def _client_makes_document_addresses(self):
+        """Whether the current user is outside the client base and issues invoices or
+        quotations (Odoo's document flows that add addresses under a customer)."""
+        user = self.env.user
+        if user.share or user.has_group(USER_GROUP):
+            return False
+        return any(model in self.env and self.env[model].has_access("create") for model in DOCUMENT_MODELS)
+
+    def _client_document_addresses(self):
+        """The records of ``self`` (just created) that are invoice or delivery addresses made by
+        a user outside the client base who issues invoices or quotations: Odoo's document flows
+        (an accountant invoicing a client, a salesperson of another team quoting) add such an
+        address under any customer. It changes no field of the client and, once created, is the
+        client's: only the client's circle changes it. Contacts (other types), companies, and
+        client base users (who work their own clients) stay refused."""
+        if not self._client_makes_document_addresses():
+            return self.browse()
+        return self.filtered(lambda p: p.type in DOCUMENT_ADDRESS_TYPES and not p.is_company)
 
     def copy(self, default=None):
         """A copy of a client is a new client of its manager with the same contact data:

@@ -157,3 +157,48 @@ class MailActivity(models.Model):
         return blank_hidden(
             self, values, lambda a: a.res_id if a.res_model == "res.partner" else False, ("res_name",)
         )
+
+
+class ResPartnerStrictLists(models.Model):
+    """Strict mode in lists of partners (a message's recipients, a meeting's attendees): the web
+    client reads the partners of a many2many it shows with the user's rights, and a hidden
+    client among them would refuse the whole form of the salesperson's own record. Read there, a
+    hidden client is a row with the label for its names and nothing else, like in the chatter
+    (its form, opened by id, is that blank row too: no more than the refusal says); ``read``
+    and every search still refuse it."""
+
+    _inherit = "res.partner"  # pylint: disable=consider-merging-classes-inherited
+
+    @api.readonly
+    def web_read(self, specification):
+        hidden = self._client_strict_hidden() if not self.env.su else self.browse()
+        if not hidden:
+            return super().web_read(specification)
+        visible = self - hidden
+        rows = super(ResPartnerStrictLists, visible).web_read(specification) if visible else []
+        shown = {row["id"]: row for row in rows}
+        label = self.env._("Hidden client")
+        for partner in hidden:
+            shown[partner.id] = {
+                "id": partner.id,
+                **{
+                    name: label if name in HIDDEN_NAME_FIELDS else False
+                    for name in specification
+                    if name != "id"
+                },
+            }
+        return [shown[pid] for pid in self._ids if pid in shown]
+
+
+class MailNotification(models.Model):
+    """Strict mode in the chatter: which notifications of a message are shown is decided from
+    their recipients' records, read with superuser rights so that a message sent to a hidden
+    client does not refuse the salesperson's whole chatter (the recipient itself is shown as
+    "Hidden client", ``ResPartner._read_format``)."""
+
+    _inherit = "mail.notification"
+
+    def _filtered_for_web_client(self):
+        if self.env.su or not strict_user(self.env):
+            return super()._filtered_for_web_client()
+        return self.browse(super(MailNotification, self.sudo())._filtered_for_web_client().ids)
