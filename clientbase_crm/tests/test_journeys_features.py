@@ -191,6 +191,18 @@ class TestJourneyEveryCompany(JourneyCommon):
         self.assertEqual(sorted(activities.mapped("res_id")), sorted(mine.ids), "one reminder each")
         self.assertEqual(activities.filtered(lambda a: a.res_id == of_b.id).user_id, sales_b)
 
+    def test_a_company_made_by_a_user_outside_the_client_base(self):
+        """A sales manager without a client-base group makes a company (as Odoo's crm tests
+        do, with sudo): the company is made, and its reminder keeps the ready journey's
+        responsible, who can read the entry conditions, not the creator, who cannot."""
+        manager = self._user(
+            "cb_outside_sales_manager", groups="base.group_user,sales_team.group_sale_manager"
+        )
+        self.assertFalse(manager.has_group("clientbase_crm.group_clientbase_user"))
+        company = self.env["res.company"].with_user(manager).sudo().create({"name": "Journey Company E"})
+        ready = self.env.ref("clientbase_crm.journey_winback_reminder")
+        self.assertEqual(self._reminders(company).user_id, ready.user_id)
+
     def test_responsible_outside_the_company_enrols_nobody(self):
         second = self.env["res.company"].create({"name": "Journey Company C"})
         theirs = self._reminders(second)

@@ -47,13 +47,16 @@ class ResCompany(models.Model):
         ).company_id
         for company in self - have - ready.company_id:
             # run with the rights of the ready journey's user where he works, else of the user
-            # who made the company (the conditions are never evaluated as superuser)
+            # who made the company when he works in the client base (the conditions are never
+            # evaluated as superuser; a creator outside the client base, e.g. a sales manager
+            # without its group, could not read them and the company could not be made)
             user = ready.user_id
             creator = self.env.user
             if (
                 company not in user.company_ids
                 and company in creator.company_ids
                 and not creator._is_superuser()
+                and creator.has_group("clientbase_crm.group_clientbase_user")
             ):
                 user = self.env.user
             ready.copy({"company_id": company.id, "name": ready.name, "user_id": user.id})
