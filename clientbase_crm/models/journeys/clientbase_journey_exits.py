@@ -95,22 +95,12 @@ class ClientbaseJourney(models.Model):
                 (
                     "left_segment",
                     SQL(
-                        # set-based: the latest row of each running member's client (one
-                        # DISTINCT ON over their rows), not a sorted subquery per member
                         """
-                        (m.partner_id, m.company_id) IN (
-                            SELECT last.partner_id, last.company_id
-                              FROM (SELECT DISTINCT ON (h.partner_id, h.company_id)
-                                           h.partner_id, h.company_id, h.new_value
-                                      FROM clientbase_segment_history h
-                                     WHERE h.dimension = %(dimension)s
-                                       AND (h.partner_id, h.company_id) IN (
-                                           SELECT r.partner_id, r.company_id FROM clientbase_journey_member r
-                                            WHERE r.journey_id = %(journey)s AND r.state = 'running')
-                                  ORDER BY h.partner_id, h.company_id, h.date DESC, h.id DESC) AS last
-                             WHERE lower(last.new_value) <> lower(%(value)s))
+                        COALESCE((SELECT lower(h.new_value) FROM clientbase_segment_history h
+                                   WHERE h.partner_id = m.partner_id AND h.company_id = m.company_id
+                                     AND h.dimension = %(dimension)s
+                                ORDER BY h.date DESC, h.id DESC LIMIT 1), lower(%(value)s)) <> lower(%(value)s)
                         """,
-                        journey=self.id,
                         dimension=self.trigger_dimension,
                         value=self.trigger_value,
                     ),
