@@ -10,17 +10,10 @@ figures); everything it wrote is deleted at the end.
     python3 bench/profile_journey_night.py --db jou_bench --addons-path "$ADDONS_PATH" [--profile]
 """
 
-import argparse
-import cProfile
 import os
-import time
 
 import bench_journeys
-from profile_journey_step import report, statements
-
-import odoo
-from odoo import SUPERUSER_ID, api
-from odoo.tools import config
+from journey_profile import opened, profiled, report
 
 PARTS = (
     "_candidates_query",
@@ -39,33 +32,15 @@ PARTS = (
 
 
 def main():
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--db", required=True)
-    parser.add_argument("--addons-path", required=True)
-    parser.add_argument("--profile", action="store_true")
-    args = parser.parse_args()
-    config.parse_config(["-d", args.db, f"--addons-path={args.addons_path}", "--log-level=warn"])
-    registry = odoo.modules.registry.Registry(args.db)
-    with registry.cursor() as cr:
-        env = api.Environment(cr, SUPERUSER_ID, {})
-        cr.execute("SELECT id FROM res_partner WHERE name = 'Bench client 0' ORDER BY id DESC LIMIT 1")
-        first_partner = cr.fetchone()[0]
-        journeys = bench_journeys._prepare(env, cr, first_partner)
+    with opened(__doc__.splitlines()[0]) as bench:
+        env, cr, journeys = bench.env, bench.cr, bench.journeys
         bench_journeys._clear(env, cr, journeys)
         bench_journeys._watermarks(env, cr, journeys, 0)
         events_from = bench_journeys._whole_base_events(cr)
         cr.commit()
         Journey = env["clientbase.journey"].with_context(clientbase_journey_commit=True)
-        profiler = cProfile.Profile() if args.profile else None
         try:
-            with statements(cr, PARTS) as log:
-                start = time.time()
-                if profiler:
-                    profiler.enable()
-                entered = Journey._run(journeys)
-                if profiler:
-                    profiler.disable()
-                elapsed = time.time() - start
+            run = profiled(cr, PARTS, bench.args.profile, Journey._run, journeys)
             cr.execute(
                 "SELECT count(*) FROM clientbase_journey_history h JOIN clientbase_journey_member m"
                 " ON m.id = h.member_id WHERE m.journey_id = ANY(%s) AND h.result = 'queued'",
@@ -73,11 +48,11 @@ def main():
             )
             queued = cr.fetchone()[0]
             print(
-                f"first night: {sum(entered.values())} entered, {queued} queued in {elapsed:.2f} s,"
-                f" {len(log)} statements ({sum(s for s, _p, _t in log):.2f} s in SQL),"
+                f"first night: {sum(run.result.values())} entered, {queued} queued in {run.elapsed:.2f} s,"
+                f" {len(run.log)} statements ({sum(s for s, _p, _t in run.log):.2f} s in SQL),"
                 f" load average {os.getloadavg()[0]:.1f}"
             )
-            report(log, profiler, slowest=15)
+            report(run.log, run.profiler, slowest=15)
         finally:
             cr.rollback()
             cr.execute("DELETE FROM clientbase_segment_history WHERE id > %s", (events_from,))

@@ -60,8 +60,8 @@ class TestJourneyTours(ClientbaseHttpCommon):
 
 @tagged("post_install", "-at_install", "clientbase_journeys", "clientbase_tour")
 class TestJourneyResultsInTheBrowser(ClientbaseHttpCommon):
-    """A marketer reads the win-back journey three weeks after switching it on: its
-    form and its results by step. With $CLIENTBASE_SCREENSHOTS set, both are saved there
+    """A marketer working in Russian reads the win-back journey three weeks after switching it
+    on: its form and its results by step. With $CLIENTBASE_SCREENSHOTS set, both are saved there
     (``journey_form.png``, ``journey_results.png``)."""
 
     def _three_weeks_of_winback(self):
@@ -131,7 +131,11 @@ class TestJourneyResultsInTheBrowser(ClientbaseHttpCommon):
         )
         # the entry and every step, each reached (clientbase_loyalty adds a code step to win-back)
         self.assertEqual(len(steps), len(journey.step_ids) + 1, "the entry and every step, each reached")
+        # the marketer works in Russian: the README's pictures show the Russian screens
+        self.env["res.lang"]._activate_lang("ru_RU")
+        self.env["ir.module.module"]._load_module_terms(["clientbase_crm"], ["ru_RU"], overwrite=True)
         marketer = self._marketer()
+        marketer.lang = "ru_RU"
         self.browser_size = "1920x1080"
         url = f"/odoo/action-clientbase_crm.clientbase_journey_action/{journey.id}"
         with screenshot_at_the_end("journey_form.png"):

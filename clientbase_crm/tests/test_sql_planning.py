@@ -28,3 +28,13 @@ class TestStatementPlanning(TransactionCase):
         classes = self.env["clientbase.mailing.eligibility"]._classify([client.id], "email", "marketing")
         self.assertEqual(classes["no_consent"], [client.id])
         self.assertEqual(self._jit(), "off")
+
+    def test_the_journeys_run_without_jit(self):
+        # the enrolment and the steps of the journeys (the cron commits between batches, and the
+        # steps set it again for the next transaction, see clientbase_journey_run._commit)
+        Journey = self.env["clientbase.journey"]
+        for run in (Journey._run_enrolment, Journey._run_steps):
+            self.env.cr.execute("SET LOCAL jit = on")
+            self.assertEqual(self._jit(), "on")
+            run(Journey)
+            self.assertEqual(self._jit(), "off", run.__name__)

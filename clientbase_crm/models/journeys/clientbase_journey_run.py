@@ -16,6 +16,7 @@ from odoo import api, fields, models
 from odoo.modules import module as odoo_module
 from odoo.tools import SQL
 
+from ...tools.sql_planning import without_jit
 from .clientbase_journey_step import SEND_KINDS
 
 _logger = logging.getLogger(__name__)
@@ -49,6 +50,8 @@ class ClientbaseJourney(models.Model):
         if self.env.context.get("clientbase_journey_commit"):
             # each batch is whole (mailing, history, members moved on): see the module's doc
             self.env.cr.commit()  # pylint: disable=invalid-commit
+            # the next transaction plans without JIT too (SET LOCAL ended with the commit)
+            without_jit(self.env.cr)
 
     # --- exits --------------------------------------------------------------------------------
     def _apply_exits(self):
@@ -148,6 +151,7 @@ class ClientbaseJourney(models.Model):
             self.env
         )
         journeys = journeys.filtered("active")
+        without_jit(self.env.cr)  # small statements the planner overestimates: see sql_planning
         done = 0
         for pass_number in range(MAX_PASSES):
             progressed = 0

@@ -84,12 +84,13 @@ registry.category("web_tour.tours").add("clientbase_journey_salesperson_tour", {
     ],
 });
 
-// A marketer reads a running win-back journey: its form, then its results by step.
+// A marketer reads a running win-back journey in Russian: its form, then its results by step
+// (the step "Call the client" is «Позвонить клиенту», the entry row "Entered" is «Вошли»).
 registry.category("web_tour.tours").add("clientbase_journey_form_tour", {
     steps: () => [
         {
             content: "The journey's steps are listed",
-            trigger: ".o_form_view div[name='step_ids'] .o_data_row:contains('Call the client')",
+            trigger: ".o_form_view div[name='step_ids'] .o_data_row:contains('Позвонить клиенту')",
         },
         {
             content: "Its entrants are counted",
@@ -107,7 +108,7 @@ registry.category("web_tour.tours").add("clientbase_journey_results_tour", {
         },
         {
             content: "The results by step: the entry and every step reached",
-            trigger: ".o_pivot table tbody tr:contains('Call the client')",
+            trigger: ".o_pivot table tbody tr:contains('Позвонить клиенту')",
             run() {
                 const rows = document.querySelectorAll(".o_pivot table tbody tr");
                 // the total, the entry (no step) and the four steps (and the code step clientbase_loyalty
@@ -119,7 +120,7 @@ registry.category("web_tour.tours").add("clientbase_journey_results_tour", {
         },
         {
             content: "The entry row is labelled, not None",
-            trigger: ".o_pivot table tbody tr th:contains('Entered')",
+            trigger: ".o_pivot table tbody tr th:contains('Вошли')",
         },
     ],
 });
