@@ -119,9 +119,10 @@ class TestSegmentRecompute(ClientbaseSalesCommon):
         self.assertEqual(client.client_order_count, 99)
 
     def test_rerun_without_change_refreshes_only_user_segments(self):
-        # a segment reading the interactions (whole base every night), one reading the figures only
+        # a segment reading other records (the tags: whole base every night), one reading the
+        # figures only (the last contact, a column of the client's row, is noted since 2026-12)
         dated = self.env["clientbase.segment"].create(
-            {"name": "Never contacted", "domain": "[('client_last_contact_date', '=', False)]"}
+            {"name": "Without tags", "domain": "[('category_id', '=', False)]"}
         )
         self._recompute()
         client = self.clients[3]
