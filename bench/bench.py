@@ -877,39 +877,7 @@ def main():
     if naive:
         ratios.append(("naive ORM (extrapolated) / full", naive / full if full else 0, "target > 50"))
     if loyalty:
-        ratios.append(
-            ("loyalty levels, nightly / full", share(bench_loyalty.LEVELS_NIGHTLY), "target <= 0.1 (at L)")
-        )
-        ratios.append(
-            (
-                "loyalty levels, first population / full",
-                share(bench_loyalty.LEVELS_FIRST),
-                "when levels are new or the figures rebuilt",
-            )
-        )
-    if codes:
-        _ours_label, _odoo_label, ours, wizard, made, sample = codes
-        ratios.append(
-            (
-                f"Odoo's coupon wizard / our personal codes ({made} codes)",
-                wizard / ours if ours else 0,
-                "same run, same program; the wizard run for 10,000 clients at a time"
-                + (f"; its time extrapolated from {sample} codes" if sample < made else "")
-                + (
-                    f"; {counts[bench_loyalty.WIZARD_DUPLICATES]} of its runs failed on a duplicate code"
-                    " of its own and were made again (in its time)"
-                    if counts.get(bench_loyalty.WIZARD_DUPLICATES)
-                    else ""
-                ),
-            )
-        )
-        ratios.append(
-            (
-                f"our personal codes, seconds per 100,000 ({made} codes)",
-                ours * 100_000 / made,
-                "target <= 30 at M",
-            )
-        )
+        ratios += bench_loyalty.ratios(results, full, codes, counts)
     segment_lines, segment_ratios = summary(results, segment_stats, clients, peak)
     ratios += segment_ratios
     print(f"peak RSS of the Odoo process: {peak:.0f} MB")
@@ -1021,7 +989,7 @@ def loyalty_only(args, env, cr, figures, first_partner, clients):
         figures._run_engine(full=False)
         cr.commit()
         env.invalidate_all()
-        timed(cr, bench_loyalty.LEVELS_NIGHTLY, lambda: bench_loyalty.refresh_levels(env), results)
+        timed(cr, bench_loyalty.LEVELS_NIGHTLY, lambda: bench_loyalty.refresh_noted_levels(env), results)
     codes = bench_loyalty.codes(env, cr, timed, results, args.repeat, counts)
     try:
         bench_loyalty.grants(env, cr, timed, results, args.repeat, counts)
@@ -1029,35 +997,7 @@ def loyalty_only(args, env, cr, figures, first_partner, clients):
         cr.rollback()
         print(f"bonus points grants not measured: {exc!r}", flush=True)
     full = results["full recompute (ours)"]["seconds"]
-    ratios = [
-        (
-            "loyalty levels, nightly / full",
-            results[bench_loyalty.LEVELS_NIGHTLY]["seconds"] / full if full else 0,
-            "target <= 0.1 (at L)",
-        ),
-        (
-            "loyalty levels, first population / full",
-            results[bench_loyalty.LEVELS_FIRST]["seconds"] / full if full else 0,
-            "when levels are new or the figures rebuilt",
-        ),
-    ]
-    if codes:
-        _ours_label, _odoo_label, ours, wizard, made, sample = codes
-        ratios.append(
-            (
-                f"Odoo's coupon wizard / our personal codes ({made} codes)",
-                wizard / ours if ours else 0,
-                "same run, same program"
-                + (f"; the wizard's time extrapolated from {sample} codes" if sample < made else ""),
-            )
-        )
-        ratios.append(
-            (
-                f"our personal codes, seconds per 100,000 ({made} codes)",
-                ours * 100_000 / made,
-                "target <= 30 at M",
-            )
-        )
+    ratios = bench_loyalty.ratios(results, full, codes, counts)
     load = os.getloadavg()
     os.makedirs(os.path.dirname(os.path.abspath(args.out)), exist_ok=True)
     with open(args.out, "w") as out:

@@ -306,3 +306,46 @@ def grants(env, cr, timed, results, repeat, counts):
         program.unlink()
         cr.commit()
     return labels
+
+
+def ratios(results, full, codes, counts):
+    """The loyalty's rows of the ratio table (the whole bench and ``--loyalty-only``): the
+    levels against the engine's ``full`` run, and with ``codes`` (what :func:`codes` returned)
+    ours against Odoo's wizard."""
+
+    def share(label):
+        return results[label]["seconds"] / full if full and label in results else 0
+
+    rows = [
+        ("loyalty levels, nightly / full", share(LEVELS_NIGHTLY), "target <= 0.1 (at L)"),
+        (
+            "loyalty levels, first population / full",
+            share(LEVELS_FIRST),
+            "when levels are new or the figures rebuilt",
+        ),
+    ]
+    if codes:
+        _ours_label, _odoo_label, ours, wizard, made, sample = codes
+        duplicates = counts.get(WIZARD_DUPLICATES)
+        rows.append(
+            (
+                f"Odoo's coupon wizard / our personal codes ({made} codes)",
+                wizard / ours if ours else 0,
+                "same run, same program; the wizard run for 10,000 clients at a time"
+                + (f"; its time extrapolated from {sample} codes" if sample < made else "")
+                + (
+                    f"; {duplicates} of its runs failed on a duplicate code of its own and were made"
+                    " again (in its time)"
+                    if duplicates
+                    else ""
+                ),
+            )
+        )
+        rows.append(
+            (
+                f"our personal codes, seconds per 100,000 ({made} codes)",
+                ours * 100_000 / made,
+                "target <= 30 at M",
+            )
+        )
+    return rows
