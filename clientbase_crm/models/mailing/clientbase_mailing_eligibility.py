@@ -558,13 +558,7 @@ class ClientbaseMailingEligibility(models.AbstractModel):
         """
         if not res_ids or model not in self.env:
             return list(res_ids), {}
-        purpose = (mailing and mailing.clientbase_consent_purpose) or "marketing"
-        exclude = ()
-        if mailing:
-            exclude = mailing.ids
-            if mailing.ab_testing_enabled and mailing.campaign_id:
-                exclude = mailing._get_ab_testing_siblings_mailings().ids
-        company = (mailing and mailing.user_id.company_id) or self.env.company
+        purpose, company, exclude = self._mailing_judgement(mailing)
         if model == "res.partner":
             owners = {res_id: [res_id] for res_id in self._client_base_partner_ids(res_ids)}
         elif model == "mailing.contact":
@@ -579,6 +573,20 @@ class ClientbaseMailingEligibility(models.AbstractModel):
         left_out = {reason: ids for reason, ids in classified.items() if ids}
         kept = [res_id for res_id in res_ids if all(p in eligible for p in owners.get(res_id, ()))]
         return kept, left_out
+
+    @api.model
+    def _mailing_judgement(self, mailing):
+        """``(purpose, company, mailings excluded)`` by which ``mailing``'s recipients are judged:
+        its consent purpose, its sender's company, itself and its A/B siblings (a client they
+        already reached counts no more)."""
+        purpose = (mailing and mailing.clientbase_consent_purpose) or "marketing"
+        exclude = ()
+        if mailing:
+            exclude = mailing.ids
+            if mailing.ab_testing_enabled and mailing.campaign_id:
+                exclude = mailing._get_ab_testing_siblings_mailings().ids
+        company = (mailing and mailing.user_id.company_id) or self.env.company
+        return purpose, company, exclude
 
     @api.model
     def _filter_marketing_mail_values(self, mail_values, mailing=None):
@@ -617,13 +625,7 @@ class ClientbaseMailingEligibility(models.AbstractModel):
         judged = sorted(handled)
         if not judged:
             return mail_values, {}
-        purpose = (mailing and mailing.clientbase_consent_purpose) or "marketing"
-        exclude = ()
-        if mailing:
-            exclude = mailing.ids
-            if mailing.ab_testing_enabled and mailing.campaign_id:
-                exclude = mailing._get_ab_testing_siblings_mailings().ids
-        company = (mailing and mailing.user_id.company_id) or self.env.company
+        purpose, company, exclude = self._mailing_judgement(mailing)
         classified = self._classify(judged, "email", purpose, company, exclude)
         eligible = set(classified.pop("eligible"))
         left_out = {reason: ids for reason, ids in classified.items() if ids}
